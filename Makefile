@@ -1,0 +1,36 @@
+# Two entry points: `make demo` and `make test`. Both create .venv with the core, every
+# plugin and the dev tools; the install is redone only when a pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PLUGIN_DIRS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
+PYTEST_ARGS ?=
+
+.PHONY: install demo test lint bench clean
+
+install: $(STAMP)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	cd $(CURDIR) && $(BIN)/python -m pip install --quiet --group dev \
+		-e 'core[export]' $(addprefix -e ,$(PLUGIN_DIRS))
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/pontes demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check core plugins tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV)

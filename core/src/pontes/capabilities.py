@@ -1,0 +1,197 @@
+"""The canonical capabilities: what recipes may ask of a connection, in vendor-free terms.
+
+An action capability names its input and output models, so the core validates both
+sides of every call and a plugin cannot drift from the contract. A trigger capability
+names the canonical record its events carry. Plugins may register further actions under
+their own prefix (``ploomes.deal.win``) with models of their own; recipes use only the
+names listed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .models import Chat, Company, Contact, Deal, DealStatus, Email, Interaction, Phone, Ticket
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ByEmail(_Params):
+    """Find a record by e-mail address."""
+
+    email: Email
+
+
+class ByPhone(_Params):
+    """Find a record by phone number (compared in E.164)."""
+
+    phone: Phone
+
+
+class ByName(_Params):
+    """Find a record by its exact name."""
+
+    name: str
+
+
+class ById(_Params):
+    """Address a record by its id in the vendor system."""
+
+    id: str
+
+
+class FinishDeal(_Params):
+    """Finish a deal as won or lost, optionally updating some of its fields first."""
+
+    id: str
+    status: Literal[DealStatus.won, DealStatus.lost] = DealStatus.won
+    changes: Deal | None = None
+    reason: str | None = None
+
+
+class UpdateDeal(_Params):
+    """Change some fields of a deal: only fields set in ``changes`` are written."""
+
+    id: str
+    changes: Deal
+
+
+class TicketReply(_Params):
+    """Add a public reply (or an internal note when ``public`` is false) to a ticket."""
+
+    id: str
+    text: str | None = None
+    html: str | None = None
+    public: bool = True
+
+
+class DealsOf(_Params):
+    """List the deals of a client (a contact, a company, or both)."""
+
+    contact_id: str | None = None
+    company_id: str | None = None
+    only_open: bool = False
+
+
+class Pipeline(_Params):
+    """A sales pipeline (funnel) and its stages, as a CRM names and numbers them."""
+
+    id: str
+    name: str
+    stages: list[PipelineStage] = Field(default_factory=list)
+
+
+class PipelineStage(_Params):
+    """One stage of a pipeline."""
+
+    id: str
+    name: str
+
+
+Pipeline.model_rebuild()
+
+
+class NoParams(_Params):
+    """An action that takes no input."""
+
+
+class UserInfo(_Params):
+    """A vendor user, such as the integration user that marks deals for a helpdesk."""
+
+    id: str
+    name: str | None = None
+    email: str | None = None
+
+
+class EnsureUser(_Params):
+    """Find or create a vendor user by name (the seed's "Movidesk" integration user)."""
+
+    name: str
+    email: str | None = None
+
+
+class WebhookSubscription(_Params):
+    """Register a vendor webhook that calls ``url`` for ``event`` (a trigger capability)."""
+
+    event: str
+    url: str
+
+
+class WebhookInfo(_Params):
+    """A webhook registered at the vendor."""
+
+    id: str
+    event: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Capability:
+    """A canonical capability: its name, kind, models and one line on what it does."""
+
+    name: str
+    kind: Literal["action", "trigger"]
+    description: str
+    input: type[BaseModel] | None = None
+    output: Any = None
+
+
+def _action(name: str, input: type[BaseModel], output: Any, description: str) -> Capability:
+    return Capability(name, "action", description, input, output)
+
+
+def _trigger(name: str, record: type[BaseModel], description: str) -> Capability:
+    return Capability(name, "trigger", description, None, record)
+
+
+CAPABILITIES: dict[str, Capability] = {
+    c.name: c
+    for c in [
+        _action("contact.find_by_email", ByEmail, Contact | None, "Find a person by e-mail."),
+        _action("contact.find_by_phone", ByPhone, Contact | None, "Find a person by phone."),
+        _action("contact.get", ById, Contact, "Fetch a person by vendor id."),
+        _action("contact.create", Contact, Contact, "Create a person (linked to its company)."),
+        _action("company.find_by_email", ByEmail, Company | None, "Find a company by e-mail."),
+        _action("company.find_by_name", ByName, Company | None, "Find a company by name."),
+        _action("company.get", ById, Company, "Fetch a company by vendor id."),
+        _action("company.create", Company, Company, "Create a company."),
+        _action("deal.create", Deal, Deal, "Create a deal in a pipeline and stage."),
+        _action("deal.get", ById, Deal, "Fetch a deal by vendor id."),
+        _action("deal.update", UpdateDeal, Deal, "Write the fields set in `changes`."),
+        _action("deal.finish", FinishDeal, Deal, "Mark a deal won or lost."),
+        _action("deal.list_for_client", DealsOf, list[Deal], "List a client's deals."),
+        _action("lead.create", Deal, Deal, "Create a lead (a deal not yet qualified)."),
+        _action("pipeline.list", NoParams, list[Pipeline], "List pipelines and stages."),
+        _action("ticket.create", Ticket, Ticket, "Open a ticket for a requester."),
+        _action("ticket.get", ById, Ticket, "Fetch a ticket with its messages."),
+        _action("ticket.reply", TicketReply, Ticket, "Reply to a ticket or add a note."),
+        _action("interaction.create", Interaction, Interaction, "Add to a client's history."),
+        _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),
+        _action("webhook.register", WebhookSubscription, WebhookInfo, "Register a webhook."),
+        _action("webhook.remove", ById, NoParams, "Remove a registered webhook."),
+        _action("webhook.list", NoParams, list[WebhookInfo], "List registered webhooks."),
+        _trigger("ticket.created", Ticket, "A ticket was opened."),
+        _trigger("ticket.changed", Ticket, "A ticket changed (status, owner, fields)."),
+        _trigger("deal.created", Deal, "A deal was created."),
+        _trigger("deal.changed", Deal, "A deal changed."),
+        _trigger("contact.changed", Contact, "A person was created or changed."),
+        _trigger("company.changed", Company, "A company was created or changed."),
+        _trigger("chat.finished", Chat, "A live chat ended."),
+        _trigger("chat.accepted", Chat, "An agent accepted a live chat."),
+        _trigger("chat.updated", Chat, "A live chat's visitor data changed."),
+        _trigger("chat.offline_message", Chat, "A visitor left a message while offline."),
+        _trigger("chat.client_updated", Chat, "A chat client's contact data changed."),
+        _trigger("call.event", Chat, "A telephony call event from the chat product."),
+    ]
+}
+"""Every canonical capability by name."""
+
+
+def describe(name: str) -> Capability | None:
+    """The canonical capability called ``name``, or ``None`` for a vendor-specific one."""
+    return CAPABILITIES.get(name)

@@ -1,0 +1,102 @@
+"""A live connection: one configured account at one vendor, and the way to call it.
+
+Recipes and the server never call a plugin's functions directly; they ask a
+``Connection`` for a capability, and the connection checks the input and output against
+the capability's models (``pontes.capabilities``).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from .capabilities import describe
+from .errors import CapabilityError
+
+if TYPE_CHECKING:
+    from .connector import Action, ConnectionSettings, Connector
+    from .http import VendorClient
+    from .registry import Registry
+
+
+@cache
+def _adapter(output: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(output)
+
+
+class Connection:
+    """One configured account at a vendor (an entry under ``connections:``).
+
+    ``client`` is the connection's ``VendorClient``, built on first use; ``call`` runs a
+    capability.
+    """
+
+    def __init__(self, name: str, connector: Connector, settings: ConnectionSettings,
+                 registry: Registry):
+        self.name = name
+        self.connector = connector
+        self.settings = settings
+        self.registry = registry
+        self._client: VendorClient | None = None
+
+    def __repr__(self) -> str:
+        return f"<Connection {self.name} ({self.connector.name})>"
+
+    @property
+    def client(self) -> VendorClient:
+        """The vendor HTTP client of this connection (rate limit shared per connection)."""
+        if self._client is None:
+            self._client = self.connector.client(self.name, self.settings)
+        return self._client
+
+    @property
+    def capabilities(self) -> set[str]:
+        """Every capability this connection's connector supports."""
+        return self.registry.capabilities(self.connector.name)
+
+    def has(self, capability: str) -> bool:
+        """Whether this connection can do ``capability``."""
+        return capability in self.capabilities
+
+    def action(self, name: str) -> Action:
+        """The plugin action behind ``name``; ``CapabilityError`` when there is none."""
+        action = self.registry.actions.get((self.connector.name, name))
+        if action is None:
+            raise CapabilityError(
+                f"connection {self.name!r} ({self.connector.title}) cannot do {name!r}; "
+                f"it can: {', '.join(sorted(self.capabilities)) or 'nothing'}"
+            )
+        return action
+
+    async def call(self, name: str, params: Any = None, /, **fields: Any) -> Any:
+        """Run the action ``name`` with ``params`` (a model or dict) or keyword fields.
+
+        The input is validated against the action's input model before the plugin sees
+        it, and the plugin's answer against the output model before the caller does.
+        """
+        action = self.action(name)
+        capability = describe(name)
+        input_model = capability.input if capability else action.input
+        output = capability.output if capability else action.output
+        if input_model is not None:
+            params = _as_input(input_model, params if params is not None else fields)
+        result = await action.handler(self, params)
+        if output is not None:
+            result = _adapter(output).validate_python(result)
+        return result
+
+    async def aclose(self) -> None:
+        """Close the HTTP client, if one was opened."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _as_input(model: type[BaseModel], value: Any) -> BaseModel:
+    if isinstance(value, model):
+        return value
+    if isinstance(value, BaseModel):
+        value = value.model_dump(exclude_unset=True)
+    return model.model_validate(value)

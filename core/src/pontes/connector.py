@@ -1,0 +1,199 @@
+"""What a vendor plugin contributes, as plain data: connectors, actions, triggers, mappers,
+streams and sandboxes. Hook implementations return instances of these classes (see
+``pontes.hookspecs``); the core validates and indexes them in ``pontes.registry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .models import Event, Record
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp
+
+    from .connection import Connection
+    from .http import VendorClient
+
+
+class ConnectionSettings(BaseModel):
+    """Base of every connector's settings model: one entry under ``connections:``.
+
+    A connector subclasses it with its credentials and options. Use ``pydantic.SecretStr``
+    for secrets: they are then redacted from logs, errors and the admin API. ``base_url``
+    overrides the vendor's host (data centres, sandboxes, tests).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    plugin: str
+    base_url: str | None = None
+
+
+Role = Literal["helpdesk", "crm", "chat"]
+
+
+@dataclass(frozen=True)
+class Connector:
+    """One vendor product that a plugin teaches pontes to talk to.
+
+    - ``name``: the value of ``plugin:`` in a connection's config (``movidesk``);
+    - ``title``: the product's name for people (``Movidesk``);
+    - ``roles``: what the product is to a recipe (``helpdesk``, ``crm``, ``chat``);
+    - ``settings``: the pydantic model of a connection's config entry;
+    - ``client``: builds the vendor HTTP client for a connection;
+    - ``check``: proves the credentials work (raises ``AuthError`` when they don't).
+    """
+
+    name: str
+    title: str
+    roles: tuple[Role, ...]
+    settings: type[ConnectionSettings]
+    client: Callable[[str, ConnectionSettings], VendorClient]
+    check: Callable[[Connection], Awaitable[None]]
+    docs_url: str | None = None
+
+
+ActionHandler = Callable[["Connection", Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a connector can do at its vendor, for example ``contact.find_by_email``.
+
+    ``handler(connection, params)`` is awaited with ``params`` already validated against
+    the capability's input model, and must return the capability's output. A name that is
+    not a canonical capability must be prefixed with the connector's name and declare its
+    own ``input`` and ``output`` models.
+    """
+
+    connector: str
+    name: str
+    handler: ActionHandler
+    input: type[BaseModel] | None = None
+    output: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class WebhookRequest:
+    """An incoming webhook delivery as a trigger sees it.
+
+    ``body`` is the raw bytes; ``data`` the body parsed from JSON or from a form
+    (amoCRM posts ``leads[add][0][id]=1``: ``data`` keeps those keys flat as sent).
+    """
+
+    connection: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str]
+    body: bytes
+    data: Any
+    content_type: str
+
+
+@dataclass(frozen=True)
+class WebhookAck:
+    """The answer a vendor expects for an accepted delivery (Jivo wants ``{"result":"ok"}``)."""
+
+    status: int = 200
+    body: Any = None
+
+
+@dataclass(frozen=True)
+class WebhookTrigger:
+    """Turns a vendor's webhook deliveries into events.
+
+    - ``parse(request)`` returns the events in a delivery (often one) with stable
+      idempotency keys, or raises ``InvalidPayload`` with a reason. It must not call the
+      vendor: the delivery is stored first and answered quickly.
+    - ``load(connection, event)`` returns the canonical record the event is about,
+      re-fetching it from the vendor when the body is only a hint.
+    - ``ack`` is the answer for an accepted delivery.
+    """
+
+    connector: str
+    name: str
+    events: tuple[str, ...]
+    parse: Callable[[WebhookRequest], list[Event]]
+    load: Callable[[Connection, Event], Awaitable[Record]]
+    ack: WebhookAck = field(default_factory=WebhookAck)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PollResult:
+    """What one poll found: new events and the cursor to start from next time."""
+
+    events: list[Event]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class PollingTrigger:
+    """Finds changes by asking the vendor periodically (reconciles missed webhooks).
+
+    ``poll(connection, cursor)`` returns events changed since ``cursor`` (``None`` on the
+    first run) and the next cursor; the core stores the cursor only after the events are.
+    """
+
+    connector: str
+    name: str
+    events: tuple[str, ...]
+    poll: Callable[[Connection, str | None], Awaitable[PollResult]]
+    load: Callable[[Connection, Event], Awaitable[Record]]
+    interval_seconds: float = 300.0
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Mapper:
+    """Translates one vendor object to a canonical record and back.
+
+    ``to_canonical(raw, connection_name)`` keeps ``raw`` in ``remote_data`` and the vendor
+    id in ``refs[connection_name]``; ``from_canonical(record, connection_name)`` builds the
+    vendor payload for a create or update.
+    """
+
+    connector: str
+    entity: str
+    model: type[Record]
+    to_canonical: Callable[[dict[str, Any], str], Record]
+    from_canonical: Callable[[Record, str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A table of vendor records for warehouse export.
+
+    ``read(connection, cursor)`` yields raw records changed since ``cursor`` (all of them
+    when ``None``), paging within the vendor's limits. ``children`` names the nested lists
+    that become child tables (``actions`` of a ticket becomes ``tickets__actions``).
+    """
+
+    connector: str
+    name: str
+    primary_key: tuple[str, ...]
+    read: Callable[[Connection, Any], AsyncIterator[dict[str, Any]]]
+    cursor_field: str | None = None
+    children: tuple[str, ...] = ()
+    columns: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    """An emulator of a vendor's API for demos and tests.
+
+    ``app(state_seed)`` builds a fresh Starlette app with empty (or seeded) state;
+    ``settings(base_url)`` returns the config entry of a connection that works against a
+    sandbox served at ``base_url`` (its credentials are the sandbox's own).
+    """
+
+    connector: str
+    app: Callable[[], ASGIApp]
+    settings: Callable[[str], dict[str, Any]]
+    description: str = ""

@@ -1,0 +1,1 @@
+"""Recipes: the integrations of the seed documents, written against capabilities only."""
