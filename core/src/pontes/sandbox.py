@@ -27,7 +27,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -246,10 +247,18 @@ class _FaultMiddleware:
 def sandbox_app(routes: Sequence[BaseRoute], control: SandboxControl, *,
                 on_startup: Sequence[Callable[[], Awaitable[None]]] = ()) -> Starlette:
     """A Starlette app serving a vendor's ``routes`` plus the ``/_sandbox`` control routes."""
+    startup = list(on_startup)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        for hook in startup:
+            await hook()
+        yield
+
     app = Starlette(
         routes=[*control.routes(), *routes],
         middleware=[Middleware(_FaultMiddleware, control=control)],
-        on_startup=list(on_startup),
+        lifespan=lifespan,
     )
     app.state.control = control
     return app
