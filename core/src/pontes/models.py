@@ -341,7 +341,8 @@ class Event(_Model):
     ``type`` is a trigger capability (``ticket.changed``, ``deal.created``,
     ``chat.finished``...). ``idempotency_key`` makes repeated deliveries of the same
     happening one event; ``entity_key`` orders events about the same record. ``payload`` is
-    what the vendor sent (a hint: recipes re-fetch the record through ``record_id``).
+    what the vendor sent (a hint: recipes re-fetch the record through ``record_id``);
+    ``trigger`` names the trigger that produced the event (set by the engine).
     """
 
     id: str = Field(default_factory=new_id)
@@ -350,5 +351,6 @@ class Event(_Model):
     idempotency_key: str
     entity_key: str
     record_id: str | None = None
+    trigger: str | None = None
     occurred_at: UtcDateTime = Field(default_factory=lambda: datetime.now(UTC))
     payload: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,184 @@
+"""The operator's configuration: one YAML file, validated by pydantic.
+
+```yaml
+store: sqlite:///pontes.db            # or postgresql+psycopg://...
+public_url: http://127.0.0.1:8000     # base of the webhook URLs that are printed
+plugins: [movidesk, ploomes]          # optional; default: all installed
+connections:
+  movidesk: {plugin: movidesk, token: "${MOVIDESK_TOKEN}"}
+integrations:
+  support-history:
+    recipe: ticket_history
+    helpdesk: movidesk                # connections by role
+    crm: ploomes
+    options: {create_clients: true}
+    mapping: {}
+```
+
+``${NAME}`` is replaced by the environment variable ``NAME`` (``${NAME:-default}`` gives
+a default); a missing variable is an error naming the key path. Every error names the
+file, the key path and what was expected. Checks that need the plugins (connection
+settings, recipes, roles, capabilities, mappings) happen in ``pontes.runtime``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from .errors import ConfigError
+
+_ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+class IntegrationConfig(BaseModel):
+    """One integration: a recipe, the connection playing each of its roles, options, mapping.
+
+    Roles are given as extra keys (``helpdesk: movidesk``). ``secrets`` optionally fixes
+    the webhook secret per role; otherwise it is derived from ``PONTES_SECRET_KEY``.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    recipe: str
+    options: dict[str, Any] = Field(default_factory=dict)
+    mapping: dict[str, Any] = Field(default_factory=dict)
+    secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    max_attempts: int = Field(default=8, ge=1, le=100)
+    enabled: bool = True
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Role name -> connection name, from the extra keys."""
+        return dict(self.model_extra or {})
+
+    @field_validator("mapping", mode="before")
+    @classmethod
+    def _mapping_is_dict(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+
+class Config(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    store: str = "sqlite:///pontes.db"
+    public_url: str = "http://127.0.0.1:8000"
+    plugins: list[str] | None = None
+    connections: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    integrations: dict[str, IntegrationConfig] = Field(default_factory=dict)
+    source: str = Field(default="<memory>", exclude=True)
+
+    @field_validator("connections", "integrations")
+    @classmethod
+    def _names_are_simple(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(_NAME_PATTERN, name):
+                raise ValueError(
+                    f"name {name!r} must start with a letter or digit and use only "
+                    "letters, digits, '.', '_' and '-'"
+                )
+        return value
+
+    @field_validator("connections")
+    @classmethod
+    def _connections_name_plugin(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name, entry in value.items():
+            if not isinstance(entry, dict):
+                raise ValueError(f"{name}: expected a mapping with at least 'plugin'")
+            if not entry.get("plugin"):
+                raise ValueError(f"{name}: 'plugin' is required (the connector to use)")
+        return value
+
+    def error(self, path: str, message: str) -> ConfigError:
+        """A ``ConfigError`` about ``path`` in this file."""
+        return ConfigError(f"{self.source}: {path}: {message}")
+
+
+def substitute_env(value: Any, path: str = "", environ: dict[str, str] | None = None) -> Any:
+    """Replace ``${NAME}`` and ``${NAME:-default}`` in every string of a parsed YAML tree."""
+    env = os.environ if environ is None else environ
+    if isinstance(value, dict):
+        return {k: substitute_env(v, _join(path, str(k)), env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [substitute_env(v, _join(path, str(i)), env) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        raise ConfigError(f"{path}: environment variable {name} is not set")
+
+    return _ENV_PATTERN.sub(replace, value)
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def format_validation_error(source: str, error: ValidationError, prefix: str = "") -> ConfigError:
+    """One readable ``ConfigError`` from a pydantic error: file, key path, what was expected."""
+    lines = []
+    for item in error.errors():
+        path = ".".join(str(p) for p in (*([prefix] if prefix else []), *item["loc"]))
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        elif "input" in item and item["type"] not in ("value_error",):
+            message = f"{message} (got {_short(item['input'])})"
+        lines.append(f"{source}: {path or '<top>'}: {message}")
+    return ConfigError("\n".join(lines))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def parse_config(data: Any, source: str = "<memory>",
+                 environ: dict[str, str] | None = None) -> Config:
+    """Validate an already-parsed configuration tree."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top, got {type(data).__name__}")
+    try:
+        data = substitute_env(data, environ=environ)
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise format_validation_error(source, exc) from None
+    config.source = source
+    return config
+
+
+def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Config:
+    """Read, substitute and validate a configuration file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    return parse_config(data, str(path), environ)

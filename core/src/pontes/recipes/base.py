@@ -1,0 +1,170 @@
+"""What a recipe is, and what it gets when it runs.
+
+A recipe is an integration written against canonical capabilities only: it names roles
+(``helpdesk``, ``crm``, ``chat``), what each role must be able to do, which trigger
+events it reacts to, its options and its mapping slots. When an event arrives, the
+engine calls ``recipe.handle(ctx, event)`` with a ``RunContext``.
+
+Runs are at-least-once: after a crash an event runs again. ``RunContext.once`` makes a
+step idempotent through the links store (the step's result id is recorded under the
+event's key, and a re-run reuses it instead of creating a second record).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from ..models import Event, Record
+
+if TYPE_CHECKING:
+    from ..connection import Connection
+    from ..runtime import Integration
+
+
+class NoOptions(BaseModel):
+    """Options of a recipe that has none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One role of a recipe: what its connection must do and which events it sends.
+
+    ``requires`` are action capabilities the connection must have; ``triggers`` are the
+    trigger events the recipe handles from this role (the role needs at least one of them
+    when any are listed); ``optional`` capabilities are used when present.
+    """
+
+    requires: tuple[str, ...] = ()
+    triggers: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MappingSlot:
+    """A field mapping a recipe applies: from a ``source`` model to a ``target`` model.
+
+    ``default`` is the mapping used when the operator's config leaves the slot out; the
+    operator's entries are added on top of it (and override the same targets).
+    """
+
+    source: type[Record]
+    target: type[Record]
+    description: str = ""
+    default: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step of activating an integration: done by pontes, or to be done by a person."""
+
+    title: str
+    done: bool
+    detail: str = ""
+
+
+class LinkStore(Protocol):
+    """Who is who across systems: groups of remote ids that stand for one thing.
+
+    ``kind`` scopes a group ("contact", "company", "deal-ticket", "step:<name>"...).
+    """
+
+    async def lookup(self, kind: str, connection: str, remote_id: str) -> dict[str, str] | None:
+        """The group containing ``remote_id`` at ``connection``: ``{connection: remote_id}``
+        plus the group's canonical id under the key ``"id"``, or ``None``."""
+        ...
+
+    async def link(self, kind: str, refs: dict[str, str], canonical_id: str | None = None) -> str:
+        """Record that ``refs`` (connection -> remote id) are one thing; returns its id."""
+        ...
+
+
+@dataclass
+class RunContext:
+    """What a recipe's ``handle`` gets: the integration, its connections and helpers."""
+
+    integration: Integration
+    event: Event
+    source_role: str
+    links: LinkStore
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def options(self) -> Any:
+        """The integration's options, validated against the recipe's options model."""
+        return self.integration.options
+
+    def role(self, name: str) -> Connection:
+        """The connection playing role ``name``."""
+        return self.integration.connections[name]
+
+    @property
+    def source(self) -> Connection:
+        """The connection the event came from."""
+        return self.role(self.source_role)
+
+    def mapping(self, slot: str):
+        """The compiled mapping of a slot (``CompiledMapping.apply(record) -> dict``)."""
+        return self.integration.mappings[slot]
+
+    def note(self, text: str) -> None:
+        """Record what the run did, for the admin API and the demo's story."""
+        self.notes.append(text)
+
+    async def load(self) -> Record:
+        """The canonical record this event is about (re-fetched by the trigger's plugin)."""
+        return await self.integration.load(self.source_role, self.event)
+
+    async def once(self, step: str, make: Callable[[], Awaitable[Record]]) -> str:
+        """Run ``make`` once per event and step; returns the created record's remote id.
+
+        A re-run of the same event (after a crash or a replay) finds the id recorded by
+        the first run and does not call ``make`` again.
+        """
+        kind = f"step:{step}"
+        key = self.event.idempotency_key
+        scope = f"{self.integration.name}"
+        found = await self.links.lookup(kind, scope, key)
+        if found and "result" in found:
+            return found["result"]
+        record = await make()
+        remote_id = _remote_id(record)
+        await self.links.link(kind, {scope: key, "result": remote_id})
+        return remote_id
+
+
+def _remote_id(record: Record) -> str:
+    if not record.refs:
+        raise ValueError(f"{type(record).__name__} came back without a remote id in refs")
+    return next(iter(record.refs.values()))
+
+
+Handler = Callable[[RunContext, Event], Awaitable[Any]]
+Activator = Callable[["Integration"], Awaitable[list[SetupStep]]]
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """An integration pattern, usable with any connections that have the capabilities.
+
+    - ``roles``: role name -> ``RoleSpec``;
+    - ``options``: pydantic model of ``options:`` in the config;
+    - ``mappings``: slot name -> ``MappingSlot``;
+    - ``handle(ctx, event)``: does the work for one event and returns a short summary;
+    - ``activate(integration)``: optional vendor-side set-up (registering webhooks,
+      creating the integration user) returning the steps done and those left to a person.
+    """
+
+    name: str
+    description: str
+    roles: dict[str, RoleSpec]
+    handle: Handler
+    options: type[BaseModel] = NoOptions
+    mappings: dict[str, MappingSlot] = field(default_factory=dict)
+    activate: Activator | None = None

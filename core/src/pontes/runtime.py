@@ -1,0 +1,231 @@
+"""A configuration brought to life: connections, integrations and their webhook URLs.
+
+``Runtime.build(config)`` loads the enabled plugins and checks everything that needs them,
+with the key path of each problem: every connection's settings against its connector's
+model; every integration's recipe, roles, capabilities, options and mappings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .config import Config, IntegrationConfig, format_validation_error
+from .connection import Connection
+from .connector import PollingTrigger, WebhookTrigger
+from .errors import ConfigError
+from .models import Event, Record
+from .plugins import LoadedPlugins, load_plugins
+from .recipes import Recipe
+from .secrets import derive, same, secret_key
+
+
+@dataclass(frozen=True)
+class HookUrl:
+    """A webhook URL to paste into a vendor: which integration, role and trigger it feeds."""
+
+    integration: str
+    role: str
+    connection: str
+    trigger: str
+    events: tuple[str, ...]
+    url: str
+
+
+@dataclass
+class Integration:
+    """A configured recipe with its connections, options and compiled mappings."""
+
+    name: str
+    recipe: Recipe
+    config: IntegrationConfig
+    connections: dict[str, Connection]
+    options: BaseModel
+    mappings: dict[str, Any]
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def max_attempts(self) -> int:
+        return self.config.max_attempts
+
+    def trigger_roles(self) -> list[str]:
+        """Roles whose events this integration handles."""
+        return [role for role, spec in self.recipe.roles.items() if spec.triggers]
+
+    def webhook_triggers(self, role: str) -> list[WebhookTrigger]:
+        """The webhook triggers of ``role``'s connection that emit events the recipe wants."""
+        connection = self.connections[role]
+        wanted = set(self.recipe.roles[role].triggers)
+        return [t for t in connection.registry.webhook_triggers(connection.connector.name)
+                if wanted & set(t.events)]
+
+    def polling_triggers(self, role: str) -> list[PollingTrigger]:
+        """The polling triggers of ``role``'s connection that emit events the recipe wants."""
+        connection = self.connections[role]
+        wanted = set(self.recipe.roles[role].triggers)
+        return [t for t in connection.registry.polling_triggers(connection.connector.name)
+                if wanted & set(t.events)]
+
+    def role_for_secret(self, secret: str) -> str | None:
+        """The role whose webhook secret is ``secret`` (compared in constant time)."""
+        found = None
+        for role, expected in self.secrets.items():
+            if same(secret, expected):
+                found = role
+        return found
+
+    async def load(self, role: str, event: Event) -> Record:
+        """The canonical record of ``event``, loaded by the trigger that produced it."""
+        connection = self.connections[role]
+        triggers = [*self.webhook_triggers(role), *self.polling_triggers(role)]
+        for trigger in triggers:
+            if event.trigger in (None, trigger.name) and event.type in trigger.events:
+                return await trigger.load(connection, event)
+        raise ConfigError(
+            f"integration {self.name!r}: no trigger of {connection.name!r} loads {event.type!r}"
+        )
+
+
+@dataclass
+class Runtime:
+    """Everything a server, a worker or a CLI command needs from one configuration."""
+
+    config: Config
+    plugins: LoadedPlugins
+    connections: dict[str, Connection]
+    integrations: dict[str, Integration]
+
+    @property
+    def registry(self):
+        return self.plugins.registry
+
+    @classmethod
+    def build(cls, config: Config, plugins: LoadedPlugins | None = None,
+              key: bytes | None = None) -> Runtime:
+        """Load plugins (unless given) and check the configuration against them."""
+        plugins = plugins or load_plugins(config.plugins)
+        key = key if key is not None else secret_key()
+        connections = {name: _connection(config, plugins, name, entry)
+                       for name, entry in config.connections.items()}
+        integrations = {name: _integration(config, plugins, connections, name, entry, key)
+                        for name, entry in config.integrations.items()}
+        return cls(config, plugins, connections, integrations)
+
+    def hook_urls(self) -> list[HookUrl]:
+        """One entry per webhook to paste into a vendor."""
+        base = self.config.public_url.rstrip("/")
+        urls = []
+        for integration in self.integrations.values():
+            for role in integration.trigger_roles():
+                secret = integration.secrets[role]
+                for trigger in integration.webhook_triggers(role):
+                    urls.append(HookUrl(integration.name, role, integration.connections[role].name,
+                                        trigger.name, trigger.events,
+                                        f"{base}/hooks/{integration.name}/{secret}"))
+        return urls
+
+    def resolve_hook(self, integration_name: str, secret: str) -> tuple[Integration, str] | None:
+        """The integration and role a webhook URL belongs to, or ``None`` (unknown or wrong)."""
+        integration = self.integrations.get(integration_name)
+        if integration is None or not integration.config.enabled:
+            return None
+        role = integration.role_for_secret(secret)
+        return (integration, role) if role else None
+
+    async def aclose(self) -> None:
+        """Close every connection's HTTP client."""
+        for connection in self.connections.values():
+            await connection.aclose()
+
+
+def _connection(config: Config, plugins: LoadedPlugins, name: str,
+                entry: dict[str, Any]) -> Connection:
+    where = f"connections.{name}"
+    connector = plugins.registry.connectors.get(entry["plugin"])
+    if connector is None:
+        known = ", ".join(sorted(plugins.registry.connectors)) or "none are enabled"
+        raise config.error(f"{where}.plugin",
+                           f"unknown connector {entry['plugin']!r}; expected one of: {known}")
+    try:
+        settings = connector.settings.model_validate(entry)
+    except ValidationError as exc:
+        raise format_validation_error(config.source, exc, prefix=where) from None
+    return Connection(name, connector, settings, plugins.registry)
+
+
+def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, Connection],
+                 name: str, entry: IntegrationConfig, key: bytes) -> Integration:
+    where = f"integrations.{name}"
+    recipe = plugins.registry.recipes.get(entry.recipe)
+    if recipe is None:
+        known = ", ".join(sorted(plugins.registry.recipes)) or "none"
+        raise config.error(f"{where}.recipe", f"unknown recipe {entry.recipe!r}; expected one of: {known}")
+    roles = _roles(config, where, recipe, entry, connections)
+    try:
+        options = recipe.options.model_validate(entry.options)
+    except ValidationError as exc:
+        raise format_validation_error(config.source, exc, prefix=f"{where}.options") from None
+    mappings = _mappings(config, plugins, where, recipe, entry)
+    secrets = {role: (entry.secrets[role].get_secret_value() if role in entry.secrets
+                      else derive(key, f"hook:{name}:{role}"))
+               for role, spec in recipe.roles.items() if spec.triggers}
+    unknown_secret_roles = set(entry.secrets) - set(secrets)
+    if unknown_secret_roles:
+        raise config.error(f"{where}.secrets", f"no role {sorted(unknown_secret_roles)[0]!r} "
+                           f"takes webhooks; expected one of: {', '.join(sorted(secrets))}")
+    return Integration(name, recipe, entry, roles, options, mappings, secrets)
+
+
+def _roles(config: Config, where: str, recipe: Recipe, entry: IntegrationConfig,
+           connections: dict[str, Connection]) -> dict[str, Connection]:
+    given = entry.roles
+    for role in given:
+        if role not in recipe.roles:
+            raise config.error(f"{where}.{role}", f"recipe {recipe.name!r} has no role {role!r}; "
+                               f"its roles are: {', '.join(recipe.roles)}")
+    chosen = {}
+    for role, spec in recipe.roles.items():
+        if role not in given:
+            raise config.error(f"{where}.{role}", f"required key is missing: the connection "
+                               f"playing the {role!r} role of recipe {recipe.name!r}")
+        connection = connections.get(str(given[role]))
+        if connection is None:
+            known = ", ".join(sorted(connections)) or "none"
+            raise config.error(f"{where}.{role}", f"unknown connection {given[role]!r}; "
+                               f"expected one of: {known}")
+        missing = [c for c in spec.requires if not connection.has(c)]
+        if missing:
+            raise config.error(f"{where}.{role}", f"connection {connection.name!r} "
+                               f"({connection.connector.title}) cannot do "
+                               f"{', '.join(missing)}, which recipe {recipe.name!r} needs")
+        if spec.triggers and not any(connection.has(t) for t in spec.triggers):
+            raise config.error(f"{where}.{role}", f"connection {connection.name!r} "
+                               f"({connection.connector.title}) sends none of the events "
+                               f"{', '.join(spec.triggers)}")
+        chosen[role] = connection
+    return chosen
+
+
+def _mappings(config: Config, plugins: LoadedPlugins, where: str, recipe: Recipe,
+              entry: IntegrationConfig) -> dict[str, Any]:
+    from .mapping import compile_mapping
+
+    for slot in entry.mapping:
+        if slot not in recipe.mappings:
+            raise config.error(f"{where}.mapping.{slot}",
+                               f"recipe {recipe.name!r} has no mapping {slot!r}; expected one "
+                               f"of: {', '.join(recipe.mappings) or 'none'}")
+    compiled = {}
+    for slot, spec in recipe.mappings.items():
+        given = entry.mapping.get(slot) or {}
+        if not isinstance(given, dict):
+            raise config.error(f"{where}.mapping.{slot}", "expected a mapping of target field "
+                               "to source (a path, or {from: path, transform: name})")
+        compiled[slot] = compile_mapping(
+            {**spec.default, **given}, source_model=spec.source, target_model=spec.target,
+            transforms=plugins.registry.transforms,
+            where=f"{config.source}: {where}.mapping.{slot}",
+        )
+    return compiled
