@@ -156,6 +156,41 @@ class Redactor:
         }
 
 
+class _HttpxLogFilter(logging.Filter):
+    """Masks credentials in the records of the ``httpx`` logger, which logs full URLs.
+
+    Every ``VendorClient`` tells it its secrets; secret query parameters are masked by
+    name as well, so a token in a query string never reaches a log handler.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactor = Redactor()
+
+    def remember(self, secrets: Iterable[str], params: Iterable[str]) -> None:
+        """Add the secret values and query parameter names of one more client."""
+        self.redactor = Redactor([*self.redactor.secrets, *secrets],
+                                 [*self.redactor.params, *params])
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._clean(arg) for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self.redactor.text(record.msg)
+        return True
+
+    def _clean(self, value: Any) -> Any:
+        if isinstance(value, httpx.URL):
+            return self.redactor.url(value)
+        if isinstance(value, str):
+            return self.redactor.text(value)
+        return value
+
+
+_httpx_log_filter = _HttpxLogFilter()
+logging.getLogger("httpx").addFilter(_httpx_log_filter)
+
+
 def retry_after_seconds(response: httpx.Response) -> float | None:
     """The ``Retry-After`` header in seconds (it may be a number or an HTTP date)."""
     value = response.headers.get("retry-after")
@@ -250,6 +285,7 @@ class VendorClient:
                          *(v for k, v in self.headers.items()
                            if k.lower() in SECRET_HEADER_NAMES)]
         self.redactor = Redactor(secret_values, params=self.auth_params.keys())
+        _httpx_log_filter.remember(secret_values, self.auth_params.keys())
         self._bucket = bucket_for(self.connection, self.rate_limit) if self.rate_limit else None
         self._http = httpx.AsyncClient(
             base_url=self.base_url.rstrip("/"),
