@@ -37,6 +37,19 @@ _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
+class ConnectionConfig(BaseModel):
+    """One connection: ``plugin`` names the connector; the other keys are its settings,
+    checked against the connector's settings model when the plugins are loaded."""
+
+    model_config = ConfigDict(extra="allow")
+
+    plugin: str = Field(min_length=1)
+
+    def settings(self) -> dict[str, Any]:
+        """All keys of the entry, as the connector's settings model reads them."""
+        return {"plugin": self.plugin, **(self.model_extra or {})}
+
+
 class IntegrationConfig(BaseModel):
     """One integration: a recipe, the connection playing each of its roles, options, mapping.
 
@@ -72,7 +85,7 @@ class Config(BaseModel):
     store: str = "sqlite:///pontes.db"
     public_url: str = "http://127.0.0.1:8000"
     plugins: list[str] | None = None
-    connections: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
     integrations: dict[str, IntegrationConfig] = Field(default_factory=dict)
     source: str = Field(default="<memory>", exclude=True)
 
@@ -85,16 +98,6 @@ class Config(BaseModel):
                     f"name {name!r} must start with a letter or digit and use only "
                     "letters, digits, '.', '_' and '-'"
                 )
-        return value
-
-    @field_validator("connections")
-    @classmethod
-    def _connections_name_plugin(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for name, entry in value.items():
-            if not isinstance(entry, dict):
-                raise ValueError(f"{name}: expected a mapping with at least 'plugin'")
-            if not entry.get("plugin"):
-                raise ValueError(f"{name}: 'plugin' is required (the connector to use)")
         return value
 
     def error(self, path: str, message: str) -> ConfigError:

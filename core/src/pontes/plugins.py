@@ -20,7 +20,7 @@ import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import Distribution
+from importlib.metadata import Distribution, entry_points
 from types import ModuleType
 
 import pluggy
@@ -66,7 +66,15 @@ class LoadedPlugins:
 
 
 def _dist_of(ep) -> tuple[str | None, str | None]:
+    """Name and version of the distribution declaring ``ep``.
+
+    stevedore may hand back entry points rebuilt from its cache, without ``dist``; the
+    distribution is then found through ``importlib.metadata``.
+    """
     dist: Distribution | None = getattr(ep, "dist", None)
+    if dist is None:
+        dist = next((candidate.dist for candidate in entry_points(group=ENTRY_POINT_GROUP)
+                     if candidate.name == ep.name and candidate.value == ep.value), None)
     if dist is None:
         return None, None
     return dist.metadata["Name"], dist.version
@@ -104,14 +112,14 @@ def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
         on_load_failure_callback=on_failure,
         on_missing_entrypoints_callback=lambda absent: missing.extend(sorted(absent)),
     )
+    if failures:
+        name, error = next(iter(failures.items()))
+        raise PluginLoadError(f"enabled plugin {name!r} failed to load: {error}")
     if missing:
         available = ", ".join(p.name for p in installed_plugins()) or "none"
         raise PluginLoadError(
             f"enabled plugin(s) not installed: {', '.join(missing)}; installed: {available}"
         )
-    if failures:
-        name, error = next(iter(failures.items()))
-        raise PluginLoadError(f"enabled plugin {name!r} failed to load: {error}")
     loaded = []
     for ext in manager:
         distribution, version = _dist_of(ext.entry_point)

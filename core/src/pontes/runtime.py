@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .config import Config, IntegrationConfig, format_validation_error
+from .config import Config, ConnectionConfig, IntegrationConfig, format_validation_error
 from .connection import Connection
 from .connector import PollingTrigger, WebhookTrigger
 from .errors import ConfigError
@@ -141,15 +141,15 @@ class Runtime:
 
 
 def _connection(config: Config, plugins: LoadedPlugins, name: str,
-                entry: dict[str, Any]) -> Connection:
+                entry: ConnectionConfig) -> Connection:
     where = f"connections.{name}"
-    connector = plugins.registry.connectors.get(entry["plugin"])
+    connector = plugins.registry.connectors.get(entry.plugin)
     if connector is None:
         known = ", ".join(sorted(plugins.registry.connectors)) or "none are enabled"
         raise config.error(f"{where}.plugin",
-                           f"unknown connector {entry['plugin']!r}; expected one of: {known}")
+                           f"unknown connector {entry.plugin!r}; expected one of: {known}")
     try:
-        settings = connector.settings.model_validate(entry)
+        settings = connector.settings.model_validate(entry.settings())
     except ValidationError as exc:
         raise format_validation_error(config.source, exc, prefix=where) from None
     return Connection(name, connector, settings, plugins.registry)

@@ -1,0 +1,213 @@
+"""The ``pontes`` command line.
+
+Core commands: ``plugins``, ``check``, ``hooks``, ``sandbox``, ``demo`` (and the engine's
+``serve``, ``events``, ``replay``, ``links``). Plugins add their own through the
+``register_commands`` hook. Every error is one message on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+from .capabilities import CAPABILITIES
+from .config import load_config
+from .errors import PontesError
+from .plugins import installed_plugins, load_plugins
+from .runtime import Runtime
+
+CONFIG_OPTION = click.option(
+    "--config", "-c", "config_path", required=True, envvar="PONTES_CONFIG",
+    type=click.Path(dir_okay=False), help="The YAML configuration file (or $PONTES_CONFIG).",
+)
+
+
+def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn a ``PontesError`` into a one-line message and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PontesError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def build_runtime(config_path: str) -> Runtime:
+    """Load a configuration file and check it against the enabled plugins."""
+    return Runtime.build(load_config(config_path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pontes")
+@click.option("--verbose", "-v", is_flag=True, help="Log more (debug level).")
+def cli(verbose: bool) -> None:
+    """pontes connects helpdesks, live chats and CRMs."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@fails_cleanly
+def plugins_command(as_json: bool) -> None:
+    """List installed plugins and the matrix of connectors x capabilities."""
+    found = installed_plugins()
+    loaded = load_plugins([p.name for p in found if p.loaded])
+    registry = loaded.registry
+    matrix = {name: sorted(registry.capabilities(name)) for name in sorted(registry.connectors)}
+    if as_json:
+        click.echo(json.dumps({
+            "plugins": [p.__dict__ for p in found],
+            "connectors": {name: {"title": c.title, "roles": list(c.roles),
+                                  "capabilities": matrix[name]}
+                           for name, c in sorted(registry.connectors.items())},
+            "recipes": sorted(registry.recipes),
+        }, indent=2))
+        return
+    click.echo(f"pontes {__version__}\n")
+    click.echo("Plugins:")
+    for plugin in found:
+        version = plugin.version or "?"
+        state = "ok" if plugin.loaded else f"FAILED: {plugin.error}"
+        click.echo(f"  {plugin.name:<12} {plugin.distribution or '-':<20} {version:<10} {state}")
+    if not found:
+        click.echo("  (none installed: pip install pontes-<vendor>)")
+    click.echo("")
+    click.echo(capability_matrix(matrix))
+    if registry.recipes:
+        click.echo("\nRecipes: " + ", ".join(sorted(registry.recipes)))
+
+
+def capability_matrix(matrix: dict[str, list[str]]) -> str:
+    """A text table: one row per capability, one column per connector, ``x`` where supported."""
+    connectors = list(matrix)
+    names = sorted({c for caps in matrix.values() for c in caps} | set())
+    canonical = [n for n in CAPABILITIES if n in names]
+    extra = sorted(n for n in names if n not in CAPABILITIES)
+    rows = canonical + extra
+    width = max([len("capability"), *map(len, rows)])
+    head = "capability".ljust(width) + "  " + "  ".join(connectors)
+    lines = [head, "-" * len(head)]
+    for name in rows:
+        cells = ["x".center(len(c)) if name in matrix[c] else " " * len(c) for c in connectors]
+        lines.append(name.ljust(width) + "  " + "  ".join(cells))
+    if not rows:
+        lines.append("(no connectors)")
+    return "\n".join(lines)
+
+
+@cli.command("check")
+@CONFIG_OPTION
+@fails_cleanly
+def check_command(config_path: str) -> None:
+    """Validate the configuration and test every connection's credentials."""
+    runtime = build_runtime(config_path)
+    click.echo(f"{config_path}: configuration is valid "
+               f"({len(runtime.connections)} connections, {len(runtime.integrations)} integrations)")
+    results = asyncio.run(_check_connections(runtime))
+    failed = 0
+    for name, error in results.items():
+        connection = runtime.connections[name]
+        if error is None:
+            click.echo(f"  {name} ({connection.connector.title}): ok")
+        else:
+            failed += 1
+            click.echo(f"  {name} ({connection.connector.title}): FAILED: {error}")
+    if failed:
+        raise click.ClickException(f"{failed} connection(s) failed the check")
+
+
+async def _check_connections(runtime: Runtime) -> dict[str, str | None]:
+    results: dict[str, str | None] = {}
+    try:
+        for name, connection in runtime.connections.items():
+            try:
+                await connection.connector.check(connection)
+                results[name] = None
+            except PontesError as exc:
+                results[name] = str(exc)
+    finally:
+        await runtime.aclose()
+    return results
+
+
+@cli.command("hooks")
+@CONFIG_OPTION
+@fails_cleanly
+def hooks_command(config_path: str) -> None:
+    """Print the webhook URL of every integration trigger, to paste into each vendor."""
+    runtime = build_runtime(config_path)
+    urls = runtime.hook_urls()
+    if not urls:
+        click.echo("No integration receives webhooks.")
+    for hook in urls:
+        click.echo(f"{hook.integration}  {hook.connection}:{hook.trigger}  "
+                   f"({', '.join(hook.events)})\n  {hook.url}")
+
+
+@cli.command("sandbox")
+@click.argument("vendor")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@fails_cleanly
+def sandbox_command(vendor: str, host: str, port: int) -> None:
+    """Run the sandbox (API emulator) of VENDOR until Ctrl-C."""
+    import uvicorn
+
+    registry = load_plugins().registry
+    sandbox = registry.sandboxes.get(vendor)
+    if sandbox is None:
+        known = ", ".join(sorted(registry.sandboxes)) or "none installed"
+        raise click.ClickException(f"no sandbox for {vendor!r}; available: {known}")
+    base_url = f"http://{host}:{port}"
+    settings = {k: v for k, v in sandbox.settings(base_url).items()}
+    click.echo(f"{vendor} sandbox on {base_url}\nConnection settings for your config:\n"
+               f"  {json.dumps(settings)}")
+    uvicorn.run(sandbox.app(), host=host, port=port, log_level="warning")
+
+
+@cli.command("demo")
+@click.option("--no-wait", is_flag=True, help="Exit after the scenario instead of serving.")
+@fails_cleanly
+def demo_command(no_wait: bool) -> None:
+    """Start sandboxes and a server, play the seed scenarios, then keep serving."""
+    from .demo import run_demo
+
+    run_demo(wait=not no_wait)
+
+
+def _add_commands() -> None:
+    from .commands import engine
+
+    engine.register(cli)
+    try:
+        registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
+    except PontesError as exc:
+        click.echo(f"warning: plugin commands unavailable: {exc}", err=True)
+        return
+    registry_pm.hook.register_commands(cli=cli)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``pontes`` console script."""
+    _add_commands()
+    try:
+        cli.main(args=argv, prog_name="pontes", standalone_mode=True)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Command groups the ``pontes`` command line is assembled from."""
