@@ -46,7 +46,9 @@ class Connector:
     - ``roles``: what the product is to a recipe (``helpdesk``, ``crm``, ``chat``);
     - ``settings``: the pydantic model of a connection's config entry;
     - ``client``: builds the vendor HTTP client for a connection;
-    - ``check``: proves the credentials work (raises ``AuthError`` when they don't).
+    - ``check``: proves the credentials work (raises ``AuthError`` when they don't);
+    - ``webhook_setup(events, url)``: the steps a person takes in the vendor's UI to make
+      it call ``url`` for ``events`` (for vendors whose API cannot register webhooks).
     """
 
     name: str
@@ -56,6 +58,7 @@ class Connector:
     client: Callable[[str, ConnectionSettings], VendorClient]
     check: Callable[[Connection], Awaitable[None]]
     docs_url: str | None = None
+    webhook_setup: Callable[[tuple[str, ...], str], str] | None = None
 
 
 ActionHandler = Callable[["Connection", Any], Awaitable[Any]]
