@@ -156,6 +156,38 @@ def hooks_command(config_path: str) -> None:
                    f"({', '.join(hook.events)})\n  {hook.url}")
 
 
+@cli.command("activate")
+@click.argument("integration")
+@CONFIG_OPTION
+@fails_cleanly
+def activate_command(integration: str, config_path: str) -> None:
+    """Do INTEGRATION's vendor-side set-up and print the steps left to a person."""
+    runtime = build_runtime(config_path)
+    if integration not in runtime.integrations:
+        known = ", ".join(sorted(runtime.integrations)) or "none"
+        raise click.ClickException(f"no integration {integration!r} in {config_path}; "
+                                   f"expected one of: {known}")
+    steps = asyncio.run(_activate(runtime, integration))
+    for number, step in enumerate(steps, 1):
+        state = "done" if step.done else "to do"
+        click.echo(f"{number}. [{state}] {step.title}")
+        if step.detail:
+            click.echo("\n".join(f"      {line}" for line in step.detail.splitlines()))
+
+
+async def _activate(runtime: Runtime, name: str) -> list:
+    from .recipes.activation import activate_webhooks
+
+    integration = runtime.integrations[name]
+    urls = {hook.role: hook.url for hook in runtime.hook_urls() if hook.integration == name}
+    try:
+        if integration.recipe.activate is not None:
+            return await integration.recipe.activate(integration, urls)
+        return await activate_webhooks(integration, urls)
+    finally:
+        await runtime.aclose()
+
+
 @cli.command("sandbox")
 @click.argument("vendor")
 @click.option("--host", default="127.0.0.1", show_default=True)

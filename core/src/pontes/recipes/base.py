@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ..errors import PermanentFailure
 from ..models import Event, Record
 
 if TYPE_CHECKING:
     from ..connection import Connection
     from ..runtime import Integration
+
+
+R = TypeVar("R", bound=Record)
 
 
 class NoOptions(BaseModel):
@@ -117,9 +121,19 @@ class RunContext:
         """Record what the run did, for the admin API and the demo's story."""
         self.notes.append(text)
 
-    async def load(self) -> Record:
-        """The canonical record this event is about (re-fetched by the trigger's plugin)."""
-        return await self.integration.load(self.source_role, self.event)
+    async def load(self, expected: type[R]) -> R:
+        """The canonical record this event is about (re-fetched by the trigger's plugin).
+
+        ``expected`` is the model the recipe works with; another kind of record is a
+        permanent failure naming both.
+        """
+        record = await self.integration.load(self.source_role, self.event)
+        if not isinstance(record, expected):
+            raise PermanentFailure(
+                f"{self.event.type} from {self.source.name} gave a {type(record).__name__}, "
+                f"expected a {expected.__name__}"
+            )
+        return record
 
     async def once(self, step: str, make: Callable[[], Awaitable[Record]]) -> str:
         """Run ``make`` once per event and step; returns the created record's remote id.
@@ -146,7 +160,7 @@ def _remote_id(record: Record) -> str:
 
 
 Handler = Callable[[RunContext, Event], Awaitable[Any]]
-Activator = Callable[["Integration"], Awaitable[list[SetupStep]]]
+Activator = Callable[["Integration", dict[str, str]], Awaitable[list[SetupStep]]]
 
 
 @dataclass(frozen=True)
@@ -157,8 +171,9 @@ class Recipe:
     - ``options``: pydantic model of ``options:`` in the config;
     - ``mappings``: slot name -> ``MappingSlot``;
     - ``handle(ctx, event)``: does the work for one event and returns a short summary;
-    - ``activate(integration)``: optional vendor-side set-up (registering webhooks,
-      creating the integration user) returning the steps done and those left to a person.
+    - ``activate(integration, hook_urls)``: optional vendor-side set-up (registering
+      webhooks at the URLs given per role, creating the integration user), returning the
+      steps done and those left to a person.
     """
 
     name: str

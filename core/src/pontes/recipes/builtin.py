@@ -1,9 +1,10 @@
 """The core's own recipes, registered through ``register_recipes`` like any plugin's."""
 
 from .. import hookimpl
+from . import deal_to_ticket, ticket_history
 
 
 @hookimpl
 def register_recipes():
     """The recipes that ship with pontes."""
-    return []
+    return [ticket_history.RECIPE, deal_to_ticket.RECIPE]
