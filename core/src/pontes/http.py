@@ -19,14 +19,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+import weakref
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -63,33 +67,46 @@ class RateLimit:
 
 
 class TokenBucket:
-    """An async token bucket: ``acquire()`` waits until a call fits the rate limit."""
+    """An async token bucket: ``acquire()`` waits until a call fits the rate limit.
 
-    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic):
+    Each caller reserves its token at once (the balance may go below zero) and then sleeps
+    until the balance it borrowed from has refilled, so callers are served in order with
+    no lock held across an ``await``. That keeps one bucket usable from any event loop.
+    ``clock`` and ``sleep`` are injectable for tests.
+    """
+
+    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep):
+        if limit.requests <= 0 or limit.per_seconds <= 0:
+            raise ValueError(f"a rate limit needs positive requests and per_seconds, got {limit}")
         self.rate = limit.requests / limit.per_seconds
         self.capacity = float(limit.burst or limit.requests)
         self.tokens = self.capacity
         self._clock = clock
+        self._sleep = sleep
         self._updated = clock()
-        self._lock = asyncio.Lock()
+        self._guard = threading.Lock()
 
-    def _refill(self) -> None:
-        now = self._clock()
-        self.tokens = min(self.capacity, self.tokens + (now - self._updated) * self.rate)
-        self._updated = now
+    def _reserve(self) -> float:
+        with self._guard:
+            now = self._clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            self.tokens -= 1
+            return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
 
     async def acquire(self) -> float:
         """Take one token, sleeping as long as needed; returns the seconds waited."""
-        waited = 0.0
-        async with self._lock:
-            self._refill()
-            while self.tokens < 1:
-                delay = (1 - self.tokens) / self.rate
-                await asyncio.sleep(delay)
-                waited += delay
-                self._refill()
-            self.tokens -= 1
-        return waited
+        delay = self._reserve()
+        if delay <= 0:
+            return 0.0
+        try:
+            await self._sleep(delay)
+        except BaseException:
+            with self._guard:
+                self.tokens += 1
+            raise
+        return delay
 
 
 _buckets: dict[tuple[str, RateLimit], TokenBucket] = {}
@@ -121,15 +138,41 @@ class RetryPolicy:
         return random.uniform(0, min(self.cap, self.base * 2**retry))
 
 
+_SECRET_HEADER_HINTS = ("token", "secret", "key", "auth", "password", "session", "signature")
+
+
+def is_secret_header(name: str) -> bool:
+    """Whether a header of this name carries a credential (``Authorization``, ``User-Key``...)."""
+    lowered = name.lower()
+    return lowered in SECRET_HEADER_NAMES or any(hint in lowered for hint in _SECRET_HEADER_HINTS)
+
+
+def _spellings(secret: str) -> set[str]:
+    """A secret as it may appear in text: raw, percent-encoded, form-encoded, JSON-escaped."""
+    return {secret, quote(secret, safe=""), quote_plus(secret, safe=""),
+            json.dumps(secret)[1:-1]}
+
+
 class Redactor:
     """Removes secrets from URLs, headers and text before they are logged or shown.
 
     Query parameters whose names look like credentials are masked, and so is every known
-    secret value wherever it appears (in a URL path, a vendor's error message, a header).
+    secret value wherever it appears (in a URL path, a vendor's error message, a header),
+    raw or percent-encoded. A credential header such as ``Authorization: Bearer abc`` is
+    masked whole, and its credential part (``abc``) wherever it is echoed.
     """
 
     def __init__(self, secrets: Iterable[str] = (), params: Iterable[str] = ()):
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+        values: set[str] = set()
+        for secret in secrets:
+            if not secret:
+                continue
+            values.add(secret)
+            scheme_and_credential = secret.split()
+            if len(scheme_and_credential) > 1:
+                values.add(scheme_and_credential[-1])
+        spelled = {form for value in values if len(value) >= 4 for form in _spellings(value)}
+        self.secrets = sorted(spelled, key=len, reverse=True)
         self.params = SECRET_PARAM_NAMES | {p.lower() for p in params}
 
     def text(self, value: str) -> str:
@@ -151,89 +194,129 @@ class Redactor:
     def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """A copy of the headers with credential headers masked."""
         return {
-            k: REDACTED if k.lower() in SECRET_HEADER_NAMES else self.text(v)
+            k: REDACTED if is_secret_header(k) else self.text(v)
             for k, v in headers.items()
         }
 
 
-class _HttpxLogFilter(logging.Filter):
-    """Masks credentials in the records of the ``httpx`` logger, which logs full URLs.
+_live_redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+_SECRET_QUERY = re.compile(  # a credential-named query parameter and its value
+    r"(?i)\b(" + "|".join(sorted(SECRET_PARAM_NAMES, key=len, reverse=True)) + r")=[^&\s\"']+"
+)
 
-    Every ``VendorClient`` tells it its secrets; secret query parameters are masked by
-    name as well, so a token in a query string never reaches a log handler.
+
+class _RedactingFilter(logging.Filter):
+    """Masks the secrets of every open ``VendorClient`` in httpx's and httpcore's own logs.
+
+    httpx logs each request's full URL at INFO, query-string credentials included; this
+    filter rewrites such records before any handler sees them.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.redactor = Redactor()
-
-    def remember(self, secrets: Iterable[str], params: Iterable[str]) -> None:
-        """Add the secret values and query parameter names of one more client."""
-        self.redactor = Redactor([*self.redactor.secrets, *secrets],
-                                 [*self.redactor.params, *params])
-
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(self._clean(arg) for arg in record.args)
-        if isinstance(record.msg, str):
-            record.msg = self.redactor.text(record.msg)
+        message = record.getMessage()
+        cleaned = message
+        for redactor in list(_live_redactors):
+            cleaned = redactor.text(cleaned)
+        cleaned = _SECRET_QUERY.sub(lambda m: f"{m.group(1)}={REDACTED}", cleaned)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
         return True
 
-    def _clean(self, value: Any) -> Any:
-        if isinstance(value, httpx.URL):
-            return self.redactor.url(value)
-        if isinstance(value, str):
-            return self.redactor.text(value)
-        return value
 
-
-_httpx_log_filter = _HttpxLogFilter()
-logging.getLogger("httpx").addFilter(_httpx_log_filter)
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_RedactingFilter())
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
-    """The ``Retry-After`` header in seconds (it may be a number or an HTTP date)."""
-    value = response.headers.get("retry-after")
+    """The ``Retry-After`` header in seconds (it may be a number or an HTTP date).
+
+    ``None`` when the header is absent or unreadable; a date in the past gives 0.
+    """
+    value = response.headers.get("retry-after", "").strip()
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - time.time())
 
 
 _MESSAGE_KEYS = ("message", "Message", "error_description", "error", "detail", "title",
                  "errors", "ExceptionMessage", "msg", "description")
+"""Keys that hold the main explanation in the error bodies vendors send."""
+
+_DETAIL_KEYS = ("errors", "validation-errors", "ModelState")
+"""Keys that hold per-field details next to the main explanation."""
+
+_FIELD_KEYS = ("path", "field", "property", "param")
+"""Keys that name the field a detail is about."""
+
+MAX_MESSAGE = 500
 
 
 def vendor_message(response: httpx.Response) -> str:
-    """The vendor's own explanation of an error answer, as short text."""
+    """The vendor's own explanation of an error answer, as short text.
+
+    Reads the usual JSON shapes (``{"message"}``, ``{"Message"}`` with ASP.NET's
+    ``ModelState``, ``{"error": {"message"}}``, ``{"errors": [...]}``, problem+json with
+    ``validation-errors``), and falls back to the body as text with HTML tags removed.
+    """
     try:
         body = response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
-        text = response.text.strip()
-        return re.sub(r"\s+", " ", text)[:500] or response.reason_phrase or "error"
-    return _message_in(body) or response.reason_phrase or "error"
+        text = response.text
+        if "html" in response.headers.get("content-type", ""):
+            text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", text, flags=re.S | re.I)
+        text = re.sub(r"\s+", " ", text).strip()
+        return text[:MAX_MESSAGE] or response.reason_phrase or "error"
+    messages = list(dict.fromkeys(_messages_in(body)))
+    if messages:
+        return "; ".join(messages)[:MAX_MESSAGE]
+    if isinstance(body, dict) and body:
+        return json.dumps(body, ensure_ascii=False)[:MAX_MESSAGE]
+    return response.reason_phrase or "error"
 
 
-def _message_in(body: Any) -> str | None:
+def _messages_in(body: Any, depth: int = 0) -> list[str]:
+    """Every explanation found in a decoded error body, main one first."""
+    if depth > 5:
+        return []
     if isinstance(body, str):
-        return body[:500]
-    if isinstance(body, list) and body:
-        return _message_in(body[0])
-    if isinstance(body, dict):
-        for key in _MESSAGE_KEYS:
-            if key in body and body[key]:
-                found = _message_in(body[key])
-                if found:
-                    return found
-        return json.dumps(body, ensure_ascii=False)[:500]
-    return None
+        return [body.strip()] if body.strip() else []
+    if isinstance(body, list):
+        return [m for item in body for m in _messages_in(item, depth + 1)]
+    if not isinstance(body, dict):
+        return []
+    found: list[str] = []
+    used = None
+    for key in _MESSAGE_KEYS:
+        if body.get(key):
+            found = _messages_in(body[key], depth + 1)
+            if found:
+                used = key
+                break
+    where = next((str(body[k]) for k in _FIELD_KEYS if body.get(k)), None)
+    if where and found:
+        found[0] = f"{where}: {found[0]}"
+    for key in _DETAIL_KEYS:
+        if key == used or not body.get(key):
+            continue
+        details = body[key]
+        if isinstance(details, dict):
+            found += [f"{field}: {'; '.join(_messages_in(value, depth + 1))}"
+                      for field, value in details.items() if _messages_in(value, depth + 1)]
+        else:
+            found += _messages_in(details, depth + 1)
+    return found
 
 
 def error_for(response: httpx.Response, message: str, url: str) -> VendorError:
@@ -246,7 +329,7 @@ def error_for(response: httpx.Response, message: str, url: str) -> VendorError:
     if status == 429:
         return RateLimitedError(message, status=status, url=url,
                                 retry_after=retry_after_seconds(response))
-    if status >= 500:
+    if status >= 500 or status == 408:
         return VendorUnavailable(message, status=status, url=url,
                                  retry_after=retry_after_seconds(response))
     return VendorValidationError(message, status=status, url=url)
@@ -278,14 +361,13 @@ class VendorClient:
     timeout: float = 30.0
     describe_error: Callable[[httpx.Response], str] = vendor_message
     transport: httpx.AsyncBaseTransport | None = None
-    sleep: Callable[[float], Any] = asyncio.sleep
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
 
     def __post_init__(self) -> None:
         secret_values = [*self.secrets, *self.auth_params.values(),
-                         *(v for k, v in self.headers.items()
-                           if k.lower() in SECRET_HEADER_NAMES)]
+                         *(v for k, v in self.headers.items() if is_secret_header(k))]
         self.redactor = Redactor(secret_values, params=self.auth_params.keys())
-        _httpx_log_filter.remember(secret_values, self.auth_params.keys())
+        _live_redactors.add(self.redactor)
         self._bucket = bucket_for(self.connection, self.rate_limit) if self.rate_limit else None
         self._http = httpx.AsyncClient(
             base_url=self.base_url.rstrip("/"),
@@ -337,15 +419,17 @@ class VendorClient:
                                            headers=headers)
         safe_url = self.redactor.url(request.url)
         started = time.perf_counter()
+        failure: VendorError | None = None
         try:
             response = await self._http.send(request)
         except httpx.TimeoutException as exc:
-            self._observe(method, None, started)
-            raise VendorUnavailable(f"timed out: {type(exc).__name__}", url=safe_url) from None
+            failure = VendorUnavailable(f"timed out: {type(exc).__name__}", url=safe_url)
         except httpx.TransportError as exc:
-            self._observe(method, None, started)
             reason = self.redactor.text(str(exc) or type(exc).__name__)
-            raise VendorUnavailable(f"connection failed: {reason}", url=safe_url) from None
+            failure = VendorUnavailable(f"connection failed: {reason}", url=safe_url)
+        if failure is not None:
+            self._observe(method, None, started)
+            raise failure
         self._observe(method, response.status_code, started)
         log.debug("%s %s -> %s", method, safe_url, response.status_code)
         if response.is_success:
@@ -357,7 +441,10 @@ class VendorClient:
     def _observe(self, method: str, status: int | None, started: float) -> None:
         elapsed = time.perf_counter() - started
         for observer in call_observers:
-            observer(self.connection, method, status, elapsed)
+            try:
+                observer(self.connection, method, status, elapsed)
+            except Exception:
+                log.exception("call observer %r failed", observer)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         """GET and decode the JSON answer (``None`` for an empty body)."""

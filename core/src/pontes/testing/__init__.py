@@ -1,0 +1,47 @@
+"""The plugin test kit: serve sandboxes on loopback, connect to them, run the standard suite.
+
+- ``serve_app(app)`` / ``free_port()``: run any ASGI app with uvicorn for a test;
+- ``sandbox_settings``, ``connect``, ``with_wrong_secrets``: connections to sandboxes;
+- ``webhook_request``: a ``WebhookRequest`` from a sample body, as the server builds it;
+- ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
+  connector must pass (see ``docs/testing-plugins.md``);
+- ``pontes.testing.strategies``: hypothesis strategies for canonical records.
+
+The pytest fixtures (``pontes_registry``, ``sandbox_url``, ``sandbox_connection``) live in
+``pontes.testing.pytest_plugin``, which pytest loads by itself.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .cases import ActionCase, WebhookSample
+from .connections import connect, sandbox_settings, secret_fields, with_wrong_secrets
+from .server import ServerError, free_port, serve_app
+from .webhooks import webhook_request
+
+if TYPE_CHECKING:
+    from .standard import ConnectorStandardTests
+
+__all__ = [
+    "ActionCase",
+    "ConnectorStandardTests",
+    "ServerError",
+    "WebhookSample",
+    "connect",
+    "free_port",
+    "sandbox_settings",
+    "secret_fields",
+    "serve_app",
+    "webhook_request",
+    "with_wrong_secrets",
+]
+
+
+def __getattr__(name: str) -> Any:
+    # The suite imports pytest; load it only when asked, so serve_app works without pytest.
+    if name == "ConnectorStandardTests":
+        from .standard import ConnectorStandardTests
+
+        return ConnectorStandardTests
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

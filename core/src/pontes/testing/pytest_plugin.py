@@ -1,0 +1,69 @@
+"""pytest fixtures for plugin tests, loaded automatically wherever pontes is installed.
+
+- ``pontes_registry``: the registry of every installed plugin, loaded once per session
+  (override it to test a plugin that is not installed);
+- ``sandbox_url``: a function ``(connector name) -> base URL`` that serves a fresh app of
+  that connector's sandbox on a loopback port until the test ends;
+- ``sandbox_connection``: a function ``(connector name, **settings overrides) ->
+  Connection`` to a fresh sandbox with the sandbox's own credentials. It is an async
+  fixture (its clients are closed after the test), so use it from ``@pytest.mark.anyio``
+  tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from ..connection import Connection
+from ..plugins import load_plugins
+from ..registry import Registry
+from .connections import connect, sandbox_of, sandbox_settings
+from .server import serve_app
+
+
+@pytest.fixture(scope="session")
+def pontes_registry() -> Registry:
+    """Everything the installed plugins register (``load_plugins()``, once per session)."""
+    return load_plugins().registry
+
+
+@pytest.fixture
+def sandbox_url(pontes_registry: Registry) -> Iterator[Callable[[str], str]]:
+    """``sandbox_url("movidesk")`` serves a fresh sandbox app and returns its base URL."""
+    with ExitStack() as servers:
+
+        def run_sandbox(connector: str) -> str:
+            app = sandbox_of(pontes_registry, connector).app()
+            return servers.enter_context(serve_app(app))
+
+        yield run_sandbox
+
+
+@pytest.fixture
+async def sandbox_connection(
+    pontes_registry: Registry, sandbox_url: Callable[[str], str]
+) -> AsyncIterator[Callable[..., Connection]]:
+    """``sandbox_connection("movidesk")`` is a ``Connection`` to a fresh sandbox.
+
+    Keyword arguments override settings fields; ``base_url=`` reuses a sandbox already
+    served (from ``sandbox_url``) instead of starting one; ``name=`` names the connection.
+    """
+    opened: list[Connection] = []
+
+    def make(connector: str, *, name: str | None = None, base_url: str | None = None,
+             **overrides: Any) -> Connection:
+        url = base_url or sandbox_url(connector)
+        settings = sandbox_settings(pontes_registry, connector, url, **overrides)
+        connection = connect(pontes_registry, connector, settings, name)
+        opened.append(connection)
+        return connection
+
+    try:
+        yield make
+    finally:
+        for connection in opened:
+            await connection.aclose()
