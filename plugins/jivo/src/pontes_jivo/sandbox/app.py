@@ -1,0 +1,248 @@
+"""A sandbox that plays Jivo's side of the Webhooks API.
+
+Jivo calls us, so this sandbox has no vendor API to serve: it sends the bodies Jivo would
+send to a URL and judges the answers the way Jivo would. It remembers each chat as Jivo
+does: a ``contact_info`` accepted in an answer to ``chat_accepted`` becomes the visitor's
+data, so the same chat's later events carry it.
+
+Control endpoints (besides the shared ``/_sandbox`` ones: faults, requests, deliveries,
+reset):
+
+- ``GET /_sandbox/samples``: the sample chats, ``[{name, description, event, chat_id}]``;
+- ``POST /_sandbox/send`` with ``{"event": "chat_finished", "url": "...",
+  "sample": "ana-first", "overrides": {...}, "ids": "examples" | "flipped",
+  "retries": 0}``: post one event and answer with its outcome: ``{event, url, chat_id,
+  payload, ok, failure, agent_panel, problems, attempts: [{status, answer, error}]}``.
+  Only ``event`` and ``url`` are required; ``sample`` defaults to ``bruno-offline`` for
+  ``offline_message`` and ``ana-first`` otherwise;
+- ``POST /_sandbox/send-all`` with ``{"url": "...", "ids": ..., "retries": ...}``: every
+  sample with its own event, in order; answers the list of outcomes;
+- ``GET /_sandbox/outcomes``: every outcome so far;
+- ``GET /_sandbox/chats/{chat_id}``: the chat as Jivo holds it: ``{chat_id, sample,
+  visitor, agent_panel, log}``;
+- ``POST /_sandbox/config`` with ``{"reply_timeout": 10.0, "retries": 0}``: how long an
+  answer is awaited and how many times a failed delivery is repeated by default (Jivo
+  documents neither, hence no retry by default).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from pontes.sandbox import CONTROL_PREFIX, SandboxControl, sandbox_app
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from .events import BUILDERS, apply_overrides, flip_ids
+from .replies import PANEL_EVENTS, judge
+from .samples import SAMPLES, Sample
+
+DEFAULT_REPLY_TIMEOUT = 10.0
+ID_STYLES = ("examples", "flipped")
+
+
+class SendError(ValueError):
+    """A control request the sandbox cannot act on; the message names the field."""
+
+
+@dataclass
+class ChatState:
+    """One chat as Jivo remembers it: its visitor, the agent's panel and the chat log."""
+
+    chat_id: str
+    sample: str
+    visitor: dict[str, Any]
+    agent_panel: dict[str, Any] | None = None
+    log: list[str] = field(default_factory=list)
+
+    def merge_contact_info(self, info: dict[str, Any]) -> None:
+        """Take ``contact_info`` as if the visitor had typed it, and log it."""
+        typed = {k: v for k, v in info.items() if k in ("name", "phone", "email") and v}
+        self.visitor.update(typed)
+        self.log.append("visitor left contact details: " +
+                        ", ".join(f"{k}={v}" for k, v in typed.items()))
+
+
+@dataclass
+class SendSpec:
+    """A validated ``/_sandbox/send`` request."""
+
+    event: str
+    url: str
+    sample: Sample
+    overrides: dict[str, Any]
+    ids: str
+    retries: int
+
+    @classmethod
+    def read(cls, spec: Any, default_retries: int) -> SendSpec:
+        """Check a request body, naming the first field that is wrong."""
+        if not isinstance(spec, dict):
+            raise SendError("the body must be a JSON object")
+        event = spec.get("event")
+        if event not in BUILDERS:
+            raise SendError(f"event {event!r} is not one of {', '.join(BUILDERS)}")
+        url = spec.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise SendError(f"url {url!r} is not an http(s) URL")
+        default_sample = "bruno-offline" if event == "offline_message" else "ana-first"
+        name = spec.get("sample", default_sample)
+        if name not in SAMPLES:
+            raise SendError(f"sample {name!r} is not one of {', '.join(SAMPLES)}")
+        overrides = spec.get("overrides") or {}
+        if not isinstance(overrides, dict):
+            raise SendError("overrides must be a JSON object")
+        ids = spec.get("ids", "examples")
+        if ids not in ID_STYLES:
+            raise SendError(f"ids {ids!r} is not one of {', '.join(ID_STYLES)}")
+        retries = spec.get("retries", default_retries)
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise SendError(f"retries {retries!r} is not a whole number >= 0")
+        return cls(event, url, SAMPLES[name], overrides, ids, retries)
+
+
+class JivoSandbox:
+    """The sandbox's state (chats, outcomes, settings) and its control endpoints."""
+
+    def __init__(self) -> None:
+        self.control = SandboxControl(self.reset)
+        self.control.webhooks.timeout = DEFAULT_REPLY_TIMEOUT
+        self.default_retries = 0
+        self.chats: dict[str, ChatState] = {}
+        self.outcomes: list[dict[str, Any]] = []
+
+    def reset(self) -> None:
+        """Forget every chat and outcome."""
+        self.chats.clear()
+        self.outcomes.clear()
+
+    def chat_for(self, chat_id: Any, sample: Sample) -> ChatState:
+        """The remembered chat, created from ``sample`` the first time it is used."""
+        key = str(chat_id)
+        if key not in self.chats:
+            self.chats[key] = ChatState(key, sample.name, copy.deepcopy(sample.visitor))
+        return self.chats[key]
+
+    def body_for(self, spec: SendSpec) -> tuple[dict[str, Any], ChatState]:
+        """The body Jivo would post for ``spec``, with the chat's remembered visitor."""
+        chat_id = spec.overrides.get("chat_id", spec.sample.chat_id)
+        chat = self.chat_for(chat_id, spec.sample)
+        body = BUILDERS[spec.event](spec.sample, copy.deepcopy(chat.visitor))
+        body = apply_overrides(body, spec.overrides)
+        if isinstance(body.get("visitor"), dict):
+            chat.visitor.update({k: v for k, v in body["visitor"].items()
+                                 if k in ("name", "email", "phone", "description")})
+        return (flip_ids(body) if spec.ids == "flipped" else body), chat
+
+    async def send(self, spec: SendSpec) -> dict[str, Any]:
+        """Post one event, retrying as asked, and record what Jivo made of the answers."""
+        body, chat = self.body_for(spec)
+        webhooks = self.control.webhooks
+        attempts = []
+        for _ in range(spec.retries + 1):
+            webhooks.send(spec.url, body)
+            delivery = webhooks.deliveries[-1]
+            await webhooks.drain()
+            verdict = judge(spec.event, delivery.status, delivery.answer, delivery.error)
+            attempts.append({"status": delivery.status, "answer": delivery.answer,
+                             "error": delivery.error})
+            if verdict.ok:
+                break
+        if verdict.ok and spec.event in PANEL_EVENTS:
+            chat.agent_panel = verdict.panel
+            if verdict.panel and "contact_info" in verdict.panel:
+                chat.merge_contact_info(verdict.panel["contact_info"])
+        outcome = {
+            "event": spec.event, "url": spec.url, "chat_id": chat.chat_id,
+            "payload": body, "ok": verdict.ok, "failure": verdict.failure,
+            "agent_panel": verdict.panel, "problems": verdict.problems, "attempts": attempts,
+        }
+        self.outcomes.append(outcome)
+        return outcome
+
+    # --- endpoints ---------------------------------------------------------------------
+
+    async def samples(self, request: Request) -> Response:
+        return JSONResponse([
+            {"name": s.name, "description": s.description, "event": s.event,
+             "chat_id": s.chat_id} for s in SAMPLES.values()
+        ])
+
+    async def send_one(self, request: Request) -> Response:
+        try:
+            spec = SendSpec.read(await _json(request), self.default_retries)
+        except SendError as exc:
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse(await self.send(spec))
+
+    async def send_all(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+        outcomes = []
+        for sample in SAMPLES.values():
+            try:
+                spec = SendSpec.read({**body, "event": sample.event, "sample": sample.name},
+                                     self.default_retries)
+            except SendError as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            outcomes.append(await self.send(spec))
+        return JSONResponse(outcomes)
+
+    async def outcome_log(self, request: Request) -> Response:
+        return JSONResponse(self.outcomes)
+
+    async def chat(self, request: Request) -> Response:
+        chat = self.chats.get(request.path_params["chat_id"])
+        if chat is None:
+            return JSONResponse({"error": "no such chat has been sent"}, status_code=404)
+        return JSONResponse({"chat_id": chat.chat_id, "sample": chat.sample,
+                             "visitor": chat.visitor, "agent_panel": chat.agent_panel,
+                             "log": chat.log})
+
+    async def config(self, request: Request) -> Response:
+        body = await _json(request)
+        if not isinstance(body, dict):
+            return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+        timeout = body.get("reply_timeout", self.control.webhooks.timeout)
+        retries = body.get("retries", self.default_retries)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+            return JSONResponse({"error": f"reply_timeout {timeout!r} is not a positive "
+                                          "number of seconds"}, status_code=400)
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            return JSONResponse({"error": f"retries {retries!r} is not a whole number >= 0"},
+                                status_code=400)
+        self.control.webhooks.timeout = float(timeout)
+        self.default_retries = retries
+        return JSONResponse({"reply_timeout": self.control.webhooks.timeout,
+                             "retries": self.default_retries})
+
+    def routes(self) -> list[Route]:
+        """The Jivo-specific control routes (see the module docstring)."""
+        return [
+            Route(f"{CONTROL_PREFIX}/samples", self.samples, methods=["GET"]),
+            Route(f"{CONTROL_PREFIX}/send", self.send_one, methods=["POST"]),
+            Route(f"{CONTROL_PREFIX}/send-all", self.send_all, methods=["POST"]),
+            Route(f"{CONTROL_PREFIX}/outcomes", self.outcome_log, methods=["GET"]),
+            Route(f"{CONTROL_PREFIX}/chats/{{chat_id}}", self.chat, methods=["GET"]),
+            Route(f"{CONTROL_PREFIX}/config", self.config, methods=["POST"]),
+        ]
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return await request.json()
+    except ValueError:
+        return None
+
+
+def build_app() -> ASGIApp:
+    """A fresh Jivo sandbox app with no chats remembered."""
+    sandbox = JivoSandbox()
+    app = sandbox_app(sandbox.routes(), sandbox.control)
+    app.state.jivo = sandbox
+    return app

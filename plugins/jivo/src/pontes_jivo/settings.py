@@ -1,0 +1,59 @@
+"""What a Jivo connection needs: one channel's webhooks, and how to read its phone numbers.
+
+Jivo's Webhooks API pushes events to a URL configured per channel and documents no
+credentials, header or signature: the secret is the unguessable token in our own hook URL
+(``/hooks/<integration>/<secret>``), which belongs to the integration, not to this
+connection. So a Jivo connection holds no secret at all.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import phonenumbers
+from pontes.connector import ConnectionSettings
+from pydantic import field_validator
+
+JIVO_SITE_URL = "https://www.jivo.ru"
+"""Where the client points when no ``base_url`` is set (the plugin calls no Jivo endpoint)."""
+
+
+class JivoSettings(ConnectionSettings):
+    """One Jivo channel whose webhooks a pontes integration receives.
+
+    - ``widget_id``: the channel id as Jivo writes it in every webhook body
+      (``"widget_id": "3948"``). When set, events of any other channel are refused when
+      loaded, so a hook URL pasted into the wrong channel cannot feed the CRM.
+    - ``phone_region``: the ISO 3166 region used to read phone numbers typed without a
+      country code (``(11) 98765-4321`` is a Brazilian number with the default ``BR``).
+    - ``base_url``: only used to point the client at a sandbox.
+    """
+
+    plugin: Literal["jivo"] = "jivo"
+    widget_id: str | None = None
+    phone_region: str = "BR"
+
+    @field_validator("widget_id")
+    @classmethod
+    def _widget_id_not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise ValueError("widget_id is blank; leave it out to accept every channel")
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"phone_region {value!r} is not an ISO 3166 region phonenumbers knows")
+        return region
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url {value!r} must start with http:// or https://")
+        return value
