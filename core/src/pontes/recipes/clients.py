@@ -122,37 +122,39 @@ async def find_company(ctx: RunContext, source: Connection, company: Company | N
 
 async def find_or_create_client(ctx: RunContext, source: Connection, target: Connection,
                                 contact: Contact | None, company: Company | None, *,
-                                create: bool) -> Client:
+                                create: bool, drafts: Client | None = None) -> Client:
     """The target's client for a source person and company, created when ``create``.
 
-    Creation uses the ``contact`` and ``company`` mapping slots and ``ctx.once``, so a
-    re-run of the same event never creates a second copy. Everything found or created is
-    linked to the source records.
+    Creation uses ``drafts`` when given, else the ``contact`` and ``company`` mapping
+    slots, and ``ctx.once``, so a re-run of the same event never creates a second copy.
+    Everything found or created is linked to the source records.
     """
     client = Client(await find_contact(ctx, source, contact, target),
                     await find_company(ctx, source, company, target))
     if create:
-        client = await _create_missing(ctx, source, target, contact, company, client)
+        drafts = drafts or Client(
+            translate(ctx, "contact", contact, Contact) if contact else None,
+            translate(ctx, "company", company, Company) if company else None)
+        client = await _create_missing(ctx, target, drafts, client)
     await _link(ctx, "contact", source, contact, target, client.contact)
     await _link(ctx, "company", source, company, target, client.company)
     return client
 
 
-async def _create_missing(ctx: RunContext, source: Connection, target: Connection,
-                          contact: Contact | None, company: Company | None,
+async def _create_missing(ctx: RunContext, target: Connection, drafts: Client,
                           client: Client) -> Client:
-    if client.company is None and company is not None and target.has("company.create"):
-        draft = translate(ctx, "company", company, Company)
+    if client.company is None and drafts.company is not None and target.has("company.create"):
+        company = drafts.company
         remote_id = await ctx.once(f"create-company:{target.name}",
-                                   lambda: target.call("company.create", draft))
-        client.company = draft.model_copy(update={"refs": {target.name: remote_id}})
-        ctx.note(f"created company {draft.name!r} in {target.name}")
-    if client.contact is None and contact is not None and target.has("contact.create"):
-        draft = translate(ctx, "contact", contact, Contact, company=client.company)
+                                   lambda: target.call("company.create", company))
+        client.company = company.model_copy(update={"refs": {target.name: remote_id}})
+        ctx.note(f"created company {company.name!r} in {target.name}")
+    if client.contact is None and drafts.contact is not None and target.has("contact.create"):
+        contact = drafts.contact.model_copy(update={"company": client.company})
         remote_id = await ctx.once(f"create-contact:{target.name}",
-                                   lambda: target.call("contact.create", draft))
-        client.contact = draft.model_copy(update={"refs": {target.name: remote_id}})
-        ctx.note(f"created person {draft.display_name()!r} in {target.name}")
+                                   lambda: target.call("contact.create", contact))
+        client.contact = contact.model_copy(update={"refs": {target.name: remote_id}})
+        ctx.note(f"created person {contact.display_name()!r} in {target.name}")
     return client
 
 
