@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .models import Event, Record
+from .models import ClientContext, Event, Record
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
@@ -116,6 +116,9 @@ class WebhookTrigger:
     - ``load(connection, event)`` returns the canonical record the event is about,
       re-fetching it from the vendor when the body is only a hint.
     - ``ack`` is the answer for an accepted delivery.
+    - ``reply(event, context)``, when given, builds the answer from what the CRM knows
+      about the client (a ``ClientContext``), for vendors that show it to an agent; the
+      server uses it for recipes that provide context, and falls back to ``ack``.
     """
 
     connector: str
@@ -124,6 +127,7 @@ class WebhookTrigger:
     parse: Callable[[WebhookRequest], list[Event]]
     load: Callable[[Connection, Event], Awaitable[Record]]
     ack: WebhookAck = field(default_factory=WebhookAck)
+    reply: Callable[[Event, ClientContext], Any] | None = None
     description: str = ""
 
 

@@ -28,6 +28,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 __all__ = [
     "Address",
     "Chat",
+    "ClientContext",
     "ENTITY_MODELS",
     "Company",
     "Contact",
@@ -322,6 +323,16 @@ class Chat(Record):
             author = message.author or (message.direction.value if message.direction else "")
             lines.append(f"{author}: {message.text or ''}".strip())
         return "\n".join(lines)
+
+
+class ClientContext(_Model):
+    """What a CRM knows about a client, shown to an agent while they talk to the client
+    (Jivo's panel during a chat): the person, the company, open deals and a CRM link."""
+
+    contact: Contact | None = None
+    company: Company | None = None
+    deals: list[Deal] = Field(default_factory=list)
+    url: str | None = None
 
 
 ENTITY_MODELS: dict[str, type[Record]] = {

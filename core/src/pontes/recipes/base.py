@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import PermanentFailure
-from ..models import Event, Record
+from ..models import ClientContext, Event, Record
 
 if TYPE_CHECKING:
     from ..connection import Connection
@@ -160,6 +160,7 @@ def _remote_id(record: Record) -> str:
 
 
 Handler = Callable[[RunContext, Event], Awaitable[Any]]
+ContextProvider = Callable[[RunContext], Awaitable[ClientContext | None]]
 Activator = Callable[["Integration", dict[str, str]], Awaitable[list[SetupStep]]]
 
 
@@ -173,7 +174,10 @@ class Recipe:
     - ``handle(ctx, event)``: does the work for one event and returns a short summary;
     - ``activate(integration, hook_urls)``: optional vendor-side set-up (registering
       webhooks at the URLs given per role, creating the integration user), returning the
-      steps done and those left to a person.
+      steps done and those left to a person;
+    - ``context(ctx)``: optional; for events of the types in ``context_events``, the
+      server asks it what the CRM knows about the client while answering the delivery
+      (the event is stored first), and the trigger's ``reply`` turns that into the answer.
     """
 
     name: str
@@ -183,3 +187,5 @@ class Recipe:
     options: type[BaseModel] = NoOptions
     mappings: dict[str, MappingSlot] = field(default_factory=dict)
     activate: Activator | None = None
+    context: ContextProvider | None = None
+    context_events: tuple[str, ...] = ()

@@ -24,6 +24,7 @@ from ..connection import Connection
 from ..errors import PermanentFailure
 from ..models import (
     Chat,
+    ClientContext,
     Company,
     Contact,
     Deal,
@@ -34,7 +35,7 @@ from ..models import (
 )
 from .activation import activate_webhooks
 from .base import MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
-from .clients import Client, describe, find_or_create_client, translate
+from .clients import Client, describe, find_contact, find_or_create_client, translate
 from .ticket_history import render
 
 
@@ -66,7 +67,9 @@ class ChatToCrmOptions(BaseModel):
     - ``avoid_duplicate_deals``: no second open deal for the same person;
     - ``save_transcript``: keep the conversation in the client's history;
     - ``deal_title``: the deal's title, with ``{visitor} {email} {phone} {page} {agent}``;
-    - ``skip_anonymous``: ignore chats whose visitor left no name, e-mail or phone.
+    - ``skip_anonymous``: ignore chats whose visitor left no name, e-mail or phone;
+    - ``show_crm_context``: when an agent accepts a chat (or the visitor's data changes),
+      answer the chat product with the client's open deals from the CRM.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -81,6 +84,7 @@ class ChatToCrmOptions(BaseModel):
     save_transcript: bool = True
     deal_title: str = "Chat with {visitor}"
     skip_anonymous: bool = True
+    show_crm_context: bool = False
 
 
 def resolve_stage(pipelines: list[Pipeline], pipeline: str | None, stage: str | None,
@@ -189,9 +193,15 @@ async def _save_transcript(ctx: RunContext, chat: Chat, client: Client, deal_id:
     ctx.note(f"saved the transcript as interaction {record_id}")
 
 
+RECORDED_EVENTS = ("chat.finished", "chat.offline_message")
+CONTEXT_EVENTS = ("chat.accepted", "chat.updated")
+
+
 async def handle(ctx: RunContext, event: Event) -> str:
     """Create the CRM records for one finished chat or offline message."""
     options: ChatToCrmOptions = ctx.options
+    if event.type not in RECORDED_EVENTS:
+        return f"{event.type}: nothing to record"
     chat = await ctx.load(Chat)
     behaviour = options.offline_behaviour if chat.offline else options.behaviour
     visitor = chat.visitor or Contact()
@@ -217,6 +227,22 @@ async def handle(ctx: RunContext, event: Event) -> str:
     return "; ".join(ctx.notes) or f"chat of {describe(visitor)}: nothing new to record"
 
 
+async def client_context(ctx: RunContext) -> ClientContext | None:
+    """The CRM's person and open deals for the visitor of a chat an agent is handling."""
+    if not ctx.options.show_crm_context:
+        return None
+    chat = await ctx.load(Chat)
+    crm = ctx.role("crm")
+    contact = await find_contact(ctx, ctx.source, chat.visitor, crm)
+    if contact is None:
+        return ClientContext()
+    deals = []
+    if crm.has("deal.list_for_client") and contact.ref(crm.name):
+        deals = await crm.call("deal.list_for_client", contact_id=contact.ref(crm.name),
+                               only_open=True)
+    return ClientContext(contact=contact, company=contact.company, deals=deals)
+
+
 async def activate(integration, hook_urls: dict[str, str]) -> list[SetupStep]:
     """Check pipelines and stages against the CRM, then set up the chat webhook."""
     options: ChatToCrmOptions = integration.options
@@ -235,7 +261,7 @@ RECIPE = Recipe(
     name="chat_to_crm",
     description="Every finished chat creates a client, a deal or a lead, and keeps the transcript.",
     roles={
-        "chat": RoleSpec(triggers=("chat.finished", "chat.offline_message"),
+        "chat": RoleSpec(triggers=RECORDED_EVENTS + CONTEXT_EVENTS,
                          description="the live chat"),
         "crm": RoleSpec(requires=("contact.find_by_email", "contact.create"),
                         optional=("contact.find_by_phone", "company.create", "company.find_by_name",
@@ -252,4 +278,6 @@ RECIPE = Recipe(
         "lead": MappingSlot(Chat, Deal, "chat -> the new lead"),
     },
     activate=activate,
+    context=client_context,
+    context_events=CONTEXT_EVENTS,
 )
