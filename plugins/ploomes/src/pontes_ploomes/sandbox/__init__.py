@@ -1,0 +1,41 @@
+"""An emulator of the Ploomes API for demos and tests (``pontes sandbox ploomes``).
+
+It answers like Ploomes from an in-memory demo account (see ``seed``): ``User-Key``
+authentication, the OData ``value`` envelope and query options, key syntax, deal
+actions, webhooks, and about 120 requests per minute per key. Besides the shared
+``/_sandbox`` controls (faults, request log, deliveries, reset) it has:
+
+- ``GET /_sandbox/ploomes/records/<resource>``: the stored rows (``InteractionRecords``,
+  ``Deals``, ``Webhooks``...); ``POST`` a row or a list of rows to add them;
+- ``GET /_sandbox/ploomes/config``; ``POST`` ``{"requests_per_minute": n,
+  "webhook_shape": "full" | "thin"}`` to change the rate limit or the delivery form.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pontes.connector import Sandbox
+
+from .app import PloomesSandbox
+from .seed import SANDBOX_USER_KEY
+
+
+def build_app():
+    """A fresh sandbox app with the seeded demo account."""
+    return PloomesSandbox().app()
+
+
+def sandbox_settings(base_url: str) -> dict[str, Any]:
+    """The connection settings that work against a sandbox served at ``base_url``."""
+    return {"plugin": "ploomes", "base_url": base_url, "user_key": SANDBOX_USER_KEY}
+
+
+SANDBOX = Sandbox(
+    connector="ploomes",
+    app=build_app,
+    settings=sandbox_settings,
+    description="Ploomes API emulator with a demo account (users, pipelines, clients, a deal).",
+)
+
+__all__ = ["PloomesSandbox", "SANDBOX", "SANDBOX_USER_KEY", "build_app", "sandbox_settings"]

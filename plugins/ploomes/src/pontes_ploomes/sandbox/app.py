@@ -1,0 +1,282 @@
+"""The Ploomes API sandbox: routes, authentication, rate limit and deal actions.
+
+Paths follow Ploomes: collections (``/Contacts``, ``/Deals@Pipelines``), one record in
+OData key syntax (``/Deals(5)``), deal actions (``/Deals(5)/Win``, ``/Lose``,
+``/Reopen``). Every call needs a ``User-Key`` header (401 otherwise), and each key may
+make ``requests_per_minute`` calls a minute (429 beyond). Errors use the OData body
+``{"error": {"code": "", "message": ...}}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from . import seed
+from .filters import FilterError
+from .notify import FULL, THIN, notify
+from .query import Reader, parse_options
+from .schema import RESOURCES
+from .store import Store
+from .writes import (
+    ApiError,
+    write_contact,
+    write_deal,
+    write_interaction,
+    write_user,
+    write_webhook,
+)
+
+DEFAULT_REQUESTS_PER_MINUTE = 120
+CONTROL = "/_sandbox/ploomes"
+
+WRITERS: dict[str, Callable[..., dict[str, Any]]] = {
+    "Contacts": write_contact,
+    "Deals": write_deal,
+    "InteractionRecords": write_interaction,
+    "Users": write_user,
+    "Webhooks": write_webhook,
+}
+
+DEAL_ACTIONS = {"Win": (2, 5), "Lose": (3, 6), "Reopen": (1, 7)}
+"""Deal action -> (the ``StatusId`` it sets, the webhook ``ActionId`` it fires)."""
+
+CREATE, UPDATE, DELETE = 1, 2, 3
+
+_PATH = re.compile(r"^/(?P<entity>[A-Za-z]+(?:@[A-Za-z]+)?)"
+                   r"(?:\((?P<key>[^)]*)\))?(?:/(?P<action>[A-Za-z]+))?$")
+
+
+def error(status: int, message: str) -> JSONResponse:
+    """An OData error answer."""
+    return JSONResponse({"error": {"code": "", "message": message}}, status_code=status)
+
+
+class PloomesSandbox:
+    """One emulated Ploomes account with its API and control routes."""
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+        self.store = Store(clock)
+        self.reader = Reader(self.store)
+        self.limiter = WindowLimiter(DEFAULT_REQUESTS_PER_MINUTE, 60.0)
+        self.control = SandboxControl(self.reset, secret_params=())
+        self.control.limiters.append(self.limiter)
+        self.keys: dict[str, int] = {}
+        self.webhook_shape = FULL
+        self.reset()
+
+    # --- state ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the seeded demo account with the default settings."""
+        self.store.clear()
+        self.keys = {seed.SANDBOX_USER_KEY: seed.ADMIN_ID}
+        self.webhook_shape = FULL
+        self.limiter.requests = DEFAULT_REQUESTS_PER_MINUTE
+        self.store.put("Account", {**seed.ACCOUNT, "CreateDate": self.store.now()})
+        for path, rows in (("Deals@Pipelines", seed.PIPELINES), ("Deals@Stages", seed.STAGES),
+                           ("Deals@LossReasons", seed.LOSS_REASONS), ("Fields", seed.FIELDS),
+                           ("Webhooks@Actions", seed.WEBHOOK_ACTIONS)):
+            for row in rows:
+                self.store.put(path, row)
+        for path, rows in (("Users", seed.USERS), ("Contacts", seed.COMPANIES),
+                           ("Contacts", seed.PERSONS), ("Deals", seed.DEALS),
+                           ("InteractionRecords", seed.INTERACTION_RECORDS)):
+            for row in rows:
+                self.insert(path, row)
+
+    def insert(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Store a record as the administrator, checked as the API checks it, without
+        sending webhooks; a given ``Id`` is kept."""
+        writer = WRITERS.get(path)
+        if writer is None:
+            return self.store.put(path, body)
+        given = {k: v for k, v in body.items() if k != "Id"}
+        row = writer(self.store, given, None, seed.ADMIN_ID)
+        if body.get("Id") is not None:
+            row["Id"] = body["Id"]
+            for item in row.get("OtherProperties") or []:
+                for owner in ("ContactId", "DealId", "InteractionRecordId"):
+                    if owner in item:
+                        item[owner] = body["Id"]
+        return self.store.put(path, row)
+
+    # --- API -----------------------------------------------------------------------------
+
+    def _context(self, request: Request, path: str, single: bool = False) -> str:
+        return f"{request.base_url}$metadata#{path}" + ("/$entity" if single else "")
+
+    def _envelope(self, request: Request, path: str, rows: list[dict[str, Any]]) -> JSONResponse:
+        return JSONResponse({"@odata.context": self._context(request, path), "value": rows})
+
+    async def api(self, request: Request) -> Response:
+        """Every vendor call: authenticate, rate-limit, route."""
+        key = request.headers.get("User-Key")
+        actor = self.keys.get(key or "")
+        if actor is None:
+            return error(401, "Authorization has been denied for this request.")
+        if self.limiter.hit(key or "") is not None:
+            return error(429, "Too many requests: the limit per User-Key was exceeded.")
+        match = _PATH.match(request.url.path)
+        if match is None or match["entity"] not in RESOURCES:
+            return error(404, f"No HTTP resource was found that matches the request URI "
+                              f"'{request.url.path}'.")
+        try:
+            return await self._route(request, actor, match["entity"], match["key"],
+                                     match["action"])
+        except ApiError as exc:
+            return error(exc.status, exc.message)
+        except FilterError as exc:
+            return error(400, str(exc))
+
+    async def _route(self, request: Request, actor: int, path: str, key: str | None,
+                     action: str | None) -> Response:
+        method = request.method
+        if key is None and action is None:
+            if method == "GET":
+                rows, total, counted = self.reader.read(path, request.query_params)
+                body: dict[str, Any] = {"@odata.context": self._context(request, path)}
+                if counted:
+                    body["@odata.count"] = total
+                body["value"] = rows
+                return JSONResponse(body)
+            if method == "POST" and path in WRITERS:
+                return await self._create(request, actor, path)
+            raise ApiError(405, f"The requested resource does not support http method '{method}'.")
+        record = self._record(path, key)
+        if action is not None:
+            if method == "POST" and path == "Deals" and action in DEAL_ACTIONS:
+                return await self._deal_action(request, actor, record, action)
+            raise ApiError(404, f"No action '{action}' on {path}.")
+        if method == "GET":
+            shaped = self.reader.shape(record, RESOURCES[path], parse_options(request.query_params))
+            return JSONResponse({"@odata.context": self._context(request, path, True), **shaped})
+        if method == "PATCH" and path in WRITERS:
+            return await self._update(request, actor, path, record)
+        if method == "DELETE" and path in WRITERS:
+            self.store.delete(path, record["Id"])
+            self._notify(path, DELETE, actor, None, record)
+            return Response(status_code=200)
+        raise ApiError(405, f"The requested resource does not support http method '{method}'.")
+
+    def _record(self, path: str, key: str | None) -> dict[str, Any]:
+        if key is None or not key.strip().isdigit():
+            raise ApiError(400, f"The key {key!r} is not valid for {path}: expected an integer.")
+        record = self.store.get(path, int(key))
+        if record is None:
+            raise ApiError(404, f"{path}({key}) was not found.")
+        return record
+
+    async def _body(self, request: Request) -> Any:
+        raw = await request.body()
+        if not raw.strip():
+            return {}
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"The request body is not valid JSON: {exc.msg}.") from None
+
+    def _answer(self, request: Request, path: str, row: dict[str, Any]) -> JSONResponse:
+        shaped = self.reader.shape(row, RESOURCES[path], parse_options(request.query_params))
+        return self._envelope(request, path, [shaped])
+
+    def _notify(self, path: str, action: int, actor: int, new: dict[str, Any] | None,
+                old: dict[str, Any] | None) -> None:
+        entity = RESOURCES[path].webhook_entity
+        if entity is not None:
+            notify(self.store, self.control.webhooks, self.webhook_shape, entity, action,
+                   actor, new, old)
+
+    async def _create(self, request: Request, actor: int, path: str) -> Response:
+        row = self.store.put(path, WRITERS[path](self.store, await self._body(request), None, actor))
+        self._notify(path, CREATE, actor, row, None)
+        return self._answer(request, path, row)
+
+    async def _update(self, request: Request, actor: int, path: str,
+                      record: dict[str, Any]) -> Response:
+        body = await self._body(request)
+        old = json.loads(json.dumps(record))
+        row = self.store.put(path, WRITERS[path](self.store, body, record, actor))
+        self._notify(path, UPDATE, actor, row, old)
+        return self._answer(request, path, row)
+
+    async def _deal_action(self, request: Request, actor: int, record: dict[str, Any],
+                           action: str) -> Response:
+        body = await self._body(request)
+        if not isinstance(body, dict):
+            raise ApiError(400, f"The body of {action} must be a JSON object.")
+        status, webhook_action = DEAL_ACTIONS[action]
+        old = json.loads(json.dumps(record))
+        row = dict(record)
+        reason = body.get("LossReasonId") if action == "Lose" else None
+        if reason is not None and self.store.get("Deals@LossReasons", reason) is None:
+            raise ApiError(400, f"LossReasonId {reason} is not a loss reason of this account.")
+        now = self.store.now()
+        row.update(StatusId=status, LossReasonId=reason, LastUpdateDate=now, UpdaterId=actor,
+                   FinishDate=None if action == "Reopen" else now)
+        row = self.store.put("Deals", row)
+        self._notify("Deals", webhook_action, actor, row, old)
+        return self._answer(request, "Deals", row)
+
+    # --- control -------------------------------------------------------------------------
+
+    async def records(self, request: Request) -> Response:
+        """``GET /_sandbox/ploomes/records/<path>``: the stored rows as they are;
+        ``POST`` with a row or a list of rows: add them (checked, no webhooks)."""
+        path = request.path_params["path"]
+        if path not in RESOURCES:
+            return JSONResponse({"error": f"unknown resource {path!r}",
+                                 "resources": sorted(RESOURCES)}, status_code=404)
+        if request.method == "GET":
+            return JSONResponse(self.store.rows(path))
+        body = await request.json()
+        rows = body if isinstance(body, list) else [body]
+        try:
+            stored = [self.insert(path, row) for row in rows]
+        except ApiError as exc:
+            return JSONResponse({"error": exc.message}, status_code=400)
+        key = RESOURCES[path].key_field
+        return JSONResponse({"ids": [row[key] for row in stored]})
+
+    def _config(self) -> dict[str, Any]:
+        return {"requests_per_minute": self.limiter.requests, "webhook_shape": self.webhook_shape,
+                "user_key": seed.SANDBOX_USER_KEY, "user_id": seed.ADMIN_ID,
+                "account_id": seed.ACCOUNT_ID}
+
+    async def config(self, request: Request) -> Response:
+        """``GET /_sandbox/ploomes/config``: the settings; ``POST`` with
+        ``{"requests_per_minute": n, "webhook_shape": "full"|"thin"}`` changes them."""
+        if request.method == "POST":
+            body = await request.json()
+            limit = body.get("requests_per_minute")
+            shape = body.get("webhook_shape")
+            if limit is not None and (not isinstance(limit, int) or limit <= 0):
+                return JSONResponse({"error": "requests_per_minute must be a positive integer"},
+                                    status_code=400)
+            if shape is not None and shape not in (FULL, THIN):
+                return JSONResponse({"error": "webhook_shape must be 'full' or 'thin'"},
+                                    status_code=400)
+            if limit is not None:
+                self.limiter.requests = limit
+                self.limiter.reset()
+            if shape is not None:
+                self.webhook_shape = shape
+        return JSONResponse(self._config())
+
+    def app(self) -> Starlette:
+        """The Starlette app: control routes first, then every vendor path."""
+        routes = [
+            Route(f"{CONTROL}/records/{{path}}", self.records, methods=["GET", "POST"]),
+            Route(f"{CONTROL}/config", self.config, methods=["GET", "POST"]),
+            Route("/{path:path}", self.api, methods=["GET", "POST", "PATCH", "DELETE"]),
+        ]
+        return sandbox_app(routes, self.control)

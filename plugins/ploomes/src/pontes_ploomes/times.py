@@ -1,0 +1,43 @@
+"""Ploomes timestamps: REST answers carry an offset (``-03:00``), webhook snapshots don't.
+
+Naive Ploomes times are Brasília local time; they are read as such and turned into UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+PLOOMES_LOCAL_TIME = ZoneInfo("America/Sao_Paulo")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent or unreadable."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PLOOMES_LOCAL_TIME)
+    return moment.astimezone(UTC)
+
+
+def parse_date(value: Any) -> date | None:
+    """The calendar day (in Brasília) of a Ploomes timestamp, or ``None``."""
+    moment = parse_time(value)
+    return moment.astimezone(PLOOMES_LOCAL_TIME).date() if moment else None
+
+
+def format_time(value: datetime | date) -> str:
+    """A timestamp as Ploomes accepts it: ISO 8601 with the Brasília offset."""
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, tzinfo=PLOOMES_LOCAL_TIME)
+    elif value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(PLOOMES_LOCAL_TIME).isoformat()

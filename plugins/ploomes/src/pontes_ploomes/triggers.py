@@ -1,0 +1,143 @@
+"""Ploomes webhook deliveries as canonical events.
+
+Ploomes posts one of two bodies (both are accepted):
+
+- the full snapshot: ``{"Entity": "Deals", "Action": "Win", "New": {...}, "Old": {...},
+  "AccountId", "ActionUserId", "WebhookId", "WebhookCreatorId"}``, times without offset;
+- the thin form: ``{"Entity": "Deal", "Action": "Update", "ResourceId": 5,
+  "ValidationKey", "UserId"}``.
+
+``Entity`` may be plural or singular and ``Action`` a word or an ``ActionId``. The body is
+only a hint: ``load`` reads the record again from Ploomes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pontes.capabilities import ById
+from pontes.connection import Connection
+from pontes.connector import WebhookRequest, WebhookTrigger
+from pontes.errors import InvalidPayload
+from pontes.models import Event, Record
+
+from .actions import PERSON_EXPAND, deal_get
+from .client import fetch_by_id
+from .mappers import COMPANY_TYPE, client_to_canonical
+from .times import parse_time
+from .webhooks import CREATE, DELETE, LOSE, REOPEN, UPDATE, WIN
+
+ENTITY_NAMES = {"deals": "deal", "deal": "deal", "contacts": "contact", "contact": "contact"}
+ACTION_WORDS = {"create": CREATE, "update": UPDATE, "delete": DELETE, "win": WIN,
+                "lose": LOSE, "reopen": REOPEN}
+DEAL_EVENTS = {CREATE: "deal.created", UPDATE: "deal.changed", WIN: "deal.changed",
+               LOSE: "deal.changed", REOPEN: "deal.changed"}
+THIN_WINDOW_SECONDS = 60
+
+clock: Callable[[], float] = time.time
+"""The clock that dates thin deliveries (replaceable in tests)."""
+
+
+def _action_id(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word.isdigit():
+            return int(word)
+        if word in ACTION_WORDS:
+            return ACTION_WORDS[word]
+    raise InvalidPayload(f"Ploomes webhook 'Action' {value!r} is not a known action")
+
+
+def _record_id(body: dict[str, Any], snapshot: dict[str, Any] | None) -> int:
+    value = snapshot.get("Id") if snapshot else body.get("ResourceId")
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InvalidPayload(
+            "Ploomes webhook names no record: expected an integer New.Id, Old.Id or "
+            f"ResourceId, got {value!r}") from None
+    if number <= 0:
+        raise InvalidPayload(f"Ploomes webhook record id must be positive, got {number}")
+    return number
+
+
+def _snapshot(body: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = body.get(name)
+    if value is not None and not isinstance(value, dict):
+        raise InvalidPayload(f"Ploomes webhook '{name}' must be an object, got {type(value).__name__}")
+    return value
+
+
+def _event_type(entity: str, action: int, snapshot: dict[str, Any] | None) -> str | None:
+    if entity == "deal":
+        return DEAL_EVENTS.get(action)
+    if action not in (CREATE, UPDATE):
+        return None
+    if snapshot and snapshot.get("TypeId") == COMPANY_TYPE:
+        return "company.changed"
+    return "contact.changed"
+
+
+def _fingerprint(body: dict[str, Any]) -> str:
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def parse_delivery(request: WebhookRequest) -> list[Event]:
+    """The event in one Ploomes delivery (none for deletions and other entities)."""
+    body = request.data
+    if not isinstance(body, dict):
+        raise InvalidPayload("Ploomes webhook body must be a JSON object")
+    if not isinstance(body.get("Entity"), str) or not body["Entity"].strip():
+        raise InvalidPayload("Ploomes webhook has no 'Entity'")
+    if "Action" not in body:
+        raise InvalidPayload("Ploomes webhook has no 'Action'")
+    entity = ENTITY_NAMES.get(body["Entity"].strip().lower())
+    action = _action_id(body["Action"])
+    new, old = _snapshot(body, "New"), _snapshot(body, "Old")
+    snapshot = new or old
+    record = _record_id(body, snapshot)
+    event_type = _event_type(entity, action, snapshot) if entity else None
+    if event_type is None:
+        return []
+    if snapshot is not None:
+        stamp = snapshot.get("LastUpdateDate") or _fingerprint(body)
+        occurred = parse_time(snapshot.get("LastUpdateDate"))
+    else:
+        stamp = f"{_fingerprint(body)}@{int(clock() // THIN_WINDOW_SECONDS)}"
+        occurred = None
+    return [Event(
+        type=event_type,
+        connection=request.connection,
+        idempotency_key=f"ploomes:{entity}:{record}:{action}:{stamp}",
+        entity_key=f"{entity}:{record}",
+        record_id=str(record),
+        occurred_at=occurred or datetime.now(UTC),
+        payload=body,
+    )]
+
+
+async def load_record(conn: Connection, event: Event) -> Record:
+    """The deal, person or company of ``event``, read again from Ploomes."""
+    if event.type.startswith("deal."):
+        return await deal_get(conn, ById(id=event.record_id or ""))
+    row = await fetch_by_id(conn.client, "Contacts", event.record_id, expand=PERSON_EXPAND,
+                            what="contact")
+    return client_to_canonical(row, conn.name)
+
+
+WEBHOOK_TRIGGER = WebhookTrigger(
+    connector="ploomes",
+    name="webhook",
+    events=("deal.created", "deal.changed", "contact.changed", "company.changed"),
+    parse=parse_delivery,
+    load=load_record,
+    description="Ploomes webhooks for deals, persons and companies (full or thin bodies).",
+)
