@@ -1,0 +1,44 @@
+"""Movidesk date-times: UTC written without an offset, often with seven fractional digits."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_datetime(value: Any, field: str = "date") -> datetime | None:
+    """An aware UTC datetime from a Movidesk value, or ``None`` for an empty one.
+
+    Accepts ``2024-03-10T14:22:31.1234567`` (naive, taken as UTC), a ``Z``/``z`` suffix
+    or an explicit offset. Raises ``ValueError`` naming ``field`` for anything else.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        text = _FRACTION.sub(r"\1", value.strip())
+        if text[-1:] in ("z", "Z"):
+            text = text[:-1] + "+00:00"
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{field}: not a Movidesk date-time: {value!r}") from None
+    else:
+        raise ValueError(f"{field}: not a Movidesk date-time: {value!r}")
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def filter_literal(value: datetime) -> str:
+    """A UTC date-time literal for ``$filter`` (``2024-03-10T14:22:31.123456Z``)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_text(value: datetime) -> str:
+    """One spelling per instant, so the same change gives the same idempotency key."""
+    return value.astimezone(UTC).isoformat(timespec="microseconds")

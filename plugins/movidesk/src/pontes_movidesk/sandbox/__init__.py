@@ -1,0 +1,49 @@
+"""A sandbox of the Movidesk public API (tickets and persons), for demos and tests.
+
+Written from the vendor notes: token in the query string, ``$select`` required on
+lists, 100 rows a page, 10 calls a minute per token, a lock-out after three failed
+calls in a row, ``/tickets/past`` for tickets idle for 90 days, whole-list PATCH, and
+"call webhook" automations. See ``control`` for the Movidesk-specific ``/_sandbox``
+endpoints and ``pontes.sandbox`` for the shared ones (faults, logs, reset).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pontes.connector import Sandbox
+
+from ..settings import VENDOR_REQUESTS_PER_MINUTE
+from .api import BASE_PATH
+from .app import SANDBOX_TOKEN, build_app
+from .seeding import INTEGRATION_AGENT
+
+__all__ = ["SANDBOX_TOKEN", "build_app", "sandbox", "sandbox_settings"]
+
+
+def sandbox_settings(base_url: str, *,
+                     requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE) -> dict[str, Any]:
+    """A connection entry for a sandbox served at ``base_url``.
+
+    Give ``requests_per_minute`` the value the sandbox was built with, so the client
+    keeps within the sandbox's budget.
+    """
+    return {
+        "plugin": "movidesk",
+        "base_url": base_url.rstrip("/") + BASE_PATH,
+        "token": SANDBOX_TOKEN,
+        "requests_per_minute": requests_per_minute,
+        "agent_id": INTEGRATION_AGENT,
+        "custom_field_rule_id": 7001,
+        "default_team": "Suporte",
+    }
+
+
+def sandbox() -> Sandbox:
+    """The Movidesk sandbox as pontes registers it."""
+    return Sandbox(
+        connector="movidesk",
+        app=build_app,
+        settings=sandbox_settings,
+        description="Movidesk public API: /tickets, /tickets/past, /persons, automations.",
+    )

@@ -1,0 +1,52 @@
+"""Building a Movidesk sandbox app: state, gate, endpoints and control routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
+from starlette.applications import Starlette
+
+from ..settings import VENDOR_REQUESTS_PER_MINUTE
+from .api import MovideskApi
+from .behaviours import Gate
+from .control import control_routes
+from .seeding import demo_seed, load_seed
+from .state import MovideskState
+from .timefmt import SandboxClock
+
+SANDBOX_TOKEN = "movidesk-sandbox-token"
+"""The only token the sandbox accepts unless built with another."""
+
+
+def build_app(seed: dict[str, Any] | None = None, *,
+              requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE,
+              token: str = SANDBOX_TOKEN, max_page_size: int = 100) -> Starlette:
+    """A fresh sandbox of one Movidesk account.
+
+    - ``seed``: ``{"persons": [...], "tickets": [...]}`` to start with; ``None`` loads
+      the demo desk (see ``seeding.demo_seed``), ``{}`` starts empty;
+    - ``requests_per_minute``: the per-token budget (Movidesk's is 10);
+    - ``max_page_size``: the ``$top`` ceiling (100; 1000 emulates the older API).
+
+    ``POST /_sandbox/reset`` brings back this seed and real time.
+    """
+    clock = SandboxClock()
+    state = MovideskState(clock)
+    limiter = WindowLimiter(requests_per_minute, 60.0, clock=clock.monotonic)
+    gate = Gate(token, limiter, clock)
+
+    def reset_state() -> None:
+        clock.reset()
+        state.clear()
+        gate.reset()
+        load_seed(state, demo_seed(clock.now()) if seed is None else seed)
+
+    control = SandboxControl(reset_state)
+    control.limiters.append(limiter)
+    reset_state()
+    api = MovideskApi(state, control.webhooks, max_page_size)
+    routes = [*control_routes(state, control.webhooks, clock), *api.routes(gate)]
+    app = sandbox_app(routes, control)
+    app.state.movidesk = state
+    return app

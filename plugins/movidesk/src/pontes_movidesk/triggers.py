@@ -1,0 +1,174 @@
+"""How pontes learns that a Movidesk ticket changed.
+
+- A trigger ("gatilho") whose action is "call webhook" POSTs JSON naming the ticket
+  (``Id``, in whatever casing); the body is only a hint and ``load`` reads the ticket.
+- A poller asks for tickets whose ``lastUpdate`` moved since the cursor, which catches
+  changes whose webhook never arrived.
+
+Both give a change of one ticket the same idempotency key when they know its
+``lastUpdate`` (``ticket:<id>@<lastUpdate>``), so a delivery and a poll of the same
+change are one event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pontes.capabilities import ById
+from pontes.connection import Connection
+from pontes.connector import PollingTrigger, PollResult, WebhookRequest, WebhookTrigger
+from pontes.errors import InvalidPayload
+from pontes.models import Event, Ticket
+
+from .actions import get_ticket_action
+from .client import TICKETS, list_rows
+from .dates import canonical_text, filter_literal, parse_datetime
+
+CONNECTOR = "movidesk"
+EVENT = "ticket.changed"
+POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
+MAX_PAGES_PER_POLL = 5
+_ID_KEYS = ("id", "ticketid")
+
+
+def ticket_event(connection: str, ticket_id: int, updated: datetime | None, key_suffix: str,
+                 payload: dict[str, Any]) -> Event:
+    """The ``ticket.changed`` event of one ticket version."""
+    return Event(
+        type=EVENT,
+        connection=connection,
+        idempotency_key=f"ticket:{ticket_id}{key_suffix}",
+        entity_key=f"ticket:{ticket_id}",
+        record_id=str(ticket_id),
+        occurred_at=updated or datetime.now(UTC),
+        payload=payload,
+    )
+
+
+def version_suffix(updated: datetime) -> str:
+    """The idempotency key part that names one ``lastUpdate`` of a ticket."""
+    return f"@{canonical_text(updated)}"
+
+
+# --- webhook --------------------------------------------------------------------------
+
+
+def parse_webhook(request: WebhookRequest) -> list[Event]:
+    """The event of a "call webhook" delivery; ``InvalidPayload`` without a ticket id."""
+    data = request.data
+    if not isinstance(data, dict):
+        raise InvalidPayload(
+            f"Movidesk webhook body must be a JSON object naming the ticket (Id); "
+            f"got {type(data).__name__}"
+        )
+    fields = _lower_keys(data)
+    ticket_id = _ticket_id(fields)
+    updated = _maybe_datetime(fields.get("lastupdate"))
+    if updated is not None:
+        suffix = version_suffix(updated)
+    else:
+        digest = hashlib.sha256(
+            json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()[:20]
+        suffix = f"#{digest}"
+    return [ticket_event(request.connection, ticket_id, updated, suffix, data)]
+
+
+def _lower_keys(data: dict[str, Any]) -> dict[str, Any]:
+    return {str(k).lower(): v for k, v in data.items()}
+
+
+def _ticket_id(fields: dict[str, Any]) -> int:
+    for key in _ID_KEYS:
+        if key in fields:
+            return _as_ticket_id(fields[key], key)
+    nested = fields.get("ticket")
+    if isinstance(nested, dict):
+        return _ticket_id(_lower_keys(nested))
+    raise InvalidPayload(
+        "Movidesk webhook body has no ticket id: expected an 'Id' (any casing) field, "
+        f"found fields {sorted(fields)[:20]}"
+    )
+
+
+def _as_ticket_id(value: Any, key: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
+        return int(value)
+    raise InvalidPayload(f"Movidesk webhook field {key!r} is not a ticket number: {value!r}")
+
+
+def _maybe_datetime(value: Any) -> datetime | None:
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        return None
+
+
+async def load_ticket(conn: Connection, event: Event) -> Ticket:
+    """The ticket an event is about, read from Movidesk (the body is only a hint)."""
+    return await get_ticket_action(conn, ById(id=str(event.record_id)))
+
+
+# --- polling --------------------------------------------------------------------------
+
+
+async def poll_tickets(conn: Connection, cursor: str | None) -> PollResult:
+    """Tickets whose ``lastUpdate`` is at or after the cursor, oldest first.
+
+    The query starts ``poll_overlap_seconds`` before the cursor (Movidesk's search lags
+    behind writes) and the first poll looks ``poll_lookback_hours`` back. The next
+    cursor is the latest ``lastUpdate`` seen.
+    """
+    settings = conn.settings
+    if cursor:
+        since = parse_datetime(cursor, "cursor") - timedelta(
+            seconds=settings.poll_overlap_seconds)
+        newest = parse_datetime(cursor, "cursor")
+    else:
+        since = datetime.now(UTC) - timedelta(hours=settings.poll_lookback_hours)
+        newest = since
+    events: list[Event] = []
+    skip = 0
+    for _ in range(MAX_PAGES_PER_POLL):
+        rows = await list_rows(conn.client, TICKETS, select=POLL_FIELDS,
+                               filter=f"lastUpdate ge {filter_literal(since)}",
+                               orderby="lastUpdate asc", top=settings.page_size, skip=skip)
+        for row in rows:
+            updated = parse_datetime(row.get("lastUpdate"), "lastUpdate")
+            if updated is None or row.get("id") is None:
+                continue
+            events.append(ticket_event(conn.name, int(row["id"]), updated,
+                                       version_suffix(updated), row))
+            newest = max(newest, updated)
+        if len(rows) < settings.page_size:
+            break
+        skip += len(rows)
+    return PollResult(events=events, cursor=canonical_text(newest))
+
+
+def triggers() -> list[WebhookTrigger | PollingTrigger]:
+    """The webhook and polling triggers of this plugin."""
+    return [
+        WebhookTrigger(
+            connector=CONNECTOR,
+            name="ticket_webhook",
+            events=(EVENT,),
+            parse=parse_webhook,
+            load=load_ticket,
+            description="A Movidesk trigger's 'call webhook' action (POST naming the ticket).",
+        ),
+        PollingTrigger(
+            connector=CONNECTOR,
+            name="ticket_poll",
+            events=(EVENT,),
+            poll=poll_tickets,
+            load=load_ticket,
+            interval_seconds=300.0,
+            description="Tickets whose lastUpdate moved since the last poll.",
+        ),
+    ]
