@@ -1,0 +1,153 @@
+"""Fixtures: the Ploomes sandbox and a webhook receiver served by uvicorn on loopback,
+and live connections to the sandbox through the installed plugin."""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from pontes.connection import Connection
+from pontes.plugins import load_plugins
+from pontes_ploomes.sandbox import SANDBOX_USER_KEY, PloomesSandbox, sandbox_settings
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+class Served:
+    """An ASGI app served by uvicorn in a thread on a free 127.0.0.1 port."""
+
+    def __init__(self, app: Any):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(app, log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run,
+                                       kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> Served:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.sock.close()
+
+
+class Receiver:
+    """A webhook endpoint that records every JSON body posted to it."""
+
+    def __init__(self) -> None:
+        self.bodies: list[Any] = []
+        self.lock = threading.Lock()
+
+        async def receive(request: Request) -> JSONResponse:
+            body = await request.json()
+            with self.lock:
+                self.bodies.append(body)
+            return JSONResponse({"ok": True})
+
+        self.app = Starlette(routes=[Route("/{path:path}", receive, methods=["POST"])])
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
+        """The bodies once at least ``count`` arrived (fails the test after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while len(self.bodies) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"expected {count} webhook deliveries, got {len(self.bodies)}")
+            time.sleep(0.02)
+        return list(self.bodies)
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[tuple[PloomesSandbox, Served]]:
+    emulator = PloomesSandbox()
+    with Served(emulator.app()) as served:
+        yield emulator, served
+
+
+@pytest.fixture
+def sandbox(sandbox_server) -> PloomesSandbox:
+    """The running sandbox, reset to its seeded account."""
+    emulator, served = sandbox_server
+    httpx.post(f"{served.url}/_sandbox/reset").raise_for_status()
+    emulator.url = served.url
+    return emulator
+
+
+@pytest.fixture
+def api(sandbox) -> Iterator[httpx.Client]:
+    """A plain HTTP client for the sandbox, authenticated as the seeded administrator."""
+    with httpx.Client(base_url=sandbox.url, headers={"User-Key": SANDBOX_USER_KEY}) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def receiver_server() -> Iterator[tuple[Receiver, Served]]:
+    receiver = Receiver()
+    with Served(receiver.app) as served:
+        yield receiver, served
+
+
+@pytest.fixture
+def receiver(receiver_server) -> Receiver:
+    """A webhook receiver with an empty log; ``receiver.url`` is where to post."""
+    receiver, served = receiver_server
+    with receiver.lock:
+        receiver.bodies.clear()
+    receiver.url = f"{served.url}/hooks/ploomes"
+    return receiver
+
+
+@pytest.fixture(scope="session")
+def registry():
+    return load_plugins(["ploomes"]).registry
+
+
+_names = itertools.count(1)
+
+
+@pytest.fixture
+async def make_connection(sandbox, registry):
+    """Build connections to the sandbox (each with its own name, so its own rate budget)."""
+    made: list[Connection] = []
+
+    def make(**overrides: Any) -> Connection:
+        connector = registry.connectors["ploomes"]
+        settings = connector.settings.model_validate({**sandbox_settings(sandbox.url),
+                                                      **overrides})
+        connection = Connection(f"ploomes-{next(_names)}", connector, settings, registry)
+        made.append(connection)
+        return connection
+
+    yield make
+    for connection in made:
+        await connection.aclose()
+
+
+@pytest.fixture
+def conn(make_connection) -> Connection:
+    """A connection to the sandbox with the default settings."""
+    return make_connection()
