@@ -158,8 +158,7 @@ class WebhookSender:
     """Posts webhooks the way a vendor does and keeps a log of every delivery.
 
     Deliveries run in the background so the API call that caused them answers first, as
-    at the vendor. ``drain()`` waits for the pending ones (for tests and the demo);
-    ``close()`` cancels those still running (when the sandbox shuts down).
+    at the vendor. ``drain()`` waits for the pending ones (for tests and the demo).
     """
 
     def __init__(self, timeout: float = 10.0):
@@ -195,13 +194,6 @@ class WebhookSender:
         """Wait until every scheduled delivery has been answered or has failed."""
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
-
-    async def close(self) -> None:
-        """Cancel the deliveries still running and wait for them to stop."""
-        pending = list(self._pending)
-        for task in pending:
-            task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
 
     def reset(self) -> None:
         """Forget the deliveries logged so far (running ones still finish)."""
@@ -332,8 +324,7 @@ def sandbox_app(routes: Sequence[BaseRoute], control: SandboxControl, *,
                 on_startup: Sequence[Callable[[], Awaitable[None]]] = ()) -> Starlette:
     """A Starlette app serving a vendor's ``routes`` plus the ``/_sandbox`` control routes.
 
-    ``on_startup`` coroutines run when the server starts; on shutdown, webhook deliveries
-    still running are cancelled.
+    ``on_startup`` coroutines run when the server starts.
     """
     startup = list(on_startup)
 
@@ -341,10 +332,7 @@ def sandbox_app(routes: Sequence[BaseRoute], control: SandboxControl, *,
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         for hook in startup:
             await hook()
-        try:
-            yield
-        finally:
-            await control.webhooks.close()
+        yield
 
     app = Starlette(
         routes=[*control.routes(), *routes],
