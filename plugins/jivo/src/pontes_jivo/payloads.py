@@ -219,12 +219,12 @@ def parse_body(data: Any) -> JivoEvent:
     """Read a decoded webhook body as a Jivo event, or raise ``InvalidPayload`` saying why."""
     if not isinstance(data, dict):
         raise InvalidPayload(f"a Jivo webhook body is a JSON object, got {type(data).__name__}")
+    if "event_type" in data:
+        raise InvalidPayload(
+            f"Jivo CRM webhooks (event_type={data['event_type']!r}) are not read by this "
+            "plugin; only Webhooks API events are")
     name = data.get("event_name")
     if name is None:
-        if "event_type" in data:
-            raise InvalidPayload(
-                f"CRM webhooks (event_type={data['event_type']!r}) are not read by this plugin; "
-                "point them elsewhere")
         raise InvalidPayload("not a Jivo event: the body has no 'event_name'")
     if name in NOT_READ:
         raise InvalidPayload(f"Jivo event {name!r} is not read: {NOT_READ[name]}")

@@ -144,8 +144,7 @@ class JivoSandbox:
         webhooks = self.control.webhooks
         attempts = []
         for _ in range(spec.retries + 1):
-            webhooks.send(spec.url, body)
-            delivery = webhooks.deliveries[-1]
+            delivery = webhooks.send(spec.url, body)
             await webhooks.drain()
             verdict = judge(spec.event, delivery.status, delivery.answer, delivery.error)
             attempts.append({"status": delivery.status, "answer": delivery.answer,
