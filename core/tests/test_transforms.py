@@ -139,11 +139,18 @@ def test_utc_datetime_refuses_bad_text(value, options, message):
 def test_utc_datetime_refuses_an_unknown_time_zone_at_config_time():
     with pytest.raises(ValidationError, match="unknown time zone 'America/Sao_Pablo'"):
         TRANSFORMS["utc_datetime"].parse_options({"timezone": "America/Sao_Pablo"})
+    with pytest.raises(ValidationError, match="unknown time zone 'Brasilia'"):
+        TRANSFORMS["date"].parse_options({"day_timezone": "Brasilia"})
 
 
 def test_date_reads_the_day_in_the_chosen_zone():
     assert run("date", "2024-03-01T01:00:00Z", timezone="America/Sao_Paulo") == date(2024, 2, 29)
     assert run("date", "2024-03-01T01:00:00Z") == date(2024, 3, 1)
+    assert run("date", "2024-03-01T01:00:00", day_timezone="America/Sao_Paulo") == \
+        date(2024, 2, 29)
+    assert run("date", "2024-03-01T01:00:00", timezone="America/Sao_Paulo") == date(2024, 3, 1)
+    assert run("date", "2024-03-01T23:00:00", timezone="America/Sao_Paulo",
+               day_timezone="UTC") == date(2024, 3, 2)
     assert run("date", date(2024, 3, 1)) == date(2024, 3, 1)
     with pytest.raises(TransformError):
         run("date", "março")

@@ -143,7 +143,11 @@ class CompiledMapping:
                                    f"is invalid: {problems}") from exc
 
     def _value(self, rule: FieldRule, record: Any) -> Any:
-        raw = rule.produce(record)
+        try:
+            raw = rule.produce(record)
+        except _BAD_VALUE as exc:
+            raise PermanentFailure(f"{self.where}.{rule.target}: cannot fill {rule.origin}: "
+                                   f"{exc}") from exc
         value = raw
         if rule.transform is not None:
             try:

@@ -72,6 +72,15 @@ def _as_text(value: Any) -> str:
 # --- dates ----------------------------------------------------------------------------
 
 
+def _check_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
+                         f"America/Sao_Paulo or UTC") from exc
+    return value
+
+
 class _ZoneOptions(TransformOptions):
     timezone: str = "UTC"
     format: str | None = None
@@ -80,12 +89,7 @@ class _ZoneOptions(TransformOptions):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as "
-                             f"America/Sao_Paulo or UTC") from exc
-        return value
+        return _check_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -110,24 +114,39 @@ class UtcDateTime(Transform):
         return parse_datetime(value, zone=options.zone, fmt=options.format, epoch=options.epoch)
 
 
+class _DayOptions(_ZoneOptions):
+    day_timezone: str | None = None
+
+    @field_validator("day_timezone")
+    @classmethod
+    def _known_day_zone(cls, value: str | None) -> str | None:
+        return None if value is None else _check_zone(value)
+
+    @property
+    def day_zone(self) -> ZoneInfo:
+        """The time zone whose calendar gives the day of an instant."""
+        return ZoneInfo(self.day_timezone or self.timezone)
+
+
 class CalendarDate(Transform):
     """A calendar date from a date, a datetime, date text or an epoch number.
 
-    Options as ``utc_datetime``; ``timezone`` also says in which zone an instant is read
-    as a day (``2024-03-01T01:00:00Z`` is 29 February in America/Sao_Paulo).
+    Options as ``utc_datetime``, plus ``day_timezone``: the zone whose calendar gives the
+    day (default: ``timezone``). ``2024-03-01T01:00:00`` from Movidesk (UTC) is
+    29 February with ``day_timezone: America/Sao_Paulo``.
     """
 
     name = "date"
-    options = _ZoneOptions
+    options = _DayOptions
 
-    def apply(self, value: Any, options: _ZoneOptions, context: TransformContext) -> Any:
+    def apply(self, value: Any, options: _DayOptions, context: TransformContext) -> Any:
         if _blank(value):
             return None
         if isinstance(value, date) and not isinstance(value, datetime):
             return value
         moment = parse_datetime(value, zone=options.zone, fmt=options.format,
                                 epoch=options.epoch)
-        return moment.astimezone(options.zone).date()
+        return moment.astimezone(options.day_zone).date()
 
 
 # --- numbers --------------------------------------------------------------------------
