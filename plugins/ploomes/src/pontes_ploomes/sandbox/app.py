@@ -169,9 +169,16 @@ class PloomesSandbox:
         raise ApiError(405, f"The requested resource does not support http method '{method}'.")
 
     def _record(self, path: str, key: str | None) -> dict[str, Any]:
-        if key is None or not key.strip().isdigit():
+        text = (key or "").strip()
+        if RESOURCES[path].key_field != "Id":
+            if len(text) < 2 or text[0] != "'" or text[-1] != "'":
+                raise ApiError(400, f"The key {key!r} is not valid for {path}: expected quoted text.")
+            value: Any = text[1:-1].replace("''", "'")
+        elif text.isdigit():
+            value = int(text)
+        else:
             raise ApiError(400, f"The key {key!r} is not valid for {path}: expected an integer.")
-        record = self.store.get(path, int(key))
+        record = self.store.get(path, value)
         if record is None:
             raise ApiError(404, f"{path}({key}) was not found.")
         return record
