@@ -261,6 +261,10 @@ async def test_overrides_are_merged_into_the_body(jivo_sandbox, receiver):
     ({"event": "chat_finished", "url": "http://x", "ids": "mixed"}, "ids 'mixed'"),
     ({"event": "chat_finished", "url": "http://x", "retries": -1}, "retries -1"),
     ({"event": "chat_finished", "url": "http://x", "overrides": [1]}, "overrides"),
+    ({"event": "call_event", "url": "http://x", "overrides": {"call": {"status": "ringing"}}},
+     "overrides.call.status 'ringing'"),
+    ({"event": "call_event", "url": "http://x", "overrides": {"call": {"type": "sip"}}},
+     "overrides.call.type 'sip'"),
 ])
 async def test_bad_control_requests_name_the_field(jivo_sandbox, spec, field):
     response = await jivo_sandbox.post("/_sandbox/send", json=spec)

@@ -37,7 +37,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
-from .events import BUILDERS, apply_overrides, flip_ids
+from .events import BUILDERS, CALL_STATUSES, CALL_TYPES, apply_overrides, flip_ids
 from .replies import PANEL_EVENTS, judge
 from .samples import SAMPLES, Sample
 
@@ -96,6 +96,7 @@ class SendSpec:
         overrides = spec.get("overrides") or {}
         if not isinstance(overrides, dict):
             raise SendError("overrides must be a JSON object")
+        _check_call(overrides.get("call"))
         ids = spec.get("ids", "examples")
         if ids not in ID_STYLES:
             raise SendError(f"ids {ids!r} is not one of {', '.join(ID_STYLES)}")
@@ -230,6 +231,20 @@ class JivoSandbox:
             Route(f"{CONTROL_PREFIX}/chats/{{chat_id}}", self.chat, methods=["GET"]),
             Route(f"{CONTROL_PREFIX}/config", self.config, methods=["POST"]),
         ]
+
+
+def _check_call(call: Any) -> None:
+    """Jivo sends only the documented call types and statuses; refuse others."""
+    if call is None:
+        return
+    if not isinstance(call, dict):
+        raise SendError("overrides.call must be a JSON object")
+    if "type" in call and call["type"] not in CALL_TYPES:
+        raise SendError(f"overrides.call.type {call['type']!r} is not one of "
+                        f"{', '.join(CALL_TYPES)}")
+    if "status" in call and call["status"] not in CALL_STATUSES:
+        raise SendError(f"overrides.call.status {call['status']!r} is not one of "
+                        f"{', '.join(CALL_STATUSES)}")
 
 
 async def _json(request: Request) -> Any:
