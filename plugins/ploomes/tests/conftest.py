@@ -13,14 +13,13 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from pontes.connection import Connection
+from pontes.plugins import load_plugins
+from pontes_ploomes.sandbox import SANDBOX_USER_KEY, PloomesSandbox, sandbox_settings
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-
-from pontes.connection import Connection
-from pontes.plugins import load_plugins
-from pontes_ploomes.sandbox import SANDBOX_USER_KEY, PloomesSandbox, sandbox_settings
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from pontes.errors import NotFoundError, PermanentFailure, VendorValidationError
 from pontes.models import Company, Contact, Deal, DealStatus, Interaction, UserRef
 from pontes_ploomes.sandbox import seed

@@ -7,7 +7,6 @@ import logging
 
 import httpx
 import pytest
-
 from pontes.errors import AuthError, RateLimitedError, VendorValidationError
 from pontes.http import RetryPolicy
 from pontes_ploomes.client import build_client, describe_error, fetch_all

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-
 from pontes_ploomes.odata import (
     MAX_TOP,
     Query,

@@ -7,7 +7,6 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from pontes.connector import WebhookRequest
 from pontes.errors import InvalidPayload, NotFoundError
 from pontes.models import Company, Contact, Deal, DealStatus
