@@ -9,8 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pontes.models import Address, Chat, Company, Contact, Direction, Message, UserRef
 from pontes.testing import webhook_request
+from pontes.testing.round_trip import canonical_emails, canonical_phones, records_with, words
 from pontes_jivo.mappers import chat_from_canonical, chat_to_canonical
 from pontes_jivo.triggers import parse
+from pontes_jivo.utm import UTM_KEYS
 
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
 
@@ -144,3 +146,37 @@ def test_documented_bodies_survive_a_round_trip(registry, examples, name):
             if line["direction"] == "outbound":
                 line["author"] = chat.agent.name
     assert comparable(again) == expected
+
+
+ROUND_TRIP_FIELDS = [
+    ("refs", st.just({"jivo": "7601"})),
+    "visitor.name",
+    ("visitor.emails", st.lists(canonical_emails(), max_size=1)),
+    ("visitor.phones", st.lists(canonical_phones(), max_size=1)),
+    ("visitor.refs", st.integers(1, 10**9).map(lambda n: {"jivo": str(n)})),
+    "agent.remote_id", "agent.name", "agent.email",
+    "page_url", "page_title",
+    ("utm", st.dictionaries(st.sampled_from(UTM_KEYS), words(), max_size=5)),
+    ("geo", st.builds(Address, city=words(), state=words(),
+                      country=st.sampled_from(["BR", "PT", "US"]))),
+    "tags", "description",
+]
+"""What a Jivo body holds of a chat: one e-mail and one phone, the documented UTM marks,
+city/region/country of the geo IP."""
+
+
+@settings(max_examples=80, deadline=None)
+@given(records_with(Chat, ROUND_TRIP_FIELDS))
+def test_round_trip_of_the_fields_jivo_holds(chat):
+    again = chat_to_canonical(chat_from_canonical(chat, "jivo"), "jivo")
+    assert comparable(again) == comparable(chat)
+
+
+def test_ids_that_would_not_read_back_stay_text():
+    chat = sample_chat(refs={"jivo": "007601"},
+                       agent=UserRef(remote_id="012", name="Carla Mendes"))
+    body = chat_from_canonical(chat, "jivo")
+    assert body["chat_id"] == "007601"
+    assert body["chat"]["messages"][1]["agent_id"] == "012"
+    again = chat_to_canonical(body, "jivo")
+    assert again.messages[1].author == "Carla Mendes"

@@ -99,7 +99,8 @@ def _line(message: Message, chat: Chat) -> dict[str, Any]:
 
 
 def _number(value: str | None) -> int | str | None:
-    return int(value) if value and value.isdigit() else value
+    """``"7601"`` -> ``7601``; text that would not read back the same stays text."""
+    return int(value) if value and value.isdigit() and str(int(value)) == value else value
 
 
 def chat_mapper() -> Mapper:

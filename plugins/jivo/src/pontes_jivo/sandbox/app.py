@@ -167,12 +167,14 @@ class JivoSandbox:
     # --- endpoints ---------------------------------------------------------------------
 
     async def samples(self, request: Request) -> Response:
+        """``GET /_sandbox/samples``."""
         return JSONResponse([
             {"name": s.name, "description": s.description, "event": s.event,
              "chat_id": s.chat_id} for s in SAMPLES.values()
         ])
 
     async def send_one(self, request: Request) -> Response:
+        """``POST /_sandbox/send``."""
         try:
             spec = SendSpec.read(await _json(request), self.default_retries)
         except SendError as exc:
@@ -180,6 +182,7 @@ class JivoSandbox:
         return JSONResponse(await self.send(spec))
 
     async def send_all(self, request: Request) -> Response:
+        """``POST /_sandbox/send-all``."""
         body = await _json(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
@@ -194,9 +197,11 @@ class JivoSandbox:
         return JSONResponse(outcomes)
 
     async def outcome_log(self, request: Request) -> Response:
+        """``GET /_sandbox/outcomes``."""
         return JSONResponse(self.outcomes)
 
     async def chat(self, request: Request) -> Response:
+        """``GET /_sandbox/chats/{chat_id}``."""
         chat = self.chats.get(request.path_params["chat_id"])
         if chat is None:
             return JSONResponse({"error": "no such chat has been sent"}, status_code=404)
@@ -205,6 +210,7 @@ class JivoSandbox:
                              "log": chat.log})
 
     async def config(self, request: Request) -> Response:
+        """``POST /_sandbox/config``."""
         body = await _json(request)
         if not isinstance(body, dict):
             return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
