@@ -189,3 +189,17 @@ def test_wrong_types_are_refused_naming_the_field(examples, change, field):
 def test_a_blank_widget_id_counts_as_missing(examples):
     with pytest.raises(InvalidPayload, match="'widget_id'"):
         parse(webhook_request({**examples["chat_updated"], "widget_id": "  "}))
+
+
+def test_reply_with_context_lists_open_deals_for_the_agent():
+    from pontes.models import ClientContext, Deal, Event
+
+    from pontes_jivo.triggers import reply_with_context
+
+    context = ClientContext(deals=[Deal(title="Plano Pro", stage="Proposta")],
+                            url="https://crm.example/contacts/7")
+    event = Event(type="chat.accepted", connection="jivo", idempotency_key="k", entity_key="e")
+    body = reply_with_context(event, context)
+    assert body == {"result": "ok", "crm_link": "https://crm.example/contacts/7",
+                    "custom_data": [{"title": "Plano Pro", "content": "Proposta"}]}
+    assert webhook_trigger().reply is reply_with_context

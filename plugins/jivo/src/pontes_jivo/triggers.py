@@ -34,10 +34,11 @@ from typing import Any
 from pontes.connection import Connection
 from pontes.connector import WebhookAck, WebhookRequest, WebhookTrigger
 from pontes.errors import InvalidPayload, PermanentFailure
-from pontes.models import DEFAULT_PHONE_REGION, Chat, Event
+from pontes.models import DEFAULT_PHONE_REGION, Chat, ClientContext, Event
 
 from .canonical import chat_from_event
 from .connector import CONNECTOR
+from .replies import agent_panel_reply
 from .payloads import (
     CALL_EVENT,
     CHAT_ACCEPTED,
@@ -144,6 +145,11 @@ def _body(request: WebhookRequest) -> Any:
         raise InvalidPayload(f"the body is not JSON ({exc}); Jivo posts a JSON object") from None
 
 
+def reply_with_context(event: Event, context: ClientContext) -> dict[str, Any]:
+    """Jivo's answer to ``chat_accepted``/``chat_updated`` showing what the CRM knows."""
+    return agent_panel_reply(deals=context.deals, crm_link=context.url)
+
+
 def webhook_trigger() -> WebhookTrigger:
     """The registered trigger for every Jivo Webhooks API event."""
     return WebhookTrigger(
@@ -153,6 +159,7 @@ def webhook_trigger() -> WebhookTrigger:
         parse=parse,
         load=load,
         ack=ACK,
+        reply=reply_with_context,
         description="Jivo Webhooks API: chats finished, accepted, updated, offline "
                     "messages, client updates and calls, one URL per channel.",
     )
