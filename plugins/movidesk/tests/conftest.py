@@ -12,15 +12,14 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
-
 from pontes.connection import Connection
 from pontes.plugins import load_plugins
 from pontes_movidesk.sandbox import SANDBOX_TOKEN, build_app, sandbox_settings
 from pontes_movidesk.settings import MovideskSettings
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 FAST = 6000
 """Requests per minute for sandboxes whose rate limit is not under test."""

@@ -1,0 +1,146 @@
+"""The Movidesk client: errors, rate limits, lock-out, retries, redaction, $select."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+from pontes.errors import (
+    AuthError,
+    NotFoundError,
+    RateLimitedError,
+    VendorUnavailable,
+    VendorValidationError,
+)
+from pontes_movidesk.client import describe_error, get_ticket, list_rows
+from pontes_movidesk.sandbox import SANDBOX_TOKEN
+
+from .conftest import Sandbox
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.mark.parametrize("body, expected", [
+    ({"Message": "An error has occurred."}, "An error has occurred."),
+    ({"Message": "The request is invalid.",
+      "ModelState": {"ticket.type": ["The type is required."], "ticket.subject": ["Too long."]}},
+     "The request is invalid. (ticket.type: The type is required.; ticket.subject: Too long.)"),
+    ({"Message": "An error has occurred.", "ExceptionMessage": "Timeout expired."},
+     "An error has occurred. Timeout expired."),
+    ({"message": "lower case"}, "lower case"),
+    ("Too many failed requests", "Too many failed requests"),
+])
+async def test_describe_error_reads_asp_net_shapes(body, expected):
+    assert describe_error(httpx.Response(400, json=body)) == expected
+
+
+async def test_describe_error_falls_back_to_text():
+    assert describe_error(httpx.Response(500, text="<html>Server   Error</html>")) == \
+        "<html>Server Error</html>"
+
+
+async def test_vendor_messages_become_typed_errors(conn, sandbox):
+    with pytest.raises(VendorValidationError) as error:
+        await conn.client.get_json("/tickets")
+    assert "$select" in error.value.message and error.value.status == 400
+    with pytest.raises(NotFoundError):
+        await conn.client.get_json("/persons", params={"id": "nobody"})
+
+
+async def test_wrong_token_is_an_auth_error_and_check_lets_it_through(connect, sandbox, registry):
+    bad = connect(sandbox, token="wrong-token-123")
+    with pytest.raises(AuthError) as error:
+        await registry.connectors["movidesk"].check(bad)
+    assert error.value.status == 401
+    good = connect(sandbox)
+    await registry.connectors["movidesk"].check(good)
+
+
+async def test_throttling_beyond_the_limit_is_raised_not_slept_through(connect):
+    slow = Sandbox(requests_per_minute=2)
+    try:
+        conn = connect(slow, requests_per_minute=1000)
+        slept: list[float] = []
+
+        async def sleep(seconds: float) -> None:
+            slept.append(seconds)
+
+        conn.client.sleep = sleep
+        await get_ticket(conn.client, 1001)
+        await get_ticket(conn.client, 1001)
+        with pytest.raises(RateLimitedError) as error:
+            await get_ticket(conn.client, 1001)
+        assert 20 < error.value.retry_after <= 60
+        assert slept == []
+    finally:
+        slow.stop()
+
+
+async def test_lock_out_after_three_failures_is_a_rate_limited_error(conn, sandbox):
+    for _ in range(3):
+        with pytest.raises(NotFoundError):
+            await conn.client.get_json("/persons", params={"id": "nobody"})
+    with pytest.raises(RateLimitedError) as error:
+        await get_ticket(conn.client, 1001)
+    assert error.value.retry_after == 60
+    assert "Too many failed requests" in str(error.value)
+
+
+async def test_a_short_retry_after_is_waited_and_retried_once(conn, sandbox):
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    conn.client.sleep = sleep
+    sandbox.control("POST", "/faults", {"status": 503, "count": 1, "retry_after": 1})
+    ticket = await get_ticket(conn.client, 1001)
+    assert ticket["id"] == 1001 and slept == [1.0]
+
+    sandbox.control("POST", "/faults", {"status": 503, "count": 5})
+    before = len(sandbox.control("GET", "/requests"))
+    with pytest.raises(VendorUnavailable):
+        await get_ticket(conn.client, 1001)
+    assert len(sandbox.control("GET", "/requests")) - before == 2
+
+
+async def test_the_token_never_reaches_errors_or_logs(connect, sandbox, caplog):
+    caplog.set_level(logging.DEBUG)
+    conn = connect(sandbox)
+    sandbox.control("POST", "/faults", {"status": 400, "count": 1,
+                                        "body": {"Message": f"token {SANDBOX_TOKEN} is invalid"}})
+    with pytest.raises(VendorValidationError) as echoed:
+        await get_ticket(conn.client, 1001)
+    with pytest.raises(NotFoundError) as missing:
+        await conn.client.get_json("/persons", params={"id": "nobody"})
+    bad = connect(sandbox, token="another-secret-token")
+    with pytest.raises(AuthError) as refused:
+        await bad.client.get_json("/tickets", params={"id": 1001})
+    await get_ticket(conn.client, 1001)
+
+    texts = [str(e.value) for e in (echoed, missing, refused)]
+    texts += [e.value.url or "" for e in (echoed, missing, refused)]
+    texts += [record.getMessage() for record in caplog.records]
+    texts += [repr(conn.settings), str(conn.settings.model_dump())]
+    assert any("token=***" in t for t in texts)
+    assert any("HTTP Request" in record.getMessage() for record in caplog.records)
+    for text in texts:
+        assert SANDBOX_TOKEN not in text
+        assert "another-secret-token" not in text
+
+
+async def test_every_list_call_sends_select(conn, sandbox):
+    await list_rows(conn.client, "/tickets", select=("id", "subject"), filter="id gt 1001",
+                    orderby="id desc", top=5, expand=("clients",))
+    await conn.call("contact.find_by_email", email="maria.souza@acme.example.com.br")
+    await conn.call("company.find_by_name", name="Acme Indústria")
+    await conn.call("ticket.get", id="1001")
+    queries = [parse_qs(r["query"]) for r in sandbox.control("GET", "/requests")
+               if r["method"] == "GET"]
+    lists = [q for q in queries if "id" not in q]
+    assert len(lists) == 3
+    for query in lists:
+        assert query["$select"][0]
+        assert query["token"] == ["***"]

@@ -1,0 +1,158 @@
+"""The webhook trigger (parse and load) and the lastUpdate poller."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
+
+import pytest
+from pontes.connector import PollingTrigger, WebhookRequest, WebhookTrigger
+from pontes.errors import InvalidPayload
+from pontes.models import TicketStatus
+from pontes_movidesk.triggers import parse_webhook, poll_tickets
+
+pytestmark = pytest.mark.anyio
+
+
+def delivery(body, connection: str = "movidesk") -> WebhookRequest:
+    raw = json.dumps(body).encode()
+    return WebhookRequest(connection=connection, headers={"content-type": "application/json"},
+                          query={}, body=raw, data=body, content_type="application/json")
+
+
+@pytest.mark.parametrize("body, ticket_id", [
+    ({"Id": 717525}, 717525),
+    ({"id": 42, "subject": "x"}, 42),
+    ({"ID": "7"}, 7),
+    ({"TicketId": 15}, 15),
+    ({"Ticket": {"Id": 3, "Subject": "nested"}}, 3),
+    ({"Id": 1001, "Subject": "Erro", "BaseStatus": "Resolved", "Status": "Resolvido",
+      "LastUpdate": "2025-03-12T16:00:01.2330000", "Clients": [{"Id": "cli-maria"}]}, 1001),
+])
+async def test_parse_takes_the_ticket_id_in_any_casing(body, ticket_id):
+    [event] = parse_webhook(delivery(body, "helpdesk"))
+    assert event.type == "ticket.changed" and event.connection == "helpdesk"
+    assert event.record_id == str(ticket_id)
+    assert event.entity_key == f"ticket:{ticket_id}"
+    assert event.idempotency_key.startswith(f"ticket:{ticket_id}")
+    assert event.payload == body
+
+
+@pytest.mark.parametrize("body, reason", [
+    ({"Subject": "sem id"}, "no ticket id"),
+    ({}, "no ticket id"),
+    ({"Id": "abc"}, "not a ticket number"),
+    ({"Id": None}, "not a ticket number"),
+    ({"Id": -5}, "not a ticket number"),
+    ({"Id": True}, "not a ticket number"),
+    ([{"Id": 1}], "JSON object"),
+    ("1001", "JSON object"),
+])
+async def test_parse_rejects_bodies_without_a_ticket_id(body, reason):
+    with pytest.raises(InvalidPayload, match=reason):
+        parse_webhook(delivery(body))
+
+
+async def test_a_repeated_delivery_is_one_event_and_a_new_change_another():
+    first = parse_webhook(delivery({"Id": 9, "Status": "Resolvido"}))[0]
+    again = parse_webhook(delivery({"Status": "Resolvido", "Id": 9}))[0]
+    other = parse_webhook(delivery({"Id": 9, "Status": "Fechado"}))[0]
+    assert first.idempotency_key == again.idempotency_key
+    assert first.idempotency_key != other.idempotency_key
+    assert first.entity_key == other.entity_key
+
+
+async def test_the_key_follows_last_update_so_a_poll_of_the_same_change_matches():
+    plain = parse_webhook(delivery({"Id": 9, "LastUpdate": "2025-03-12T16:00:01.2330000"}))[0]
+    zulu = parse_webhook(delivery({"id": 9, "lastUpdate": "2025-03-12T16:00:01.233Z",
+                                   "status": "Resolvido"}))[0]
+    assert plain.idempotency_key == zulu.idempotency_key == "ticket:9@2025-03-12T16:00:01.233000+00:00"
+    assert plain.occurred_at == datetime(2025, 3, 12, 16, 0, 1, 233000, tzinfo=UTC)
+
+
+async def test_triggers_are_registered(registry):
+    triggers = registry.triggers["movidesk"]
+    assert {type(t) for t in triggers} == {WebhookTrigger, PollingTrigger}
+    assert all(t.events == ("ticket.changed",) for t in triggers)
+
+
+async def test_load_reads_the_ticket_from_movidesk(conn, registry):
+    [webhook] = registry.webhook_triggers("movidesk")
+    [event] = webhook.parse(delivery({"Id": 1003, "Status": "stale hint"}, conn.name))
+    ticket = await webhook.load(conn, event)
+    assert ticket.ref(conn.name) == "1003"
+    assert ticket.vendor_status == "Resolvido" and ticket.status is TicketStatus.solved
+
+
+async def test_an_agent_resolving_a_ticket_reaches_the_trigger(conn, sandbox, receiver, registry):
+    sandbox.control("POST", "/automations", {"url": receiver.hook_url,
+                                             "status_changed_to": "Resolvido"})
+    sandbox.control("POST", "/tickets/1001/status", {"status": "Resolvido", "agent_id": "agent-ana"})
+    sandbox.control("GET", "/deliveries")
+    [body] = receiver.bodies
+    [webhook] = registry.webhook_triggers("movidesk")
+    [event] = webhook.parse(delivery(body, conn.name))
+    ticket = await webhook.load(conn, event)
+    assert ticket.status is TicketStatus.solved and ticket.resolved_at is not None
+    assert event.idempotency_key == f"ticket:1001@{ticket.updated_at.isoformat(timespec='microseconds')}"
+
+
+# --- polling --------------------------------------------------------------------------
+
+
+async def test_first_poll_looks_back_and_orders_by_last_update(connect, sandbox):
+    conn = connect(sandbox, poll_lookback_hours=48)
+    result = await poll_tickets(conn, None)
+    assert [e.record_id for e in result.events] == ["1003", "1002", "1001"]
+    assert [e.entity_key for e in result.events] == ["ticket:1003", "ticket:1002", "ticket:1001"]
+    newest = max(e.occurred_at for e in result.events)
+    assert result.cursor == newest.isoformat(timespec="microseconds")
+    query = parse_qs([r["query"] for r in sandbox.control("GET", "/requests")][-1])
+    assert query["$filter"][0].startswith("lastUpdate ge ")
+    assert query["$orderby"] == ["lastUpdate asc"]
+    assert "lastUpdate" in query["$select"][0].split(",")
+
+
+async def test_poll_with_cursor_finds_only_later_changes(connect, sandbox):
+    conn = connect(sandbox, poll_lookback_hours=48, poll_overlap_seconds=0)
+    first = await poll_tickets(conn, None)
+    quiet = await poll_tickets(conn, first.cursor)
+    assert [e.record_id for e in quiet.events] == ["1001"]
+    assert quiet.events[0].idempotency_key == first.events[-1].idempotency_key
+    assert quiet.cursor == first.cursor
+
+    sandbox.control("POST", "/clock", {"advance_seconds": 1})
+    sandbox.call("PATCH", "/tickets", id=1002, json={"urgency": "Alta"})
+    changed = await poll_tickets(conn, quiet.cursor)
+    assert [e.record_id for e in changed.events] == ["1001", "1002"]
+    assert changed.cursor > quiet.cursor
+    [event_1002] = [e for e in changed.events if e.record_id == "1002"]
+    assert event_1002.idempotency_key not in {e.idempotency_key for e in first.events}
+
+
+async def test_poll_overlap_repeats_recent_changes_with_the_same_keys(connect, sandbox):
+    conn = connect(sandbox, poll_lookback_hours=48, poll_overlap_seconds=6 * 3600)
+    first = await poll_tickets(conn, None)
+    second = await poll_tickets(conn, first.cursor)
+    assert [e.idempotency_key for e in second.events] == \
+        [e.idempotency_key for e in first.events if e.record_id in ("1001", "1002")]
+
+
+async def test_poll_pages_through_many_changes(connect, sandbox):
+    now = datetime.now(UTC)
+    tickets = [{"id": 3000 + n, "subject": f"Lote {n}", "createdBy": {"id": "cli-carla"},
+                "lastUpdate": (now - timedelta(minutes=n)).isoformat()} for n in range(7)]
+    sandbox.control("POST", "/seed", {"tickets": tickets})
+    conn = connect(sandbox, poll_lookback_hours=2, page_size=3)
+    result = await poll_tickets(conn, None)
+    assert [e.record_id for e in result.events] == [str(3000 + n) for n in range(6, -1, -1)]
+    polls = [r for r in sandbox.control("GET", "/requests") if r["method"] == "GET"]
+    assert len(polls) == 3
+
+
+async def test_polling_trigger_loads_tickets(conn, registry):
+    [poller] = registry.polling_triggers("movidesk")
+    result = await poller.poll(conn, None)
+    ticket = await poller.load(conn, result.events[-1])
+    assert ticket.ref(conn.name) == result.events[-1].record_id
