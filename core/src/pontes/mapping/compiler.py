@@ -162,7 +162,7 @@ class CompiledMapping:
             return rule.adapter.validate_python(value)
         except ValidationError as exc:
             location, message, _ = _first_error(exc)
-            reason = f"{message} (item {location})" if location else message
+            reason = f"{message} (at {location})" if location else message
             raise self._failure(rule, raw, reason) from exc
 
     def _transform(self, rule: FieldRule, value: Any, record: Any) -> Any:
