@@ -67,8 +67,8 @@ def register_triggers() -> list[WebhookTrigger | PollingTrigger]:
 def register_mappers() -> list[Mapper]:
     """Return the translations between vendor objects and canonical records.
 
-    Called once when plugins load. The test kit round-trips every mapper with generated
-    records, and the mapping layer reads ``remote_data`` paths through them.
+    Called once when plugins load. Actions and triggers use them to build canonical
+    records; the test kit round-trips every mapper with generated records.
     """
 
 

@@ -70,14 +70,15 @@ def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     """Write a phone number in E.164 when it can be parsed, otherwise return it trimmed.
 
     Numbers without a country code are read as ``region`` numbers (Brazil by default).
-    Unparseable text is kept rather than lost: a person typed it for a reason.
+    Text that is not a valid number (unparseable, or missing its area code) is kept as
+    typed rather than lost or turned into a wrong number: a person typed it for a reason.
     """
     text = value.strip()
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
         return text
-    if not phonenumbers.is_possible_number(parsed):
+    if not phonenumbers.is_valid_number(parsed):
         return text
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
