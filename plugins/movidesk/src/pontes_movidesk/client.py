@@ -24,13 +24,6 @@ PERSONS = "/persons"
 RETRY = RetryPolicy(attempts=2)
 """One retry at most: a third failure in a row would lock the token out."""
 
-TICKET_LIST_FIELDS = (
-    "id", "protocol", "type", "subject", "category", "urgency", "status", "baseStatus",
-    "justification", "origin", "createdDate", "ownerTeam", "tags", "resolvedIn",
-    "closedIn", "canceledIn", "lastActionDate", "lastUpdate",
-)
-"""The ticket fields read by list calls (Movidesk requires ``$select`` on lists)."""
-
 TICKET_EXPAND = (
     "owner", "createdBy", "clients($expand=organization)", "actions",
     "customFieldValues($expand=items)",

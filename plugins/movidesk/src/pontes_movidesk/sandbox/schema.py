@@ -40,13 +40,6 @@ PERSON_LISTS = ("addresses", "contacts", "emails", "relationships", "customField
 PERSON_PROPERTIES = PERSON_SCALARS + PERSON_LISTS
 PERSON_WRITE_ONLY = ("password",)
 
-ACTION_PROPERTIES = (
-    "id", "type", "origin", "description", "htmlDescription", "status", "justification",
-    "createdDate", "createdBy", "isDeleted", "timeAppointments", "expenses", "attachments",
-    "tags",
-)
-
-
 def blank_ticket() -> dict[str, Any]:
     """A ticket with every property present and empty."""
     ticket: dict[str, Any] = {name: None for name in TICKET_PROPERTIES}

@@ -1,0 +1,55 @@
+"""The standard connector suite of ``pontes.testing``, run against the Movidesk sandbox."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from pontes.models import Company, Contact, TicketStatus
+from pontes.testing.cases import ActionCase, WebhookSample
+from pontes.testing.standard import ConnectorStandardTests
+
+LOSSLESS_STATUSES = [s for s in TicketStatus if s is not TicketStatus.pending]
+"""``pending`` has no base status of its own at Movidesk (it is written as Stopped)."""
+
+async def _new_ticket(conn) -> dict:
+    return {"subject": "Pedido de upgrade", "description": "Cliente quer o Plano Ouro",
+            "requester": Contact(refs={conn.name: "cli-joao"}), "custom": {"5002": ["Plano Ouro"]}}
+
+class TestMovidesk(ConnectorStandardTests):
+    connector = "movidesk"
+
+    def webhook_samples(self):
+        return [
+            WebhookSample("ticket_webhook", {"Id": 717525}, events=["ticket.changed"]),
+            WebhookSample("ticket_webhook", {"id": 1001, "status": "Resolvido",
+                                             "lastUpdate": "2025-03-12T16:00:01.2330000"},
+                          events=["ticket.changed"]),
+        ]
+
+    def action_cases(self):
+        return [
+            ActionCase("contact.find_by_email", {"email": "carla.dias@example.com.br"},
+                       lambda found: found.name == "Carla Dias"),
+            ActionCase("contact.get", {"id": "cli-maria"},
+                       lambda contact: contact.company.name == "Acme Indústria"),
+            ActionCase("contact.create", Contact(name="Rui Alves", emails=["rui@example.com"]),
+                       lambda contact: contact.emails == ["rui@example.com"]),
+            ActionCase("company.find_by_email", {"email": "contato@acme.example.com.br"},
+                       lambda company: company.tax_id == "11222333000181"),
+            ActionCase("company.find_by_name", {"name": "Padaria Pão Quente"}),
+            ActionCase("company.get", {"id": "org-acme"}),
+            ActionCase("company.create", Company(name="Oficina Dois Irmãos")),
+            ActionCase("ticket.create", _new_ticket,
+                       lambda ticket: ticket.custom == {"5002": ["Plano Ouro"]}),
+            ActionCase("ticket.get", {"id": "1001"},
+                       lambda ticket: len(ticket.messages) == 2),
+            ActionCase("ticket.reply", {"id": "1002", "text": "Enviamos a segunda via."},
+                       lambda ticket: ticket.messages[-1].text == "Enviamos a segunda via."),
+        ]
+
+    def mapper_round_trip_fields(self):
+        return {
+            "ticket": ["subject", "category", "urgency", "vendor_status", "team", "tags",
+                       "created_at", ("status", st.sampled_from(LOSSLESS_STATUSES))],
+            "contact": ["name", "emails", "phones", "tax_id", "addresses"],
+            "company": ["name", "legal_name", "emails", "phones", "tax_id", "addresses"],
+        }
