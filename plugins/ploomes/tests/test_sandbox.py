@@ -193,6 +193,8 @@ def test_control_records(api):
     assert len(added["ids"]) == 1
     assert api.post("/_sandbox/ploomes/records/Deals", json={"Amount": 1}).status_code == 400
     assert api.get("/_sandbox/ploomes/records/Nope").status_code == 404
+    assert api.post("/_sandbox/ploomes/records/Deals@Stages", json={"Colour": 1}).status_code == 400
+    assert api.post("/_sandbox/ploomes/records/Deals", json=[1]).status_code == 400
     assert api.post("/_sandbox/ploomes/config", json={"webhook_shape": "odd"}).status_code == 400
     users = api.get("/_sandbox/ploomes/records/Users").json()
     assert all(u["UserKey"] is None for u in users)

@@ -88,6 +88,7 @@ def test_thin_delivery(monkeypatch):
 def test_deletions_and_other_entities_bring_no_event():
     assert parse_delivery(delivery({**WIN, "Action": "Delete", "New": None})) == []
     assert parse_delivery(delivery({"Entity": "Orders", "Action": "Create", "ResourceId": 3})) == []
+    assert parse_delivery(delivery({"Entity": "Tasks", "Action": "Update"})) == []
     assert parse_delivery(delivery({"Entity": "Contacts", "Action": "Win", "ResourceId": 3})) == []
 
 

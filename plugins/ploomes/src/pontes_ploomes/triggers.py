@@ -101,10 +101,12 @@ def parse_delivery(request: WebhookRequest) -> list[Event]:
         raise InvalidPayload("Ploomes webhook has no 'Action'")
     entity = ENTITY_NAMES.get(body["Entity"].strip().lower())
     action = _action_id(body["Action"])
+    if entity is None:
+        return []
     new, old = _snapshot(body, "New"), _snapshot(body, "Old")
     snapshot = new or old
     record = _record_id(body, snapshot)
-    event_type = _event_type(entity, action, snapshot) if entity else None
+    event_type = _event_type(entity, action, snapshot)
     if event_type is None:
         return []
     if snapshot is not None:

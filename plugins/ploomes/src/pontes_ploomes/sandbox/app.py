@@ -97,17 +97,16 @@ class PloomesSandbox:
     def insert(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         """Store a record as the administrator, checked as the API checks it, without
         sending webhooks; a given ``Id`` is kept."""
+        if not isinstance(body, dict):
+            raise ApiError(400, f"a {path} record must be a JSON object")
         writer = WRITERS.get(path)
         if writer is None:
+            unknown = set(body) - set(RESOURCES[path].fields)
+            if unknown:
+                raise ApiError(400, f"unknown {path} field(s): {', '.join(sorted(unknown))}")
             return self.store.put(path, body)
         given = {k: v for k, v in body.items() if k != "Id"}
-        row = writer(self.store, given, None, seed.ADMIN_ID)
-        if body.get("Id") is not None:
-            row["Id"] = body["Id"]
-            for item in row.get("OtherProperties") or []:
-                for owner in ("ContactId", "DealId", "InteractionRecordId"):
-                    if owner in item:
-                        item[owner] = body["Id"]
+        row = writer(self.store, given, None, seed.ADMIN_ID, body.get("Id"))
         return self.store.put(path, row)
 
     # --- API -----------------------------------------------------------------------------

@@ -151,7 +151,7 @@ class Reader:
             keys.append((words[0].split("/"), len(words) == 2 and words[1].lower() == "desc"))
 
         def value_of(row: Any, path: list[str]) -> Any:
-            value = _Bound(row, resource) if isinstance(row, dict) and resource else row
+            value: Any = _Bound(row, resource)
             for step in path:
                 value = None if value is None else self._get(value, step)
             if isinstance(value, str):

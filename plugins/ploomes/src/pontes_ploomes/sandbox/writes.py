@@ -1,7 +1,7 @@
 """Checking and applying the writes the sandbox accepts (POST and PATCH bodies).
 
 Each ``write_*`` function takes the JSON body, the row being changed (``None`` on
-create) and the acting user's id, checks the body as Ploomes would (unknown properties,
+create), the acting user's id and, on create, an optional id for the new row, checks the body as Ploomes would (unknown properties,
 required fields, references to other records, custom-field keys) and returns the row to
 store. Problems raise ``ApiError``, answered with the status and message it carries.
 """
@@ -124,16 +124,17 @@ def _phones(value: Any) -> list[dict[str, Any]]:
     return phones
 
 
-def _stamp(store: Store, row: dict[str, Any], actor: int, creating: bool) -> None:
+def _stamp(store: Store, row: dict[str, Any], actor: int, creating: bool,
+           record_id: int | None) -> None:
     now = store.now()
     if creating:
-        row["Id"] = row.get("Id") or store.new_id()
+        row["Id"] = record_id or store.new_id()
         row["CreateDate"], row["CreatorId"] = now, actor
     row["LastUpdateDate"], row["UpdaterId"] = now, actor
 
 
 def write_contact(store: Store, body: Any, current: dict[str, Any] | None,
-                  actor: int) -> dict[str, Any]:
+                  actor: int, record_id: int | None = None) -> dict[str, Any]:
     """A person (``TypeId`` 2) or a company (``TypeId`` 1) after a POST or PATCH."""
     fields = _known(CONTACTS, body)
     row = dict(current or {})
@@ -151,7 +152,7 @@ def write_contact(store: Store, body: Any, current: dict[str, Any] | None,
     _user(store, _integer(row, "OwnerId"), "OwnerId")
     if "Phones" in fields:
         row["Phones"] = _phones(fields["Phones"])
-    _stamp(store, row, actor, current is None)
+    _stamp(store, row, actor, current is None, record_id)
     if "OtherProperties" in fields:
         row["OtherProperties"] = custom_rows(store, "Contacts", row["Id"],
                                              row.get("OtherProperties") or [],
@@ -193,7 +194,7 @@ def _placement(store: Store, row: dict[str, Any], fields: dict[str, Any]) -> Non
 
 
 def write_deal(store: Store, body: Any, current: dict[str, Any] | None,
-               actor: int) -> dict[str, Any]:
+               actor: int, record_id: int | None = None) -> dict[str, Any]:
     """A deal after a POST or PATCH (``StatusId`` changes only through Win/Lose/Reopen)."""
     fields = _known(DEALS, body)
     row = dict(current or {})
@@ -223,7 +224,7 @@ def write_deal(store: Store, body: Any, current: dict[str, Any] | None,
         row["CollaboratingUsers"] = [
             {"UserId": _user(store, _integer(u, "UserId", required=True), "UserId")}
             for u in users]
-    _stamp(store, row, actor, current is None)
+    _stamp(store, row, actor, current is None, record_id)
     if "OtherProperties" in fields:
         row["OtherProperties"] = custom_rows(store, "Deals", row["Id"],
                                              row.get("OtherProperties") or [],
@@ -232,7 +233,7 @@ def write_deal(store: Store, body: Any, current: dict[str, Any] | None,
 
 
 def write_interaction(store: Store, body: Any, current: dict[str, Any] | None,
-                      actor: int) -> dict[str, Any]:
+                      actor: int, record_id: int | None = None) -> dict[str, Any]:
     """An interaction record after a POST or PATCH."""
     fields = _known(INTERACTION_RECORDS, body)
     row = dict(current or {})
@@ -243,7 +244,7 @@ def write_interaction(store: Store, body: Any, current: dict[str, Any] | None,
         raise ApiError(400, f"DealId {deal_id} is not a deal of this account.")
     _text(row, "Content", required=True)
     row["TypeId"] = _integer(row, "TypeId") or 1
-    _stamp(store, row, actor, current is None)
+    _stamp(store, row, actor, current is None, record_id)
     row["Date"] = _text(row, "Date") or row["CreateDate"]
     if "OtherProperties" in fields:
         row["OtherProperties"] = custom_rows(store, "InteractionRecords", row["Id"],
@@ -253,7 +254,7 @@ def write_interaction(store: Store, body: Any, current: dict[str, Any] | None,
 
 
 def write_user(store: Store, body: Any, current: dict[str, Any] | None,
-               actor: int) -> dict[str, Any]:
+               actor: int, record_id: int | None = None) -> dict[str, Any]:
     """A user after a POST or PATCH (integration users are users with ``Integration``)."""
     fields = _known(USERS, body)
     row = dict(current or {})
@@ -265,14 +266,14 @@ def write_user(store: Store, body: Any, current: dict[str, Any] | None,
     row["ProfileId"] = _integer(row, "ProfileId") or 1
     now = store.now()
     if current is None:
-        row["Id"] = store.new_id()
+        row["Id"] = record_id or store.new_id()
         row["CreateDate"] = now
     row["LastUpdateDate"] = now
     return row
 
 
 def write_webhook(store: Store, body: Any, current: dict[str, Any] | None,
-                  actor: int) -> dict[str, Any]:
+                  actor: int, record_id: int | None = None) -> dict[str, Any]:
     """A webhook subscription after a POST or PATCH."""
     fields = _known(WEBHOOKS, body)
     row = dict(current or {})
@@ -288,7 +289,7 @@ def write_webhook(store: Store, body: Any, current: dict[str, Any] | None,
     active = row.get("Active")
     row["Active"] = True if active is None else bool(active)
     if current is None:
-        row["Id"] = store.new_id()
+        row["Id"] = record_id or store.new_id()
         row["CreatorId"] = actor
         row["CreateDate"] = store.now()
     return row
