@@ -1,0 +1,165 @@
+"""CLI commands of the engine: ``serve``, ``events``, ``replay``, ``links``, ``action-token``.
+
+``register(cli)`` adds them to the main ``pontes`` group. Every command reads the
+configuration given by ``--config`` (or ``PONTES_CONFIG``, default ``pontes.yaml``);
+``events``, ``replay`` and ``links`` need only its ``store`` URL, so they work while the
+server runs and even when a plugin is broken.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import click
+
+from ..config import load_config
+from ..errors import PontesError
+from ..secrets import secret_key
+from ..store import EVENT_STATUSES, Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def config_option(function: F) -> F:
+    """``--config PATH`` (env ``PONTES_CONFIG``, default ``pontes.yaml``)."""
+    return click.option("--config", "config_path", envvar="PONTES_CONFIG", default="pontes.yaml",
+                        show_default=True, type=click.Path(dir_okay=False),
+                        help="The configuration file.")(function)
+
+
+@contextmanager
+def _store(config_path: str) -> Iterator[Store]:
+    try:
+        config = load_config(config_path)
+        store = Store.open(config.store)
+    except PontesError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+@click.command("serve")
+@config_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+def serve_command(config_path: str, host: str, port: int) -> None:
+    """Run the server: webhooks, actions, admin API, and the embedded runner."""
+    from ..server import serve
+
+    try:
+        serve(config_path, host, port)
+    except PontesError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.command("events")
+@config_option
+@click.option("--status", type=click.Choice(EVENT_STATUSES), help="Only events in this status.")
+@click.option("--integration", help="Only events of this integration.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only events received since then (UTC).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of a table.")
+def events_command(config_path: str, status: str | None, integration: str | None,
+                   since: datetime | None, limit: int, as_json: bool) -> None:
+    """List events, newest first."""
+    with _store(config_path) as store:
+        found = store.events.list(status=status, integration=integration,
+                                  since=since.replace(tzinfo=UTC) if since else None,
+                                  limit=limit)
+    if as_json:
+        for event in found:
+            click.echo(json.dumps(event.as_dict(), ensure_ascii=False))
+        return
+    if not found:
+        click.echo("no events")
+        return
+    click.echo(f"{'ID':>7}  {'STATUS':<9}  {'INTEGRATION':<20}  {'TYPE':<18}  {'TRIES':>5}  "
+               f"{'RECEIVED (UTC)':<19}  LAST ERROR")
+    for e in found:
+        error = (e.last_error or "").replace("\n", " ")
+        click.echo(f"{e.id:>7}  {e.status:<9}  {e.integration[:20]:<20}  "
+                   f"{(e.type or '-')[:18]:<18}  {e.attempts:>5}  "
+                   f"{e.received_at:%Y-%m-%d %H:%M:%S}  {error[:80]}")
+
+
+@click.command("replay")
+@config_option
+@click.argument("event_id", type=int, required=False)
+@click.option("--dead", is_flag=True, help="Replay every dead event.")
+@click.option("--integration", help="With --dead: only this integration's dead events.")
+def replay_command(config_path: str, event_id: int | None, dead: bool,
+                   integration: str | None) -> None:
+    """Run a dead (or succeeded) event again: `replay ID`, or `replay --dead`."""
+    if (event_id is None) == (not dead):
+        raise click.UsageError("give either an event ID or --dead")
+    with _store(config_path) as store:
+        if dead:
+            count = store.events.replay_dead(integration)
+            click.echo(f"queued {count} dead event(s) to run again")
+            return
+        outcome = store.events.replay(event_id)
+    if outcome.missing:
+        raise click.ClickException(f"no event {event_id}")
+    if not outcome.queued:
+        raise click.ClickException(f"event {event_id} is {outcome.status}; only dead or "
+                                   "succeeded events can be replayed")
+    click.echo(f"queued event {event_id} (was {outcome.status}) to run again")
+
+
+@click.command("links")
+@config_option
+@click.option("--kind", help="Only groups of this kind.")
+@click.option("--connection", help="Only groups with an id at this connection.")
+@click.option("--remote-id", help="Only the group holding this remote id.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
+def links_command(config_path: str, kind: str | None, connection: str | None,
+                  remote_id: str | None, limit: int, as_json: bool) -> None:
+    """Show which remote ids in which connections stand for one thing."""
+    with _store(config_path) as store:
+        groups = store.links.groups(kind=kind, connection=connection, remote_id=remote_id,
+                                    limit=limit)
+    if as_json:
+        for group in groups:
+            click.echo(json.dumps(group.as_dict(), ensure_ascii=False))
+        return
+    if not groups:
+        click.echo("no links")
+        return
+    for group in groups:
+        refs = ", ".join(f"{c}={r}" for c, r in group.refs.items())
+        click.echo(f"{group.kind}  {group.id}  {refs}")
+
+
+@click.command("action-token")
+@config_option
+@click.argument("connection")
+def action_token_command(config_path: str, connection: str) -> None:
+    """Print the token and URL for `POST /actions/<connection>/<action>`."""
+    from ..server.auth import action_token
+
+    try:
+        config = load_config(config_path)
+    except PontesError as exc:
+        raise click.ClickException(str(exc)) from None
+    if connection not in config.connections:
+        known = ", ".join(sorted(config.connections)) or "none"
+        raise click.ClickException(f"no connection {connection!r}; configured: {known}")
+    token = action_token(secret_key(), connection)
+    click.echo(f"url:    {config.public_url.rstrip('/')}/actions/{connection}/<action>")
+    click.echo(f"header: Authorization: Bearer {token}")
+
+
+def register(cli: click.Group) -> None:
+    """Add the engine's commands to the ``pontes`` command group."""
+    for command in (serve_command, events_command, replay_command, links_command,
+                    action_token_command):
+        cli.add_command(command)

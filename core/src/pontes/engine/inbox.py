@@ -1,0 +1,189 @@
+"""The inbox: a webhook delivery becomes stored events before it is answered.
+
+``Inbox.deliver`` decodes the body (JSON, or a form as amoCRM sends), lets each webhook
+trigger of the integration's role parse it, keeps the events the recipe wants, stores them
+(a repeated idempotency key is skipped) and returns the answer the vendor expects. A body
+no trigger understands is stored as ``rejected`` with the reason, and answered 4xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from ..connector import WebhookRequest, WebhookTrigger
+from ..errors import InvalidPayload
+from ..http import SECRET_HEADER_NAMES
+from ..models import Event
+from ..runtime import Integration
+from ..store import NewEvent
+from .committer import GroupCommitter
+from .describe import describe
+from .metrics import Metrics
+
+log = logging.getLogger("pontes.inbox")
+
+KEY_LIMIT = 500
+"""Longest idempotency or entity key stored as is; longer ones are stored as a hash."""
+
+_DROPPED_HEADERS = SECRET_HEADER_NAMES | {
+    "connection", "content-length", "host", "keep-alive", "transfer-encoding", "te",
+    "upgrade", "proxy-authorization", "x-pontes-token",
+}
+_MAX_HEADERS = 40
+_MAX_HEADER_VALUE = 500
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One HTTP delivery to a webhook URL, as the server received it."""
+
+    body: bytes
+    content_type: str
+    headers: Mapping[str, str]
+    query: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What to answer a delivery, and what became of it.
+
+    ``stored`` are the ids of new events, ``duplicates`` how many were already stored;
+    ``rejected`` is the reason when the delivery was refused.
+    """
+
+    status: int
+    body: Any
+    stored: list[int] = field(default_factory=list)
+    duplicates: int = 0
+    rejected: str | None = None
+
+
+class Inbox:
+    """Stores deliveries as events (or rejections) before they are answered."""
+
+    def __init__(self, committer: GroupCommitter, metrics: Metrics | None = None,
+                 on_stored: Callable[[], None] = lambda: None):
+        self.committer = committer
+        self.metrics = metrics
+        self.on_stored = on_stored
+
+    async def deliver(self, integration: Integration, role: str, delivery: Delivery) -> Answer:
+        """Parse, store and answer one delivery for ``integration``'s ``role``."""
+        connection = integration.connections[role]
+        try:
+            data = decode_body(delivery.body, delivery.content_type)
+        except InvalidPayload as exc:
+            return await self.refuse(integration, role, delivery, str(exc), 400)
+        request = WebhookRequest(connection=connection.name, headers=delivery.headers,
+                                 query=delivery.query, body=delivery.body, data=data,
+                                 content_type=delivery.content_type)
+        wanted = set(integration.recipe.roles[role].triggers)
+        triggers = integration.webhook_triggers(role)
+        accepted: WebhookTrigger | None = None
+        found: list[tuple[WebhookTrigger, Event]] = []
+        reasons, crashed = [], False
+        for trigger in triggers:
+            try:
+                parsed = trigger.parse(request)
+            except InvalidPayload as exc:
+                reasons.append(f"{trigger.name}: {exc}")
+                continue
+            except Exception as exc:  # a plugin bug: keep the delivery, tell the vendor to retry
+                crashed = True
+                log.exception("trigger %s failed to parse a delivery for %s",
+                              trigger.name, integration.name)
+                reasons.append(f"{trigger.name} failed: "
+                               f"{describe(exc, integration.connections.values())}")
+                continue
+            accepted = accepted or trigger
+            found.extend((trigger, event) for event in parsed if event.type in wanted)
+        if accepted is None:
+            reason = "; ".join(reasons) or (f"connection {connection.name!r} has no webhook "
+                                             "trigger for this integration")
+            return await self.refuse(integration, role, delivery, reason, 500 if crashed else 400)
+        rows = [self._row(integration, role, delivery, trigger, event)
+                for trigger, event in found]
+        ids = await self.committer.submit(rows) if rows else []
+        stored = [i for i in ids if i is not None]
+        if self.metrics is not None:
+            if stored:
+                self.metrics.received.labels(integration.name, "webhook").inc(len(stored))
+            if len(ids) > len(stored):
+                self.metrics.duplicates.labels(integration.name).inc(len(ids) - len(stored))
+        if stored:
+            self.on_stored()
+        return Answer(accepted.ack.status, accepted.ack.body, stored, len(ids) - len(stored))
+
+    async def refuse(self, integration: Integration, role: str, delivery: Delivery,
+                     reason: str, status: int, keep_body: bool = True) -> Answer:
+        """Store the delivery as ``rejected`` with ``reason``; answer ``status``."""
+        row = NewEvent(integration=integration.name, role=role,
+                       connection=integration.connections[role].name, source="webhook",
+                       status="rejected", error=reason,
+                       body=delivery.body if keep_body else None,
+                       content_type=delivery.content_type,
+                       headers=kept_headers(delivery.headers))
+        ids = await self.committer.submit([row])
+        if self.metrics is not None:
+            self.metrics.rejected.labels(integration.name).inc()
+        log.info("rejected a delivery for %s: %s", integration.name, reason)
+        return Answer(status, {"error": reason}, ids, 0, reason)
+
+    @staticmethod
+    def _row(integration: Integration, role: str, delivery: Delivery,
+             trigger: WebhookTrigger, event: Event) -> NewEvent:
+        event = event.model_copy(update={"trigger": trigger.name})
+        return NewEvent(
+            integration=integration.name, role=role,
+            connection=integration.connections[role].name, source="webhook",
+            trigger=trigger.name, type=event.type,
+            idempotency_key=fit_key(event.idempotency_key), entity_key=fit_key(event.entity_key),
+            event=event.model_dump(mode="json"), body=delivery.body,
+            content_type=delivery.content_type, headers=kept_headers(delivery.headers),
+        )
+
+
+def decode_body(body: bytes, content_type: str) -> Any:
+    """The body as data: JSON, or a flat dict of a form's keys, or ``None`` otherwise.
+
+    A body declared as JSON that is not JSON raises ``InvalidPayload``; an undeclared body
+    that looks like JSON is decoded when it can be.
+    """
+    mime = content_type.split(";", 1)[0].strip().lower()
+    if mime == "application/x-www-form-urlencoded":
+        try:
+            return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        except UnicodeDecodeError:
+            raise InvalidPayload("form body is not valid UTF-8") from None
+    declared = mime == "application/json" or mime.endswith("+json")
+    if declared or body.lstrip()[:1] in (b"{", b"["):
+        try:
+            return json.loads(body)
+        except (UnicodeDecodeError, ValueError) as exc:
+            if declared:
+                raise InvalidPayload(f"body is not valid JSON: {exc}") from None
+    return None
+
+
+def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers worth keeping with a delivery: no credentials, no hop-by-hop ones."""
+    kept = {}
+    for name, value in headers.items():
+        lowered = name.lower()
+        if lowered in _DROPPED_HEADERS or len(kept) >= _MAX_HEADERS:
+            continue
+        kept[lowered] = value[:_MAX_HEADER_VALUE]
+    return kept
+
+
+def fit_key(key: str) -> str:
+    """``key``, or a stable hash of it when it is longer than the column allows."""
+    if len(key) <= KEY_LIMIT:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()

@@ -1,0 +1,116 @@
+"""Polling: asking vendors for changes, for integrations whose roles have polling triggers.
+
+Each (integration, role, polling trigger) polls on the trigger's interval from its stored
+cursor. The events it finds go through the same de-duplication as webhook deliveries (a
+change seen by a webhook and by a poll runs once), and the cursor moves in the same
+transaction that stores them, so a crash cannot skip a change. A failed poll keeps the
+cursor, records the error, and is tried again on the next interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from ..connector import PollingTrigger
+from ..runtime import Integration, Runtime
+from ..store import CursorPosition, NewEvent, Store
+from .describe import describe
+from .inbox import fit_key
+from .metrics import Metrics
+
+log = logging.getLogger("pontes.poller")
+
+
+class Poller:
+    """Runs the polling loops of every enabled integration."""
+
+    def __init__(self, runtime: Runtime, store: Store, metrics: Metrics | None = None,
+                 on_stored: Callable[[], None] = lambda: None):
+        self.runtime = runtime
+        self.store = store
+        self.metrics = metrics
+        self.on_stored = on_stored
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def targets(self) -> list[tuple[Integration, str, PollingTrigger]]:
+        """Every (integration, role, polling trigger) that should poll."""
+        found = []
+        for integration in self.runtime.integrations.values():
+            if not integration.config.enabled:
+                continue
+            for role in integration.trigger_roles():
+                found.extend((integration, role, trigger)
+                             for trigger in integration.polling_triggers(role))
+        return found
+
+    def start(self) -> None:
+        """Start one loop per target."""
+        loop = asyncio.get_running_loop()
+        for integration, role, trigger in self.targets():
+            self._tasks.append(loop.create_task(
+                self._poll_forever(integration, role, trigger),
+                name=f"pontes-poll-{integration.name}-{trigger.name}"))
+
+    async def stop(self) -> None:
+        """Stop every loop."""
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def _poll_forever(self, integration: Integration, role: str,
+                            trigger: PollingTrigger) -> None:
+        while True:
+            wait = trigger.interval_seconds
+            try:
+                await self.poll_once(integration, role, trigger)
+            except Exception as exc:
+                message = describe(exc, integration.connections.values())
+                log.warning("polling %s for %s failed: %s", trigger.name, integration.name,
+                            message)
+                wait = max(wait, getattr(exc, "retry_after", None) or 0.0)
+                try:
+                    await self.store.run(self.store.cursors.record_error, integration.name,
+                                         integration.connections[role].name, trigger.name,
+                                         message)
+                except Exception:
+                    log.exception("could not record the polling error")
+            await asyncio.sleep(wait)
+
+    async def poll_once(self, integration: Integration, role: str,
+                        trigger: PollingTrigger) -> list[int]:
+        """Poll once from the stored cursor; store new events and the new cursor together.
+
+        Returns the ids of the events stored (repeats of stored events are skipped).
+        """
+        connection = integration.connections[role]
+        state = await self.store.run(self.store.cursors.get, integration.name,
+                                     connection.name, trigger.name)
+        result = await trigger.poll(connection, state.value if state else None)
+        wanted = set(integration.recipe.roles[role].triggers)
+        rows = []
+        for event in result.events:
+            if event.type not in wanted:
+                continue
+            event = event.model_copy(update={"trigger": trigger.name})
+            rows.append(NewEvent(
+                integration=integration.name, role=role, connection=connection.name,
+                source="poll", trigger=trigger.name, type=event.type,
+                idempotency_key=fit_key(event.idempotency_key),
+                entity_key=fit_key(event.entity_key), event=event.model_dump(mode="json")))
+        cursor = result.cursor if result.cursor is not None else (state.value if state else None)
+        position = CursorPosition(integration.name, connection.name, trigger.name, cursor)
+        ids = await self.store.run(self.store.events.insert, rows, cursor=position)
+        stored = [i for i in ids if i is not None]
+        if self.metrics is not None:
+            if stored:
+                self.metrics.received.labels(integration.name, "poll").inc(len(stored))
+            if len(ids) > len(stored):
+                self.metrics.duplicates.labels(integration.name).inc(len(ids) - len(stored))
+            self.metrics.poll_last_success.labels(integration.name, trigger.name).set(time.time())
+        if stored:
+            self.on_stored()
+        return stored

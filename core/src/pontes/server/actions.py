@@ -1,0 +1,114 @@
+"""``POST /actions/<connection>/<action>``: run one action with a JSON body.
+
+This is how a helpdesk trigger's "POST request" creates a CRM deal. The caller proves it
+may use the connection with its action token (``Authorization: Bearer <token>``, or
+``?token=`` for senders that cannot set headers). Answers:
+
+- 200 with the action's result as JSON;
+- 400 for a body that is not a JSON object, 401 for a missing or wrong token (or an
+  unknown connection), 404 for an action the connection cannot do, 413 for a large body;
+- 422 for invalid input (every field listed) or input the vendor rejected;
+- 502 when the vendor failed or refused our credentials, 503 when it asked us to slow
+  down (with ``Retry-After``).
+
+Vendor messages are passed on with every secret of the connection masked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..capabilities import describe as describe_capability
+from ..connection import Connection
+from ..engine.describe import describe
+from ..errors import (
+    AuthError,
+    CapabilityError,
+    NotFoundError,
+    PermanentFailure,
+    RateLimitedError,
+    VendorError,
+    VendorValidationError,
+)
+from .auth import action_token, bearer, token_matches
+from .bodies import BodyTooLarge, error, json_response, read_body
+
+log = logging.getLogger("pontes.server")
+
+
+async def run_action(request: Request) -> Response:
+    """Run one action of one connection and answer its result."""
+    state = request.app.state
+    name = request.path_params["connection"]
+    connection: Connection | None = state.runtime.connections.get(name)
+    given = bearer(request) or request.query_params.get("token")
+    expected = action_token(state.key, name) if connection is not None else None
+    if not token_matches(given, expected):
+        return error(401, "missing or invalid action token")
+    action_name = request.path_params["action"]
+    try:
+        action = connection.action(action_name)
+    except CapabilityError as exc:
+        return error(404, str(exc))
+    try:
+        body = await read_body(request, state.settings.body_limit)
+    except BodyTooLarge:
+        return error(413, f"body is larger than the limit of {state.settings.body_limit} bytes")
+    try:
+        params = json.loads(body) if body.strip() else {}
+    except ValueError as exc:
+        return error(400, f"body is not valid JSON: {exc}")
+    if not isinstance(params, dict):
+        return error(400, f"body must be a JSON object, got {type(params).__name__}")
+    capability = describe_capability(action_name)
+    model = capability.input if capability else action.input
+    if model is not None:
+        try:
+            params = model.model_validate(params)
+        except ValidationError as exc:
+            return error(422, "invalid input", fields=field_errors(exc))
+    try:
+        result = await connection.call(action_name, params)
+    except Exception as exc:
+        return _vendor_failure(connection, action_name, exc)
+    return json_response(result)
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as ``[{"field": "a.b", "message": ...}]`` (input values left out)."""
+    return [{"field": ".".join(str(p) for p in item["loc"]) or "<body>",
+             "message": item["msg"], "type": item["type"]} for item in exc.errors()]
+
+
+def _vendor_failure(connection: Connection, action: str, exc: Exception) -> Response:
+    message = describe(exc, [connection])
+    if isinstance(exc, VendorValidationError | PermanentFailure):
+        return error(422, "the vendor rejected the input", message=message)
+    if isinstance(exc, NotFoundError):
+        return error(404, "not found at the vendor", message=message)
+    if isinstance(exc, AuthError):
+        return error(502, "the vendor refused this connection's credentials", message=message)
+    if isinstance(exc, RateLimitedError):
+        response = error(503, "the vendor asked us to slow down", message=message)
+        if exc.retry_after is not None:
+            response.headers["Retry-After"] = str(math.ceil(exc.retry_after))
+        return response
+    if isinstance(exc, VendorError):
+        return error(502, "the vendor failed", message=message)
+    if isinstance(exc, ValidationError):
+        log.error("action %s of %s answered out of contract: %s", action, connection.name,
+                  message)
+        return error(502, "the vendor's answer did not match the action's output model")
+    log.error("action %s of %s failed: %s", action, connection.name, message,
+              exc_info=(type(exc), exc, exc.__traceback__))
+    return error(500, "the action failed unexpectedly; see the server log")
+
+
+routes = [Route("/actions/{connection}/{action}", run_action, methods=["POST"])]

@@ -1,0 +1,85 @@
+"""The Starlette app: webhooks, actions, the admin API, health and metrics.
+
+``create_app(runtime, store)`` builds it; its lifespan starts the engine (group commit,
+runner, pollers) and stops it, closing the connections' HTTP clients. The store belongs
+to the caller, who closes it after the app has stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ..engine import Engine, Settings
+from ..engine.metrics import CONTENT_TYPE
+from ..runtime import Runtime
+from ..secrets import secret_key
+from ..store import Store
+from . import actions, admin, hooks
+from .bodies import json_response
+
+log = logging.getLogger("pontes.server")
+
+
+async def healthz(request: Request) -> Response:
+    """200 when the store answers, 503 when it does not."""
+    store: Store = request.app.state.store
+    try:
+        await store.run(store.ping)
+    except Exception as exc:
+        log.warning("health check: the store does not answer: %s", type(exc).__name__)
+        return json_response({"status": "unavailable", "store": "unreachable"}, 503)
+    return json_response({"status": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    """Prometheus metrics, with the store-derived gauges refreshed."""
+    engine: Engine = request.app.state.engine
+    try:
+        await engine.refresh_metrics()
+    except Exception:
+        log.exception("could not refresh the store gauges")
+    return Response(engine.metrics.render(), media_type=CONTENT_TYPE)
+
+
+def create_app(runtime: Runtime, store: Store, settings: Settings | None = None, *,
+               key: bytes | None = None, engine: Engine | None = None) -> Starlette:
+    """The pontes server for ``runtime``'s configuration, storing in ``store``.
+
+    ``settings`` default to ``Settings.from_env()``; ``key`` (the installation secret
+    key, default ``secret_key()``) derives the action tokens.
+    """
+    settings = settings or Settings.from_env()
+    engine = engine or Engine(runtime, store, settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+            await runtime.aclose()
+
+    app = Starlette(
+        routes=[
+            *hooks.routes,
+            *actions.routes,
+            *admin.routes,
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.state.store = store
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.key = key if key is not None else secret_key()
+    return app

@@ -1,0 +1,32 @@
+"""Tokens of the HTTP API: the admin bearer token and per-connection action tokens.
+
+Action tokens are derived from the installation's secret key (like webhook secrets), so
+they survive restarts without being stored, and differ per connection.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from ..secrets import derive, same
+
+
+def action_token(key: bytes, connection: str) -> str:
+    """The token that authorises ``POST /actions/<connection>/<action>``."""
+    return derive(key, f"action:{connection}", length=32)
+
+
+def bearer(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, if any."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def token_matches(given: str | None, expected: str | None) -> bool:
+    """Whether ``given`` is ``expected`` (constant time; nothing matches a missing token)."""
+    if not given or not expected:
+        return False
+    return same(given, expected)

@@ -1,0 +1,426 @@
+"""The inbox: storing events once, claiming them in order, recording every attempt.
+
+Life of an event::
+
+    received --claim--> running --ok--------> succeeded
+       ^                   |----retriable---> received (next_attempt_at later)
+       |                   |----permanent---> dead
+       +----replay---------+  (dead or succeeded)
+    rejected (a delivery nobody could parse; never runs)
+
+``claim`` hands out the oldest due events whose entity has no older unfinished event, so
+events about one record run one at a time and in arrival order. On PostgreSQL it locks
+with ``FOR UPDATE SKIP LOCKED``, so several processes can claim from one table. A claimed
+event carries a lease; ``recover`` puts events whose runner died back in the queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .cursors import CursorPosition, advance_cursor
+from .schema import attempts, events, utcnow
+
+ACTIVE = ("received", "running")
+REPLAYABLE = ("dead", "succeeded")
+OUTCOME_STATUS = {"succeeded": "succeeded", "retry": "received", "dead": "dead",
+                  "interrupted": "received"}
+"""Attempt outcome -> the event's status after it."""
+
+
+@dataclass
+class NewEvent:
+    """An event (or a rejected delivery) about to be stored."""
+
+    integration: str
+    role: str
+    connection: str
+    source: str
+    status: str = "received"
+    trigger: str | None = None
+    type: str | None = None
+    idempotency_key: str | None = None
+    entity_key: str | None = None
+    event: dict[str, Any] | None = None
+    body: bytes | None = None
+    content_type: str | None = None
+    headers: dict[str, str] | None = None
+    error: str | None = None
+    received_at: datetime = field(default_factory=utcnow)
+
+    def row(self) -> dict[str, Any]:
+        """The column values of the new row."""
+        rejected = self.status == "rejected"
+        return {
+            "integration": self.integration, "role": self.role, "connection": self.connection,
+            "source": self.source, "trigger": self.trigger, "type": self.type,
+            "idempotency_key": self.idempotency_key, "entity_key": self.entity_key,
+            "status": self.status, "attempts": 0, "attempts_base": 0,
+            "next_attempt_at": None if rejected else self.received_at,
+            "last_error": self.error, "body": self.body, "content_type": self.content_type,
+            "headers": self.headers, "event": self.event, "received_at": self.received_at,
+            "finished_at": self.received_at if rejected else None,
+        }
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    """An event as listed by the admin API and ``pontes events``."""
+
+    id: int
+    integration: str
+    role: str
+    connection: str
+    source: str
+    trigger: str | None
+    type: str | None
+    idempotency_key: str | None
+    entity_key: str | None
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    received_at: datetime
+    finished_at: datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly fields (timestamps in ISO 8601)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else v
+                for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    """One run of an event."""
+
+    number: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    error: str | None
+    duration_ms: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly fields (timestamps in ISO 8601)."""
+        return {k: v.isoformat() if isinstance(v, datetime) else v
+                for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class EventDetail:
+    """One event with what was received, what it parsed to, its result and its attempts."""
+
+    summary: EventSummary
+    body: bytes | None
+    content_type: str | None
+    headers: dict[str, str] | None
+    event: dict[str, Any] | None
+    result: Any
+    attempts: list[AttemptRecord]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly fields; the body as text when it is UTF-8, else omitted."""
+        body_text = None
+        if self.body is not None:
+            try:
+                body_text = self.body.decode("utf-8")
+            except UnicodeDecodeError:
+                body_text = None
+        return {**self.summary.as_dict(), "content_type": self.content_type,
+                "headers": self.headers, "body": body_text,
+                "body_bytes": None if self.body is None else len(self.body),
+                "event": self.event, "result": self.result,
+                "attempt_log": [a.as_dict() for a in self.attempts]}
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An event handed to a runner: run attempt ``attempt`` of it, within its lease."""
+
+    id: int
+    integration: str
+    role: str
+    event: dict[str, Any]
+    attempt: int
+    attempts_in_round: int
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class ReplayOutcome:
+    """What ``replay`` did: ``queued``, ``missing``, or refused because of ``status``."""
+
+    queued: bool
+    status: str | None
+
+    @property
+    def missing(self) -> bool:
+        return self.status is None
+
+
+_SUMMARY_COLUMNS = [getattr(events.c, name) for name in EventSummary.__dataclass_fields__]
+
+
+def _insert_for(connection: Connection):
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert
+
+
+class EventRepository:
+    """Every read and write of the ``events`` and ``attempts`` tables."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # --- storing ------------------------------------------------------------------------
+
+    def insert(self, rows: Sequence[NewEvent],
+               cursor: CursorPosition | None = None) -> list[int | None]:
+        """Store ``rows`` in one transaction; per row, its id or ``None`` for a duplicate.
+
+        A row whose idempotency key is already stored for its integration is skipped, so
+        a repeated delivery is not stored (or run) again. With ``cursor``, the polling
+        position moves in the same transaction, never ahead of the events it covers.
+        """
+        with self.engine.begin() as connection:
+            insert = _insert_for(connection)
+            plain = insert(events).returning(events.c.id)
+            deduped = (insert(events)
+                       .on_conflict_do_nothing(index_elements=["integration", "idempotency_key"])
+                       .returning(events.c.id))
+            ids = []
+            for row in rows:
+                statement = plain if row.idempotency_key is None else deduped
+                ids.append(connection.execute(statement, row.row()).scalar())
+            if cursor is not None:
+                advance_cursor(connection, cursor)
+        return ids
+
+    # --- running ------------------------------------------------------------------------
+
+    def claim(self, limit: int, lease_until: datetime,
+              now: datetime | None = None) -> list[Claimed]:
+        """Mark up to ``limit`` due events as running and return them, oldest first.
+
+        An event is due when it is ``received``, its ``next_attempt_at`` has come, and no
+        older event about the same entity of the same integration is still unfinished.
+        """
+        now = now or utcnow()
+        earlier = events.alias("earlier")
+        blocked = exists().where(
+            earlier.c.integration == events.c.integration,
+            earlier.c.entity_key == events.c.entity_key,
+            earlier.c.id < events.c.id,
+            earlier.c.status.in_(ACTIVE),
+        )
+        due = (select(events.c.id)
+               .where(events.c.status == "received", events.c.next_attempt_at <= now, ~blocked)
+               .order_by(events.c.id).limit(limit)
+               .with_for_update(skip_locked=True))
+        with self.engine.begin() as connection:
+            ids = connection.execute(due).scalars().all()
+            if not ids:
+                return []
+            rows = connection.execute(
+                update(events)
+                .where(events.c.id.in_(ids), events.c.status == "received")
+                .values(status="running", attempts=events.c.attempts + 1,
+                        lease_until=lease_until, next_attempt_at=None)
+                .returning(events.c.id, events.c.integration, events.c.role, events.c.event,
+                           events.c.attempts, events.c.attempts_base, events.c.received_at)
+            ).all()
+            connection.execute(attempts.insert(), [
+                {"event_id": row.id, "number": row.attempts, "started_at": now,
+                 "outcome": "running"} for row in rows
+            ])
+        claimed = [Claimed(row.id, row.integration, row.role, row.event, row.attempts,
+                           row.attempts - row.attempts_base, row.received_at) for row in rows]
+        return sorted(claimed, key=lambda c: c.id)
+
+    def finish(self, event_id: int, attempt: int, outcome: str, *, error: str | None = None,
+               result: Any = None, next_attempt_at: datetime | None = None,
+               duration_ms: int | None = None, now: datetime | None = None) -> bool:
+        """Record how attempt ``attempt`` ended and move the event on.
+
+        ``outcome`` is ``succeeded``, ``retry`` (runs again at ``next_attempt_at``),
+        ``dead`` or ``interrupted``. Returns ``False`` when the event is no longer this
+        attempt's (its lease ran out and it was recovered); nothing is changed then.
+        """
+        status = OUTCOME_STATUS[outcome]
+        now = now or utcnow()
+        final = status in ("succeeded", "dead")
+        values: dict[str, Any] = {
+            "status": status, "lease_until": None,
+            "next_attempt_at": (next_attempt_at or now) if status == "received" else None,
+            "finished_at": now if final else None,
+            "last_error": error,
+        }
+        if outcome == "succeeded":
+            values["result"] = result
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(events)
+                .where(events.c.id == event_id, events.c.status == "running",
+                       events.c.attempts == attempt)
+                .values(**values)
+            ).rowcount
+            if not changed:
+                return False
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.event_id == event_id, attempts.c.number == attempt)
+                .values(outcome=outcome, error=error, finished_at=now, duration_ms=duration_ms)
+            )
+        return True
+
+    def renew(self, event_ids: Iterable[int], lease_until: datetime) -> None:
+        """Extend the lease of events this runner is still running."""
+        ids = list(event_ids)
+        if not ids:
+            return
+        with self.engine.begin() as connection:
+            connection.execute(update(events)
+                               .where(events.c.id.in_(ids), events.c.status == "running")
+                               .values(lease_until=lease_until))
+
+    def recover(self, *, everything: bool = False, exclude: Iterable[int] = (),
+                now: datetime | None = None) -> int:
+        """Queue again the running events whose runner is gone; returns how many.
+
+        With ``everything`` (a single process starting on SQLite) every running event is
+        taken back; otherwise only those whose lease has run out, except ``exclude``.
+        Their open attempts are recorded as ``interrupted``.
+        """
+        now = now or utcnow()
+        condition = [events.c.status == "running"]
+        if not everything:
+            condition.append(events.c.lease_until < now)
+        skip = list(exclude)
+        if skip:
+            condition.append(events.c.id.not_in(skip))
+        with self.engine.begin() as connection:
+            ids = connection.execute(
+                select(events.c.id).where(*condition).with_for_update(skip_locked=True)
+            ).scalars().all()
+            if not ids:
+                return 0
+            connection.execute(update(events).where(events.c.id.in_(ids))
+                               .values(status="received", lease_until=None, next_attempt_at=now))
+            connection.execute(
+                update(attempts)
+                .where(attempts.c.event_id.in_(ids), attempts.c.outcome == "running")
+                .values(outcome="interrupted", finished_at=now,
+                        error="the process running this attempt stopped before it finished")
+            )
+        return len(ids)
+
+    def next_due(self, after: datetime) -> datetime | None:
+        """When the earliest event waiting for a time later than ``after`` is due."""
+        with self.engine.begin() as connection:
+            return connection.execute(
+                select(func.min(events.c.next_attempt_at))
+                .where(events.c.status == "received", events.c.next_attempt_at > after)
+            ).scalar()
+
+    # --- replay -------------------------------------------------------------------------
+
+    def replay(self, event_id: int, now: datetime | None = None) -> ReplayOutcome:
+        """Queue a dead or succeeded event to run again, with a fresh attempt budget."""
+        now = now or utcnow()
+        with self.engine.begin() as connection:
+            status = connection.execute(
+                select(events.c.status).where(events.c.id == event_id).with_for_update()
+            ).scalar()
+            if status is None:
+                return ReplayOutcome(False, None)
+            if status not in REPLAYABLE:
+                return ReplayOutcome(False, status)
+            connection.execute(update(events).where(events.c.id == event_id)
+                               .values(**_requeue(now)))
+        return ReplayOutcome(True, status)
+
+    def replay_dead(self, integration: str | None = None, now: datetime | None = None) -> int:
+        """Queue every dead event (of one integration, or all) again; returns how many."""
+        now = now or utcnow()
+        condition = [events.c.status == "dead"]
+        if integration is not None:
+            condition.append(events.c.integration == integration)
+        with self.engine.begin() as connection:
+            return connection.execute(update(events).where(*condition)
+                                      .values(**_requeue(now))).rowcount
+
+    # --- reading ------------------------------------------------------------------------
+
+    def list(self, *, status: str | None = None, integration: str | None = None,
+             since: datetime | None = None, until: datetime | None = None,
+             before_id: int | None = None, limit: int = 100) -> list[EventSummary]:
+        """Events newest first, filtered by status, integration and time received.
+
+        ``before_id`` pages backwards: pass the smallest id of the previous page.
+        """
+        condition = []
+        if status is not None:
+            condition.append(events.c.status == status)
+        if integration is not None:
+            condition.append(events.c.integration == integration)
+        if since is not None:
+            condition.append(events.c.received_at >= since)
+        if until is not None:
+            condition.append(events.c.received_at < until)
+        if before_id is not None:
+            condition.append(events.c.id < before_id)
+        query = (select(*_SUMMARY_COLUMNS).where(and_(True, *condition))
+                 .order_by(events.c.id.desc()).limit(limit))
+        with self.engine.begin() as connection:
+            return [EventSummary(**row._mapping) for row in connection.execute(query)]
+
+    def get(self, event_id: int) -> EventDetail | None:
+        """One event with its body, parsed event, result and attempts."""
+        with self.engine.begin() as connection:
+            row = connection.execute(
+                select(*_SUMMARY_COLUMNS, events.c.body, events.c.content_type,
+                       events.c.headers, events.c.event, events.c.result)
+                .where(events.c.id == event_id)
+            ).first()
+            if row is None:
+                return None
+            tries = connection.execute(
+                select(attempts.c.number, attempts.c.started_at, attempts.c.finished_at,
+                       attempts.c.outcome, attempts.c.error, attempts.c.duration_ms)
+                .where(attempts.c.event_id == event_id).order_by(attempts.c.number)
+            ).all()
+        data = row._mapping
+        summary = EventSummary(**{name: data[name] for name in EventSummary.__dataclass_fields__})
+        return EventDetail(summary, data["body"], data["content_type"], data["headers"],
+                           data["event"], data["result"],
+                           [AttemptRecord(**t._mapping) for t in tries])
+
+    def status_counts(self) -> dict[tuple[str, str], int]:
+        """How many events each integration has in each status."""
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(events.c.integration, events.c.status, func.count())
+                .group_by(events.c.integration, events.c.status)
+            ).all()
+        return {(integration, status): count for integration, status, count in rows}
+
+    def last_successes(self) -> dict[str, datetime]:
+        """When each integration last finished an event successfully."""
+        with self.engine.begin() as connection:
+            rows = connection.execute(
+                select(events.c.integration, func.max(events.c.finished_at))
+                .where(events.c.status == "succeeded").group_by(events.c.integration)
+            ).all()
+        return {integration: when for integration, when in rows if when is not None}
+
+
+def _requeue(now: datetime) -> dict[str, Any]:
+    return {"status": "received", "attempts_base": events.c.attempts, "next_attempt_at": now,
+            "finished_at": None, "lease_until": None}
+

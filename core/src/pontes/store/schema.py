@@ -1,0 +1,166 @@
+"""The tables of the store, as SQLAlchemy Core metadata.
+
+The migrations in ``pontes/store/migrations`` create exactly these tables; a test compares
+the two so they cannot drift apart.
+
+- ``events``: the inbox. One row per event (or per rejected delivery), in arrival order
+  (``id``); ``idempotency_key`` is unique per integration, which is what makes a repeated
+  delivery a no-op.
+- ``attempts``: one row per run of an event, with its outcome and error.
+- ``links``: groups of remote ids that stand for one thing (``kind`` scopes a group).
+- ``cursors``: where each polling trigger of each integration left off.
+- ``secrets`` and ``oauth_tokens``: connection credentials, encrypted at rest.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import DateTime, TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator):
+    """A timestamp that goes in and comes out as an aware UTC ``datetime``.
+
+    SQLite keeps no time zone, so values are stored there as naive UTC; PostgreSQL keeps
+    them in ``timestamptz``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware (UTC) datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+"""Auto-increment ids: BIGINT on PostgreSQL, INTEGER (the rowid) on SQLite."""
+
+EVENT_STATUSES = ("received", "running", "succeeded", "dead", "rejected")
+"""``received`` waits to run (first time or retry), ``running`` is claimed by a runner,
+``succeeded`` and ``dead`` are final until a replay, ``rejected`` never runs."""
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("integration", String(200), nullable=False),
+    Column("role", String(100), nullable=False),
+    Column("connection", String(200), nullable=False),
+    Column("source", String(20), nullable=False),
+    Column("trigger", String(200)),
+    Column("type", String(200)),
+    Column("idempotency_key", String(500)),
+    Column("entity_key", String(500)),
+    Column("status", String(20), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("attempts_base", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UtcDateTime),
+    Column("lease_until", UtcDateTime),
+    Column("last_error", Text),
+    Column("result", JSON),
+    Column("body", LargeBinary),
+    Column("content_type", String(200)),
+    Column("headers", JSON),
+    Column("event", JSON),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    UniqueConstraint("integration", "idempotency_key"),
+    Index(None, "status", "next_attempt_at"),
+    Index(None, "integration", "entity_key", "id"),
+    Index(None, "received_at"),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("finished_at", UtcDateTime),
+    Column("outcome", String(20), nullable=False),
+    Column("error", Text),
+    Column("duration_ms", Integer),
+    UniqueConstraint("event_id", "number"),
+)
+
+links = Table(
+    "links",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(200), nullable=False),
+    Column("canonical_id", String(64), nullable=False),
+    Column("connection", String(200), nullable=False),
+    Column("remote_id", String(500), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("kind", "connection", "remote_id"),
+    Index(None, "kind", "canonical_id"),
+)
+
+cursors = Table(
+    "cursors",
+    metadata,
+    Column("integration", String(200), primary_key=True),
+    Column("connection", String(200), primary_key=True),
+    Column("trigger", String(200), primary_key=True),
+    Column("value", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("last_success_at", UtcDateTime),
+    Column("last_error", Text),
+)
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("connection", String(200), primary_key=True),
+    Column("blob", LargeBinary, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+oauth_tokens = Table(
+    "oauth_tokens",
+    metadata,
+    Column("connection", String(200), primary_key=True),
+    Column("blob", LargeBinary, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

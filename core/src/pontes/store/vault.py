@@ -1,0 +1,113 @@
+"""Connection secrets and OAuth tokens, encrypted at rest.
+
+Values are JSON objects encrypted with Fernet (AES-128-CBC with an HMAC-SHA256 tag) under
+a key derived from the installation's secret key (``PONTES_SECRET_KEY``). A database dump
+holds only ciphertext; a store opened with another key cannot read the values and says
+so, instead of returning garbage.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..errors import ConfigError
+from ..secrets import secret_key
+from .schema import oauth_tokens, secrets, utcnow
+
+_PURPOSE = b"pontes:store-encryption:v1"
+
+
+def fernet_for(key: bytes) -> Fernet:
+    """The Fernet cipher derived from an installation secret key."""
+    derived = hmac.new(key, _PURPOSE, hashlib.sha256).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+@dataclass(frozen=True)
+class OAuthToken:
+    """A stored OAuth token set: the decrypted values and when the access token expires."""
+
+    values: dict[str, Any]
+    expires_at: datetime | None
+    updated_at: datetime
+
+
+class Vault:
+    """Encrypted per-connection secrets (``secrets``) and OAuth tokens (``oauth_tokens``)."""
+
+    def __init__(self, engine: Engine, key: bytes | None = None):
+        self.engine = engine
+        self._key = key
+        self._fernet: Fernet | None = None
+
+    @property
+    def fernet(self) -> Fernet:
+        if self._fernet is None:
+            self._fernet = fernet_for(self._key if self._key is not None else secret_key())
+        return self._fernet
+
+    def _seal(self, values: dict[str, Any]) -> bytes:
+        return self.fernet.encrypt(json.dumps(values, separators=(",", ":")).encode())
+
+    def _open(self, table: str, connection: str, blob: bytes) -> dict[str, Any]:
+        try:
+            return json.loads(self.fernet.decrypt(blob))
+        except InvalidToken:
+            raise ConfigError(
+                f"{table} of connection {connection!r} cannot be decrypted: the store was "
+                "written with another PONTES_SECRET_KEY"
+            ) from None
+
+    def _put(self, table: Table, connection: str, values: dict[str, Any],
+             **columns: Any) -> None:
+        row = {"blob": self._seal(values), "updated_at": utcnow(), **columns}
+        with self.engine.begin() as conn:
+            _upsert(conn, table, connection, row)
+
+    def save_secrets(self, connection: str, values: dict[str, Any]) -> None:
+        """Store (replace) the secrets of ``connection``."""
+        self._put(secrets, connection, values)
+
+    def load_secrets(self, connection: str) -> dict[str, Any] | None:
+        """The secrets of ``connection``, or ``None`` when none are stored."""
+        with self.engine.begin() as conn:
+            blob = conn.execute(select(secrets.c.blob)
+                                .where(secrets.c.connection == connection)).scalar()
+        return None if blob is None else self._open("secrets", connection, blob)
+
+    def save_token(self, connection: str, values: dict[str, Any],
+                   expires_at: datetime | None = None) -> None:
+        """Store (replace) the OAuth tokens of ``connection``."""
+        self._put(oauth_tokens, connection, values, expires_at=expires_at)
+
+    def load_token(self, connection: str) -> OAuthToken | None:
+        """The OAuth tokens of ``connection``, or ``None`` when none are stored."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(oauth_tokens)
+                               .where(oauth_tokens.c.connection == connection)).first()
+        if row is None:
+            return None
+        return OAuthToken(self._open("oauth token", connection, row.blob), row.expires_at,
+                          row.updated_at)
+
+    def forget(self, connection: str) -> None:
+        """Delete the secrets and tokens of ``connection``."""
+        with self.engine.begin() as conn:
+            for table in (secrets, oauth_tokens):
+                conn.execute(table.delete().where(table.c.connection == connection))
+
+
+def _upsert(conn: Connection, table: Table, connection: str, row: dict[str, Any]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(connection=connection, **row)
+    conn.execute(statement.on_conflict_do_update(index_elements=["connection"], set_=row))
