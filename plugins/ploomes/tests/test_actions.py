@@ -124,6 +124,13 @@ async def test_deal_create_with_a_stage_or_the_default_stage(make_connection):
             ).stage == str(seed.FIRST_LEAD_STAGE_ID)
 
 
+async def test_deal_created_finished_goes_through_win(conn, api):
+    deal = await conn.call("deal.create", Deal(title="Já fechado", status=DealStatus.won))
+    assert deal.status is DealStatus.won
+    posts = [r["path"] for r in api.get("/_sandbox/requests").json() if r["method"] == "POST"]
+    assert posts == ["/Deals", f"/Deals({deal.ref(conn.name)})/Win"]
+
+
 async def test_deal_create_reports_the_vendor_message(conn):
     with pytest.raises(VendorValidationError, match="StageId 1 is not a stage"):
         await conn.call("deal.create", Deal(title="x", stage="1"))
