@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from pydantic import BaseModel, SecretStr
@@ -11,6 +12,13 @@ from ..connector import ConnectionSettings, Connector, Sandbox
 from ..registry import Registry
 
 WRONG_SECRET = "wrong-credential-for-tests"
+
+_serial = itertools.count(1)
+
+
+def unique_name(connector: str) -> str:
+    """A connection name no other test uses (``movidesk-3``), so each gets its own rate budget."""
+    return f"{connector}-{next(_serial)}"
 
 
 def connector_of(registry: Registry, name: str) -> Connector:

@@ -21,7 +21,7 @@ import pytest
 from ..connection import Connection
 from ..plugins import load_plugins
 from ..registry import Registry
-from .connections import connect, sandbox_of, sandbox_settings
+from .connections import connect, sandbox_of, sandbox_settings, unique_name
 from .server import serve_app
 
 
@@ -50,7 +50,9 @@ async def sandbox_connection(
     """``sandbox_connection("movidesk")`` is a ``Connection`` to a fresh sandbox.
 
     Keyword arguments override settings fields; ``base_url=`` reuses a sandbox already
-    served (from ``sandbox_url``) instead of starting one; ``name=`` names the connection.
+    served (from ``sandbox_url``) instead of starting one; ``name=`` names the connection
+    (by default a name no other test uses, such as ``movidesk-3``, so the connection's
+    rate budget is its own).
     """
     opened: list[Connection] = []
 
@@ -58,7 +60,7 @@ async def sandbox_connection(
              **overrides: Any) -> Connection:
         url = base_url or sandbox_url(connector)
         settings = sandbox_settings(pontes_registry, connector, url, **overrides)
-        connection = connect(pontes_registry, connector, settings, name)
+        connection = connect(pontes_registry, connector, settings, name or unique_name(connector))
         opened.append(connection)
         return connection
 
