@@ -295,3 +295,14 @@ def test_person_id_is_read_only_and_lists_are_replaced(sandbox):
     person = sandbox.call("GET", "/persons", id="cli-maria").json()
     assert [e["email"] for e in person["emails"]] == ["maria@casa.example.com"]
     assert person["businessName"] == "Maria Souza"
+
+
+def test_dates_are_written_as_movidesk_does(sandbox):
+    sandbox.control("POST", "/seed", {"tickets": [
+        {"id": 5000, "subject": "Datas", "createdBy": {"id": "cli-carla"},
+         "createdDate": "2030-01-02T03:04:05+00:00", "lastUpdate": "2030-01-02T06:04:05-03:00"}]})
+    ticket = sandbox.call("GET", "/tickets", id=5000).json()
+    assert ticket["createdDate"] == "2030-01-02T03:04:05.0000000"
+    assert ticket["lastUpdate"] == "2030-01-02T09:04:05.0000000"
+    bad = httpx.post(sandbox.url + "/_sandbox/seed", json={"tickets": [{"lastUpdate": "ontem"}]})
+    assert bad.status_code == 400 and "lastUpdate" in bad.json()["Message"]

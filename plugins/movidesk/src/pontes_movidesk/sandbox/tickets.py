@@ -24,6 +24,9 @@ from .state import MovideskState, StatusDef, pick
 from .timefmt import format_instant, parse_instant
 
 API_ORIGIN = 9
+DATE_FIELDS = ("createdDate", "lastUpdate", "resolvedIn", "reopenedIn", "closedIn",
+               "canceledIn", "lastActionDate", "slaSolutionDate", "slaResponseDate",
+               "slaRealResponseDate")
 TYPES = (1, 2)
 AGENT_PROFILES = (1, 3)
 _BR_NUMBER = re.compile(r"^-?(\d{1,3}(\.\d{3})+|\d+)(,\d+)?$")
@@ -98,9 +101,8 @@ def seed(state: MovideskState, data: dict[str, Any]) -> dict[str, Any]:
     now = format_instant(state.clock.now())
     ticket = blank_ticket()
     ticket.update({k: copy.deepcopy(v) for k, v in data.items() if k in ticket})
-    for name in ("createdDate", "lastUpdate", "resolvedIn", "closedIn", "lastActionDate"):
-        if isinstance(ticket[name], datetime):
-            ticket[name] = format_instant(ticket[name])
+    for name in DATE_FIELDS:
+        ticket[name] = _seed_instant(ticket[name], name)
     ticket["createdDate"] = ticket["createdDate"] or now
     ticket["lastUpdate"] = ticket["lastUpdate"] or ticket["createdDate"]
     ticket["type"] = ticket["type"] or 2
@@ -113,13 +115,24 @@ def seed(state: MovideskState, data: dict[str, Any]) -> dict[str, Any]:
     actions = []
     for number, action in enumerate(ticket["actions"], start=1):
         author = _seed_person(state, action.get("createdBy")) or ticket["createdBy"]
-        actions.append(_new_action(action, number, author, ticket,
-                                   action.get("createdDate") or ticket["createdDate"]))
+        when = _seed_instant(action.get("createdDate"), "actions.createdDate")
+        actions.append(_new_action(action, number, author, ticket, when or ticket["createdDate"]))
     ticket["actions"] = actions
     ticket["actionCount"] = len(actions)
     ticket["customFieldValues"] = [_stored_value(v) for v in ticket["customFieldValues"]]
     ticket["id"] = int(ticket["id"]) if ticket["id"] else state.new_ticket_id()
     return ticket
+
+
+def _seed_instant(value: Any, name: str) -> str | None:
+    """A seeded date-time (a ``datetime`` or any ISO text) in Movidesk's spelling."""
+    if value in (None, ""):
+        return None
+    try:
+        moment = value if isinstance(value, datetime) else parse_instant(str(value))
+    except ValueError:
+        raise ApiError(400, f"{name}: {value!r} is not a date-time.") from None
+    return format_instant(moment)
 
 
 def set_status_as_agent(state: MovideskState, current: dict[str, Any], status: str,
