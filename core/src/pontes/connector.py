@@ -172,13 +172,63 @@ class Mapper:
     from_canonical: Callable[[Record, str], dict[str, Any]]
 
 
+ColumnType = Literal["text", "integer", "float", "boolean", "timestamp", "date", "json"]
+"""The column types a stream may declare (see ``pontes.export`` for how each is stored)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an exported table: its type and where its value is in a vendor record.
+
+    ``source`` is the key of the value in the raw record, dotted for nested objects
+    (``owner.id``); by default the column's own name. Values are converted to ``type``
+    when exported (a list or object becomes JSON text in a ``text`` column).
+    """
+
+    type: ColumnType = "text"
+    source: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ChildTable:
+    """A nested list of a vendor record that becomes a table of its own.
+
+    - ``name``: the table is ``<parent table>__<name>`` (``tickets__actions``);
+    - ``path``: the key of the list in the raw parent record (default: ``name``); a single
+      nested object there is one child row, a missing or null value none;
+    - ``parent_key``: child column -> parent column whose value each child row repeats
+      (``{"ticket_id": "id"}``), next to the loader's own link to the parent row;
+    - ``columns``, ``children``: as on ``Stream``;
+    - ``table``: load the rows into this top-level table instead of nesting them under
+      the parent's; they are then linked by ``parent_key`` alone, and replaced, for each
+      parent that is exported again, by the rows that parent has now.
+    """
+
+    name: str
+    path: str | None = None
+    parent_key: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, Column | ColumnType] = field(default_factory=dict)
+    children: tuple[ChildTable, ...] = ()
+    table: str | None = None
+    description: str = ""
+
+
 @dataclass(frozen=True)
 class Stream:
     """A table of vendor records for warehouse export.
 
     ``read(connection, cursor)`` yields raw records changed since ``cursor`` (all of them
-    when ``None``), paging within the vendor's limits. ``children`` names the nested lists
-    that become child tables (``actions`` of a ticket becomes ``tickets__actions``).
+    when ``None``), paging within the vendor's limits. With a ``cursor_field`` the records
+    must come in ascending order of that column, so that the export can commit its
+    progress as it goes. ``children`` names the nested lists that become child tables
+    (``actions`` of a ticket becomes ``tickets__actions``), as names or ``ChildTable``.
+
+    ``columns`` declares the table's columns (name -> type, or ``Column``); when it is
+    empty, records are exported as they come. ``table`` names the destination table
+    (default: ``name``). ``lag`` widens every incremental read backwards from the last
+    exported cursor value (in seconds for timestamps), for vendors whose searches show
+    changes late; the records read again are merged on the primary key.
     """
 
     connector: str
@@ -186,21 +236,25 @@ class Stream:
     primary_key: tuple[str, ...]
     read: Callable[[Connection, Any], AsyncIterator[dict[str, Any]]]
     cursor_field: str | None = None
-    children: tuple[str, ...] = ()
-    columns: Mapping[str, str] = field(default_factory=dict)
+    children: tuple[str | ChildTable, ...] = ()
+    columns: Mapping[str, str | Column] = field(default_factory=dict)
     description: str = ""
+    table: str | None = None
+    lag: float = 0.0
 
 
 @dataclass(frozen=True)
 class Sandbox:
     """An emulator of a vendor's API for demos and tests.
 
-    ``app(state_seed)`` builds a fresh Starlette app with empty (or seeded) state;
-    ``settings(base_url)`` returns the config entry of a connection that works against a
-    sandbox served at ``base_url`` (its credentials are the sandbox's own).
+    ``app(**options)`` builds a fresh Starlette app with the sandbox's default data;
+    ``settings(base_url, **options)`` returns the config entry of a connection that works
+    against a sandbox served at ``base_url`` (its credentials are the sandbox's own).
+    ``options`` are the sandbox's own keyword options (a rate limit, say), given the same
+    to both so that the connection matches the sandbox.
     """
 
     connector: str
-    app: Callable[[], ASGIApp]
-    settings: Callable[[str], dict[str, Any]]
+    app: Callable[..., ASGIApp]
+    settings: Callable[..., dict[str, Any]]
     description: str = ""
