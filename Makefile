@@ -21,7 +21,7 @@ $(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/pontes demo
+	$(BIN)/python -m demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

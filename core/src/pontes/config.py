@@ -55,6 +55,9 @@ class IntegrationConfig(BaseModel):
 
     Roles are given as extra keys (``helpdesk: movidesk``). ``secrets`` optionally fixes
     the webhook secret per role; otherwise it is derived from ``PONTES_SECRET_KEY``.
+    ``poll`` turns on the roles' polling triggers, which reconcile webhooks that never
+    arrived: they report every change, so pair them with the recipe's own filters (for
+    ``ticket_history``, ``statuses``).
     """
 
     model_config = ConfigDict(extra="allow")
@@ -65,6 +68,7 @@ class IntegrationConfig(BaseModel):
     secrets: dict[str, SecretStr] = Field(default_factory=dict)
     max_attempts: int = Field(default=8, ge=1, le=100)
     enabled: bool = True
+    poll: bool = False
 
     @property
     def roles(self) -> dict[str, str]:

@@ -62,7 +62,10 @@ class Integration:
                 if wanted & set(t.events)]
 
     def polling_triggers(self, role: str) -> list[PollingTrigger]:
-        """The polling triggers of ``role``'s connection that emit events the recipe wants."""
+        """The polling triggers of ``role``'s connection that emit events the recipe wants
+        (none unless the integration turned polling on)."""
+        if not self.config.poll:
+            return []
         connection = self.connections[role]
         wanted = set(self.recipe.roles[role].triggers)
         return [t for t in connection.registry.polling_triggers(connection.connector.name)
@@ -79,7 +82,8 @@ class Integration:
     async def load(self, role: str, event: Event) -> Record:
         """The canonical record of ``event``, loaded by the trigger that produced it."""
         connection = self.connections[role]
-        triggers = [*self.webhook_triggers(role), *self.polling_triggers(role)]
+        connector = connection.connector.name
+        triggers = connection.registry.triggers.get(connector, [])
         for trigger in triggers:
             if event.trigger in (None, trigger.name) and event.type in trigger.events:
                 return await trigger.load(connection, event)

@@ -35,7 +35,15 @@ from ..models import (
 )
 from .activation import activate_webhooks
 from .base import MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
-from .clients import Client, describe, find_contact, find_or_create_client, translate
+from .clients import (
+    ENVELOPE,
+    SYSTEM_BOUND,
+    Client,
+    describe,
+    find_contact,
+    find_or_create_client,
+    translate,
+)
 from .ticket_history import render
 
 
@@ -134,9 +142,9 @@ def _chat_fields(chat: Chat) -> dict[str, str]:
 
 def _drafts(ctx: RunContext, chat: Chat, visitor: Contact, company: Company | None) -> Client:
     person = translate(ctx, "contact", chat, Contact, carry=False, **visitor.model_dump(
-        exclude={"id", "refs", "remote_data", "remote_updated_at", "custom"}, exclude_none=True))
+        exclude=ENVELOPE | SYSTEM_BOUND | {"company"}, exclude_none=True))
     firm = (translate(ctx, "company", chat, Company, carry=False,
-                      **company.model_dump(exclude={"id", "refs"}, exclude_none=True))
+                      **company.model_dump(exclude=ENVELOPE, exclude_none=True))
             if company else None)
     return Client(person, firm)
 

@@ -22,6 +22,8 @@ from ..models import Company, Contact, Record
 from .base import RunContext
 
 ENVELOPE = {"id", "refs", "remote_data", "remote_updated_at", "custom"}
+SYSTEM_BOUND = {"owner", "collaborators"}
+"""Fields naming users of one system: an owner id in the helpdesk means nothing in the CRM."""
 
 
 @dataclass
@@ -47,7 +49,8 @@ def translate(ctx: RunContext, slot: str, source: Record, target_model: type[Rec
     """
     base: dict[str, Any] = {}
     if carry:
-        base = source.model_dump(exclude=ENVELOPE | set(fields), exclude_none=True)
+        base = source.model_dump(exclude=ENVELOPE | SYSTEM_BOUND | set(fields),
+                                 exclude_none=True)
         base = {k: v for k, v in base.items() if k in target_model.model_fields}
     mapped = ctx.mapping(slot).apply(source) if slot in ctx.integration.mappings else {}
     return target_model.model_validate(_merge(_merge(base, mapped), fields))
@@ -131,6 +134,11 @@ async def find_or_create_client(ctx: RunContext, source: Connection, target: Con
     """
     client = Client(await find_contact(ctx, source, contact, target),
                     await find_company(ctx, source, company, target))
+    if client.contact is not None and client.company is None:
+        # A known person keeps the company the target already gives them (if any);
+        # creating the source's copy beside it would leave an orphan.
+        client.company = client.contact.company
+        company = None
     if create:
         drafts = drafts or Client(
             translate(ctx, "contact", contact, Contact) if contact else None,

@@ -65,15 +65,25 @@ def assigned_to(deal: Deal, user: UserInfo) -> bool:
     return same(deal.owner) or any(same(c) for c in deal.collaborators)
 
 
+async def _complete(crm: Connection, record: Contact | Company | None,
+                    capability: str) -> Contact | Company | None:
+    """The CRM's full record when ``record`` carries only its id (deals often do)."""
+    if record is None or record.emails:
+        return record
+    remote_id = record.ref(crm.name)
+    if remote_id and crm.has(capability):
+        return await crm.call(capability, id=remote_id)
+    return record
+
+
 async def _full_client(crm: Connection, deal: Deal) -> tuple[Contact | None, Company | None]:
-    """The deal's person and company with their details (deals often carry only ids)."""
-    contact, company = deal.contact, deal.company
-    if contact is not None and not contact.emails and contact.ref(crm.name) and crm.has("contact.get"):
-        contact = await crm.call("contact.get", id=contact.ref(crm.name))
-    if company is not None and not company.emails and company.ref(crm.name) and crm.has("company.get"):
-        company = await crm.call("company.get", id=company.ref(crm.name))
-    if company is None and contact is not None:
-        company = contact.company
+    """The deal's person and company with their details; a company known by nothing but
+    an id the CRM cannot resolve is left out rather than created empty elsewhere."""
+    contact = await _complete(crm, deal.contact, "contact.get")
+    company = deal.company or (contact.company if contact else None)
+    company = await _complete(crm, company, "company.get")
+    if company is not None and not (company.name or company.emails):
+        company = None
     return contact, company
 
 

@@ -114,11 +114,10 @@ class MovideskState:
         self._next_person = 100000001
 
     def new_ticket_id(self) -> int:
-        """The next free ticket number."""
-        while self._next_ticket in self.tickets:
-            self._next_ticket += 1
-        number = self._next_ticket
-        self._next_ticket += 1
+        """The next ticket number: one after the highest ever given, as Movidesk numbers
+        tickets in sequence."""
+        number = max(self._next_ticket, max(self.tickets, default=0) + 1)
+        self._next_ticket = number + 1
         return number
 
     def new_person_id(self) -> str:

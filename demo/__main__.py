@@ -1,0 +1,114 @@
+"""``python -m demo``: start the sandboxes and a server, play the seed integrations, then
+keep serving until Ctrl-C (``--no-wait`` exits after the story)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pontes.stack import Stack
+
+from . import steps
+from .setup import INTEGRATION_USER, demo_stack
+
+MARIA_IN_PLOOMES = 40000123
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def result_of(stack: Stack, event: dict) -> str:
+    """What pontes did for an event, in its own words (or why it could not)."""
+    detail = stack.event(event["id"])
+    if detail["status"] != "succeeded":
+        return f"{detail['status']}: {detail['last_error']}"
+    result = detail["result"] or {}
+    return "; ".join(result.get("notes") or [result.get("summary") or "done"])
+
+
+def story_ticket_history(stack: Stack) -> None:
+    say("1. Movidesk -> Ploomes: a resolved ticket becomes history in the CRM")
+    steps.movidesk_automation(stack, "support-history")
+    say("   Movidesk automation: Status changed to Resolvido -> call webhook "
+        f"{stack.hook_url('support-history', 'helpdesk')}")
+    steps.movidesk_set_status(stack, 1001)
+    say("   Ana resolves ticket 1001 'Erro 500 ao emitir nota fiscal' (client Maria Souza)")
+    (event,) = stack.wait_for_events("support-history", 1)
+    say(f"   pontes: {result_of(stack, event)}")
+    record = steps.ploomes_records(stack, "InteractionRecords")[-1]
+    say("   Ploomes history record:")
+    for line in str(record.get("Content", "")).splitlines():
+        say(f"     | {line}")
+
+
+def story_deal_to_ticket(stack: Stack) -> None:
+    say("\n2. Ploomes -> Movidesk: a deal for the 'Movidesk' user opens a ticket; solving it "
+        "wins the deal")
+    say("   pontes activate deal-ticket:")
+    for line in steps.activate(stack, "deal-ticket").splitlines():
+        say(f"     {line}")
+    steps.movidesk_automation(stack, "deal-ticket")
+    user = steps.ploomes_user_id(stack, INTEGRATION_USER)
+    deal_id = steps.ploomes_create_deal(stack, "Implantação do módulo fiscal", MARIA_IN_PLOOMES,
+                                        owner_id=user)
+    say(f"   A salesperson creates deal {deal_id} for Maria Souza, owned by '{INTEGRATION_USER}'")
+    (opened,) = stack.wait_for_events("deal-ticket", 1)
+    say(f"   pontes: {result_of(stack, opened)}")
+    ticket = max(steps.movidesk_state(stack)["tickets"], key=lambda t: int(t["id"]))
+    say(f"   Movidesk ticket {ticket['id']}: {ticket['subject']!r} ({ticket['status']})")
+    steps.movidesk_set_status(stack, ticket["id"])
+    say(f"   Ana resolves ticket {ticket['id']}")
+    events = stack.wait_for_events("deal-ticket", 3)
+    for event in events[1:]:
+        say(f"   pontes ({event['type']}): {result_of(stack, event)}")
+    deal = next(d for d in steps.ploomes_records(stack, "Deals") if d["Id"] == deal_id)
+    status = {1: "open", 2: "won", 3: "lost"}.get(deal["StatusId"], deal["StatusId"])
+    say(f"   Ploomes deal {deal_id} is now {status}")
+
+
+def story_chat_to_crm(stack: Stack) -> None:
+    say("\n3. Jivo -> Ploomes: a finished chat becomes a client, a deal and its transcript")
+    steps.jivo_send(stack, "chat-leads", "chat_finished", sample="marcos-company")
+    say("   A visitor finishes a chat on the website")
+    (event,) = stack.wait_for_events("chat-leads", 1)
+    say(f"   pontes: {result_of(stack, event)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser.add_argument("--no-wait", action="store_true", help="exit after the story")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="pontes-demo-") as tmp, \
+            demo_stack(Path(tmp)) as stack:
+        say(f"pontes server {stack.server_url}  (admin token {stack.admin_token})")
+        for name, url in stack.sandbox_urls.items():
+            say(f"{name} sandbox {url}")
+        say()
+        story_ticket_history(stack)
+        story_deal_to_ticket(stack)
+        story_chat_to_crm(stack)
+        say(f"\nThe story took {time.monotonic() - started:.0f}s.")
+        if args.no_wait:
+            return 0
+        say("\nExplore:\n"
+            f"  curl -H 'Authorization: Bearer {stack.admin_token}' "
+            f"{stack.server_url}/admin/api/events\n"
+            f"  {stack.server_url}/metrics\n"
+            f"  {stack.sandbox_urls['ploomes']}/_sandbox/ploomes/records/InteractionRecords\n"
+            f"  {stack.sandbox_urls['movidesk']}/_sandbox/state\n"
+            "Ctrl-C to stop.")
+        try:
+            while stack.process and stack.process.poll() is None:
+                time.sleep(1)
+        except KeyboardInterrupt:
+            say("\nstopping")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
