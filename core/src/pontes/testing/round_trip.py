@@ -68,7 +68,8 @@ def amounts() -> st.SearchStrategy[Decimal]:
 def utc_moments() -> st.SearchStrategy[datetime]:
     """UTC datetimes between 2000 and 2099, in whole seconds."""
     return st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
-                        timezones=st.just(UTC)).map(lambda moment: moment.replace(microsecond=0, fold=0))
+                        timezones=st.just(UTC)).map(
+                            lambda moment: moment.replace(microsecond=0, fold=0))
 
 
 _BY_NAME = {
@@ -84,12 +85,19 @@ _BY_NAME = {
 """Fields whose values have a shape their type does not tell (matched by field name)."""
 
 
-def records_with(model: type[Record], fields: Sequence[FieldSpec]) -> st.SearchStrategy[Record]:
-    """Records of ``model`` with the given fields (dotted paths into nested models) set."""
+def records_with(model: type[Record], fields: Sequence[FieldSpec],
+                 connection: str | None = None) -> st.SearchStrategy[Record]:
+    """Records of ``model`` with the given fields (dotted paths into nested models) set.
+
+    With ``connection``, each record also has a vendor id (digits) in ``refs[connection]``,
+    as a record that exists at the vendor has.
+    """
     parts: dict[str, st.SearchStrategy[Any]] = {}
     for spec in fields:
         path, strategy = (spec, None) if isinstance(spec, str) else spec
         parts[path] = strategy if strategy is not None else for_path(model, path)
+    if connection is not None:
+        parts["refs"] = st.integers(1, 10**9).map(lambda number: {connection: str(number)})
     return st.fixed_dictionaries(parts).map(lambda values: model.model_validate(_nest(values)))
 
 
@@ -118,7 +126,7 @@ def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
     origin = get_origin(kind)
     if origin is list:
         (item,) = get_args(kind)
-        return st.lists(_for_type(name, item, where), min_size=1, max_size=3)
+        return st.lists(_for_type(name, item, where), min_size=1, max_size=3, unique=True)
     if origin is dict:
         return st.dictionaries(words(), words(), min_size=1, max_size=3)
     if name in _BY_NAME:
