@@ -199,6 +199,15 @@ async def test_a_timeout_is_vendor_unavailable(vendor, waits):
     assert len(vendor.received) == 2
 
 
+@pytest.mark.parametrize(
+    ("policy", "named"),
+    [({"attempts": 0}, "attempts"), ({"cap": -1}, "cap"), ({"max_inline_wait": -5}, "max_inline_wait")],
+)
+def test_a_retry_policy_refuses_impossible_values(policy, named):
+    with pytest.raises(ValueError, match=f"RetryPolicy.{named}"):
+        RetryPolicy(**policy)
+
+
 # --- permanent errors ------------------------------------------------------------------------
 
 

@@ -133,6 +133,13 @@ class RetryPolicy:
     cap: float = 20.0
     max_inline_wait: float = 20.0
 
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"RetryPolicy.attempts must be at least 1, got {self.attempts}")
+        for name in ("base", "cap", "max_inline_wait"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"RetryPolicy.{name} must not be negative, got {getattr(self, name)}")
+
     def backoff(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (1-based) without a Retry-After."""
         return random.uniform(0, min(self.cap, self.base * 2**retry))
@@ -347,8 +354,10 @@ class VendorClient:
     """An HTTP client for one connection to one vendor.
 
     ``auth_params`` are added to every query string (Movidesk's ``token``); ``headers`` to
-    every request (Ploomes' ``User-Key``). Both are treated as secrets. ``describe_error``
-    may replace ``vendor_message`` for vendors with unusual error bodies.
+    every request (Ploomes' ``User-Key``). The values of ``auth_params``, of credential
+    headers (``is_secret_header``) and of ``secrets`` are masked wherever they would show.
+    ``describe_error`` may replace ``vendor_message`` for vendors with unusual error bodies;
+    ``sleep`` is what retries wait with (tests pass one that records the waits).
     """
 
     connection: str
