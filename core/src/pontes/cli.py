@@ -220,9 +220,10 @@ def demo_command(no_wait: bool) -> None:
 
 
 def _add_commands() -> None:
-    from .commands import engine
+    from .commands import engine, export
 
     engine.register(cli)
+    export.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:
