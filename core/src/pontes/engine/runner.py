@@ -6,9 +6,11 @@
   backoff with jitter, or after the vendor's ``Retry-After``, up to the integration's
   ``max_attempts``; then the event is dead. Any other failure is dead at once, with the
   vendor's message;
-- a claimed event is leased; leases of running events are renewed, and events whose
-  lease ran out (their process died) are queued again. At start-up on SQLite, every event
-  left running belongs to a process that is gone and runs again.
+- a claimed event records the runner that claimed it. Events whose runner died run again:
+  on SQLite, every event left running at start-up (one process owns the file); on
+  PostgreSQL, those of runners whose advisory lock is gone, found at start-up and then
+  periodically by every runner (``pontes.store.workers``). Leases, renewed while an
+  event runs, are the fallback for a runner that hangs.
 
 Runs are at-least-once: a recipe makes its effects idempotent through the links store
 or by finding before creating, so a run repeated after a crash creates nothing twice.
@@ -30,12 +32,16 @@ from ..models import Event
 from ..recipes import RunContext
 from ..runtime import Integration, Runtime
 from ..store import Claimed, Links, Store, utcnow
+from ..store.workers import WorkerLock
 from .backoff import Backoff
 from .describe import describe
 from .metrics import Metrics
 from .settings import Settings
 
 log = logging.getLogger("pontes.runner")
+
+ORPHAN_CHECK_SECONDS = 5.0
+"""How often a runner renews its leases and looks for events of runners that died."""
 
 
 class Runner:
@@ -49,6 +55,7 @@ class Runner:
         self.metrics = metrics
         self.backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap)
         self.links = Links(store.links, store.run)
+        self.lock = WorkerLock(store.engine)
         self._inflight: dict[int, asyncio.Task[None]] = {}
         self._wake = asyncio.Event()
         self._stopping = False
@@ -69,8 +76,8 @@ class Runner:
 
         Returns how many events were taken back.
         """
-        recovered = await self.store.run(self.store.events.recover,
-                                         everything=self.store.is_sqlite)
+        await self.store.run(self.lock.acquire)
+        recovered = await self._recover(startup=True)
         if recovered:
             log.warning("%d event(s) were running when the last process stopped; they run "
                         "again", recovered)
@@ -93,6 +100,16 @@ class Runner:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.store.run(self.lock.release)
+
+    async def _recover(self, startup: bool = False) -> int:
+        """Queue again the events of runners that are gone (and of expired leases)."""
+        if startup and self.store.is_sqlite:
+            return await self.store.run(self.store.events.recover, everything=True)
+        owners = await self.store.run(self.store.events.running_owners)
+        dead = await self.store.run(self.lock.dead, owners)
+        return await self.store.run(self.store.events.recover, owners=dead,
+                                    exclude=list(self._inflight))
 
     # --- claiming -----------------------------------------------------------------------
 
@@ -108,7 +125,8 @@ class Runner:
                 continue
             try:
                 claimed = await self.store.run(self.store.events.claim, free,
-                                               self._lease_until())
+                                               self._lease_until(),
+                                               worker=self.lock.worker_id)
             except Exception:
                 log.exception("could not claim events; trying again shortly")
                 claimed = []
@@ -143,16 +161,16 @@ class Runner:
         task.add_done_callback(done)
 
     async def _keep_leases(self) -> None:
-        period = self.settings.lease_seconds / 3
+        period = min(self.settings.lease_seconds / 3, ORPHAN_CHECK_SECONDS)
         while True:
             await asyncio.sleep(period)
             try:
                 await self.store.run(self.store.events.renew, list(self._inflight),
                                      self._lease_until())
-                recovered = await self.store.run(self.store.events.recover,
-                                                 exclude=list(self._inflight))
+                recovered = await self._recover()
                 if recovered:
-                    log.warning("%d event(s) outlived their lease and run again", recovered)
+                    log.warning("%d event(s) of a stopped or stuck runner run again",
+                                recovered)
                     self._wake.set()
             except Exception:
                 log.exception("could not renew leases")

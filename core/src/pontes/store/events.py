@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, select, update
+from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .cursors import CursorPosition, advance_cursor
@@ -204,9 +204,9 @@ class EventRepository:
 
     # --- running ------------------------------------------------------------------------
 
-    def claim(self, limit: int, lease_until: datetime,
-              now: datetime | None = None) -> list[Claimed]:
-        """Mark up to ``limit`` due events as running and return them, oldest first.
+    def claim(self, limit: int, lease_until: datetime, now: datetime | None = None,
+              worker: int | None = None) -> list[Claimed]:
+        """Mark up to ``limit`` due events as running by ``worker``; return them, oldest first.
 
         An event is due when it is ``received``, its ``next_attempt_at`` has come, and no
         older event about the same entity of the same integration is still unfinished.
@@ -231,7 +231,7 @@ class EventRepository:
                 update(events)
                 .where(events.c.id.in_(ids), events.c.status == "received")
                 .values(status="running", attempts=events.c.attempts + 1,
-                        lease_until=lease_until, next_attempt_at=None)
+                        lease_until=lease_until, claimed_by=worker, next_attempt_at=None)
                 .returning(events.c.id, events.c.integration, events.c.role, events.c.event,
                            events.c.attempts, events.c.attempts_base, events.c.received_at)
             ).all()
@@ -256,7 +256,7 @@ class EventRepository:
         now = now or utcnow()
         final = status in ("succeeded", "dead")
         values: dict[str, Any] = {
-            "status": status, "lease_until": None,
+            "status": status, "lease_until": None, "claimed_by": None,
             "next_attempt_at": (next_attempt_at or now) if status == "received" else None,
             "finished_at": now if final else None,
             "last_error": error,
@@ -289,18 +289,31 @@ class EventRepository:
                                .where(events.c.id.in_(ids), events.c.status == "running")
                                .values(lease_until=lease_until))
 
-    def recover(self, *, everything: bool = False, exclude: Iterable[int] = (),
-                now: datetime | None = None) -> int:
+    def running_owners(self) -> list[int]:
+        """The runner ids that hold running events."""
+        with self.engine.begin() as connection:
+            return connection.execute(
+                select(events.c.claimed_by).where(events.c.status == "running",
+                                                  events.c.claimed_by.is_not(None)).distinct()
+            ).scalars().all()
+
+    def recover(self, *, everything: bool = False, owners: Iterable[int] = (),
+                exclude: Iterable[int] = (), now: datetime | None = None) -> int:
         """Queue again the running events whose runner is gone; returns how many.
 
-        With ``everything`` (a single process starting on SQLite) every running event is
-        taken back; otherwise only those whose lease has run out, except ``exclude``.
-        Their open attempts are recorded as ``interrupted``.
+        Taken back are the events whose lease has run out, those claimed by one of
+        ``owners`` (runners known to be dead), or, with ``everything`` (a single process
+        starting on SQLite), all of them; never those in ``exclude``. Their open attempts
+        are recorded as ``interrupted``.
         """
         now = now or utcnow()
         condition = [events.c.status == "running"]
         if not everything:
-            condition.append(events.c.lease_until < now)
+            orphaned = [events.c.lease_until < now]
+            dead = list(owners)
+            if dead:
+                orphaned.append(events.c.claimed_by.in_(dead))
+            condition.append(or_(*orphaned))
         skip = list(exclude)
         if skip:
             condition.append(events.c.id.not_in(skip))
@@ -311,7 +324,8 @@ class EventRepository:
             if not ids:
                 return 0
             connection.execute(update(events).where(events.c.id.in_(ids))
-                               .values(status="received", lease_until=None, next_attempt_at=now))
+                               .values(status="received", lease_until=None, claimed_by=None,
+                                       next_attempt_at=now))
             connection.execute(
                 update(attempts)
                 .where(attempts.c.event_id.in_(ids), attempts.c.outcome == "running")
@@ -422,5 +436,5 @@ class EventRepository:
 
 def _requeue(now: datetime) -> dict[str, Any]:
     return {"status": "received", "attempts_base": events.c.attempts, "next_attempt_at": now,
-            "finished_at": None, "lease_until": None}
+            "finished_at": None, "lease_until": None, "claimed_by": None}
 

@@ -5,7 +5,8 @@ the two so they cannot drift apart.
 
 - ``events``: the inbox. One row per event (or per rejected delivery), in arrival order
   (``id``); ``idempotency_key`` is unique per integration, which is what makes a repeated
-  delivery a no-op.
+  delivery a no-op. A running event carries ``lease_until`` (renewed while it runs) and
+  ``claimed_by``, the id of the runner that claimed it (see ``pontes.store.workers``).
 - ``attempts``: one row per run of an event, with its outcome and error.
 - ``links``: groups of remote ids that stand for one thing (``kind`` scopes a group).
 - ``cursors``: where each polling trigger of each integration left off.
@@ -78,6 +79,7 @@ EVENT_STATUSES = ("received", "running", "succeeded", "dead", "rejected")
 """``received`` waits to run (first time or retry), ``running`` is claimed by a runner,
 ``succeeded`` and ``dead`` are final until a replay, ``rejected`` never runs."""
 
+
 events = Table(
     "events",
     metadata,
@@ -95,6 +97,7 @@ events = Table(
     Column("attempts_base", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
     Column("lease_until", UtcDateTime),
+    Column("claimed_by", BigInteger),
     Column("last_error", Text),
     Column("result", JSON),
     Column("body", LargeBinary),

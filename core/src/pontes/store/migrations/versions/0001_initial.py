@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("attempts_base", sa.Integer, nullable=False),
         sa.Column("next_attempt_at", Timestamp),
         sa.Column("lease_until", Timestamp),
+        sa.Column("claimed_by", sa.BigInteger),
         sa.Column("last_error", sa.Text),
         sa.Column("result", sa.JSON),
         sa.Column("body", sa.LargeBinary),
