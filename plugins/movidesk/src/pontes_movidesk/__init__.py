@@ -20,6 +20,7 @@ from .client import build_client, check_connection
 from .mappers import mappers
 from .sandbox import sandbox
 from .settings import MovideskSettings
+from .setup_steps import webhook_setup
 from .triggers import triggers
 
 CONNECTOR = Connector(
@@ -30,6 +31,7 @@ CONNECTOR = Connector(
     client=build_client,
     check=check_connection,
     docs_url="https://atendimento.movidesk.com/kb/article/256/movidesk-ticket-api",
+    webhook_setup=webhook_setup,
 )
 
 
