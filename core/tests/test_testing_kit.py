@@ -11,7 +11,9 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+from hypothesis import given, settings
 from pontes.connector import ConnectionSettings
+from pontes.models import Contact
 from pontes.testing import (
     ServerError,
     free_port,
@@ -21,6 +23,7 @@ from pontes.testing import (
     with_wrong_secrets,
 )
 from pontes.testing.connections import WRONG_SECRET
+from pontes.testing.round_trip import records_with
 from pydantic import BaseModel, SecretStr
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
@@ -392,3 +395,26 @@ def test_webhook_request_encodes_and_parses_like_the_server(body, content_type, 
     assert request.content_type == content_type
     assert request.headers["content-type"] == content_type
     assert (request.connection, request.query) == ("c1", {"s": "1"})
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(records_with(Contact, ["name", "emails", "addresses", "company.name", "owner"], "crm"))
+def test_round_trip_records_set_exactly_the_listed_fields(contact):
+    assert contact.name and contact.company.name and contact.owner.email
+    assert contact.refs["crm"].isdigit()
+    for values in (contact.emails, [a.model_dump_json() for a in contact.addresses]):
+        assert 1 <= len(values) <= 3
+        assert len(set(values)) == len(values)
+    assert contact.emails == [e.strip().lower() for e in contact.emails]
+    assert contact.phones == [] and contact.tax_id is None and contact.company.emails == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [(["company"], "name fields inside it, like 'company.name'"),
+     (["nickname"], "has no field 'nickname'"),
+     (["name.first"], "not a nested model")],
+)
+def test_round_trip_records_name_a_wrong_field(fields, message):
+    with pytest.raises(TypeError, match=message):
+        records_with(Contact, fields)

@@ -126,7 +126,8 @@ def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
     origin = get_origin(kind)
     if origin is list:
         (item,) = get_args(kind)
-        return st.lists(_for_type(name, item, where), min_size=1, max_size=3, unique=True)
+        return st.lists(_for_type(name, item, where), min_size=1, max_size=3,
+                        unique_by=_identity)
     if origin is dict:
         return st.dictionaries(words(), words(), min_size=1, max_size=3)
     if name in _BY_NAME:
@@ -148,6 +149,11 @@ def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
         if issubclass(kind, known):
             return strategy()
     raise TypeError(f"no strategy for {where} ({annotation!r}); give (path, strategy)")
+
+
+def _identity(value: Any) -> Any:
+    """What makes two list items the same (models compare by their JSON)."""
+    return value.model_dump_json() if isinstance(value, BaseModel) else value
 
 
 def _unwrap(annotation: Any) -> Any:
