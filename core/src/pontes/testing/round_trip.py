@@ -81,6 +81,9 @@ _BY_NAME = {
     "country": lambda: st.sampled_from(["BR", "PT", "US"]),
     "state": lambda: st.sampled_from(["SP", "RJ", "MG", "SC"]),
     "postal_code": lambda: st.from_regex(r"[0-9]{5}-[0-9]{3}", fullmatch=True),
+    "utm": lambda: st.dictionaries(
+        st.sampled_from(["source", "medium", "campaign", "content", "term"]), words(),
+        min_size=1),
 }
 """Fields whose values have a shape their type does not tell (matched by field name)."""
 
@@ -124,6 +127,8 @@ def _nested_model(owner: type[BaseModel], name: str, path: str) -> type[BaseMode
 def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
     kind = _unwrap(annotation)
     origin = get_origin(kind)
+    if origin is dict and name in _BY_NAME:
+        return _BY_NAME[name]()
     if origin is list:
         (item,) = get_args(kind)
         return st.lists(_for_type(name, item, where), min_size=1, max_size=3,
