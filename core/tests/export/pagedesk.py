@@ -154,7 +154,7 @@ def register_sandboxes():
 # --- the sandbox ---------------------------------------------------------------------------
 
 
-def _iso(moment: datetime) -> str:
+def iso(moment: datetime) -> str:
     """The vendor's time format: UTC without an offset, seven fraction digits."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "0"
 
@@ -162,17 +162,17 @@ def _iso(moment: datetime) -> str:
 def make_ticket(number: int, updated: datetime, version: int = 0) -> dict[str, Any]:
     """Ticket ``number`` as the API returns it; ``version`` changes its content."""
     notes = [{"id": number * 10 + n, "body": f"note {n} v{version}",
-              "createdAt": _iso(updated - timedelta(minutes=n)),
+              "createdAt": iso(updated - timedelta(minutes=n)),
               "attachments": [{"name": f"file{a}.txt", "size": a * 1.5} for a in range((n + number) % 3)]}
              for n in range((number + version) % 4)]
     fields = [{"fieldId": 500 + f, "value": None if f == 1 else f"{f},{number}",
-               "changedAt": _iso(updated),
+               "changedAt": iso(updated),
                "items": [{"item": f"option {f}-{i}"} for i in range((number + f) % 3)]}
               for f in range((number + version) % 3)]
     return {
         "id": number,
         "subject": f"ticket {number} v{version}",
-        "updatedAt": _iso(updated),
+        "updatedAt": iso(updated),
         "score": number / 4,
         "open": number % 2 == 0,
         "tags": [f"t{number % 5}"] if number % 3 else [],
@@ -245,7 +245,7 @@ def desk_app(state: DeskState):
         after = query.get("after")
         rows = sorted(state.tickets.values(), key=lambda t: (t["updatedAt"], t["id"]))
         if since:
-            floor = _iso(datetime.fromisoformat(since))
+            floor = iso(datetime.fromisoformat(since))
             rows = [t for t in rows if t["updatedAt"] >= floor]
         if after:
             stamp, _, number = after.rpartition("|")

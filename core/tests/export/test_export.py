@@ -8,6 +8,7 @@ from urllib.parse import parse_qs
 import dlt
 import pagedesk
 import pytest
+from checks import counts, expected_counts, loaded_without_gaps, ticket_ids
 from pontes.errors import VendorValidationError
 from pontes.export import ExportError, export, parse_destination
 from pontes.export.plan import DELETED_COLUMN
@@ -31,29 +32,6 @@ def run(connection, warehouse, tmp_path):
         return export(connection(page_size), warehouse.destination, **options)
 
     return run_export
-
-
-def expected_counts(state):
-    tickets = list(state.tickets.values())
-    notes = [n for t in tickets for n in t["notes"]]
-    fields = [f for t in tickets for f in t["fields"]]
-    return {
-        "desk_tickets": len(tickets),
-        "desk_tickets__notes": len(notes),
-        "desk_tickets__notes__attachments": sum(len(n["attachments"]) for n in notes),
-        "desk_tickets__owners": sum(1 for t in tickets if t["owner"]),
-        "desk_fields": len(fields),
-        "desk_fields__items": sum(len(f["items"]) for f in fields),
-    }
-
-
-def counts(warehouse):
-    return {table: warehouse.count(table) for table in expected_counts(pagedesk.DeskState())}
-
-
-def ticket_ids(warehouse):
-    rows = warehouse.query(f"select id from {warehouse.table('desk_tickets')}")
-    return sorted(int(i) for (i,) in rows)
 
 
 # --- tables, columns, types -----------------------------------------------------------------
@@ -121,7 +99,7 @@ def test_an_incremental_run_reads_only_changes_and_replaces_their_children(run, 
     since = parse_qs(desk.calls("/tickets")[-1]["query"])["since"]
     assert since == [(cursor - timedelta(seconds=60)).isoformat()]
     in_lag_window = [n for n, t in desk.state.tickets.items()
-                     if n not in (5, 17) and t["updatedAt"] >= pagedesk._iso(cursor - timedelta(seconds=60))]
+                     if n not in (5, 17) and t["updatedAt"] >= pagedesk.iso(cursor - timedelta(seconds=60))]
     tickets = next(s for s in report.streams if s.name == "tickets")
     assert tickets.rows == 2 + len(in_lag_window)
     assert counts(warehouse) == expected_counts(desk.state)
@@ -201,17 +179,6 @@ def test_an_integer_cursor_goes_on_from_the_last_value(run, warehouse, desk):
 
 
 # --- interruptions --------------------------------------------------------------------------
-
-
-def loaded_without_gaps(warehouse, state):
-    """Tickets loaded so far are exactly those at or below the committed cursor."""
-    cursor = datetime.fromisoformat(warehouse.cursor_state("tickets"))
-    ordered = sorted(state.tickets.values(), key=lambda t: (t["updatedAt"], t["id"]))
-    below = [t["id"] for t in ordered if t["updatedAt"] < pagedesk._iso(cursor)]
-    loaded = ticket_ids(warehouse)
-    assert set(below) <= set(loaded)
-    assert len(loaded) == len(set(loaded))
-    return loaded
 
 
 def test_a_failed_read_keeps_the_loaded_packages_and_an_honest_cursor(run, warehouse, desk):
