@@ -71,6 +71,7 @@ class ConnectorStandardTests:
 
     @pytest.fixture
     def anyio_backend(self) -> str:
+        """The suite's async tests run on asyncio, like the vendor client and sandboxes."""
         return "asyncio"
 
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
