@@ -359,7 +359,7 @@ def test_a_dead_runner_is_recognised_by_its_released_lock(store):
     [claimed] = store.events.claim(1, lease(60), worker=alive.worker_id)
     assert store.events.running_owners() == [alive.worker_id]
 
-    if not store.engine.dialect.name == "postgresql":
+    if store.engine.dialect.name != "postgresql":
         assert other.dead([alive.worker_id]) == []  # SQLite: one process, leases only
         return
     assert other.dead([alive.worker_id]) == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import http
 from ..runtime import Runtime
 from ..store import Store
-from .committer import GroupCommitter
+from .committer import delivery_writer
 from .inbox import Inbox
 from .metrics import Metrics
 from .poller import Poller
@@ -26,7 +26,7 @@ class Engine:
         self.store = store
         self.settings = settings or Settings()
         self.metrics = metrics or Metrics()
-        self.committer = GroupCommitter(store)
+        self.committer = delivery_writer(store)
         self.runner = Runner(runtime, store, self.settings, self.metrics)
         self.inbox = Inbox(self.committer, self.metrics, on_stored=self.runner.wake)
         self.poller = Poller(runtime, store, self.metrics, on_stored=self.runner.wake)

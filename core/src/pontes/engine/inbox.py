@@ -22,7 +22,7 @@ from ..http import SECRET_HEADER_NAMES
 from ..models import Event
 from ..runtime import Integration
 from ..store import NewEvent
-from .committer import GroupCommitter
+from .committer import GroupCommit
 from .describe import describe
 from .metrics import Metrics
 
@@ -67,7 +67,8 @@ class Answer:
 class Inbox:
     """Stores deliveries as events (or rejections) before they are answered."""
 
-    def __init__(self, committer: GroupCommitter, metrics: Metrics | None = None,
+    def __init__(self, committer: GroupCommit[list[NewEvent], list[int | None]],
+                 metrics: Metrics | None = None,
                  on_stored: Callable[[], None] = lambda: None):
         self.committer = committer
         self.metrics = metrics

@@ -31,9 +31,10 @@ from ..errors import PermanentFailure, PontesError, VendorUnavailable
 from ..models import Event
 from ..recipes import RunContext
 from ..runtime import Integration, Runtime
-from ..store import Claimed, Links, Store, utcnow
+from ..store import Claimed, Links, Outcome, Store, utcnow
 from ..store.workers import WorkerLock
 from .backoff import Backoff
+from .committer import outcome_writer
 from .describe import describe
 from .metrics import Metrics
 from .settings import Settings
@@ -56,7 +57,9 @@ class Runner:
         self.backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap)
         self.links = Links(store.links, store.run)
         self.lock = WorkerLock(store.engine)
+        self.outcomes = outcome_writer(store)
         self._inflight: dict[int, asyncio.Task[None]] = {}
+        self._claim_batch = max(1, self.settings.concurrency // 4)
         self._wake = asyncio.Event()
         self._stopping = False
         self._claiming: asyncio.Task[None] | None = None
@@ -77,6 +80,7 @@ class Runner:
         Returns how many events were taken back.
         """
         await self.store.run(self.lock.acquire)
+        self.outcomes.start()
         recovered = await self._recover(startup=True)
         if recovered:
             log.warning("%d event(s) were running when the last process stopped; they run "
@@ -100,6 +104,7 @@ class Runner:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.outcomes.stop()
         await self.store.run(self.lock.release)
 
     async def _recover(self, startup: bool = False) -> int:
@@ -120,8 +125,8 @@ class Runner:
         while not self._stopping:
             self._wake.clear()
             free = self.settings.concurrency - len(self._inflight)
-            if free <= 0:
-                await self._wake.wait()  # full: wait until a slot frees up
+            if free <= 0 or (self._inflight and free < self._claim_batch):
+                await self._wake.wait()  # busy: wait until enough slots free up
                 continue
             try:
                 claimed = await self.store.run(self.store.events.claim, free,
@@ -198,8 +203,8 @@ class Runner:
         event = Event.model_validate(claimed.event)
         context = RunContext(integration, event, claimed.role, self.links)
         try:
-            summary = await asyncio.wait_for(integration.recipe.handle(context, event),
-                                             self.settings.attempt_timeout)
+            async with asyncio.timeout(self.settings.attempt_timeout):
+                summary = await integration.recipe.handle(context, event)
         except TimeoutError:
             raise VendorUnavailable(
                 f"the run took longer than {self.settings.attempt_timeout:g} s") from None
@@ -228,9 +233,9 @@ class Runner:
                       started: float, **details: Any) -> None:
         seconds = time.perf_counter() - started
         try:
-            current = await self.store.run(self.store.events.finish, claimed.id,
-                                           claimed.attempt, outcome,
-                                           duration_ms=round(seconds * 1000), **details)
+            current = await self.outcomes.submit(Outcome(
+                claimed.id, claimed.attempt, outcome, duration_ms=round(seconds * 1000),
+                **details))
         except Exception:
             log.exception("could not record the outcome of event %d; its lease will run out "
                           "and it will run again", claimed.id)

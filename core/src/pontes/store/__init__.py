@@ -12,6 +12,7 @@ from .events import (
     EventDetail,
     EventSummary,
     NewEvent,
+    Outcome,
     ReplayOutcome,
 )
 from .links import LinkGroup, Links
@@ -31,6 +32,7 @@ __all__ = [
     "Links",
     "NewEvent",
     "OAuthToken",
+    "Outcome",
     "ReplayOutcome",
     "Store",
     "head_revision",

@@ -8,8 +8,8 @@ Life of an event::
        +----replay---------+  (dead or succeeded)
     rejected (a delivery nobody could parse; never runs)
 
-``claim`` hands out the oldest due events whose entity has no older unfinished event, so
-events about one record run one at a time and in arrival order. On PostgreSQL it locks
+``claim`` hands out the due events (earliest due first) whose entity has no older
+unfinished event, so events about one record run one at a time and in arrival order. On PostgreSQL it locks
 with ``FOR UPDATE SKIP LOCKED``, so several processes can claim from one table. A claimed
 event carries a lease; ``recover`` puts events whose runner died back in the queue.
 """
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .cursors import CursorPosition, advance_cursor
@@ -153,6 +153,25 @@ class Claimed:
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """How attempt ``attempt`` of an event ended.
+
+    ``outcome`` is ``succeeded`` (with ``result``), ``retry`` (the event runs again at
+    ``next_attempt_at``), ``dead`` or ``interrupted`` (runs again at once); ``error`` is
+    the message of a failure.
+    """
+
+    event_id: int
+    attempt: int
+    outcome: str
+    error: str | None = None
+    result: Any = None
+    next_attempt_at: datetime | None = None
+    duration_ms: int | None = None
+    now: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ReplayOutcome:
     """What ``replay`` did: ``queued``, ``missing``, or refused because of ``status``."""
 
@@ -165,6 +184,39 @@ class ReplayOutcome:
 
 
 _SUMMARY_COLUMNS = [getattr(events.c, name) for name in EventSummary.__dataclass_fields__]
+
+# The statements of the hot paths, built once (building them per call costs more than
+# running them).
+_earlier = events.alias("earlier")
+_DUE = (select(events.c.id)
+        .where(events.c.status == "received", events.c.next_attempt_at <= bindparam("now"),
+               ~exists().where(_earlier.c.integration == events.c.integration,
+                               _earlier.c.entity_key == events.c.entity_key,
+                               _earlier.c.id < events.c.id,
+                               _earlier.c.status.in_(ACTIVE)))
+        .order_by(events.c.next_attempt_at, events.c.id).limit(bindparam("limit"))
+        .with_for_update(skip_locked=True))
+_START = (update(events)
+          .where(events.c.id.in_(bindparam("ids", expanding=True)),
+                 events.c.status == "received")
+          .values(status="running", attempts=events.c.attempts + 1,
+                  lease_until=bindparam("lease_until"), claimed_by=bindparam("worker"),
+                  next_attempt_at=None)
+          .returning(events.c.id, events.c.integration, events.c.role, events.c.event,
+                     events.c.attempts, events.c.attempts_base, events.c.received_at))
+_END = (update(events)
+        .where(events.c.id == bindparam("b_event_id"), events.c.status == "running",
+               events.c.attempts == bindparam("b_attempt"))
+        .values(status=bindparam("b_status"), lease_until=None, claimed_by=None,
+                next_attempt_at=bindparam("b_next_attempt_at"),
+                finished_at=bindparam("b_finished_at"), last_error=bindparam("b_error"),
+                result=bindparam("b_result")))
+_END_ATTEMPT = (update(attempts)
+                .where(attempts.c.event_id == bindparam("b_event_id"),
+                       attempts.c.number == bindparam("b_attempt"))
+                .values(outcome=bindparam("b_outcome"), error=bindparam("b_error"),
+                        finished_at=bindparam("b_finished_at"),
+                        duration_ms=bindparam("b_duration_ms")))
 
 
 def _insert_for(connection: Connection):
@@ -212,29 +264,12 @@ class EventRepository:
         older event about the same entity of the same integration is still unfinished.
         """
         now = now or utcnow()
-        earlier = events.alias("earlier")
-        blocked = exists().where(
-            earlier.c.integration == events.c.integration,
-            earlier.c.entity_key == events.c.entity_key,
-            earlier.c.id < events.c.id,
-            earlier.c.status.in_(ACTIVE),
-        )
-        due = (select(events.c.id)
-               .where(events.c.status == "received", events.c.next_attempt_at <= now, ~blocked)
-               .order_by(events.c.id).limit(limit)
-               .with_for_update(skip_locked=True))
         with self.engine.begin() as connection:
-            ids = connection.execute(due).scalars().all()
+            ids = connection.execute(_DUE, {"now": now, "limit": limit}).scalars().all()
             if not ids:
                 return []
-            rows = connection.execute(
-                update(events)
-                .where(events.c.id.in_(ids), events.c.status == "received")
-                .values(status="running", attempts=events.c.attempts + 1,
-                        lease_until=lease_until, claimed_by=worker, next_attempt_at=None)
-                .returning(events.c.id, events.c.integration, events.c.role, events.c.event,
-                           events.c.attempts, events.c.attempts_base, events.c.received_at)
-            ).all()
+            rows = connection.execute(_START, {"ids": ids, "lease_until": lease_until,
+                                               "worker": worker}).all()
             connection.execute(attempts.insert(), [
                 {"event_id": row.id, "number": row.attempts, "started_at": now,
                  "outcome": "running"} for row in rows
@@ -243,40 +278,37 @@ class EventRepository:
                            row.attempts - row.attempts_base, row.received_at) for row in rows]
         return sorted(claimed, key=lambda c: c.id)
 
-    def finish(self, event_id: int, attempt: int, outcome: str, *, error: str | None = None,
-               result: Any = None, next_attempt_at: datetime | None = None,
-               duration_ms: int | None = None, now: datetime | None = None) -> bool:
-        """Record how attempt ``attempt`` ended and move the event on.
+    def finish(self, event_id: int, attempt: int, outcome: str, **details: Any) -> bool:
+        """Record how one attempt ended (see ``Outcome``); ``False`` if it was taken back."""
+        return self.finish_many([Outcome(event_id, attempt, outcome, **details)])[0]
 
-        ``outcome`` is ``succeeded``, ``retry`` (runs again at ``next_attempt_at``),
-        ``dead`` or ``interrupted``. Returns ``False`` when the event is no longer this
-        attempt's (its lease ran out and it was recovered); nothing is changed then.
+    def finish_many(self, outcomes: Sequence[Outcome]) -> list[bool]:
+        """Record how attempts ended and move their events on, in one transaction.
+
+        Per outcome, ``False`` when the event is no longer that attempt's (its lease ran
+        out and it was taken back): nothing is changed for it then.
         """
-        status = OUTCOME_STATUS[outcome]
-        now = now or utcnow()
-        final = status in ("succeeded", "dead")
-        values: dict[str, Any] = {
-            "status": status, "lease_until": None, "claimed_by": None,
-            "next_attempt_at": (next_attempt_at or now) if status == "received" else None,
-            "finished_at": now if final else None,
-            "last_error": error,
-        }
-        if outcome == "succeeded":
-            values["result"] = result
+        done = []
         with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(events)
-                .where(events.c.id == event_id, events.c.status == "running",
-                       events.c.attempts == attempt)
-                .values(**values)
-            ).rowcount
-            if not changed:
-                return False
-            connection.execute(
-                update(attempts)
-                .where(attempts.c.event_id == event_id, attempts.c.number == attempt)
-                .values(outcome=outcome, error=error, finished_at=now, duration_ms=duration_ms)
-            )
+            for item in outcomes:
+                done.append(self._finish(connection, item))
+        return done
+
+    @staticmethod
+    def _finish(connection: Connection, item: Outcome) -> bool:
+        status = OUTCOME_STATUS[item.outcome]
+        now = item.now or utcnow()
+        changed = connection.execute(_END, {
+            "b_event_id": item.event_id, "b_attempt": item.attempt, "b_status": status,
+            "b_next_attempt_at": (item.next_attempt_at or now) if status == "received" else None,
+            "b_finished_at": now if status in ("succeeded", "dead") else None,
+            "b_error": item.error, "b_result": item.result,
+        }).rowcount
+        if not changed:
+            return False
+        connection.execute(_END_ATTEMPT, {
+            "b_event_id": item.event_id, "b_attempt": item.attempt, "b_outcome": item.outcome,
+            "b_error": item.error, "b_finished_at": now, "b_duration_ms": item.duration_ms})
         return True
 
     def renew(self, event_ids: Iterable[int], lease_until: datetime) -> None:

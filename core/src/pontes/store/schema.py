@@ -107,7 +107,7 @@ events = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("finished_at", UtcDateTime),
     UniqueConstraint("integration", "idempotency_key"),
-    Index(None, "status", "next_attempt_at"),
+    Index(None, "status", "next_attempt_at", "id"),
     Index(None, "integration", "entity_key", "id"),
     Index(None, "received_at"),
 )

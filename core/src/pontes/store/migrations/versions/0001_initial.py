@@ -47,7 +47,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("integration", "idempotency_key",
                             name="uq_events_integration_idempotency_key"),
     )
-    op.create_index("ix_events_status_next_attempt_at", "events", ["status", "next_attempt_at"])
+    op.create_index("ix_events_status_next_attempt_at_id", "events",
+                    ["status", "next_attempt_at", "id"])
     op.create_index("ix_events_integration_entity_key_id", "events",
                     ["integration", "entity_key", "id"])
     op.create_index("ix_events_received_at", "events", ["received_at"])
