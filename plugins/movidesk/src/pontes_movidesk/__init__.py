@@ -7,7 +7,9 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
   ``movidesk.ticket.set_status`` / ``movidesk.ticket.set_custom_fields``;
 - triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``);
 - mappers for tickets, contacts and companies;
-- a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``).
+- a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
+- streams for warehouse export: persons, tickets and satisfaction surveys, in the tables
+  of Kondado's Movidesk pipeline (``pontes_movidesk.streams``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .mappers import mappers
 from .sandbox import sandbox
 from .settings import MovideskSettings
 from .setup_steps import webhook_setup
+from .streams import streams
 from .triggers import triggers
 
 CONNECTOR = Connector(
@@ -63,3 +66,9 @@ def register_mappers():
 def register_sandboxes():
     """The Movidesk API sandbox."""
     return [sandbox()]
+
+
+@hookimpl
+def register_streams():
+    """Persons, tickets and satisfaction surveys for ``pontes export``."""
+    return streams()

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from . import persons, tickets
 from .answers import ApiError, not_found
 from .behaviours import Gate, fire_automations
+from .listing import TicketIndex
 from .odata import (
     OPTIONS,
     ODataError,
@@ -38,7 +39,7 @@ from .odata import (
     split_top_level,
 )
 from .schema import PERSON_PROPERTIES, TICKET_PROPERTIES, TICKET_RELATIONS
-from .state import MovideskState
+from .state import RECENT, MovideskState
 
 BASE_PATH = "/public/v1"
 
@@ -50,6 +51,7 @@ class MovideskApi:
         self.state = state
         self.sender = sender
         self.max_page_size = max_page_size
+        self.index = TicketIndex(state)
 
     def routes(self, gate: Gate) -> list[Route]:
         """Every endpoint, each behind ``gate``."""
@@ -79,13 +81,19 @@ class MovideskApi:
     def _ticket_read(self, request: Request, past: bool) -> Response:
         params = request.query_params
         include_deleted = params.get("includeDeletedItems", "").lower() == "true"
-        served = [t for t in self.state.tickets.values() if self.state.is_recent(t) != past]
         if "id" in params or "protocol" in params:
+            served = [t for t in self.state.tickets.values() if self.state.is_recent(t) != past]
             ticket = self._find_ticket(served, params)
             return JSONResponse(self._one(tickets.view(ticket, include_deleted), params,
                                           TICKET_PROPERTIES, TICKET_RELATIONS))
-        rows = [tickets.view(t) for t in served]
-        return JSONResponse(self._list(rows, params, TICKET_PROPERTIES, TICKET_RELATIONS))
+        return JSONResponse(self._ticket_list(params, past))
+
+    def _ticket_list(self, params: Mapping[str, str], past: bool) -> list[dict[str, Any]]:
+        """A page of tickets, found through ``self.index`` (see ``listing``)."""
+        select, expand, tree, order, skip, top = self._list_query(params, TICKET_PROPERTIES)
+        boundary = self.state.clock.now() - RECENT
+        rows = self.index.page(past, boundary, tree, order, skip, top)
+        return [project(row, select, expand, TICKET_RELATIONS) for row in rows]
 
     def _find_ticket(self, served: list[dict[str, Any]], params: Mapping[str, str]) -> dict:
         if "id" in params:
@@ -171,23 +179,29 @@ class MovideskApi:
 
     def _list(self, rows: list[dict[str, Any]], params: Mapping[str, str],
               properties: Sequence[str], expandable: Sequence[str]) -> list[dict[str, Any]]:
+        select, expand, tree, order, skip, top = self._list_query(params, properties)
+        if tree is not None:
+            rows = [row for row in rows if matches(tree, row)]
+        rows = sort_rows(rows, order)
+        return [project(row, select, expand, expandable) for row in rows[skip:skip + top]]
+
+    def _list_query(self, params: Mapping[str, str], properties: Sequence[str]) -> tuple:
+        """A list call's options: select, expand, filter tree, order, skip and top."""
         _check_options(params)
         if not params.get("$select", "").strip():
             raise ApiError(400, "The $select query option is required when listing; "
                                 "name the properties to return.")
         select, expand = _select_and_expand(params, properties)
         try:
-            if params.get("$filter", "").strip():
-                tree = parse_filter(params["$filter"], properties)
-                rows = [row for row in rows if matches(tree, row)]
+            tree = parse_filter(params["$filter"], properties) \
+                if params.get("$filter", "").strip() else None
             order = parse_orderby(params["$orderby"], properties) if params.get("$orderby") \
                 else [("id", False)]
         except ODataError as error:
             raise ApiError(400, str(error)) from None
-        rows = sort_rows(rows, order)
         skip = _count(params, "$skip", 0)
         top = min(_count(params, "$top", self.max_page_size), self.max_page_size)
-        return [project(row, select, expand, expandable) for row in rows[skip:skip + top]]
+        return select, expand, tree, order, skip, top
 
 
 def _check_options(params: Mapping[str, str]) -> None:

@@ -8,11 +8,12 @@ from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
 from starlette.applications import Starlette
 
 from ..settings import VENDOR_REQUESTS_PER_MINUTE
-from .api import MovideskApi
+from .api import BASE_PATH, MovideskApi
 from .behaviours import Gate
 from .control import control_routes
 from .seeding import demo_seed, load_seed
 from .state import MovideskState
+from .surveys import survey_routes
 from .timefmt import SandboxClock
 
 SANDBOX_TOKEN = "movidesk-sandbox-token"
@@ -46,7 +47,8 @@ def build_app(seed: dict[str, Any] | None = None, *,
     control.limiters.append(limiter)
     reset_state()
     api = MovideskApi(state, control.webhooks, max_page_size)
-    routes = [*control_routes(state, control.webhooks, clock), *api.routes(gate)]
+    routes = [*control_routes(state, control.webhooks, clock), *api.routes(gate),
+              *survey_routes(state, gate, BASE_PATH)]
     app = sandbox_app(routes, control)
     app.state.movidesk = state
     return app

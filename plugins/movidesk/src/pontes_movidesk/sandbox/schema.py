@@ -20,13 +20,14 @@ TICKET_SCALARS = (
 TICKET_RELATIONS = (
     "owner", "createdBy", "slaSolutionChangedBy", "clients", "actions", "parentTickets",
     "childrenTickets", "ownerHistories", "statusHistories", "customFieldValues", "assets",
+    "satisfactionSurveyResponses",
 )
 """Ticket properties returned by a list call only when named in ``$expand``."""
 
 TICKET_PROPERTIES = TICKET_SCALARS + TICKET_RELATIONS
 TICKET_LISTS = ("tags", "serviceFull", "clients", "actions", "parentTickets",
                 "childrenTickets", "ownerHistories", "statusHistories", "customFieldValues",
-                "assets")
+                "assets", "satisfactionSurveyResponses")
 
 PERSON_SCALARS = (
     "id", "codeReferenceAdditional", "isActive", "personType", "profileType",

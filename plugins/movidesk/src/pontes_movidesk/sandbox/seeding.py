@@ -1,6 +1,7 @@
 """Records a sandbox starts with: a small Brazilian support desk, or what a test gives.
 
-A seed is ``{"persons": [...], "tickets": [...]}`` in the API's own JSON shapes.
+A seed is ``{"persons": [...], "tickets": [...]}`` in the API's own JSON shapes, with
+optionally ``survey_questions`` and ``survey_responses`` (see ``surveys``).
 Persons are stored in order (companies before the people related to them); tickets may
 name their clients, owner and author by id only, and may carry their own dates and
 status, so a test can place a ticket more than 90 days in the past.
@@ -11,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import persons, tickets
+from . import persons, surveys, tickets
 from .answers import ApiError
 from .state import MovideskState
+from .surveys import SURVEY_KEYS
 from .timefmt import format_instant
 
 INTEGRATION_AGENT = "agent-pontes"
@@ -22,10 +24,10 @@ INTEGRATION_AGENT = "agent-pontes"
 
 def load_seed(state: MovideskState, seed: dict[str, Any]) -> dict[str, list[Any]]:
     """Store the seed's persons and tickets; answers the ids stored."""
-    unknown = set(seed) - {"persons", "tickets"}
+    unknown = set(seed) - {"persons", "tickets", *SURVEY_KEYS}
     if unknown:
         raise ApiError(400, f"Unknown seed keys: {', '.join(sorted(unknown))}; "
-                            "use persons and tickets.")
+                            "use persons, tickets, survey_questions and survey_responses.")
     stored: dict[str, list[Any]] = {"persons": [], "tickets": []}
     for data in seed.get("persons") or []:
         person = persons.seed(state, data)
@@ -35,6 +37,9 @@ def load_seed(state: MovideskState, seed: dict[str, Any]) -> dict[str, list[Any]
         ticket = tickets.seed(state, data)
         state.tickets[ticket["id"]] = ticket
         stored["tickets"].append(ticket["id"])
+    for key in SURVEY_KEYS:
+        if seed.get(key):
+            stored[key] = surveys.seed(state, key, seed[key])
     return stored
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from .listing import TicketTable
 from .timefmt import SandboxClock, parse_instant
 
 RECENT = timedelta(days=90)
@@ -106,10 +107,12 @@ class MovideskState:
         self.clear()
 
     def clear(self) -> None:
-        """Forget every record and automation."""
+        """Forget every record, survey answer and automation."""
         self.persons: dict[str, dict[str, Any]] = {}
-        self.tickets: dict[int, dict[str, Any]] = {}
+        self.tickets: dict[int, dict[str, Any]] = TicketTable()
         self.automations: list[Automation] = []
+        self.survey_questions: dict[str, dict[str, Any]] = {}
+        self.survey_responses: dict[str, dict[str, Any]] = {}
         self._next_ticket = 1
         self._next_person = 100000001
 
