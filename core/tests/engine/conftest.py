@@ -24,18 +24,18 @@ sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import ledger_plugin  # noqa: E402
 from engine_support import (  # noqa: E402
+    POSTGRES_ENV,
     SECRET_KEY,
     Sandbox,
     ServerProcess,
     ThreadedServer,
+    empty_postgres,
     free_port,
     ledger_config,
+    require_postgres,
     server_env,
 )
 from pontes.store import Store  # noqa: E402
-
-POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
-TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens")
 
 
 @pytest.fixture
@@ -66,29 +66,13 @@ def postgres_database() -> Iterator[str | None]:
         admin.dispose()
 
 
-def _require_postgres(url: str | None) -> str:
-    if url is None:
-        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL variant of this test did not "
-                    "run (.ci/run sets it when PostgreSQL is up)")
-    return url
-
-
-def _empty(url: str) -> None:
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        exists = connection.execute(text("SELECT to_regclass('events')")).scalar()
-        if exists:
-            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path, postgres_database) -> str:
     """A URL of an empty store, once on SQLite and once on PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'pontes.db'}"
-    url = _require_postgres(postgres_database)
-    _empty(url)
+    url = require_postgres(postgres_database)
+    empty_postgres(url)
     return url
 
 

@@ -33,9 +33,9 @@ def json_response(content: Any, status: int = 200, headers: dict[str, str] | Non
                         headers=headers)
 
 
-def error(status: int, message: str, **details: Any) -> Response:
-    """``{"error": message, ...details}`` with ``status``."""
-    return json_response({"error": message, **details}, status)
+def error(code: int, text: str, /, **details: Any) -> Response:
+    """``{"error": text, ...details}`` with HTTP status ``code``."""
+    return json_response({"error": text, **details}, code)
 
 
 def answer(status: int, body: Any) -> Response:

@@ -20,6 +20,8 @@ import pytest
 import uvicorn
 
 SUPPORT_DIR = Path(__file__).parent
+POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
+TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens")
 SECRET_KEY = "engine-tests-secret-key-0123456789"
 ADMIN_TOKEN = "engine-tests-admin-token"
 
@@ -35,6 +37,25 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: fl
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def require_postgres(url: str | None) -> str:
+    """``url``, or skip the test saying why (no PostgreSQL was given)."""
+    if url is None:
+        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL variant of this test did not "
+                    "run (.ci/run sets it when PostgreSQL is up)")
+    return url
+
+
+def empty_postgres(url: str) -> None:
+    """Delete every row of the pontes tables (when they exist) of the database at ``url``."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if connection.execute(text("SELECT to_regclass('events')")).scalar():
+            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    engine.dispose()
 
 
 def free_port() -> int:
@@ -129,18 +150,46 @@ def server_env(**extra: str) -> dict[str, str]:
     return env
 
 
-class ServerProcess:
+class ServerClient:
+    """The admin API of a running pontes server, as the tests use it."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.admin = httpx.Client(base_url=url, timeout=30,
+                                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+
+    def hook_url(self, integration: str = "copy") -> str:
+        answer = self.admin.get("/admin/api/integrations")
+        answer.raise_for_status()
+        entry = next(i for i in answer.json() if i["name"] == integration)
+        return entry["webhooks"][0]["url"]
+
+    def events(self, **filters: Any) -> list[dict[str, Any]]:
+        answer = self.admin.get("/admin/api/events", params={"limit": 1000, **filters})
+        answer.raise_for_status()
+        return answer.json()
+
+    def event(self, event_id: int) -> dict[str, Any]:
+        answer = self.admin.get(f"/admin/api/events/{event_id}")
+        answer.raise_for_status()
+        return answer.json()
+
+    def settled(self) -> list[dict[str, Any]] | None:
+        """All events, once none is waiting or running (else ``None``)."""
+        found = self.events()
+        return None if any(e["status"] in ("received", "running") for e in found) else found
+
+
+class ServerProcess(ServerClient):
     """``python -m pontes.server`` in a subprocess, with helpers to talk to it."""
 
     def __init__(self, config_path: Path, env: dict[str, str], port: int, log_path: Path):
+        super().__init__(f"http://127.0.0.1:{port}")
         self.config_path = config_path
         self.env = env
         self.port = port
-        self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
-        self.admin = httpx.Client(base_url=self.url, timeout=30,
-                                  headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
 
     def start(self) -> ServerProcess:
         with open(self.log_path, "ab") as log:
@@ -177,25 +226,22 @@ class ServerProcess:
                 self.process.kill()
                 self.process.wait(5)
 
-    def hook_url(self, integration: str = "copy") -> str:
-        answer = self.admin.get("/admin/api/integrations")
-        answer.raise_for_status()
-        entry = next(i for i in answer.json() if i["name"] == integration)
-        return entry["webhooks"][0]["url"]
 
-    def events(self, **filters: Any) -> list[dict[str, Any]]:
-        answer = self.admin.get("/admin/api/events", params={"limit": 1000, **filters})
-        answer.raise_for_status()
-        return answer.json()
+def ledger_runtime(config: dict[str, Any]):
+    """A ``Runtime`` for a Ledger configuration, with the test plugin loaded as an extra."""
+    from pontes.config import parse_config
+    from pontes.plugins import load_plugins
+    from pontes.runtime import Runtime
 
-    def event(self, event_id: int) -> dict[str, Any]:
-        answer = self.admin.get(f"/admin/api/events/{event_id}")
-        answer.raise_for_status()
-        return answer.json()
-
-    def settled(self) -> list[dict[str, Any]] | None:
-        """All events, once none is waiting or running (else ``None``)."""
-        found = self.events()
-        return None if any(e["status"] in ("received", "running") for e in found) else found
+    parsed = parse_config(config, environ={"LEDGER_KEY": ledger_plugin.SANDBOX_KEY})
+    return Runtime.build(parsed, load_plugins(enabled=[], extra=[ledger_plugin]),
+                         key=SECRET_KEY.encode())
 
 
+def quick_settings(**overrides: Any):
+    """Engine settings with small waits, as the subprocess servers get them."""
+    from pontes.engine import Settings
+
+    values = {"backoff_base": 0.05, "backoff_cap": 0.4, "idle_interval": 0.2,
+              "body_limit": 8192, "admin_token": ADMIN_TOKEN, **overrides}
+    return Settings(**values)
