@@ -1,7 +1,7 @@
 """The ``pontes`` command line.
 
-Core commands: ``plugins``, ``check``, ``hooks``, ``sandbox``, ``demo`` (and the engine's
-``serve``, ``events``, ``replay``, ``links``). Plugins add their own through the
+Core commands: ``plugins``, ``check``, ``hooks``, ``activate``, ``sandbox``, the engine's
+(``serve``, ``events``, ``replay``, ``links``, ``action-token``) and ``export``. Plugins add their own through the
 ``register_commands`` hook. Every error is one message on stderr and a non-zero exit.
 """
 
@@ -207,16 +207,6 @@ def sandbox_command(vendor: str, host: str, port: int) -> None:
     click.echo(f"{vendor} sandbox on {base_url}\nConnection settings for your config:\n"
                f"  {json.dumps(settings)}")
     uvicorn.run(sandbox.app(), host=host, port=port, log_level="warning")
-
-
-@cli.command("demo")
-@click.option("--no-wait", is_flag=True, help="Exit after the scenario instead of serving.")
-@fails_cleanly
-def demo_command(no_wait: bool) -> None:
-    """Start sandboxes and a server, play the seed scenarios, then keep serving."""
-    from .demo import run_demo
-
-    run_demo(wait=not no_wait)
 
 
 def _add_commands() -> None:
