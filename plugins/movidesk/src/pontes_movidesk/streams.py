@@ -224,7 +224,7 @@ async def read_persons(conn: Connection, cursor: Any) -> AsyncIterator[dict[str,
 
 async def _survey_pages(conn: Connection, path: str) -> AsyncIterator[dict[str, Any]]:
     """Every item of a survey endpoint (``{"hasMore", "items"}`` pages, ``startingAfter``)."""
-    params: dict[str, Any] = {"limit": SURVEY_PAGE}
+    params: dict[str, Any] = {"limit": min(conn.settings.page_size, SURVEY_PAGE)}
     while True:
         page = await conn.client.get_json(path, params=params) or {}
         items = page.get("items") or []
