@@ -1,7 +1,7 @@
 """CLI commands of the engine: ``serve``, ``events``, ``replay``, ``links``, ``action-token``.
 
 ``register(cli)`` adds them to the main ``pontes`` group. Every command reads the
-configuration given by ``--config`` (or ``PONTES_CONFIG``, default ``pontes.yaml``);
+configuration given by ``--config`` (or ``$PONTES_CONFIG``);
 ``events``, ``replay`` and ``links`` need only its ``store`` URL, so they work while the
 server runs and even when a plugin is broken.
 """
@@ -25,10 +25,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def config_option(function: F) -> F:
-    """``--config PATH`` (env ``PONTES_CONFIG``, default ``pontes.yaml``)."""
-    return click.option("--config", "config_path", envvar="PONTES_CONFIG", default="pontes.yaml",
-                        show_default=True, type=click.Path(dir_okay=False),
-                        help="The configuration file.")(function)
+    """``--config/-c PATH`` (or ``$PONTES_CONFIG``)."""
+    return click.option("--config", "-c", "config_path", required=True, envvar="PONTES_CONFIG",
+                        type=click.Path(dir_okay=False),
+                        help="The YAML configuration file (or $PONTES_CONFIG).")(function)
 
 
 @contextmanager

@@ -40,11 +40,12 @@ class Engine:
         if self.settings.poll:
             self.poller.start()
 
-    async def stop(self) -> None:
-        """Stop polling and running (letting running events finish briefly), then flush."""
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop polling and running (running events get ``grace`` seconds to finish, then
+        are interrupted and queued again), then flush what is queued for the store."""
         await self.poller.stop()
         if self.settings.run_events:
-            await self.runner.stop()
+            await self.runner.stop(grace)
         await self.committer.stop()
         if self.metrics.vendor_call in http.call_observers:
             http.call_observers.remove(self.metrics.vendor_call)

@@ -81,6 +81,7 @@ class ThreadedServer:
 
     def stop(self) -> None:
         self._server.should_exit = True
+        self._server.force_exit = True  # do not wait for requests held by a delay fault
         self._thread.join(10)
 
 
@@ -126,7 +127,8 @@ def ledger_config(store_url: str, sandbox_url: str, public_url: str = "http://12
     }
     if polling:
         integrations["mirror"] = {"recipe": "ledger_mirror", "source": "ledger-in",
-                                  "target": "ledger-out", "max_attempts": max_attempts}
+                                  "target": "ledger-out", "max_attempts": max_attempts,
+                                  "poll": True}
     return {"store": store_url, "public_url": public_url, "plugins": [],
             "connections": {"ledger-in": connection, "ledger-out": dict(connection)},
             "integrations": integrations}

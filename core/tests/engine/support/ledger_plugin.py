@@ -9,7 +9,8 @@ The plugin contributes:
 - connector ``ledger`` (settings: ``base_url``, ``api_key``);
 - actions ``ledger.append`` (create an entry) and ``ledger.find`` (entries by key);
 - webhook trigger ``ledger.hook`` (``ticket.changed``): a JSON or form body with ``id``
-  (the idempotency key), ``entity`` (the ordering key), optional ``n`` and ``mode``;
+  (the idempotency key), ``entity`` (the ordering key), optional ``n`` and ``mode``
+  (``explode``: the parser fails with a bug);
 - polling trigger ``ledger.poll`` (``ticket.created``): the sandbox's change feed;
 - recipes ``ledger_copy`` (webhooks) and ``ledger_mirror`` (polling): copy each event to
   the target connection as one entry, finding before creating so that a run repeated after
@@ -86,6 +87,8 @@ def parse_hook(request) -> list[Event]:
     data = request.data
     if not isinstance(data, dict) or not data.get("id") or not data.get("entity"):
         raise InvalidPayload("expected an object with 'id' and 'entity'")
+    if data.get("mode") == "explode":
+        raise KeyError("a parser bug")
     return [Event(type="ticket.changed", connection=request.connection,
                   idempotency_key=f"ledger:{data['id']}", entity_key=f"item:{data['entity']}",
                   record_id=str(data["entity"]), payload=dict(data))]

@@ -1,0 +1,118 @@
+"""The engine's CLI commands, on a throwaway click group over a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+import yaml
+from click.testing import CliRunner
+from engine_support import SECRET_KEY
+from pontes.commands.engine import register
+from pontes.server import action_token
+from pontes.store import NewEvent, Store, utcnow
+
+
+@pytest.fixture
+def cli() -> click.Group:
+    @click.group()
+    def group() -> None:
+        """A stand-in for the main ``pontes`` group."""
+
+    register(group)
+    return group
+
+
+@pytest.fixture
+def setup(tmp_path, monkeypatch):
+    monkeypatch.setenv("PONTES_SECRET_KEY", SECRET_KEY)
+    url = f"sqlite:///{tmp_path / 'pontes.db'}"
+    config = tmp_path / "pontes.yaml"
+    config.write_text(yaml.safe_dump({
+        "store": url, "public_url": "https://pontes.example.com",
+        "connections": {"crm": {"plugin": "ledger", "api_key": "k"}}}))
+    store = Store.open(url)
+    yield str(config), store
+    store.close()
+
+
+def run(cli, *args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def add(store: Store, key: str, status: str | None = None) -> int:
+    [event_id] = store.events.insert([NewEvent(
+        integration="copy", role="source", connection="in", source="webhook",
+        trigger="hook", type="ticket.changed", idempotency_key=key, entity_key=key,
+        event={"key": key})])
+    if status is not None:
+        [claimed] = store.events.claim(1, utcnow())
+        store.events.finish(claimed.id, claimed.attempt, status, error=f"{status} because")
+    return event_id
+
+
+def test_events_lists_and_filters(cli, setup):
+    config, store = setup
+    assert run(cli, "events", "--config", config).output == "no events\n"
+    add(store, "a", "succeeded")
+    dead = add(store, "b", "dead")
+
+    table = run(cli, "events", "-c", config)
+    assert table.exit_code == 0
+    assert "succeeded" in table.output and "dead because" in table.output
+
+    only_dead = run(cli, "events", "-c", config, "--status", "dead", "--json")
+    rows = [json.loads(line) for line in only_dead.output.splitlines()]
+    assert [(r["id"], r["status"]) for r in rows] == [(dead, "dead")]
+    assert run(cli, "events", "-c", config, "--integration", "other").output == "no events\n"
+    assert run(cli, "events", "-c", config, "--status", "lost").exit_code == 2
+
+
+def test_replay_one_or_every_dead_event(cli, setup):
+    config, store = setup
+    dead = add(store, "a", "dead")
+    add(store, "c", "dead")
+    waiting = add(store, "b")  # last: add() claims the oldest waiting event
+
+    one = run(cli, "replay", str(dead), "-c", config)
+    assert one.exit_code == 0 and f"queued event {dead} (was dead)" in one.output
+    refused = run(cli, "replay", str(waiting), "-c", config)
+    assert refused.exit_code == 1 and "is received" in refused.output
+    assert "no event 999" in run(cli, "replay", "999", "-c", config).output
+    everything = run(cli, "replay", "--dead", "-c", config)
+    assert everything.exit_code == 0 and "queued 1 dead event(s)" in everything.output
+    assert run(cli, "replay", "-c", config).exit_code == 2
+    assert {e.status for e in store.events.list()} == {"received"}
+
+
+def test_links_prints_groups(cli, setup):
+    config, store = setup
+    group = store.links.link("contact", {"helpdesk": "H1", "crm": "C7"})
+    store.links.link("deal", {"crm": "D1"})
+
+    text = run(cli, "links", "-c", config, "--kind", "contact")
+    assert text.output == f"contact  {group}  helpdesk=H1, crm=C7\n"
+    found = run(cli, "links", "-c", config, "--remote-id", "D1", "--json")
+    assert json.loads(found.output)["refs"] == {"crm": "D1"}
+    assert run(cli, "links", "-c", config, "--kind", "none").output == "no links\n"
+
+
+def test_action_token_prints_the_url_and_header(cli, setup):
+    config, _store = setup
+    printed = run(cli, "action-token", "crm", "-c", config)
+
+    assert printed.exit_code == 0
+    token = action_token(SECRET_KEY.encode(), "crm")
+    assert printed.output == (
+        "url:    https://pontes.example.com/actions/crm/<action>\n"
+        f"header: Authorization: Bearer {token}\n")
+    unknown = run(cli, "action-token", "nope", "-c", config)
+    assert unknown.exit_code == 1 and "no connection 'nope'; configured: crm" in unknown.output
+
+
+def test_a_missing_configuration_is_one_clear_message(cli, tmp_path):
+    answer = run(cli, "events", "-c", str(tmp_path / "absent.yaml"))
+
+    assert answer.exit_code == 1
+    assert "absent.yaml: cannot read the configuration" in answer.output
