@@ -4,7 +4,6 @@ and live connections to the sandbox through the installed plugin."""
 from __future__ import annotations
 
 import itertools
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,9 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pontes.connection import Connection
 from pontes.plugins import load_plugins
+from pontes.testing import serve_app
 from pontes_ploomes.sandbox import SANDBOX_USER_KEY, PloomesSandbox, sandbox_settings
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -25,34 +24,6 @@ from starlette.routing import Route
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-
-
-class Served:
-    """An ASGI app served by uvicorn in a thread on a free 127.0.0.1 port."""
-
-    def __init__(self, app: Any):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run,
-                                       kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-        self.sock.close()
 
 
 class Receiver:
@@ -81,18 +52,18 @@ class Receiver:
 
 
 @pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[tuple[PloomesSandbox, Served]]:
+def sandbox_server() -> Iterator[tuple[PloomesSandbox, str]]:
     emulator = PloomesSandbox()
-    with Served(emulator.app()) as served:
-        yield emulator, served
+    with serve_app(emulator.app()) as url:
+        yield emulator, url
 
 
 @pytest.fixture
 def sandbox(sandbox_server) -> PloomesSandbox:
     """The running sandbox, reset to its seeded account."""
-    emulator, served = sandbox_server
-    httpx.post(f"{served.url}/_sandbox/reset").raise_for_status()
-    emulator.url = served.url
+    emulator, url = sandbox_server
+    httpx.post(f"{url}/_sandbox/reset").raise_for_status()
+    emulator.url = url
     return emulator
 
 
@@ -104,19 +75,19 @@ def api(sandbox) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture(scope="session")
-def receiver_server() -> Iterator[tuple[Receiver, Served]]:
+def receiver_server() -> Iterator[tuple[Receiver, str]]:
     receiver = Receiver()
-    with Served(receiver.app) as served:
-        yield receiver, served
+    with serve_app(receiver.app) as url:
+        yield receiver, url
 
 
 @pytest.fixture
 def receiver(receiver_server) -> Receiver:
     """A webhook receiver with an empty log; ``receiver.url`` is where to post."""
-    receiver, served = receiver_server
+    receiver, url = receiver_server
     with receiver.lock:
         receiver.bodies.clear()
-    receiver.url = f"{served.url}/hooks/ploomes"
+    receiver.url = f"{url}/hooks/ploomes"
     return receiver
 
 
