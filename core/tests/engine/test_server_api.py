@@ -180,6 +180,23 @@ def test_a_parser_bug_is_a_500_and_the_delivery_is_kept_as_rejected(api):
     assert '"boom-1"' in api.server.event(stored[0]["id"])["body"]
 
 
+def test_a_vendor_that_shows_agents_the_crm_gets_the_client_context_in_the_answer(api):
+    api.deliver(id="cx-0", entity="cx")
+    api.settle()
+
+    answer = api.deliver(id="cx-1", entity="cx", kind="accepted")
+    assert answer.status_code == 200
+    assert answer.json() == {"result": "ok", "crm_link": "ledger://item:cx?entries=1"}
+    api.settle()
+    assert {e["idempotency_key"]: e["type"] for e in api.mine("cx-")} == {
+        "ledger:cx-0": "ticket.changed", "ledger:cx-1": "chat.accepted"}
+
+    api.sandbox.fault(status=500, count=1, path="/entries")
+    fallback = api.deliver(id="cx-2", entity="cx", kind="accepted")
+    assert fallback.status_code == 200 and fallback.json() == {"result": "ok"}
+    api.settle()
+
+
 def test_replay_one_and_replay_all_dead(api):
     api.deliver(id="rpl-1", entity="rpl-1", n=-1)
     api.deliver(id="rpl-2", entity="rpl-2", n=-1)

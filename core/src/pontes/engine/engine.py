@@ -28,7 +28,9 @@ class Engine:
         self.metrics = metrics or Metrics()
         self.committer = delivery_writer(store)
         self.runner = Runner(runtime, store, self.settings, self.metrics)
-        self.inbox = Inbox(self.committer, self.metrics, on_stored=self.runner.wake)
+        self.inbox = Inbox(self.committer, self.metrics, on_stored=self.runner.wake,
+                           links=self.runner.links,
+                           context_timeout=self.settings.context_timeout)
         self.poller = Poller(runtime, store, self.metrics, on_stored=self.runner.wake)
 
     async def start(self) -> None:

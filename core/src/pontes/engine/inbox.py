@@ -4,10 +4,16 @@
 trigger of the integration's role parse it, keeps the events the recipe wants, stores them
 (a repeated idempotency key is skipped) and returns the answer the vendor expects. A body
 no trigger understands is stored as ``rejected`` with the reason, and answered 4xx.
+
+The answer is the trigger's ``ack``, except for vendors that show an agent what the CRM
+knows (Jivo): when the trigger has a ``reply`` and the recipe a ``context`` for the
+event's type, the stored event's client context is looked up (within
+``context_timeout``) and the reply built from it; if that fails, the ``ack`` goes out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -20,6 +26,7 @@ from ..connector import WebhookRequest, WebhookTrigger
 from ..errors import InvalidPayload
 from ..http import SECRET_HEADER_NAMES
 from ..models import Event
+from ..recipes import LinkStore, RunContext
 from ..runtime import Integration
 from ..store import NewEvent
 from .committer import GroupCommit
@@ -69,10 +76,13 @@ class Inbox:
 
     def __init__(self, committer: GroupCommit[list[NewEvent], list[int | None]],
                  metrics: Metrics | None = None,
-                 on_stored: Callable[[], None] = lambda: None):
+                 on_stored: Callable[[], None] = lambda: None, *,
+                 links: LinkStore | None = None, context_timeout: float = 2.0):
         self.committer = committer
         self.metrics = metrics
         self.on_stored = on_stored
+        self.links = links
+        self.context_timeout = context_timeout
 
     async def deliver(self, integration: Integration, role: str, delivery: Delivery) -> Answer:
         """Parse, store and answer one delivery for ``integration``'s ``role``."""
@@ -119,7 +129,30 @@ class Inbox:
                 self.metrics.duplicates.labels(integration.name).inc(len(ids) - len(stored))
         if stored:
             self.on_stored()
-        return Answer(accepted.ack.status, accepted.ack.body, stored, len(ids) - len(stored))
+        body = await self._reply(integration, role, accepted, found)
+        if body is None:
+            body = accepted.ack.body
+        return Answer(accepted.ack.status, body, stored, len(ids) - len(stored))
+
+    async def _reply(self, integration: Integration, role: str, trigger: WebhookTrigger,
+                     found: list[tuple[WebhookTrigger, Event]]) -> Any:
+        """The trigger's reply with the client's context, or ``None`` to send the ack."""
+        recipe = integration.recipe
+        if trigger.reply is None or recipe.context is None or self.links is None:
+            return None
+        event = next((e for t, e in found if t is trigger and e.type in recipe.context_events),
+                     None)
+        if event is None:
+            return None
+        event = event.model_copy(update={"trigger": trigger.name})
+        try:
+            async with asyncio.timeout(self.context_timeout):
+                context = await recipe.context(RunContext(integration, event, role, self.links))
+            return None if context is None else trigger.reply(event, context)
+        except Exception as exc:
+            log.warning("no client context for %s (answering with the plain ack): %s",
+                        integration.name, describe(exc, integration.connections.values()))
+            return None
 
     async def refuse(self, integration: Integration, role: str, delivery: Delivery,
                      reason: str, status: int, keep_body: bool = True) -> Answer:

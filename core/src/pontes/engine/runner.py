@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -64,11 +64,6 @@ class Runner:
         self._stopping = False
         self._claiming: asyncio.Task[None] | None = None
         self._leasing: asyncio.Task[None] | None = None
-
-    @property
-    def running(self) -> set[int]:
-        """Ids of the events this runner is running now."""
-        return set(self._inflight)
 
     def wake(self) -> None:
         """Look at the queue now (new events were stored, or one finished)."""
@@ -118,7 +113,7 @@ class Runner:
 
     # --- claiming -----------------------------------------------------------------------
 
-    def _lease_until(self):
+    def _lease_until(self) -> datetime:
         return utcnow() + timedelta(seconds=self.settings.lease_seconds)
 
     async def _claim_forever(self) -> None:
@@ -188,13 +183,13 @@ class Runner:
         try:
             result = await self._handle(claimed, integration)
         except asyncio.CancelledError:
-            await self._finish(claimed, integration, "interrupted", started,
+            await self._finish(claimed, "interrupted", started,
                                error="stopped while running (the server shut down)")
             raise
         except Exception as exc:
             await self._failed(claimed, integration, exc, started)
         else:
-            await self._finish(claimed, integration, "succeeded", started, result=result)
+            await self._finish(claimed, "succeeded", started, result=result)
 
     async def _handle(self, claimed: Claimed, integration: Integration | None) -> Any:
         if integration is None:
@@ -220,17 +215,17 @@ class Runner:
                                        getattr(error, "retry_after", None))
             log.info("event %d (%s) failed, retrying in %.2fs: %s", claimed.id,
                      claimed.integration, delay, message)
-            await self._finish(claimed, integration, "retry", started, error=message,
+            await self._finish(claimed, "retry", started, error=message,
                                next_attempt_at=utcnow() + timedelta(seconds=delay))
             return
         if getattr(error, "retriable", False):
             message = f"gave up after {claimed.attempts_in_round} attempts: {message}"
         log.warning("event %d (%s) is dead: %s", claimed.id, claimed.integration, message,
                     exc_info=not isinstance(error, PontesError))
-        await self._finish(claimed, integration, "dead", started, error=message)
+        await self._finish(claimed, "dead", started, error=message)
 
-    async def _finish(self, claimed: Claimed, integration: Integration | None, outcome: str,
-                      started: float, **details: Any) -> None:
+    async def _finish(self, claimed: Claimed, outcome: str, started: float,
+                      **details: Any) -> None:
         seconds = time.perf_counter() - started
         try:
             current = await self.outcomes.submit(Outcome(

@@ -24,6 +24,8 @@ class Settings:
       (renewed every third of it); afterwards another process may take it back;
     - ``idle_interval``: seconds between looks at the queue when nothing wakes the runner;
     - ``body_limit``: largest webhook body accepted, in bytes (larger: 413);
+    - ``context_timeout``: seconds a webhook answer may wait for the client context that
+      some vendors show to agents (then the plain acknowledgement goes out);
     - ``admin_token``: the bearer token of ``/admin/api`` (without it the API answers 401);
     - ``run_events`` / ``poll``: run the embedded runner and pollers in this process.
     """
@@ -35,6 +37,7 @@ class Settings:
     lease_seconds: float = 120.0
     idle_interval: float = 1.0
     body_limit: int = 1 << 20
+    context_timeout: float = 2.0
     admin_token: str | None = field(default=None, repr=False)
     run_events: bool = True
     poll: bool = True
@@ -44,7 +47,7 @@ class Settings:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         for name in ("backoff_base", "backoff_cap", "attempt_timeout", "lease_seconds",
-                     "idle_interval"):
+                     "idle_interval", "context_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 

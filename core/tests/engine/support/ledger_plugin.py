@@ -8,13 +8,15 @@ The plugin contributes:
 
 - connector ``ledger`` (settings: ``base_url``, ``api_key``);
 - actions ``ledger.append`` (create an entry) and ``ledger.find`` (entries by key);
-- webhook trigger ``ledger.hook`` (``ticket.changed``): a JSON or form body with ``id``
-  (the idempotency key), ``entity`` (the ordering key), optional ``n`` and ``mode``
-  (``explode``: the parser fails with a bug);
+- webhook trigger ``ledger.hook`` (``ticket.changed``, or ``chat.accepted`` when the body
+  says ``kind: accepted``): a JSON or form body with ``id`` (the idempotency key),
+  ``entity`` (the ordering key), optional ``n`` and ``mode`` (``explode``: the parser
+  fails with a bug); it replies to ``chat.accepted`` with the client's context;
 - polling trigger ``ledger.poll`` (``ticket.created``): the sandbox's change feed;
 - recipes ``ledger_copy`` (webhooks) and ``ledger_mirror`` (polling): copy each event to
   the target connection as one entry, finding before creating so that a run repeated after
   a crash creates nothing twice. ``mode: crash`` in the payload raises a plain exception.
+  ``ledger_copy`` gives as client context how many entries the entity has at the target.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from pontes.connector import (
 )
 from pontes.errors import InvalidPayload
 from pontes.http import RetryPolicy, VendorClient
-from pontes.models import Event, Ticket
+from pontes.models import ClientContext, Event, Ticket
 from pontes.recipes import Recipe, RoleSpec
 from pontes.sandbox import SandboxControl, sandbox_app
 from pydantic import BaseModel, Field, SecretStr
@@ -89,7 +91,8 @@ def parse_hook(request) -> list[Event]:
         raise InvalidPayload("expected an object with 'id' and 'entity'")
     if data.get("mode") == "explode":
         raise KeyError("a parser bug")
-    return [Event(type="ticket.changed", connection=request.connection,
+    kind = "chat.accepted" if data.get("kind") == "accepted" else "ticket.changed"
+    return [Event(type=kind, connection=request.connection,
                   idempotency_key=f"ledger:{data['id']}", entity_key=f"item:{data['entity']}",
                   record_id=str(data["entity"]), payload=dict(data))]
 
@@ -127,6 +130,18 @@ async def copy_event(ctx, event: Event) -> str:
     return f"entry {entry['id']}"
 
 
+async def entity_context(ctx) -> ClientContext:
+    """How many entries the event's entity has at the target, as a CRM link."""
+    entity = ctx.event.entity_key
+    entries = await ctx.role("target").client.get_json("/entries")
+    count = sum(1 for e in entries if e.get("entity") == entity)
+    return ClientContext(url=f"ledger://{entity}?entries={count}")
+
+
+def reply_with_link(event: Event, context: ClientContext) -> dict[str, Any]:
+    return {"result": "ok", "crm_link": context.url}
+
+
 @hookimpl
 def register_connectors():
     return [Connector(name="ledger", title="Ledger", roles=("crm",), settings=LedgerSettings,
@@ -146,8 +161,8 @@ def register_actions():
 @hookimpl
 def register_triggers():
     return [
-        WebhookTrigger("ledger", "ledger.hook", ("ticket.changed",), parse_hook, load_item,
-                       ack=WebhookAck(200, {"result": "ok"})),
+        WebhookTrigger("ledger", "ledger.hook", ("ticket.changed", "chat.accepted"), parse_hook,
+                       load_item, ack=WebhookAck(200, {"result": "ok"}), reply=reply_with_link),
         PollingTrigger("ledger", "ledger.poll", ("ticket.created",), poll_changes, load_item,
                        interval_seconds=POLL_INTERVAL),
     ]
@@ -158,7 +173,9 @@ def register_recipes():
     target = RoleSpec(requires=("ledger.append", "ledger.find"))
     return [
         Recipe("ledger_copy", "Copy webhook events to entries",
-               {"source": RoleSpec(triggers=("ticket.changed",)), "target": target}, copy_event),
+               {"source": RoleSpec(triggers=("ticket.changed", "chat.accepted")),
+                "target": target}, copy_event,
+               context=entity_context, context_events=("chat.accepted",)),
         Recipe("ledger_mirror", "Copy polled changes to entries",
                {"source": RoleSpec(triggers=("ticket.created",)), "target": target}, copy_event),
     ]
