@@ -32,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -271,7 +272,18 @@ def count_stored(store_url: str) -> int:
 # --- PostgreSQL scratch database ----------------------------------------------------------
 
 
-def postgres_scratch() -> tuple[str, callable] | None:
+def reset_postgres(url: str) -> None:
+    """Drop the pontes tables of the scratch database (each round starts empty)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS attempts, events, links, cursors, "
+                                "secrets, oauth_tokens, alembic_version CASCADE"))
+    engine.dispose()
+
+
+def postgres_scratch() -> tuple[str, Callable[[], None]] | None:
     base = os.environ.get("PONTES_BENCH_POSTGRES_URL") or os.environ.get(
         "PONTES_TEST_POSTGRES_URL")
     if not base:
@@ -298,6 +310,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deliveries", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="Run every target this many times, interleaved; report the "
+                             "median round of each (steadier on a busy machine).")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -307,26 +322,29 @@ def main() -> None:
                     log_level="warning")
         return
 
-    results: list[Result] = []
+    rounds: dict[str, list[Result]] = {}
     with tempfile.TemporaryDirectory(prefix="pontes-bench-") as tmp:
         workdir = Path(tmp)
-        print(f"{args.deliveries} deliveries, {args.concurrency} in flight, "
-              f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-        results.append(measure(bare_target(), args.deliveries, args.concurrency, workdir))
-        sqlite_url = f"sqlite:///{workdir / 'bench.db'}"
-        results.append(measure(pontes_target("pontes-sqlite", sqlite_url, workdir),
-                               args.deliveries, args.concurrency, workdir))
+        print(f"{args.deliveries} deliveries, {args.concurrency} in flight, {args.rounds} "
+              f"round(s), {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
         scratch = postgres_scratch()
         if scratch is None:
             print("  pontes-postgres: skipped (set PONTES_TEST_POSTGRES_URL)")
-        else:
-            url, drop = scratch
-            try:
-                results.append(measure(pontes_target("pontes-postgres", url, workdir),
-                                       args.deliveries, args.concurrency, workdir))
-            finally:
-                drop()
+        try:
+            for number in range(args.rounds):
+                targets = [bare_target(), pontes_target(
+                    "pontes-sqlite", f"sqlite:///{workdir / f'bench-{number}.db'}", workdir)]
+                if scratch is not None:
+                    reset_postgres(scratch[0])
+                    targets.append(pontes_target("pontes-postgres", scratch[0], workdir))
+                for target in targets:
+                    result = measure(target, args.deliveries, args.concurrency, workdir)
+                    rounds.setdefault(target.name, []).append(result)
+        finally:
+            if scratch is not None:
+                scratch[1]()
 
+    results = [sorted(runs, key=lambda r: r.rate)[len(runs) // 2] for runs in rounds.values()]
     bare = results[0].rate
     print()
     print(f"{'target':<16} {'accepted/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'vs bare':>8} "

@@ -9,19 +9,21 @@ Life of an event::
     rejected (a delivery nobody could parse; never runs)
 
 ``claim`` hands out the due events (earliest due first) whose entity has no older
-unfinished event, so events about one record run one at a time and in arrival order. On PostgreSQL it locks
-with ``FOR UPDATE SKIP LOCKED``, so several processes can claim from one table. A claimed
-event carries a lease; ``recover`` puts events whose runner died back in the queue.
+unfinished event, so events about one record run one at a time and in arrival order. On
+PostgreSQL it locks with ``FOR UPDATE SKIP LOCKED``, so several processes can claim from
+one table. A claimed event names its runner and carries a lease; ``recover`` puts the
+events of runners that died back in the queue.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Engine, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .cursors import CursorPosition, advance_cursor
@@ -180,6 +182,7 @@ class ReplayOutcome:
 
     @property
     def missing(self) -> bool:
+        """Whether there is no such event."""
         return self.status is None
 
 
@@ -219,9 +222,14 @@ _END_ATTEMPT = (update(attempts)
                         duration_ms=bindparam("b_duration_ms")))
 
 
-def _insert_for(connection: Connection):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert
+@functools.cache
+def _inserts(dialect_name: str) -> tuple[Any, Any]:
+    """The plain and the de-duplicating ``INSERT ... RETURNING id`` of a dialect."""
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert
+    deduped = insert(events).on_conflict_do_nothing(
+        index_elements=["integration", "idempotency_key"])
+    return (insert(events).returning(events.c.id),
+            deduped.returning(events.c.id, events.c.integration, events.c.idempotency_key))
 
 
 class EventRepository:
@@ -240,16 +248,19 @@ class EventRepository:
         a repeated delivery is not stored (or run) again. With ``cursor``, the polling
         position moves in the same transaction, never ahead of the events it covers.
         """
+        plain, deduped = _inserts(self.engine.dialect.name)
+        keyed = [row for row in rows if row.idempotency_key is not None]
         with self.engine.begin() as connection:
-            insert = _insert_for(connection)
-            plain = insert(events).returning(events.c.id)
-            deduped = (insert(events)
-                       .on_conflict_do_nothing(index_elements=["integration", "idempotency_key"])
-                       .returning(events.c.id))
+            stored: dict[tuple[str, str], int] = {}
+            if keyed:
+                returned = connection.execute(deduped, [row.row() for row in keyed])
+                stored = {(r.integration, r.idempotency_key): r.id for r in returned}
             ids = []
             for row in rows:
-                statement = plain if row.idempotency_key is None else deduped
-                ids.append(connection.execute(statement, row.row()).scalar())
+                if row.idempotency_key is None:
+                    ids.append(connection.execute(plain, row.row()).scalar())
+                else:  # the first of repeated keys got the id; the others are duplicates
+                    ids.append(stored.pop((row.integration, row.idempotency_key), None))
             if cursor is not None:
                 advance_cursor(connection, cursor)
         return ids
@@ -288,28 +299,26 @@ class EventRepository:
         Per outcome, ``False`` when the event is no longer that attempt's (its lease ran
         out and it was taken back): nothing is changed for it then.
         """
-        done = []
+        done, closed = [], []
         with self.engine.begin() as connection:
             for item in outcomes:
-                done.append(self._finish(connection, item))
+                status = OUTCOME_STATUS[item.outcome]
+                now = item.now or utcnow()
+                changed = connection.execute(_END, {
+                    "b_event_id": item.event_id, "b_attempt": item.attempt, "b_status": status,
+                    "b_next_attempt_at": ((item.next_attempt_at or now) if status == "received"
+                                          else None),
+                    "b_finished_at": now if status in ("succeeded", "dead") else None,
+                    "b_error": item.error, "b_result": item.result,
+                }).rowcount
+                done.append(bool(changed))
+                if changed:
+                    closed.append({"b_event_id": item.event_id, "b_attempt": item.attempt,
+                                   "b_outcome": item.outcome, "b_error": item.error,
+                                   "b_finished_at": now, "b_duration_ms": item.duration_ms})
+            if closed:
+                connection.execute(_END_ATTEMPT, closed)
         return done
-
-    @staticmethod
-    def _finish(connection: Connection, item: Outcome) -> bool:
-        status = OUTCOME_STATUS[item.outcome]
-        now = item.now or utcnow()
-        changed = connection.execute(_END, {
-            "b_event_id": item.event_id, "b_attempt": item.attempt, "b_status": status,
-            "b_next_attempt_at": (item.next_attempt_at or now) if status == "received" else None,
-            "b_finished_at": now if status in ("succeeded", "dead") else None,
-            "b_error": item.error, "b_result": item.result,
-        }).rowcount
-        if not changed:
-            return False
-        connection.execute(_END_ATTEMPT, {
-            "b_event_id": item.event_id, "b_attempt": item.attempt, "b_outcome": item.outcome,
-            "b_error": item.error, "b_finished_at": now, "b_duration_ms": item.duration_ms})
-        return True
 
     def renew(self, event_ids: Iterable[int], lease_until: datetime) -> None:
         """Extend the lease of events this runner is still running."""

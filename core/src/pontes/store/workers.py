@@ -72,6 +72,8 @@ class WorkerLock:
         """Give the lock up (the runner stops)."""
         with self._guard:
             if self._connection is not None:
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+                self._connection.commit()
                 self._connection.invalidate()  # end the session, not back to the pool
                 self._connection.close()
                 self._connection = None
