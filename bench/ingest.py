@@ -8,7 +8,8 @@ Runs, one after the other, each as a real server process on a loopback port:
   ``{"result": "ok"}``, storing nothing (the ceiling of the HTTP stack);
 - ``pontes-sqlite``: ``python -m pontes.server`` on SQLite (WAL): every delivery parsed
   by a trigger, de-duplicated and committed before it is answered, with the embedded
-  runner running each event (a no-op recipe) at the same time;
+  runner running each event (a no-op recipe) at the same time (``--without-runner``:
+  only storing, to see the ingest cost alone);
 - ``pontes-postgres``: the same on PostgreSQL, when ``PONTES_TEST_POSTGRES_URL`` (or
   ``PONTES_BENCH_POSTGRES_URL``) names a server where a scratch database may be created.
 
@@ -136,7 +137,7 @@ class Target:
         return f"http://127.0.0.1:{self.port}/hooks/bench/{SECRET}"
 
 
-def pontes_target(name: str, store_url: str, workdir: Path) -> Target:
+def pontes_target(name: str, store_url: str, workdir: Path, run_events: bool = True) -> Target:
     port = free_port()
     config = workdir / f"{name}.yaml"
     config.write_text(
@@ -147,7 +148,8 @@ def pontes_target(name: str, store_url: str, workdir: Path) -> Target:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PONTES_")}
     env.update({"PYTHONPATH": os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")]),
                 "PONTES_EXTRA_PLUGINS": "ingest", "PONTES_ADMIN_TOKEN": ADMIN_TOKEN,
-                "PONTES_SECRET_KEY": "bench-secret-key"})
+                "PONTES_SECRET_KEY": "bench-secret-key",
+                "PONTES_RUN_EVENTS": "true" if run_events else "false"})
     command = [sys.executable, "-m", "pontes.server", "--config", str(config), "--port",
                str(port)]
     return Target(name, command, env, port, store_url)
@@ -313,6 +315,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1,
                         help="Run every target this many times, interleaved; report the "
                              "median round of each (steadier on a busy machine).")
+    parser.add_argument("--without-runner", action="store_true",
+                        help="Do not run the events while they arrive (ingest cost alone).")
     parser.add_argument("--bare-server", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare_server:
@@ -332,11 +336,14 @@ def main() -> None:
             print("  pontes-postgres: skipped (set PONTES_TEST_POSTGRES_URL)")
         try:
             for number in range(args.rounds):
+                run_events = not args.without_runner
                 targets = [bare_target(), pontes_target(
-                    "pontes-sqlite", f"sqlite:///{workdir / f'bench-{number}.db'}", workdir)]
+                    "pontes-sqlite", f"sqlite:///{workdir / f'bench-{number}.db'}", workdir,
+                    run_events)]
                 if scratch is not None:
                     reset_postgres(scratch[0])
-                    targets.append(pontes_target("pontes-postgres", scratch[0], workdir))
+                    targets.append(pontes_target("pontes-postgres", scratch[0], workdir,
+                                                 run_events))
                 for target in targets:
                     result = measure(target, args.deliveries, args.concurrency, workdir)
                     rounds.setdefault(target.name, []).append(result)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .database import reading
 from .schema import cursors, utcnow
 
 
@@ -69,7 +70,7 @@ class CursorRepository:
 
     def get(self, integration: str, connection: str, trigger: str) -> CursorState | None:
         """The stored cursor, or ``None`` before the first successful poll."""
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(select(cursors).where(
                 cursors.c.integration == integration, cursors.c.connection == connection,
                 cursors.c.trigger == trigger)).first()
@@ -77,7 +78,7 @@ class CursorRepository:
 
     def all(self) -> list[CursorState]:
         """Every stored cursor."""
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             rows = conn.execute(select(cursors).order_by(
                 cursors.c.integration, cursors.c.connection, cursors.c.trigger)).all()
         return [CursorState(**row._mapping) for row in rows]

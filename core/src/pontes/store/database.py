@@ -5,18 +5,21 @@ in the write-ahead log, so a crash or ``kill -9`` of the process loses nothing t
 committed; only a power cut or kernel crash can lose the last commits before a
 checkpoint. Every transaction starts with ``BEGIN IMMEDIATE`` so that writers queue on
 the busy timeout instead of failing with "database is locked" when a read turns into a
-write. PostgreSQL is used through psycopg 3 (``postgresql+psycopg://...``).
+write (read-only work goes through ``reading`` and takes no write lock). PostgreSQL is
+used through psycopg 3 (``postgresql+psycopg://...``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import StaticPool
 
@@ -25,6 +28,7 @@ from ..errors import ConfigError
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _MIGRATION_LOCK = 0x706F6E746573  # "pontes": serialises migrations of concurrent processes
+READ_ONLY = "pontes_read_only"
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -73,9 +77,17 @@ def _sqlite_engine(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for a read-only transaction (on SQLite it takes no write lock)."""
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 def _alembic_config() -> AlembicConfig:
@@ -97,7 +109,7 @@ def migrate(engine: Engine) -> None:
 
 def schema_revision(engine: Engine) -> str | None:
     """The migration the database is at (``None`` for an empty database)."""
-    with engine.connect() as connection:
+    with reading(engine) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

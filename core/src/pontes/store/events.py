@@ -27,6 +27,7 @@ from sqlalchemy import Engine, and_, bindparam, exists, func, or_, select, updat
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .cursors import CursorPosition, advance_cursor
+from .database import reading
 from .schema import attempts, events, utcnow
 
 ACTIVE = ("received", "running")
@@ -332,7 +333,7 @@ class EventRepository:
 
     def running_owners(self) -> list[int]:
         """The runner ids that hold running events."""
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(
                 select(events.c.claimed_by).where(events.c.status == "running",
                                                   events.c.claimed_by.is_not(None)).distinct()
@@ -377,7 +378,7 @@ class EventRepository:
 
     def next_due(self, after: datetime) -> datetime | None:
         """When the earliest event waiting for a time later than ``after`` is due."""
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             return connection.execute(
                 select(func.min(events.c.next_attempt_at))
                 .where(events.c.status == "received", events.c.next_attempt_at > after)
@@ -432,12 +433,12 @@ class EventRepository:
             condition.append(events.c.id < before_id)
         query = (select(*_SUMMARY_COLUMNS).where(and_(True, *condition))
                  .order_by(events.c.id.desc()).limit(limit))
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             return [EventSummary(**row._mapping) for row in connection.execute(query)]
 
     def get(self, event_id: int) -> EventDetail | None:
         """One event with its body, parsed event, result and attempts."""
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             row = connection.execute(
                 select(*_SUMMARY_COLUMNS, events.c.body, events.c.content_type,
                        events.c.headers, events.c.event, events.c.result)
@@ -458,7 +459,7 @@ class EventRepository:
 
     def status_counts(self) -> dict[tuple[str, str], int]:
         """How many events each integration has in each status."""
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(
                 select(events.c.integration, events.c.status, func.count())
                 .group_by(events.c.integration, events.c.status)
@@ -467,7 +468,7 @@ class EventRepository:
 
     def last_successes(self) -> dict[str, datetime]:
         """When each integration last finished an event successfully."""
-        with self.engine.begin() as connection:
+        with reading(self.engine) as connection:
             rows = connection.execute(
                 select(events.c.integration, func.max(events.c.finished_at))
                 .where(events.c.status == "succeeded").group_by(events.c.integration)

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import new_id
+from .database import reading
 from .schema import links, utcnow
 
 
@@ -40,7 +41,7 @@ class LinkRepository:
 
     def lookup(self, kind: str, connection: str, remote_id: str) -> dict[str, str] | None:
         """The group holding ``remote_id`` at ``connection``: its refs plus ``"id"``."""
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             canonical = conn.execute(select(links.c.canonical_id).where(
                 links.c.kind == kind, links.c.connection == connection,
                 links.c.remote_id == remote_id)).scalar()
@@ -102,7 +103,7 @@ class LinkRepository:
             condition.append(links.c.remote_id == remote_id)
         if canonical_id is not None:
             condition.append(links.c.canonical_id == canonical_id)
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             keys = [tuple(row) for row in conn.execute(
                 select(links.c.kind, links.c.canonical_id).where(*condition)
                 .group_by(links.c.kind, links.c.canonical_id)

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 
 from .cursors import CursorRepository
-from .database import migrate, open_engine
+from .database import migrate, open_engine, reading
 from .events import EventRepository
 from .links import LinkRepository
 from .vault import Vault
@@ -69,7 +69,7 @@ class Store:
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database cannot be reached."""
-        with self.engine.connect() as connection:
+        with reading(self.engine) as connection:
             connection.execute(text("SELECT 1"))
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:

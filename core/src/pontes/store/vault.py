@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import ConfigError
 from ..secrets import secret_key
+from .database import reading
 from .schema import oauth_tokens, secrets, utcnow
 
 _PURPOSE = b"pontes:store-encryption:v1"
@@ -80,7 +81,7 @@ class Vault:
 
     def load_secrets(self, connection: str) -> dict[str, Any] | None:
         """The secrets of ``connection``, or ``None`` when none are stored."""
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             blob = conn.execute(select(secrets.c.blob)
                                 .where(secrets.c.connection == connection)).scalar()
         return None if blob is None else self._open("secrets", connection, blob)
@@ -92,7 +93,7 @@ class Vault:
 
     def load_token(self, connection: str) -> OAuthToken | None:
         """The OAuth tokens of ``connection``, or ``None`` when none are stored."""
-        with self.engine.begin() as conn:
+        with reading(self.engine) as conn:
             row = conn.execute(select(oauth_tokens)
                                .where(oauth_tokens.c.connection == connection)).first()
         if row is None:
