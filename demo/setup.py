@@ -15,8 +15,10 @@ CONNECTIONS = {
     "jivo": ("jivo", {}),
 }
 
-SANDBOX_OPTIONS = {"movidesk": {"requests_per_minute": 600}}
-"""Movidesk allows 10 calls a minute; the demo plays faster than a real account could."""
+SANDBOX_OPTIONS = {"movidesk": {"requests_per_minute": 600},
+                   "ploomes": {"requests_per_minute": 1200}}
+"""Movidesk allows 10 calls a minute and Ploomes about 120; the demo (and the end-to-end
+tests built on it) play faster than a real account could."""
 
 INTEGRATION_USER = "Movidesk"
 

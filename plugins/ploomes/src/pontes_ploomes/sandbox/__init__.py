@@ -17,18 +17,22 @@ from typing import Any
 
 from pontes.connector import Sandbox
 
-from .app import PloomesSandbox
+from .app import DEFAULT_REQUESTS_PER_MINUTE, PloomesSandbox
 from .seed import SANDBOX_USER_KEY
 
 
-def build_app():
-    """A fresh sandbox app with the seeded demo account."""
-    return PloomesSandbox().app()
+def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
+    """A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
+    calls a minute per key) unless told otherwise."""
+    return PloomesSandbox(requests_per_minute=requests_per_minute).app()
 
 
-def sandbox_settings(base_url: str) -> dict[str, Any]:
-    """The connection settings that work against a sandbox served at ``base_url``."""
-    return {"plugin": "ploomes", "base_url": base_url, "user_key": SANDBOX_USER_KEY}
+def sandbox_settings(base_url: str, *,
+                     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE) -> dict[str, Any]:
+    """The connection settings that work against a sandbox served at ``base_url`` (with
+    the same rate limit as the sandbox)."""
+    return {"plugin": "ploomes", "base_url": base_url, "user_key": SANDBOX_USER_KEY,
+            "requests_per_minute": requests_per_minute}
 
 
 SANDBOX = Sandbox(

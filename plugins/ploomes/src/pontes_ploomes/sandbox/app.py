@@ -64,10 +64,12 @@ def error(status: int, message: str) -> JSONResponse:
 class PloomesSandbox:
     """One emulated Ploomes account with its API and control routes."""
 
-    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+                 requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
         self.store = Store(clock)
         self.reader = Reader(self.store)
-        self.limiter = WindowLimiter(DEFAULT_REQUESTS_PER_MINUTE, 60.0)
+        self.requests_per_minute = requests_per_minute
+        self.limiter = WindowLimiter(requests_per_minute, 60.0)
         self.control = SandboxControl(self.reset, secret_params=())
         self.control.limiters.append(self.limiter)
         self.keys: dict[str, int] = {}
@@ -77,11 +79,11 @@ class PloomesSandbox:
     # --- state ---------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seeded demo account with the default settings."""
+        """Back to the seeded demo account with the settings it was built with."""
         self.store.clear()
         self.keys = {seed.SANDBOX_USER_KEY: seed.ADMIN_ID}
         self.webhook_shape = FULL
-        self.limiter.requests = DEFAULT_REQUESTS_PER_MINUTE
+        self.limiter.requests = self.requests_per_minute
         self.store.put("Account", {**seed.ACCOUNT, "CreateDate": self.store.now()})
         for path, rows in (("Deals@Pipelines", seed.PIPELINES), ("Deals@Stages", seed.STAGES),
                            ("Deals@LossReasons", seed.LOSS_REASONS), ("Fields", seed.FIELDS),
