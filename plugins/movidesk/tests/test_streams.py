@@ -281,8 +281,14 @@ def test_indexed_ticket_lists_answer_as_a_full_scan_does(desk):
              {"$orderby": "lastUpdate asc,subject asc", "$skip": 7, "$top": 40,
               "$filter": f"lastUpdate ge {format_instant(NOW - timedelta(days=400))}Z "
                          "and subject ne 'nada'"}),
-            ({"$filter": "id gt 100", "$top": 30},
-             {"$filter": "id gt 100", "$top": 30, "$orderby": "id asc,subject asc"}),
+            ({"$orderby": "lastUpdate asc", "$skip": 13, "$top": 25},
+             {"$orderby": "lastUpdate asc,subject asc", "$skip": 13, "$top": 25}),
+            ({"$orderby": "lastUpdate asc,id asc", "$skip": 5, "$top": 25,
+              "$filter": f"lastUpdate gt {format_instant(NOW - timedelta(days=300))}Z"},
+             {"$orderby": "lastUpdate asc,subject asc", "$skip": 5, "$top": 25,
+              "$filter": f"lastUpdate gt {format_instant(NOW - timedelta(days=300))}Z"}),
+            ({"$filter": "id gt 100", "$top": 30, "$skip": 4},
+             {"$filter": "id gt 100", "$top": 30, "$skip": 4, "$orderby": "id asc,subject asc"}),
         ):
             quick = desk.call("GET", path, **expand, **fast).json()
             scanned = desk.call("GET", path, **expand, **slow).json()

@@ -52,6 +52,12 @@ class Destination:
             place = f"{parts.hostname}:{parts.port or 5432}{parts.path}"
         return hashlib.sha1(f"{self.kind}:{place}".encode()).hexdigest()[:10]
 
+    def file_format(self) -> str:
+        """The file format dlt loads with: Parquet into DuckDB (read by DuckDB itself, in
+        constant memory, where one large INSERT statement per table is parsed whole first),
+        INSERT statements into PostgreSQL (dlt's default there)."""
+        return "parquet" if self.kind == "duckdb" else "insert_values"
+
     def dlt_destination(self) -> Any:
         """The dlt destination object for this place."""
         import dlt

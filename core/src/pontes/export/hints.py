@@ -12,7 +12,7 @@ top-level table it fills (its own, and child tables loaded as tables of their ow
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import dlt
@@ -24,29 +24,32 @@ from .values import DLT_TYPES
 MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 
-def stream_resource(plan: StreamPlan, data: Callable[[], Iterator[Any]]) -> DltResource:
-    """A dlt resource named after the stream, yielding ``data()``, with every table hinted."""
+def stream_resource(plan: StreamPlan, data: Iterator[Any], file_format: str) -> DltResource:
+    """A dlt resource named after the stream, yielding ``data``, with every table hinted
+    and written in ``file_format`` (dlt's loader file format)."""
     resource = dlt.resource(data, name=plan.name)
-    resource.apply_hints(create_table_variant=True, **root_hints(plan))
+    resource.apply_hints(create_table_variant=True, file_format=file_format,
+                         **root_hints(plan, file_format))
     for table in plan.root.detached:
-        resource.apply_hints(create_table_variant=True, **detached_hints(table))
+        resource.apply_hints(create_table_variant=True, file_format=file_format,
+                             **detached_hints(table, file_format))
     return resource
 
 
-def root_hints(plan: StreamPlan) -> dict[str, Any]:
+def root_hints(plan: StreamPlan, file_format: str) -> dict[str, Any]:
     """Hints of the stream's own table: merge on the primary key, or append without one."""
     hints: dict[str, Any] = {
         "table_name": plan.root.table,
         "write_disposition": MERGE if plan.primary_key else "append",
         "columns": columns_of(plan.root),
-        "nested_hints": nested_hints(plan.root),
+        "nested_hints": nested_hints(plan.root, file_format),
     }
     if plan.primary_key:
         hints["primary_key"] = list(plan.primary_key)
     return hints
 
 
-def detached_hints(table: TablePlan) -> dict[str, Any]:
+def detached_hints(table: TablePlan, file_format: str) -> dict[str, Any]:
     """Hints of a child table loaded on its own: merged on the parent key, with deletions."""
     columns = columns_of(table)
     columns[DELETED_COLUMN] = {"name": DELETED_COLUMN, "data_type": "bool", "nullable": True,
@@ -56,7 +59,7 @@ def detached_hints(table: TablePlan) -> dict[str, Any]:
         "write_disposition": MERGE,
         "merge_key": list(table.merge_key),
         "columns": columns,
-        "nested_hints": nested_hints(table),
+        "nested_hints": nested_hints(table, file_format),
     }
 
 
@@ -66,13 +69,14 @@ def columns_of(table: TablePlan) -> dict[str, dict[str, Any]]:
             for name, column_type in table.column_types().items()}
 
 
-def nested_hints(table: TablePlan, prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
-    """Column hints of every table nested below ``table``, keyed by their path of names."""
+def nested_hints(table: TablePlan, file_format: str,
+                 prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    """Hints of every table nested below ``table`` (column types, file format), keyed by
+    their path of names."""
     found: dict[tuple[str, ...], Any] = {}
     for child in table.nested:
         path = (*prefix, child.name)
-        columns = columns_of(child)
-        if columns:
-            found[path] = dlt.mark.make_nested_hints(columns=columns)
-        found.update(nested_hints(child, path))
+        found[path] = dlt.mark.make_nested_hints(columns=columns_of(child) or None,
+                                                 file_format=file_format)
+        found.update(nested_hints(child, file_format, path))
     return found

@@ -11,7 +11,7 @@ tables loaded as tables of their own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,12 +28,19 @@ _LAG_TYPES = ("timestamp", "date", "integer", "float")
 
 @dataclass(frozen=True)
 class ColumnPlan:
-    """A declared column: name, type, where its value is in the raw record, converter."""
+    """A declared column: name, type, where its value is in the raw record, converter.
+
+    ``key`` is the source when it is a single key (the common case, read faster).
+    """
 
     name: str
     type: str
     source: tuple[str, ...]
     convert: Converter
+
+    @property
+    def key(self) -> str | None:
+        return self.source[0] if len(self.source) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -64,6 +71,9 @@ class TablePlan:
     detached: tuple[TablePlan, ...] = ()
     merge_key: tuple[str, ...] = ()
     _child_sources: frozenset[str] = field(default=frozenset(), repr=False)
+    readers: tuple[tuple[str, str | None, tuple[str, ...], Converter], ...] = \
+        field(default=(), repr=False)
+    """(name, single key or ``None``, source path, converter) of each declared column."""
 
     def column_types(self) -> dict[str, str]:
         """Declared column name -> column type, parent-key columns included."""
@@ -224,8 +234,9 @@ def _table_plan(where: str, name: str, table: str, source: tuple[str, ...],
         else:
             nested.append(plan)
     child_sources = frozenset(p.source[0] for p in (*nested, *detached) if len(p.source) == 1)
+    readers = tuple((c.name, c.key, c.source, c.convert) for c in plans)
     return TablePlan(name, table, source, plans, keys, tuple(nested), tuple(detached),
-                     _child_sources=child_sources)
+                     _child_sources=child_sources, readers=readers)
 
 
 def _detach(where: str, plan: TablePlan, spec: ChildTable,
@@ -237,8 +248,7 @@ def _detach(where: str, plan: TablePlan, spec: ChildTable,
                           "so its parent_key must repeat the stream's whole primary key "
                           f"({', '.join(primary_key) or 'none declared'})")
     merge_key = tuple(by_parent[column] for column in primary_key)
-    return TablePlan(plan.name, plan.table, plan.source, plan.columns, plan.parent_key,
-                     plan.nested, plan.detached, merge_key, plan._child_sources)
+    return replace(plan, merge_key=merge_key)
 
 
 def _parent_keys(where: str, columns: Mapping[str, Any], parent_key: Mapping[str, str],
@@ -315,7 +325,8 @@ def _shape_row(stream: StreamPlan, plan: TablePlan, raw: Any,
         raw = {"value": raw}
     if plan.columns:
         try:
-            row = {c.name: c.convert(_get(raw, c.source)) for c in plan.columns}
+            row = {name: convert(raw.get(key) if key is not None else _get(raw, source))
+                   for name, key, source, convert in plan.readers}
         except (ValueError, TypeError):
             row = _shape_slowly(stream, plan, raw)
     else:

@@ -34,6 +34,12 @@ from .progress import Progress
 
 DEFAULT_BATCH_SIZE = 10_000
 NAMING = "pontes.export.naming"
+DLT_SETTINGS = {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",
+    "DATA_WRITER__DISABLE_COMPRESSION": "true",
+}
+"""dlt settings an export uses unless the environment sets them: no usage reports sent to
+dlt's authors, and uncompressed working files (faster; they are deleted once loaded)."""
 
 
 @dataclass
@@ -116,6 +122,7 @@ class _Export:
         self.redactor = Redactor([password] if password else [])
 
     def run(self, plans: list[StreamPlan], full_refresh: bool) -> ExportReport:
+        """Load pending packages, then export each stream in turn."""
         report = ExportReport(self.destination.describe(), self.dataset, self.pipeline_name)
         io = LoopThread()
         try:
@@ -134,7 +141,8 @@ class _Export:
     def _pipeline(self) -> Any:
         import dlt
 
-        os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+        for name, value in DLT_SETTINGS.items():
+            os.environ.setdefault(name, value)
         return dlt.pipeline(
             pipeline_name=self.pipeline_name,
             destination=self.destination.dlt_destination(),
@@ -185,7 +193,7 @@ class _Export:
     def _load_chunk(self, pipeline: Any, plan: StreamPlan, chunker: Chunker, wipe: bool) -> None:
         from .hints import stream_resource
 
-        resource = stream_resource(plan, chunker.chunk())
+        resource = stream_resource(plan, chunker.chunk(), self.destination.file_format())
         pipeline.extract(resource, schema=self._schema(pipeline),
                          refresh="drop_data" if wipe else None)
         pipeline.normalize()

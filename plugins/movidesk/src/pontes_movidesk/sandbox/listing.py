@@ -100,24 +100,28 @@ class TicketIndex:
             return []
         if order in _BY_UPDATE:
             bound, rest = _bound(tree, "lastupdate", datetime)
-            rows = self._by_update(past, boundary, bound)
+            numbers = self._by_update(past, boundary, bound, skip if rest is None else 0)
         elif order in _BY_ID:
             bound, rest = _bound(tree, "id", int | float)
-            rows = self._by_id(past, boundary, bound)
+            numbers = self._by_id(past, boundary, bound)
         else:
             served = [visible(t) for t in self._served(past, boundary)]
             if tree is not None:
                 served = [t for t in served if matches(tree, t)]
             return sort_rows(served, order)[skip:skip + top]
+        if rest is None and order in _BY_UPDATE:
+            skip = 0
         found = []
-        for ticket in rows:
-            shown = visible(ticket)
-            if rest is not None and not matches(rest, shown):
-                continue
+        for number in numbers:
+            ticket = self.table[number]
+            if rest is not None:
+                ticket = visible(ticket)
+                if not matches(rest, ticket):
+                    continue
             if skip:
                 skip -= 1
                 continue
-            found.append(shown)
+            found.append(ticket if rest is not None else visible(ticket))
             if len(found) == top:
                 break
         return found
@@ -131,22 +135,25 @@ class TicketIndex:
         moment = self._instants[number]
         return moment is not None and moment < boundary
 
-    def _by_update(self, past: bool, boundary: datetime,
-                   bound: tuple[Any, bool] | None) -> Iterator[dict[str, Any]]:
+    def _by_update(self, past: bool, boundary: datetime, bound: tuple[Any, bool] | None,
+                   offset: int) -> Iterator[int]:
+        """Ticket numbers in (lastUpdate, id) order, from the ``offset``-th one on."""
         split = bisect_left(self._dated, (boundary,))
         start, stop = (0, split) if past else (split, len(self._dated))
+        undated: list[int] = []
         if bound is not None:
             value, inclusive = bound
             first = bisect_left(self._dated, (value,)) if inclusive else _after(self._dated, value)
             start = max(start, first)
         elif not past:
-            for number in self._undated:
-                yield self.table[number]
-        for index in range(start, stop):
-            yield self.table[self._dated[index][1]]
+            undated = self._undated
+        yield from undated[offset:]
+        for index in range(start + max(0, offset - len(undated)), stop):
+            yield self._dated[index][1]
 
     def _by_id(self, past: bool, boundary: datetime,
-               bound: tuple[Any, bool] | None) -> Iterator[dict[str, Any]]:
+               bound: tuple[Any, bool] | None) -> Iterator[int]:
+        """Served ticket numbers in id order, from the bound on."""
         start = 0
         if bound is not None:
             value, inclusive = bound
@@ -154,7 +161,7 @@ class TicketIndex:
         for index in range(start, len(self._ids)):
             number = self._ids[index]
             if self._is_past(number, boundary) == past:
-                yield self.table[number]
+                yield number
 
 
 def _after(dated: list[tuple[datetime, int]], value: datetime) -> int:
