@@ -57,7 +57,8 @@ class IntegrationConfig(BaseModel):
     the webhook secret per role; otherwise it is derived from ``PONTES_SECRET_KEY``.
     ``poll`` turns on the roles' polling triggers, which reconcile webhooks that never
     arrived: they report every change, so pair them with the recipe's own filters (for
-    ``ticket_history``, ``statuses``).
+    ``ticket_history``, ``statuses``). ``poll_interval`` (seconds) overrides the trigger's
+    own interval; mind the vendor's rate limit.
     """
 
     model_config = ConfigDict(extra="allow")
@@ -69,6 +70,7 @@ class IntegrationConfig(BaseModel):
     max_attempts: int = Field(default=8, ge=1, le=100)
     enabled: bool = True
     poll: bool = False
+    poll_interval: float | None = Field(default=None, gt=0)
 
     @property
     def roles(self) -> dict[str, str]:

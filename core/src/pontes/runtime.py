@@ -71,6 +71,11 @@ class Integration:
         return [t for t in connection.registry.polling_triggers(connection.connector.name)
                 if wanted & set(t.events)]
 
+    def poll_interval(self, trigger: PollingTrigger) -> float:
+        """Seconds between two polls of ``trigger``: the integration's choice, else the
+        trigger's own."""
+        return self.config.poll_interval or trigger.interval_seconds
+
     def role_for_secret(self, secret: str) -> str | None:
         """The role whose webhook secret is ``secret`` (compared in constant time)."""
         found = None

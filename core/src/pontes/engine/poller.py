@@ -64,7 +64,7 @@ class Poller:
     async def _poll_forever(self, integration: Integration, role: str,
                             trigger: PollingTrigger) -> None:
         while True:
-            wait = trigger.interval_seconds
+            wait = integration.poll_interval(trigger)
             try:
                 await self.poll_once(integration, role, trigger)
             except Exception as exc:
