@@ -23,13 +23,14 @@ def activate(stack: Stack, integration: str) -> str:
     return result.stdout
 
 
-def movidesk_automation(stack: Stack, integration: str, status: str = RESOLVED) -> None:
-    """What a Movidesk admin sets up by hand: "Ticket: Status changed to <status>" ->
-    "call webhook" with the integration's URL."""
+def movidesk_automation(stack: Stack, integration: str, status: str | None = RESOLVED) -> None:
+    """What a Movidesk admin sets up by hand: "Ticket: Status changed to <status>" (any
+    change when ``None``) -> "call webhook" with the integration's URL."""
+    rule = {"url": stack.hook_url(integration, "helpdesk")}
+    if status is not None:
+        rule["status_changed_to"] = status
     with stack.sandbox("movidesk") as movidesk:
-        movidesk.post("/_sandbox/automations", json={
-            "url": stack.hook_url(integration, "helpdesk"), "status_changed_to": status,
-        }).raise_for_status()
+        movidesk.post("/_sandbox/automations", json=rule).raise_for_status()
 
 
 def movidesk_set_status(stack: Stack, ticket_id: int | str, status: str = RESOLVED,

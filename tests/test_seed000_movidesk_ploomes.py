@@ -49,6 +49,11 @@ INTEGRATIONS = {
                                                                "transform": "integer"}},
         },
     },
+    "deal-lost": {
+        "recipe": "deal_to_ticket", "crm": "ploomes", "helpdesk": "movidesk",
+        "options": {"integration_user": "Suporte Perdas", "finish_on": ["closed"],
+                    "finish_as": "lost"},
+    },
 }
 
 
@@ -56,6 +61,7 @@ INTEGRATIONS = {
 def stack(tmp_path_factory):
     with demo_stack(tmp_path_factory.mktemp("seed000"), INTEGRATIONS) as running:
         steps.activate(running, "deal-ticket")
+        steps.activate(running, "deal-lost")
         yield running
 
 
@@ -316,3 +322,23 @@ def test_ticket_resolved_twice_finishes_the_deal_once(deals):
     assert any("marked won" in r for r in results)
     assert any(f"deal {deal_id} is already won" in r for r in results)
     assert deal_row(deals, deal_id)["StatusId"] == 2
+
+
+def test_finishing_is_configurable_closed_tickets_lose_the_deal(stack, clean_automations):
+    steps.movidesk_automation(stack, "deal-lost", status=None)
+    user = steps.ploomes_user_id(stack, "Suporte Perdas")
+    tickets = movidesk_tickets(stack)
+    deal_id = steps.ploomes_create_deal(stack, "Contrato cancelado", PLOOMES_JOAO, owner_id=user)
+    stack._wait(lambda: len(movidesk_tickets(stack)) > len(tickets), 60, "the ticket")
+    (ticket_id,) = set(movidesk_tickets(stack)) - set(tickets)
+    steps.movidesk_set_status(stack, ticket_id)  # Resolvido: not a finishing status here
+    stack._wait(lambda: any(f"ticket {ticket_id} is solved" in (e.get("summary") or "")
+                            for e in summaries(stack, "deal-lost")), 60, "the resolution")
+    assert deal_row(stack, deal_id)["StatusId"] == 1
+    steps.movidesk_set_status(stack, ticket_id, "Fechado")
+    stack._wait(lambda: deal_row(stack, deal_id)["StatusId"] == 3, 60, "the deal to be lost")
+
+
+def summaries(stack, integration: str) -> list[dict]:
+    return [{"summary": stack.event(e["id"])["result"]["summary"]}
+            for e in stack.events(integration, status="succeeded")]
