@@ -45,6 +45,8 @@ async def receive_hook(request: Request) -> Response:
     except Exception:
         log.exception("could not store a delivery for %s", integration.name)
         return error(503, "the delivery could not be stored; deliver it again later")
+    log.debug("delivery for %s: %d stored, %d already stored, rejected: %s",
+              integration.name, len(result.stored), result.duplicates, result.rejected)
     return answer(result.status, result.body)
 
 
