@@ -74,11 +74,28 @@ async def _linked(ctx: RunContext, kind: str, source: Connection, record: Record
     return (group or {}).get(target.name)
 
 
-async def _get(target: Connection, capability: str, remote_id: str) -> Any:
+async def _by_link(ctx: RunContext, kind: str, source: Connection, record: Record,
+                   target: Connection, capability: str) -> Any:
+    """The target's record already linked to ``record``, fetched with ``capability``."""
+    linked = await _linked(ctx, kind, source, record, target)
+    if linked is None or not target.has(capability):
+        return None
     try:
-        return await target.call(capability, id=remote_id)
+        return await target.call(capability, id=linked)
     except NotFoundError:
         return None
+
+
+async def _first_match(target: Connection, capability: str, field: str,
+                       values: list[str]) -> Any:
+    """The first record ``capability`` finds for one of ``values``, if the target can search."""
+    if not target.has(capability):
+        return None
+    for value in values:
+        found = await target.call(capability, **{field: value})
+        if found is not None:
+            return found
+    return None
 
 
 async def find_contact(ctx: RunContext, source: Connection, contact: Contact | None,
@@ -86,21 +103,9 @@ async def find_contact(ctx: RunContext, source: Connection, contact: Contact | N
     """The target's person for ``contact``: by link, then e-mail, then phone."""
     if contact is None:
         return None
-    linked = await _linked(ctx, "contact", source, contact, target)
-    if linked and target.has("contact.get"):
-        found = await _get(target, "contact.get", linked)
-        if found is not None:
-            return found
-    for email in contact.emails:
-        found = await target.call("contact.find_by_email", email=email)
-        if found is not None:
-            return found
-    if target.has("contact.find_by_phone"):
-        for phone in contact.phones:
-            found = await target.call("contact.find_by_phone", phone=phone)
-            if found is not None:
-                return found
-    return None
+    return (await _by_link(ctx, "contact", source, contact, target, "contact.get")
+            or await _first_match(target, "contact.find_by_email", "email", contact.emails)
+            or await _first_match(target, "contact.find_by_phone", "phone", contact.phones))
 
 
 async def find_company(ctx: RunContext, source: Connection, company: Company | None,
@@ -108,19 +113,10 @@ async def find_company(ctx: RunContext, source: Connection, company: Company | N
     """The target's company for ``company``: by link, then e-mail, then exact name."""
     if company is None:
         return None
-    linked = await _linked(ctx, "company", source, company, target)
-    if linked and target.has("company.get"):
-        found = await _get(target, "company.get", linked)
-        if found is not None:
-            return found
-    if target.has("company.find_by_email"):
-        for email in company.emails:
-            found = await target.call("company.find_by_email", email=email)
-            if found is not None:
-                return found
-    if company.name and target.has("company.find_by_name"):
-        return await target.call("company.find_by_name", name=company.name)
-    return None
+    names = [company.name] if company.name else []
+    return (await _by_link(ctx, "company", source, company, target, "company.get")
+            or await _first_match(target, "company.find_by_email", "email", company.emails)
+            or await _first_match(target, "company.find_by_name", "name", names))
 
 
 async def find_or_create_client(ctx: RunContext, source: Connection, target: Connection,

@@ -2,36 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from typing import Any
 
-_FRACTION = re.compile(r"(\.\d{6})\d+")
+from pontes.mapping import parse_datetime as parse_vendor_datetime
 
 
 def parse_datetime(value: Any, field: str = "date") -> datetime | None:
     """An aware UTC datetime from a Movidesk value, or ``None`` for an empty one.
 
     Accepts ``2024-03-10T14:22:31.1234567`` (naive, taken as UTC), a ``Z``/``z`` suffix
-    or an explicit offset. Raises ``ValueError`` naming ``field`` for anything else.
+    or an explicit offset (the core's vendor date parser). Raises ``ValueError`` naming
+    ``field`` for anything else.
     """
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str):
-        text = _FRACTION.sub(r"\1", value.strip())
-        if text[-1:] in ("z", "Z"):
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{field}: not a Movidesk date-time: {value!r}") from None
-    else:
-        raise ValueError(f"{field}: not a Movidesk date-time: {value!r}")
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parse_vendor_datetime(value)
+    except ValueError:
+        raise ValueError(f"{field}: not a Movidesk date-time: {value!r}") from None
 
 
 def filter_literal(value: datetime) -> str:
