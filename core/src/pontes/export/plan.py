@@ -40,6 +40,7 @@ class ColumnPlan:
 
     @property
     def key(self) -> str | None:
+        """The source key when the source is a single key, else ``None``."""
         return self.source[0] if len(self.source) == 1 else None
 
 
@@ -115,6 +116,7 @@ class StreamPlan:
 
     @property
     def name(self) -> str:
+        """The stream's name."""
         return self.stream.name
 
     def shape(self, record: Mapping[str, Any]) -> Shaped:

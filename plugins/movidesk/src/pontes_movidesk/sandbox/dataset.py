@@ -94,6 +94,7 @@ class Population:
 
     @classmethod
     def for_tickets(cls, tickets: int) -> Population:
+        """One agent per 400 tickets, a company per 40, a client person per 4 (and minimums)."""
         return cls(agents=max(4, tickets // 400), companies=max(3, tickets // 40),
                    departments=max(1, tickets // 400), clients=max(8, tickets // 4))
 
@@ -148,15 +149,19 @@ class _Account:
     # --- persons ------------------------------------------------------------------------
 
     def agent_id(self, n: int) -> str:
+        """The id (Cód. Ref.) of agent ``n``."""
         return f"agent-{n:04d}"
 
     def company_id(self, n: int) -> str:
+        """The id (Cód. Ref.) of company ``n``."""
         return f"org-{n:05d}"
 
     def department_id(self, n: int) -> str:
+        """The id (Cód. Ref.) of department ``n``."""
         return f"dep-{n:04d}"
 
     def client_id(self, n: int) -> str:
+        """The id (Cód. Ref.) of client ``n``."""
         return f"cli-{n:06d}"
 
     def persons(self) -> Iterator[dict[str, Any]]:

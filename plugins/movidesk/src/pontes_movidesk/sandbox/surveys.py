@@ -46,9 +46,11 @@ def survey_routes(state: MovideskState, gate: Gate, base_path: str) -> list[Rout
     """The two survey endpoints under ``base_path``, behind ``gate``."""
 
     async def questions(request: Request) -> Response:
+        """A page of the survey's questions."""
         return JSONResponse(_page(state.survey_questions, request))
 
     async def responses(request: Request) -> Response:
+        """A page of the survey's responses."""
         return JSONResponse(_page(state.survey_responses, request))
 
     return [
