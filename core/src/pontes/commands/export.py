@@ -7,6 +7,7 @@ dependencies of ``pontes[export]`` (dlt, DuckDB, tqdm) only when it runs.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import click
@@ -36,7 +37,8 @@ def register(cli: click.Group) -> None:
                    "one [default: 10000].")
 @click.option("--work-dir", default=None, type=click.Path(file_okay=False),
               help="Where dlt keeps its working files [default: dlt's own].")
-@click.option("--no-progress", is_flag=True, help="Do not draw progress bars.")
+@click.option("--no-progress", is_flag=True,
+              help="Do not draw progress bars (each API call is logged instead).")
 @fails_cleanly
 def export_command(connection: str, config_path: str, to: str | None, streams: str | None,
                    full_refresh: bool, dataset: str | None, batch_size: int | None,
@@ -58,6 +60,8 @@ def export_command(connection: str, config_path: str, to: str | None, streams: s
     except ImportError as exc:
         raise click.ClickException(f"export needs pontes[export] (pip install "
                                    f"'pontes[export]'): {exc}") from None
+    if not no_progress and logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        logging.getLogger("httpx").setLevel(logging.WARNING)
     destination = parse_destination(to or "pontes.duckdb")
     chosen = [name.strip() for name in streams.split(",") if name.strip()] if streams else None
     runtime = build_runtime(config_path)

@@ -42,7 +42,7 @@ class TqdmProgress(Progress):
 
     def stream_started(self, stream: str, full_refresh: bool) -> None:
         label = f"{stream} (full)" if full_refresh else stream
-        self._bars[stream] = self._tqdm(desc=label, position=len(self._bars), **self._options)
+        self._bars[stream] = self._tqdm(desc=label, **self._options)
         self._children[stream] = 0
         self._loaded[stream] = 0
 
@@ -58,7 +58,7 @@ class TqdmProgress(Progress):
         self._bars[stream].set_postfix(child_rows=self._children[stream], loaded=rows)
 
     def stream_finished(self, stream: str) -> None:
-        self._bars[stream].refresh()
+        self._bars[stream].close()
 
     def close(self) -> None:
         for bar in self._bars.values():
