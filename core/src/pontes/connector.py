@@ -227,8 +227,9 @@ class Stream:
     ``columns`` declares the table's columns (name -> type, or ``Column``); when it is
     empty, records are exported as they come. ``table`` names the destination table
     (default: ``name``). ``lag`` widens every incremental read backwards from the last
-    exported cursor value (in seconds for timestamps), for vendors whose searches show
-    changes late; the records read again are merged on the primary key.
+    exported cursor value (seconds for timestamps, days for dates, units for numbers), for
+    vendors whose searches show changes late; the records read again are merged on the
+    primary key.
     """
 
     connector: str
