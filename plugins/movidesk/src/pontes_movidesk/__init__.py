@@ -17,13 +17,13 @@ from __future__ import annotations
 from pontes import hookimpl
 from pontes.connector import Connector
 
+from . import streams
 from .actions import actions
 from .client import build_client, check_connection
 from .mappers import mappers
 from .sandbox import sandbox
 from .settings import MovideskSettings
 from .setup_steps import webhook_setup
-from .streams import streams
 from .triggers import triggers
 
 CONNECTOR = Connector(
@@ -71,4 +71,4 @@ def register_sandboxes():
 @hookimpl
 def register_streams():
     """Persons, tickets and satisfaction surveys for ``pontes export``."""
-    return streams()
+    return streams.streams()
