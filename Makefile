@@ -27,10 +27,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check core plugins tests bench
+	$(BIN)/ruff check core plugins tests bench demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/export.py
 
 clean:
 	rm -rf $(VENV)

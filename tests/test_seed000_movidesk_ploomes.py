@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from demo import steps
-from demo.setup import demo_stack
-
 from e2e_support import (
     movidesk_person,
     movidesk_ticket,
@@ -22,6 +19,9 @@ from e2e_support import (
     ploomes_insert,
     seed_movidesk,
 )
+
+from demo import steps
+from demo.setup import demo_stack
 
 pytestmark = pytest.mark.slow
 

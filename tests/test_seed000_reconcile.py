@@ -7,10 +7,10 @@ change in the sandbox, which would otherwise mix into their counts.
 from __future__ import annotations
 
 import pytest
+from e2e_support import movidesk_person, movidesk_ticket, ploomes_insert, seed_movidesk
+
 from demo import steps
 from demo.setup import demo_stack
-
-from e2e_support import movidesk_person, movidesk_ticket, ploomes_insert, seed_movidesk
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +41,10 @@ def poll_time(stack) -> str:
     return cursor["updated_at"]
 
 
+def wait_for_a_poll_after(stack, seen: str) -> None:
+    stack._wait(lambda: poll_time(stack) != seen, 30, "the next poll")
+
+
 def history_of(stack, contact_id: int) -> list[dict]:
     return [r for r in steps.ploomes_records(stack, "InteractionRecords")
             if r.get("ContactId") == contact_id]
@@ -64,8 +68,7 @@ def test_a_change_seen_by_webhook_and_by_polling_is_recorded_once(stack, clean_a
     steps.movidesk_set_status(stack, 3002)
     stack._wait(lambda: len(history_of(stack, crm_id)) == 1, 60, "the webhook to be recorded")
     for _ in range(2):  # two polls after the webhook: the change was seen by polling too
-        seen = poll_time(stack)
-        stack._wait(lambda: poll_time(stack) != seen, 30, "the next poll")
+        wait_for_a_poll_after(stack, poll_time(stack))
     assert len(history_of(stack, crm_id)) == 1
     events = [e for e in stack.events("history") if e.get("entity_key") == "ticket:3002"]
     assert [e["source"] for e in events] == ["webhook"]

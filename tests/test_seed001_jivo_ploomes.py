@@ -11,10 +11,10 @@ import subprocess
 import sys
 
 import pytest
+from e2e_support import new_rows, ploomes_insert
+
 from demo import steps
 from demo.setup import demo_stack
-
-from e2e_support import new_rows, ploomes_insert
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from pontes.cli import cli, main
 from pontes.plugins import load_plugins
 from pontes.testing import serve_app

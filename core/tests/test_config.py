@@ -4,7 +4,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pontes.config import load_config, parse_config
 from pontes.errors import ConfigError
 from pontes.plugins import load_plugins

@@ -60,7 +60,7 @@ def test_outside_plugin_is_listed_with_version_and_capabilities(plugin_env):
 def test_broken_plugin_is_reported_with_its_error(plugin_env):
     result = pontes(plugin_env, "plugins")
     assert result.returncode == 0, result.stderr
-    line = next(l for l in result.stdout.splitlines() if l.strip().startswith("broken"))
+    line = next(row for row in result.stdout.splitlines() if row.strip().startswith("broken"))
     assert "FAILED" in line and "a_module_that_is_not_installed" in line
 
 

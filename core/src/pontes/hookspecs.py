@@ -17,8 +17,15 @@ from . import PROJECT_NAME
 if TYPE_CHECKING:
     import click
 
-    from .connector import Action, Connector, Mapper, PollingTrigger, Sandbox, Stream
-    from .connector import WebhookTrigger
+    from .connector import (
+        Action,
+        Connector,
+        Mapper,
+        PollingTrigger,
+        Sandbox,
+        Stream,
+        WebhookTrigger,
+    )
     from .mapping import Transform
     from .recipes import Recipe
 

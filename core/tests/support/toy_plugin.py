@@ -6,12 +6,11 @@ vendor: settings with a secret, webhook triggers, the actions recipes ask for.
 
 from __future__ import annotations
 
-from pydantic import SecretStr
-
 from pontes import hookimpl
 from pontes.connector import Action, ConnectionSettings, Connector, WebhookTrigger
 from pontes.errors import AuthError, InvalidPayload
 from pontes.models import Contact, Event, Interaction, Ticket
+from pydantic import SecretStr
 
 
 class DeskSettings(ConnectionSettings):

@@ -193,7 +193,6 @@ def test_a_blank_widget_id_counts_as_missing(examples):
 
 def test_reply_with_context_lists_open_deals_for_the_agent():
     from pontes.models import ClientContext, Deal, Event
-
     from pontes_jivo.triggers import reply_with_context
 
     context = ClientContext(deals=[Deal(title="Plano Pro", stage="Proposta")],

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from ..connector import ColumnType
+from ..mapping import parse_datetime
 
 Converter = Callable[[Any], Any]
 
@@ -100,26 +101,12 @@ def to_boolean(value: Any) -> bool | None:
 def to_timestamp(value: Any) -> datetime | None:
     """An aware UTC datetime from an ISO 8601 string or a datetime; naive means UTC.
 
-    Fractions of any length are read (``2019-10-30T13:35:38.0174433`` keeps the first six
-    digits), as are a ``Z`` or ``z`` suffix and numeric offsets.
+    The core's vendor date parser does the reading: fractions of any length
+    (``2019-10-30T13:35:38.0174433`` keeps six digits), ``Z``/``z`` and numeric offsets.
     """
     if value is None:
         return None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text[-1] in "zZ":
-            text = text[:-1] + "+00:00"
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"expected an ISO 8601 date and time, got {value!r}") from None
-    else:
-        raise ValueError(f"expected an ISO 8601 date and time, got {value!r}")
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return parse_datetime(value)
 
 
 def to_date(value: Any) -> date | None:

@@ -38,7 +38,6 @@ from pontes.models import DEFAULT_PHONE_REGION, Chat, ClientContext, Event
 
 from .canonical import chat_from_event
 from .connector import CONNECTOR
-from .replies import agent_panel_reply
 from .payloads import (
     CALL_EVENT,
     CHAT_ACCEPTED,
@@ -49,6 +48,7 @@ from .payloads import (
     JivoEvent,
     parse_body,
 )
+from .replies import agent_panel_reply
 
 EVENT_TYPES = {
     CHAT_FINISHED: "chat.finished",
