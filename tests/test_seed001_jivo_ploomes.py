@@ -38,7 +38,8 @@ INTEGRATIONS = {
     "chat-pd": chat_integration("person_deal"),
     "chat-cp": chat_integration("company_person"),
     "chat-twice": chat_integration("person_deal", avoid_duplicate_deals=False),
-    "chat-context": chat_integration("person_deal", show_crm_context=True),
+    "chat-context": chat_integration("person_deal", show_crm_context=True,
+                                     crm_link="https://app.crm.example/contacts/{contact_id}"),
     "chat-bad-pipeline": chat_integration("person_deal", pipeline="Funil Inexistente"),
 }
 
@@ -211,3 +212,5 @@ def test_agent_sees_the_clients_open_deals_when_a_chat_is_accepted(stack):
     assert outcome["ok"], outcome
     panel = outcome["agent_panel"]
     assert panel and [line["title"] for line in panel["custom_data"]] == ["Chat with Vera Vista"]
+    (vera,) = rows_named(stack, "Contacts", "Vera Vista")
+    assert panel["crm_link"] == f"https://app.crm.example/contacts/{vera['Id']}"

@@ -77,7 +77,9 @@ class ChatToCrmOptions(BaseModel):
     - ``deal_title``: the deal's title, with ``{visitor} {email} {phone} {page} {agent}``;
     - ``skip_anonymous``: ignore chats whose visitor left no name, e-mail or phone;
     - ``show_crm_context``: when an agent accepts a chat (or the visitor's data changes),
-      answer the chat product with the client's open deals from the CRM.
+      answer the chat product with the client's open deals from the CRM;
+    - ``crm_link``: the address of a client in the CRM's web app, shown to the agent as a
+      link, with ``{contact_id}`` and ``{company_id}`` (CRM ids) as placeholders.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -93,6 +95,7 @@ class ChatToCrmOptions(BaseModel):
     deal_title: str = "Chat with {visitor}"
     skip_anonymous: bool = True
     show_crm_context: bool = False
+    crm_link: str | None = None
 
 
 def resolve_stage(pipelines: list[Pipeline], pipeline: str | None, stage: str | None,
@@ -248,7 +251,14 @@ async def client_context(ctx: RunContext) -> ClientContext | None:
     if crm.has("deal.list_for_client") and contact.ref(crm.name):
         deals = await crm.call("deal.list_for_client", contact_id=contact.ref(crm.name),
                                only_open=True)
-    return ClientContext(contact=contact, company=contact.company, deals=deals)
+    company = contact.company
+    link = None
+    if ctx.options.crm_link:
+        link = render(ctx.options.crm_link, {
+            "contact_id": contact.ref(crm.name) or "",
+            "company_id": (company.ref(crm.name) if company else None) or "",
+        }, f"integrations.{ctx.integration.name}.options.crm_link")
+    return ClientContext(contact=contact, company=company, deals=deals, url=link)
 
 
 async def activate(integration, hook_urls: dict[str, str]) -> list[SetupStep]:
