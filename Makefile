@@ -15,13 +15,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/pyproject.toml)
+$(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/pyproject.toml) demo/pyproject.toml
 	cd $(CURDIR) && $(BIN)/python -m pip install --quiet --group dev \
-		-e 'core[export]' $(addprefix -e ,$(PLUGIN_DIRS))
+		-e 'core[export]' $(addprefix -e ,$(PLUGIN_DIRS)) -e demo
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m demo
+	$(BIN)/pontes demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

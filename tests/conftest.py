@@ -1,6 +1,6 @@
 """End-to-end tests: the vendor sandboxes, a real pontes server process, the seed flows.
 
-The demo's set-up and steps (``demo/``) are reused, so the demo shows what is tested.
+The demo's installation and steps (``pontes_demo``) are reused, so the demo shows what is tested.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from demo import steps
+from pontes_demo import steps
 
 
 def seed_movidesk(stack, persons=(), tickets=()) -> None:

@@ -19,9 +19,8 @@ from e2e_support import (
     ploomes_insert,
     seed_movidesk,
 )
-
-from demo import steps
-from demo.setup import demo_stack
+from pontes_demo import steps
+from pontes_demo.installation import demo_stack
 
 pytestmark = pytest.mark.slow
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 from e2e_support import movidesk_person, movidesk_ticket, ploomes_insert, seed_movidesk
-
-from demo import steps
-from demo.setup import demo_stack
+from pontes_demo import steps
+from pontes_demo.installation import demo_stack
 
 pytestmark = pytest.mark.slow
 

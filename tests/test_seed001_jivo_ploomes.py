@@ -12,9 +12,8 @@ import sys
 
 import pytest
 from e2e_support import new_rows, ploomes_insert
-
-from demo import steps
-from demo.setup import demo_stack
+from pontes_demo import steps
+from pontes_demo.installation import demo_stack
 
 pytestmark = pytest.mark.slow
 

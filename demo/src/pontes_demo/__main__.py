@@ -1,9 +1,10 @@
-"""``python -m demo``: start the sandboxes and a server, play the seed integrations, then
+"""``pontes demo`` (or ``python -m pontes_demo``): start the sandboxes and a server, play the seed integrations, then
 keep serving until Ctrl-C (``--no-wait`` exits after the story)."""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 from pontes.stack import Stack
 
 from . import steps
-from .setup import INTEGRATION_USER, demo_stack
+from .installation import INTEGRATION_USER, demo_stack
 
 MARIA_IN_PLOOMES = 40000123
 
@@ -79,9 +80,10 @@ def story_chat_to_crm(stack: Stack) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="pontes demo", description=__doc__)
     parser.add_argument("--no-wait", action="store_true", help="exit after the story")
     args = parser.parse_args(argv)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the story, not every HTTP call
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="pontes-demo-") as tmp, \
             demo_stack(Path(tmp)) as stack:
