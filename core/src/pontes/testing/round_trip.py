@@ -10,16 +10,16 @@ them, to exercise normalisation.)
 
 from __future__ import annotations
 
-import types
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from ..mapping.paths import plain_type
 from ..models import Record
 from .strategies import BR_AREA_CODES
 
@@ -118,14 +118,14 @@ def for_path(model: type[BaseModel], path: str) -> st.SearchStrategy[Any]:
 
 def _nested_model(owner: type[BaseModel], name: str, path: str) -> type[BaseModel]:
     field = owner.model_fields.get(name)
-    inner = _unwrap(field.annotation) if field is not None else None
+    inner = plain_type(field.annotation) if field is not None else None
     if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
         raise TypeError(f"{path!r}: {owner.__name__}.{name} is not a nested model")
     return inner
 
 
 def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
-    kind = _unwrap(annotation)
+    kind = plain_type(annotation)
     origin = get_origin(kind)
     if origin is dict and name in _BY_NAME:
         return _BY_NAME[name]()
@@ -159,21 +159,6 @@ def _for_type(name: str, annotation: Any, where: str) -> st.SearchStrategy[Any]:
 def _identity(value: Any) -> Any:
     """What makes two list items the same (models compare by their JSON)."""
     return value.model_dump_json() if isinstance(value, BaseModel) else value
-
-
-def _unwrap(annotation: Any) -> Any:
-    """The type inside ``Annotated[...]`` and ``X | None``."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            options = [a for a in get_args(annotation) if a is not type(None)]
-            if len(options) != 1:
-                return annotation
-            annotation = options[0]
-        else:
-            return annotation
 
 
 def _nest(values: dict[str, Any]) -> dict[str, Any]:
