@@ -215,7 +215,7 @@ def deal_events(stack, deal_id: int, count: int) -> list[dict]:
         return [e for e in stack.events("deal-ticket")
                 if e["status"] in ("succeeded", "dead") and str(deal_id) in (e.get("entity_key") or "")]
 
-    stack._wait(lambda: len(mine()) >= count, 60, f"{count} events of deal {deal_id}")
+    stack.wait_until(lambda: len(mine()) >= count, 60, f"{count} events of deal {deal_id}")
     return mine()
 
 
@@ -258,7 +258,7 @@ def test_deal_owned_by_integration_user_opens_a_ticket_and_resolving_wins_it(dea
     assert maria and maria[0]["businessName"] == "Maria Souza"
 
     steps.movidesk_set_status(deals, ticket_id)
-    deals._wait(lambda: deal_row(deals, deal_id)["StatusId"] == 2, 60, "the deal to be won")
+    deals.wait_until(lambda: deal_row(deals, deal_id)["StatusId"] == 2, 60, "the deal to be won")
     fields = {p["FieldKey"]: p for p in deal_row(deals, deal_id).get("OtherProperties") or []}
     assert fields[DEAL_TICKET_FIELD]["IntegerValue"] == ticket_id
 
@@ -306,7 +306,7 @@ def test_ticket_resolved_twice_finishes_the_deal_once(deals):
     deal_id, opened = open_deal(deals, "Migração de dados", PLOOMES_JOAO, owner_id=user)
     ((ticket_id, _),) = opened.items()
     steps.movidesk_set_status(deals, ticket_id)
-    deals._wait(lambda: deal_row(deals, deal_id)["StatusId"] == 2, 60, "the deal to be won")
+    deals.wait_until(lambda: deal_row(deals, deal_id)["StatusId"] == 2, 60, "the deal to be won")
     steps.movidesk_set_status(deals, ticket_id, "Em atendimento")
     steps.movidesk_set_status(deals, ticket_id)
     results = []
@@ -317,7 +317,7 @@ def test_ticket_resolved_twice_finishes_the_deal_once(deals):
                       if e.get("entity_key") == f"ticket:{ticket_id}"]
         return len(results) >= 2
 
-    deals._wait(second_resolution_handled, 60, "the second resolution")
+    deals.wait_until(second_resolution_handled, 60, "the second resolution")
     assert any("marked won" in r for r in results)
     assert any(f"deal {deal_id} is already won" in r for r in results)
     assert deal_row(deals, deal_id)["StatusId"] == 2
@@ -328,14 +328,14 @@ def test_finishing_is_configurable_closed_tickets_lose_the_deal(stack, clean_aut
     user = steps.ploomes_user_id(stack, "Suporte Perdas")
     tickets = movidesk_tickets(stack)
     deal_id = steps.ploomes_create_deal(stack, "Contrato cancelado", PLOOMES_JOAO, owner_id=user)
-    stack._wait(lambda: len(movidesk_tickets(stack)) > len(tickets), 60, "the ticket")
+    stack.wait_until(lambda: len(movidesk_tickets(stack)) > len(tickets), 60, "the ticket")
     (ticket_id,) = set(movidesk_tickets(stack)) - set(tickets)
     steps.movidesk_set_status(stack, ticket_id)  # Resolvido: not a finishing status here
-    stack._wait(lambda: any(f"ticket {ticket_id} is solved" in (e.get("summary") or "")
+    stack.wait_until(lambda: any(f"ticket {ticket_id} is solved" in (e.get("summary") or "")
                             for e in summaries(stack, "deal-lost")), 60, "the resolution")
     assert deal_row(stack, deal_id)["StatusId"] == 1
     steps.movidesk_set_status(stack, ticket_id, "Fechado")
-    stack._wait(lambda: deal_row(stack, deal_id)["StatusId"] == 3, 60, "the deal to be lost")
+    stack.wait_until(lambda: deal_row(stack, deal_id)["StatusId"] == 3, 60, "the deal to be lost")
 
 
 def summaries(stack, integration: str) -> list[dict]:

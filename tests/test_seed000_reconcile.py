@@ -41,7 +41,7 @@ def poll_time(stack) -> str:
 
 
 def wait_for_a_poll_after(stack, seen: str) -> None:
-    stack._wait(lambda: poll_time(stack) != seen, 30, "the next poll")
+    stack.wait_until(lambda: poll_time(stack) != seen, 30, "the next poll")
 
 
 def history_of(stack, contact_id: int) -> list[dict]:
@@ -53,7 +53,7 @@ def test_a_resolution_whose_webhook_never_came_is_recorded_by_polling(stack, cle
     crm_id = client(stack, "cli-miss", "Mila Miss", "mila@miss.example")
     seed_movidesk(stack, tickets=[movidesk_ticket(3001, "cli-miss", "Webhook perdido")])
     steps.movidesk_set_status(stack, 3001)  # no automation: Movidesk calls nobody
-    stack._wait(lambda: len(history_of(stack, crm_id)) == 1, 60, "the poller to record it")
+    stack.wait_until(lambda: len(history_of(stack, crm_id)) == 1, 60, "the poller to record it")
     (record,) = history_of(stack, crm_id)
     assert "Ticket id: 3001" in record["Content"]
     (event,) = [e for e in stack.events("history") if e.get("entity_key") == "ticket:3001"]
@@ -65,7 +65,7 @@ def test_a_change_seen_by_webhook_and_by_polling_is_recorded_once(stack, clean_a
     crm_id = client(stack, "cli-both", "Beto Both", "beto@both.example")
     seed_movidesk(stack, tickets=[movidesk_ticket(3002, "cli-both", "Dois caminhos")])
     steps.movidesk_set_status(stack, 3002)
-    stack._wait(lambda: len(history_of(stack, crm_id)) == 1, 60, "the webhook to be recorded")
+    stack.wait_until(lambda: len(history_of(stack, crm_id)) == 1, 60, "the webhook to be recorded")
     for _ in range(2):  # two polls after the webhook: the change was seen by polling too
         wait_for_a_poll_after(stack, poll_time(stack))
     assert len(history_of(stack, crm_id)) == 1
@@ -77,6 +77,6 @@ def test_changes_the_recipe_does_not_want_are_polled_but_not_recorded(stack, cle
     crm_id = client(stack, "cli-open", "Olga Open", "olga@open.example")
     seed_movidesk(stack, tickets=[movidesk_ticket(3003, "cli-open", "Ainda aberto")])
     steps.movidesk_set_status(stack, 3003, "Novo")
-    stack._wait(lambda: any(e.get("entity_key") == "ticket:3003" and e["status"] == "succeeded"
+    stack.wait_until(lambda: any(e.get("entity_key") == "ticket:3003" and e["status"] == "succeeded"
                             for e in stack.events("history")), 60, "the poll of ticket 3003")
     assert history_of(stack, crm_id) == []

@@ -92,7 +92,7 @@ def plugins_command(as_json: bool) -> None:
 def capability_matrix(matrix: dict[str, list[str]]) -> str:
     """A text table: one row per capability, one column per connector, ``x`` where supported."""
     connectors = list(matrix)
-    names = sorted({c for caps in matrix.values() for c in caps} | set())
+    names = sorted({c for caps in matrix.values() for c in caps})
     canonical = [n for n in CAPABILITIES if n in names]
     extra = sorted(n for n in names if n not in CAPABILITIES)
     rows = canonical + extra

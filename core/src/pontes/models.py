@@ -29,7 +29,6 @@ __all__ = [
     "Address",
     "Chat",
     "ClientContext",
-    "ENTITY_MODELS",
     "Company",
     "Contact",
     "Deal",
@@ -335,16 +334,6 @@ class ClientContext(_Model):
     deals: list[Deal] = Field(default_factory=list)
     url: str | None = None
 
-
-ENTITY_MODELS: dict[str, type[Record]] = {
-    "contact": Contact,
-    "company": Company,
-    "deal": Deal,
-    "ticket": Ticket,
-    "interaction": Interaction,
-    "chat": Chat,
-}
-"""Canonical entity names and their models, as capabilities and mappings name them."""
 
 
 class Event(_Model):

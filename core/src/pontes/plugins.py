@@ -26,7 +26,7 @@ from types import ModuleType
 import pluggy
 from stevedore import ExtensionManager, NamedExtensionManager
 
-from . import ENTRY_POINT_GROUP, PROJECT_NAME, __version__, hookspecs
+from . import ENTRY_POINT_GROUP, PROJECT_NAME, hookspecs
 from .errors import PluginLoadError
 from .registry import Registry
 
@@ -60,9 +60,6 @@ class LoadedPlugins:
     pm: pluggy.PluginManager
     registry: Registry
     plugins: list[PluginInfo]
-
-    def info(self, name: str) -> PluginInfo | None:
-        return next((p for p in self.plugins if p.name == name), None)
 
 
 def _dist_of(ep) -> tuple[str | None, str | None]:
@@ -175,7 +172,3 @@ def load_plugins(enabled: Sequence[str] | None = None,
         raise PluginLoadError(f"a plugin implements an unknown hook: {exc}") from exc
     return LoadedPlugins(pm, Registry.collect(pm), infos)
 
-
-def core_version() -> str:
-    """The version of the core distribution."""
-    return __version__

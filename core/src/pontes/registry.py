@@ -50,14 +50,15 @@ class Registry:
         """The connector's capabilities that are canonical (what recipes may ask for)."""
         return {c for c in self.capabilities(connector) if c in CAPABILITIES}
 
+    def mapper(self, connector: str, entity: str) -> Mapper | None:
+        """The connector's mapper for a canonical entity, if it registered one."""
+        return self.mappers.get((connector, entity))
+
     def webhook_triggers(self, connector: str) -> list[WebhookTrigger]:
         return [t for t in self.triggers.get(connector, []) if isinstance(t, WebhookTrigger)]
 
     def polling_triggers(self, connector: str) -> list[PollingTrigger]:
         return [t for t in self.triggers.get(connector, []) if isinstance(t, PollingTrigger)]
-
-    def mapper(self, connector: str, entity: str) -> Mapper | None:
-        return self.mappers.get((connector, entity))
 
     # --- building ---------------------------------------------------------------------
 

@@ -102,6 +102,7 @@ class Stack:
             runtime = Runtime.build(load_config(config_path), key=key.encode())
             stack = cls(workdir, urls, config_path, server_url, env["PONTES_ADMIN_TOKEN"], env,
                         runtime)
+            cleanup.callback(stack.close)
             cleanup.callback(stack.stop)
             stack.start_server(port)
             yield stack
@@ -117,7 +118,7 @@ class Stack:
             env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()
-        self._wait(lambda: self._healthy(), SERVER_START_TIMEOUT, "the server to start")
+        self.wait_until(lambda: self._healthy(), SERVER_START_TIMEOUT, "the server to start")
 
     def _healthy(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
@@ -185,10 +186,11 @@ class Stack:
             found = [e for e in self.events(integration) if e["status"] in finished]
             return len(found) >= count
 
-        self._wait(ready, timeout, f"{count} finished event(s) of {integration}")
+        self.wait_until(ready, timeout, f"{count} finished event(s) of {integration}")
         return found
 
-    def _wait(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+    def wait_until(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
+        """Wait until ``condition()`` is true; ``StackError`` with the server log if not."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if condition():

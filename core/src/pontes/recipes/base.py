@@ -143,7 +143,7 @@ class RunContext:
         """
         kind = f"step:{step}"
         key = self.event.idempotency_key
-        scope = f"{self.integration.name}"
+        scope = self.integration.name
         found = await self.links.lookup(kind, scope, key)
         if found and "result" in found:
             return found["result"]
