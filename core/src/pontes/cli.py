@@ -1,51 +1,28 @@
 """The ``pontes`` command line.
 
 Core commands: ``plugins``, ``check``, ``hooks``, ``activate``, ``sandbox``, the engine's
-(``serve``, ``events``, ``replay``, ``links``, ``action-token``) and ``export``. Plugins add their own through the
-``register_commands`` hook. Every error is one message on stderr and a non-zero exit.
+(``serve``, ``events``, ``replay``, ``links``, ``action-token``) and ``export``. Plugins add
+their own through the ``register_commands`` hook. Every error is one message on stderr and
+a non-zero exit (``pontes.commands.common``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
-from typing import Any
 
 import click
 
 from . import __version__
 from .capabilities import CAPABILITIES
-from .config import load_config
+from .commands import engine as engine_commands
+from .commands import export as export_commands
+from .commands.common import build_runtime, config_option, fails_cleanly
 from .errors import PontesError
 from .plugins import installed_plugins, load_plugins
 from .runtime import Runtime
-
-CONFIG_OPTION = click.option(
-    "--config", "-c", "config_path", required=True, envvar="PONTES_CONFIG",
-    type=click.Path(dir_okay=False), help="The YAML configuration file (or $PONTES_CONFIG).",
-)
-
-
-def fails_cleanly(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a ``PontesError`` into a one-line message and exit status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PontesError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
-def build_runtime(config_path: str) -> Runtime:
-    """Load a configuration file and check it against the enabled plugins."""
-    return Runtime.build(load_config(config_path))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,7 +85,7 @@ def capability_matrix(matrix: dict[str, list[str]]) -> str:
 
 
 @cli.command("check")
-@CONFIG_OPTION
+@config_option
 @fails_cleanly
 def check_command(config_path: str) -> None:
     """Validate the configuration and test every connection's credentials."""
@@ -143,7 +120,7 @@ async def _check_connections(runtime: Runtime) -> dict[str, str | None]:
 
 
 @cli.command("hooks")
-@CONFIG_OPTION
+@config_option
 @fails_cleanly
 def hooks_command(config_path: str) -> None:
     """Print the webhook URL of every integration trigger, to paste into each vendor."""
@@ -158,7 +135,7 @@ def hooks_command(config_path: str) -> None:
 
 @cli.command("activate")
 @click.argument("integration")
-@CONFIG_OPTION
+@config_option
 @fails_cleanly
 def activate_command(integration: str, config_path: str) -> None:
     """Do INTEGRATION's vendor-side set-up and print the steps left to a person."""
@@ -210,10 +187,8 @@ def sandbox_command(vendor: str, host: str, port: int) -> None:
 
 
 def _add_commands() -> None:
-    from .commands import engine, export
-
-    engine.register(cli)
-    export.register(cli)
+    engine_commands.register(cli)
+    export_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:

@@ -9,35 +9,23 @@ server runs and even when a plugin is broken.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
 
 import click
 
 from ..config import load_config
-from ..errors import PontesError
 from ..secrets import secret_key
 from ..store import EVENT_STATUSES, Store
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def config_option(function: F) -> F:
-    """``--config/-c PATH`` (or ``$PONTES_CONFIG``)."""
-    return click.option("--config", "-c", "config_path", required=True, envvar="PONTES_CONFIG",
-                        type=click.Path(dir_okay=False),
-                        help="The YAML configuration file (or $PONTES_CONFIG).")(function)
+from .common import clean_failures, config_option
 
 
 @contextmanager
 def _store(config_path: str) -> Iterator[Store]:
-    try:
+    with clean_failures():
         config = load_config(config_path)
         store = Store.open(config.store)
-    except PontesError as exc:
-        raise click.ClickException(str(exc)) from None
     try:
         yield store
     finally:
@@ -53,10 +41,8 @@ def serve_command(config_path: str, host: str, port: int) -> None:
     """Run the server: webhooks, actions, admin API, and the embedded runner."""
     from ..server import serve
 
-    try:
+    with clean_failures():
         serve(config_path, host, port)
-    except PontesError as exc:
-        raise click.ClickException(str(exc)) from None
 
 
 @click.command("events")
@@ -146,10 +132,8 @@ def action_token_command(config_path: str, connection: str) -> None:
     """Print the token and URL for `POST /actions/<connection>/<action>`."""
     from ..server.auth import action_token
 
-    try:
+    with clean_failures():
         config = load_config(config_path)
-    except PontesError as exc:
-        raise click.ClickException(str(exc)) from None
     if connection not in config.connections:
         known = ", ".join(sorted(config.connections)) or "none"
         raise click.ClickException(f"no connection {connection!r}; configured: {known}")

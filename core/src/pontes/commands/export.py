@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..cli import CONFIG_OPTION, build_runtime, fails_cleanly
+from .common import build_runtime, config_option, fails_cleanly
 
 
 def register(cli: click.Group) -> None:
@@ -22,7 +22,7 @@ def register(cli: click.Group) -> None:
 
 @click.command("export")
 @click.argument("connection")
-@CONFIG_OPTION
+@config_option
 @click.option("--to", "to", default=None, metavar="DESTINATION",
               help="A DuckDB file (a path or duckdb:///path) or a postgresql:// URL "
                    "[default: pontes.duckdb].")
