@@ -7,18 +7,25 @@ the capability's models (``pontes.capabilities``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, TypeAdapter
 
-from .capabilities import describe
+from .capabilities import canonical_capability
+from .connector import (
+    Action,
+    ConnectionSettings,
+    Connector,
+    PollingTrigger,
+    Stream,
+    WebhookTrigger,
+)
 from .errors import CapabilityError
 
 if TYPE_CHECKING:
-    from .connector import Action, ConnectionSettings, Connector
-    from .http import VendorClient
-    from .registry import Registry
+    from .http import CallObserver, RateBudgets, VendorClient
 
 
 @cache
@@ -31,30 +38,59 @@ class Connection:
 
     ``client`` is the connection's ``VendorClient``, built on first use; ``call`` runs a
     capability.
+
+    ``budgets`` (``pontes.http.RateBudgets``) holds the rate-limit bucket the client takes
+    its tokens from, and ``call_observers`` are told of every vendor call the client makes.
+    A ``Runtime`` sets both to the ones it shares between its connections before any client
+    is built; a connection made on its own keeps private ones.
     """
 
-    def __init__(self, name: str, connector: Connector, settings: ConnectionSettings,
-                 registry: Registry):
+    def __init__(self, name: str, connector: Connector, settings: ConnectionSettings, *,
+                 actions: Iterable[Action] = (),
+                 triggers: Iterable[WebhookTrigger | PollingTrigger] = (),
+                 streams: Iterable[Stream] = ()):
         self.name = name
         self.connector = connector
         self.settings = settings
-        self.registry = registry
+        self.actions: dict[str, Action] = {action.name: action for action in actions}
+        self.triggers: tuple[WebhookTrigger | PollingTrigger, ...] = tuple(triggers)
+        self.streams: dict[str, Stream] = {stream.name: stream for stream in streams}
         self._client: VendorClient | None = None
+        self.budgets: RateBudgets | None = None
+        self.call_observers: list[CallObserver] = []
 
     def __repr__(self) -> str:
         return f"<Connection {self.name} ({self.connector.name})>"
 
     @property
     def client(self) -> VendorClient:
-        """The vendor HTTP client of this connection (rate limit shared per connection)."""
+        """The vendor HTTP client of this connection, attached to its ``budgets`` and
+        ``call_observers``."""
         if self._client is None:
-            self._client = self.connector.client(self.name, self.settings)
+            if self.budgets is None:
+                from .http import InProcessRateBudgets  # httpx comes with the client anyway
+
+                self.budgets = InProcessRateBudgets()
+            client = self.connector.client(self.name, self.settings)
+            self._client = client.attach(self.budgets, self.call_observers)
         return self._client
 
     @property
     def capabilities(self) -> set[str]:
-        """Every capability this connection's connector supports."""
-        return self.registry.capabilities(self.connector.name)
+        """Every capability this connection's connector supports: its action names and the
+        events its triggers emit."""
+        names = set(self.actions)
+        for trigger in self.triggers:
+            names.update(trigger.events)
+        return names
+
+    def webhook_triggers(self) -> list[WebhookTrigger]:
+        """The connector's webhook triggers."""
+        return [t for t in self.triggers if isinstance(t, WebhookTrigger)]
+
+    def polling_triggers(self) -> list[PollingTrigger]:
+        """The connector's polling triggers."""
+        return [t for t in self.triggers if isinstance(t, PollingTrigger)]
 
     def has(self, capability: str) -> bool:
         """Whether this connection can do ``capability``."""
@@ -62,7 +98,7 @@ class Connection:
 
     def action(self, name: str) -> Action:
         """The plugin action behind ``name``; ``CapabilityError`` when there is none."""
-        action = self.registry.actions.get((self.connector.name, name))
+        action = self.actions.get(name)
         if action is None:
             raise CapabilityError(
                 f"connection {self.name!r} ({self.connector.title}) cannot do {name!r}; "
@@ -77,7 +113,7 @@ class Connection:
         it, and the plugin's answer against the output model before the caller does.
         """
         action = self.action(name)
-        capability = describe(name)
+        capability = canonical_capability(name)
         input_model = capability.input if capability else action.input
         output = capability.output if capability else action.output
         if input_model is not None:

@@ -1,6 +1,11 @@
 """What a vendor plugin contributes, as plain data: connectors, actions, triggers, mappers,
 streams and sandboxes. Hook implementations return instances of these classes (see
-``pontes.hookspecs``); the core validates and indexes them in ``pontes.registry``.
+``pontes.hookspecs``), usually collected by a ``pontes.kit.ConnectorKit``; the core
+validates and indexes them in ``pontes.registry``.
+
+Handlers receive the live ``pontes.connection.Connection`` as their first argument. This
+module sits below it (a connection is built from these declarations), so the handler
+types below say ``...`` where that argument goes.
 """
 
 from __future__ import annotations
@@ -16,7 +21,6 @@ from .models import ClientContext, Event, Record
 if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
-    from .connection import Connection
     from .http import VendorClient
 
 
@@ -56,12 +60,13 @@ class Connector:
     roles: tuple[Role, ...]
     settings: type[ConnectionSettings]
     client: Callable[[str, ConnectionSettings], VendorClient]
-    check: Callable[[Connection], Awaitable[None]]
+    check: Callable[..., Awaitable[None]]
     docs_url: str | None = None
     webhook_setup: Callable[[tuple[str, ...], str], str] | None = None
 
 
-ActionHandler = Callable[["Connection", Any], Awaitable[Any]]
+ActionHandler = Callable[..., Awaitable[Any]]
+"""``async handler(connection, params)``."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ class WebhookTrigger:
     name: str
     events: tuple[str, ...]
     parse: Callable[[WebhookRequest], list[Event]]
-    load: Callable[[Connection, Event], Awaitable[Record]]
+    load: Callable[..., Awaitable[Record]]
     ack: WebhookAck = field(default_factory=WebhookAck)
     reply: Callable[[Event, ClientContext], Any] | None = None
     description: str = ""
@@ -150,8 +155,8 @@ class PollingTrigger:
     connector: str
     name: str
     events: tuple[str, ...]
-    poll: Callable[[Connection, str | None], Awaitable[PollResult]]
-    load: Callable[[Connection, Event], Awaitable[Record]]
+    poll: Callable[..., Awaitable[PollResult]]
+    load: Callable[..., Awaitable[Record]]
     interval_seconds: float = 300.0
     description: str = ""
 
@@ -235,7 +240,7 @@ class Stream:
     connector: str
     name: str
     primary_key: tuple[str, ...]
-    read: Callable[[Connection, Any], AsyncIterator[dict[str, Any]]]
+    read: Callable[..., AsyncIterator[dict[str, Any]]]
     cursor_field: str | None = None
     children: tuple[str | ChildTable, ...] = ()
     columns: Mapping[str, str | Column] = field(default_factory=dict)

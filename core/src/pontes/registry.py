@@ -8,12 +8,22 @@ of the plugins involved.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .capabilities import CAPABILITIES
-from .connector import Action, Connector, Mapper, PollingTrigger, Sandbox, Stream, WebhookTrigger
+from .connection import Connection
+from .connector import (
+    Action,
+    ConnectionSettings,
+    Connector,
+    Mapper,
+    PollingTrigger,
+    Sandbox,
+    Stream,
+    WebhookTrigger,
+)
 from .errors import PluginLoadError
 
 if TYPE_CHECKING:
@@ -46,19 +56,30 @@ class Registry:
             names.update(trigger.events)
         return names
 
-    def canonical_capabilities(self, connector: str) -> set[str]:
-        """The connector's capabilities that are canonical (what recipes may ask for)."""
-        return {c for c in self.capabilities(connector) if c in CAPABILITIES}
-
     def mapper(self, connector: str, entity: str) -> Mapper | None:
         """The connector's mapper for a canonical entity, if it registered one."""
         return self.mappers.get((connector, entity))
 
     def webhook_triggers(self, connector: str) -> list[WebhookTrigger]:
+        """The connector's webhook triggers."""
         return [t for t in self.triggers.get(connector, []) if isinstance(t, WebhookTrigger)]
 
     def polling_triggers(self, connector: str) -> list[PollingTrigger]:
+        """The connector's polling triggers."""
         return [t for t in self.triggers.get(connector, []) if isinstance(t, PollingTrigger)]
+
+    def connect(self, name: str, connector: str, settings: ConnectionSettings) -> Connection:
+        """A ``Connection`` called ``name`` to ``connector``, holding that connector's
+        actions, triggers and streams; ``LookupError`` when no such connector is loaded."""
+        if connector not in self.connectors:
+            known = ", ".join(sorted(self.connectors)) or "none"
+            raise LookupError(f"no connector {connector!r} is registered; registered: {known}")
+        return Connection(
+            name, self.connectors[connector], settings,
+            actions=[a for (owner, _), a in self.actions.items() if owner == connector],
+            triggers=self.triggers.get(connector, []),
+            streams=[s for (owner, _), s in self.streams.items() if owner == connector],
+        )
 
     # --- building ---------------------------------------------------------------------
 
@@ -129,25 +150,25 @@ def _check_action_name(plugin: str, action: Action) -> None:
 
 def _each(pm: pluggy.PluginManager, hook_name: str,
           flatten: bool = True) -> Iterable[tuple[str, Any]]:
-    """(plugin name, item) for everything each plugin returns from a registration hook."""
-    hook = getattr(pm.hook, hook_name)
-    for impl in reversed(hook.get_hookimpls()):
+    """(plugin name, item) for everything each plugin returns from a registration hook.
+
+    Each plugin's implementation is called through ``pm.hook`` (a caller limited to that
+    plugin), so pluggy's tracing (``PONTES_TRACE_PLUGINS``) sees every registration and the
+    plugin that made it is known.
+    """
+    impls = list(reversed(getattr(pm.hook, hook_name).get_hookimpls()))
+    for impl in impls:
+        others = [other.plugin for other in impls if other.plugin is not impl.plugin]
+        call = pm.subset_hook_caller(hook_name, remove_plugins=others)
         try:
-            result = _call(impl.function, impl.argnames)
+            results = call()
         except Exception as exc:  # a plugin's own bug: name it rather than crash blindly
             raise PluginLoadError(
                 f"plugin {impl.plugin_name!r} failed in {hook_name}: {type(exc).__name__}: {exc}"
             ) from exc
-        if result is None:
-            continue
-        if not flatten:
-            yield impl.plugin_name, result
-            continue
-        for item in result:
-            yield impl.plugin_name, item
-
-
-def _call(function: Callable[..., Any], argnames: tuple[str, ...]) -> Any:
-    if argnames:
-        raise TypeError(f"registration hooks take no arguments, got {argnames}")
-    return function()
+        for result in results:
+            if not flatten:
+                yield impl.plugin_name, result
+                continue
+            for item in result:
+                yield impl.plugin_name, item

@@ -8,18 +8,18 @@ model; every integration's recipe, roles, capabilities, options and mappings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from .config import Config, ConnectionConfig, IntegrationConfig, format_validation_error
 from .connection import Connection
-from .connector import PollingTrigger, WebhookTrigger
-from .errors import ConfigError
-from .models import Event, Record
 from .plugins import LoadedPlugins, load_plugins
-from .recipes import Recipe
-from .secrets import derive, same, secret_key
+from .recipes import Integration, Recipe
+from .secrets import derive, secret_key
+
+if TYPE_CHECKING:
+    from .http import CallObserver, RateBudgets
 
 
 @dataclass(frozen=True)
@@ -35,76 +35,30 @@ class HookUrl:
 
 
 @dataclass
-class Integration:
-    """A configured recipe with its connections, options and compiled mappings."""
-
-    name: str
-    recipe: Recipe
-    config: IntegrationConfig
-    connections: dict[str, Connection]
-    options: BaseModel
-    mappings: dict[str, Any]
-    secrets: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def max_attempts(self) -> int:
-        return self.config.max_attempts
-
-    def trigger_roles(self) -> list[str]:
-        """Roles whose events this integration handles."""
-        return [role for role, spec in self.recipe.roles.items() if spec.triggers]
-
-    def webhook_triggers(self, role: str) -> list[WebhookTrigger]:
-        """The webhook triggers of ``role``'s connection that emit events the recipe wants."""
-        connection = self.connections[role]
-        wanted = set(self.recipe.roles[role].triggers)
-        return [t for t in connection.registry.webhook_triggers(connection.connector.name)
-                if wanted & set(t.events)]
-
-    def polling_triggers(self, role: str) -> list[PollingTrigger]:
-        """The polling triggers of ``role``'s connection that emit events the recipe wants
-        (none unless the integration turned polling on)."""
-        if not self.config.poll:
-            return []
-        connection = self.connections[role]
-        wanted = set(self.recipe.roles[role].triggers)
-        return [t for t in connection.registry.polling_triggers(connection.connector.name)
-                if wanted & set(t.events)]
-
-    def poll_interval(self, trigger: PollingTrigger) -> float:
-        """Seconds between two polls of ``trigger``: the integration's choice, else the
-        trigger's own."""
-        return self.config.poll_interval or trigger.interval_seconds
-
-    def role_for_secret(self, secret: str) -> str | None:
-        """The role whose webhook secret is ``secret`` (compared in constant time)."""
-        found = None
-        for role, expected in self.secrets.items():
-            if same(secret, expected):
-                found = role
-        return found
-
-    async def load(self, role: str, event: Event) -> Record:
-        """The canonical record of ``event``, loaded by the trigger that produced it."""
-        connection = self.connections[role]
-        connector = connection.connector.name
-        triggers = connection.registry.triggers.get(connector, [])
-        for trigger in triggers:
-            if event.trigger in (None, trigger.name) and event.type in trigger.events:
-                return await trigger.load(connection, event)
-        raise ConfigError(
-            f"integration {self.name!r}: no trigger of {connection.name!r} loads {event.type!r}"
-        )
-
-
-@dataclass
 class Runtime:
-    """Everything a server, a worker or a CLI command needs from one configuration."""
+    """Everything a server, a worker or a CLI command needs from one configuration.
+
+    Its connections share ``budgets``, the rate-limit buckets of their vendor clients (two
+    clients of one connection draw on one budget; another runtime has budgets of its own),
+    and ``call_observers``, told of every vendor call (the engine's metrics add one).
+    Without ``budgets`` the runtime makes ``pontes.http.InProcessRateBudgets``.
+    """
 
     config: Config
     plugins: LoadedPlugins
     connections: dict[str, Connection]
     integrations: dict[str, Integration]
+    budgets: RateBudgets | None = None
+    call_observers: list[CallObserver] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.budgets is None:
+            from .http import InProcessRateBudgets  # the plugins have loaded httpx already
+
+            self.budgets = InProcessRateBudgets()
+        for connection in self.connections.values():
+            connection.budgets = self.budgets
+            connection.call_observers = self.call_observers
 
     @property
     def registry(self):
@@ -161,7 +115,7 @@ def _connection(config: Config, plugins: LoadedPlugins, name: str,
         settings = connector.settings.model_validate(entry.settings())
     except ValidationError as exc:
         raise format_validation_error(config.source, exc, prefix=where) from None
-    return Connection(name, connector, settings, plugins.registry)
+    return plugins.registry.connect(name, entry.plugin, settings)
 
 
 def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, Connection],

@@ -7,7 +7,7 @@ import pytest
 from pontes.connection import Connection
 from pontes.connector import ConnectionSettings
 from pontes.engine import Backoff, Settings, decode_body
-from pontes.engine.describe import describe
+from pontes.engine.explain import explain_failure
 from pontes.engine.inbox import KEY_LIMIT, fit_key, kept_headers
 from pontes.errors import ConfigError, InvalidPayload, VendorUnavailable
 from pydantic import SecretStr
@@ -90,10 +90,10 @@ class _Secretive(ConnectionSettings):
 
 def test_error_messages_mask_every_secret_of_the_connections():
     connection = Connection("crm", None, _Secretive(plugin="x", token="tok-123456",
-                                                    nested={"k": "nested-7890"}), None)
+                                                    nested={"k": "nested-7890"}))
     error = RuntimeError("failed with tok-123456 and nested-7890")
 
-    assert describe(error, [connection]) == "RuntimeError: failed with *** and ***"
-    assert describe(VendorUnavailable("down", status=503, url="https://v/x"), [connection]) == (
+    assert explain_failure(error, [connection]) == "RuntimeError: failed with *** and ***"
+    assert explain_failure(VendorUnavailable("down", status=503, url="https://v/x"), [connection]) == (
         "down (503 from https://v/x)")
-    assert describe(KeyError()) == "KeyError"
+    assert explain_failure(KeyError()) == "KeyError"

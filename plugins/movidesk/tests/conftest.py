@@ -132,9 +132,8 @@ async def connect(registry):
     opened: list[Connection] = []
 
     def make(target: Sandbox, name: str | None = None, **overrides: Any) -> Connection:
-        connection = Connection(name or f"movidesk-test-{next(_names)}",
-                                registry.connectors["movidesk"], target.settings(**overrides),
-                                registry)
+        connection = registry.connect(name or f"movidesk-test-{next(_names)}", "movidesk",
+                                      target.settings(**overrides))
         opened.append(connection)
         return connection
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
-from pontes.connection import Connection
 from pontes.export import Progress, export, parse_destination
 from pontes_movidesk.sandbox.dataset import dataset
 from pontes_movidesk.sandbox.timefmt import parse_instant
@@ -107,8 +106,7 @@ def run(desk, warehouse, registry, tmp_path):
     """``run(**options)``: export the account with a fresh connection."""
 
     def run_export(**options):
-        connection = Connection("helpdesk", registry.connectors["movidesk"], desk.settings(),
-                                registry)
+        connection = registry.connect("helpdesk", "movidesk", desk.settings())
         options = {"work_dir": tmp_path / "work", "batch_size": 80, **options}
         return export(connection, warehouse.destination, **options)
 

@@ -108,7 +108,7 @@ async def make_connection(sandbox, registry):
         connector = registry.connectors["ploomes"]
         settings = connector.settings.model_validate({**sandbox_settings(sandbox.url),
                                                       **overrides})
-        connection = Connection(f"ploomes-{next(_names)}", connector, settings, registry)
+        connection = registry.connect(f"ploomes-{next(_names)}", "ploomes", settings)
         made.append(connection)
         return connection
 

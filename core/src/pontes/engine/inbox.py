@@ -26,11 +26,10 @@ from ..connector import WebhookRequest, WebhookTrigger
 from ..errors import InvalidPayload
 from ..http import SECRET_HEADER_NAMES
 from ..models import Event
-from ..recipes import LinkStore, RunContext
-from ..runtime import Integration
+from ..recipes import Integration, LinkStore, RunContext
 from ..store import NewEvent
 from .committer import GroupCommit
-from .describe import describe
+from .explain import explain_failure
 from .metrics import Metrics
 
 log = logging.getLogger("pontes.inbox")
@@ -110,7 +109,7 @@ class Inbox:
                 log.exception("trigger %s failed to parse a delivery for %s",
                               trigger.name, integration.name)
                 reasons.append(f"{trigger.name} failed: "
-                               f"{describe(exc, integration.connections.values())}")
+                               f"{explain_failure(exc, integration.connections.values())}")
                 continue
             accepted = accepted or trigger
             found.extend((trigger, event) for event in parsed if event.type in wanted)
@@ -151,7 +150,7 @@ class Inbox:
             return None if context is None else trigger.reply(event, context)
         except Exception as exc:
             log.warning("no client context for %s (answering with the plain ack): %s",
-                        integration.name, describe(exc, integration.connections.values()))
+                        integration.name, explain_failure(exc, integration.connections.values()))
             return None
 
     async def refuse(self, integration: Integration, role: str, delivery: Delivery,

@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable
 
 from ..connector import PollingTrigger
-from ..runtime import Integration, Runtime
+from ..recipes import Integration
+from ..runtime import Runtime
 from ..store import CursorPosition, NewEvent, Store
-from .describe import describe
+from .explain import explain_failure
 from .inbox import fit_key
 from .metrics import Metrics
 
@@ -68,7 +69,7 @@ class Poller:
             try:
                 await self.poll_once(integration, role, trigger)
             except Exception as exc:
-                message = describe(exc, integration.connections.values())
+                message = explain_failure(exc, integration.connections.values())
                 log.warning("polling %s for %s failed: %s", trigger.name, integration.name,
                             message)
                 wait = max(wait, getattr(exc, "retry_after", None) or 0.0)

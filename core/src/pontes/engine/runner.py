@@ -29,13 +29,13 @@ from pydantic_core import to_jsonable_python
 
 from ..errors import PermanentFailure, PontesError, VendorUnavailable
 from ..models import Event
-from ..recipes import RunContext
-from ..runtime import Integration, Runtime
+from ..recipes import Integration, RunContext
+from ..runtime import Runtime
 from ..store import Claimed, Links, Outcome, Store, utcnow
 from ..store.workers import WorkerLock
 from .backoff import Backoff
 from .committer import outcome_writer
-from .describe import describe
+from .explain import explain_failure
 from .metrics import Metrics
 from .settings import Settings
 
@@ -208,7 +208,7 @@ class Runner:
     async def _failed(self, claimed: Claimed, integration: Integration | None,
                       error: Exception, started: float) -> None:
         connections = integration.connections.values() if integration else ()
-        message = describe(error, connections)
+        message = explain_failure(error, connections)
         limit = integration.max_attempts if integration else 1
         if getattr(error, "retriable", False) and claimed.attempts_in_round < limit:
             delay = self.backoff.delay(claimed.attempts_in_round,

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..connection import Connection
 from ..errors import PontesError
-from ..http import Redactor, call_observers
+from ..http import Redactor
 from .chunks import CURSOR_STATE_KEY, Chunker
 from .destination import Destination
 from .errors import ExportError
@@ -67,9 +67,7 @@ class ExportReport:
 
 def stream_plans(connection: Connection, names: Sequence[str] | None = None) -> list[StreamPlan]:
     """The compiled streams of ``connection``'s connector, all or those ``names``d."""
-    connector = connection.connector.name
-    available = {stream.name: stream for (owner, _), stream in connection.registry.streams.items()
-                 if owner == connector}
+    available = connection.streams
     if not available:
         raise ExportError(f"connection {connection.name!r} ({connection.connector.title}) "
                           "declares no streams to export")
@@ -220,11 +218,12 @@ class _Export:
             if connection == name:
                 report.api_calls += 1
 
-        call_observers.append(count)
+        observers = self.connection.call_observers
+        observers.append(count)
         try:
             yield
         finally:
-            call_observers.remove(count)
+            observers.remove(count)
 
     @contextmanager
     def _dlt_errors(self, what: str) -> Iterator[None]:

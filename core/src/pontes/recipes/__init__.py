@@ -1,5 +1,14 @@
 """Recipes: the integrations of the seed documents, written against capabilities only."""
 
-from .base import LinkStore, MappingSlot, NoOptions, Recipe, RoleSpec, RunContext, SetupStep
+from .base import (
+    Integration,
+    LinkStore,
+    MappingSlot,
+    NoOptions,
+    Recipe,
+    RoleSpec,
+    RunContext,
+    SetupStep,
+)
 
-__all__ = ["LinkStore", "MappingSlot", "NoOptions", "Recipe", "RoleSpec", "RunContext", "SetupStep"]
+__all__ = ["Integration", "LinkStore", "MappingSlot", "NoOptions", "Recipe", "RoleSpec", "RunContext", "SetupStep"]

@@ -12,7 +12,7 @@ from ..connection import Connection
 from .base import SetupStep
 
 if TYPE_CHECKING:
-    from ..runtime import Integration
+    from .base import Integration
 
 
 async def ensure_integration_user(crm: Connection, name: str) -> SetupStep:

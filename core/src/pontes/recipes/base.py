@@ -18,12 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-from ..errors import PermanentFailure
+from ..connection import Connection
+from ..errors import ConfigError, PermanentFailure
 from ..models import ClientContext, Event, Record
+from ..secrets import same
 
 if TYPE_CHECKING:
-    from ..connection import Connection
-    from ..runtime import Integration
+    from ..config import IntegrationConfig
+    from ..connector import PollingTrigger, WebhookTrigger
 
 
 R = TypeVar("R", bound=Record)
@@ -189,3 +191,62 @@ class Recipe:
     activate: Activator | None = None
     context: ContextProvider | None = None
     context_events: tuple[str, ...] = ()
+
+
+@dataclass
+class Integration:
+    """A configured recipe with its connections, options and compiled mappings."""
+
+    name: str
+    recipe: Recipe
+    config: IntegrationConfig
+    connections: dict[str, Connection]
+    options: BaseModel
+    mappings: dict[str, Any]
+    secrets: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def max_attempts(self) -> int:
+        return self.config.max_attempts
+
+    def trigger_roles(self) -> list[str]:
+        """Roles whose events this integration handles."""
+        return [role for role, spec in self.recipe.roles.items() if spec.triggers]
+
+    def webhook_triggers(self, role: str) -> list[WebhookTrigger]:
+        """The webhook triggers of ``role``'s connection that emit events the recipe wants."""
+        connection = self.connections[role]
+        wanted = set(self.recipe.roles[role].triggers)
+        return [t for t in connection.webhook_triggers() if wanted & set(t.events)]
+
+    def polling_triggers(self, role: str) -> list[PollingTrigger]:
+        """The polling triggers of ``role``'s connection that emit events the recipe wants
+        (none unless the integration turned polling on)."""
+        if not self.config.poll:
+            return []
+        connection = self.connections[role]
+        wanted = set(self.recipe.roles[role].triggers)
+        return [t for t in connection.polling_triggers() if wanted & set(t.events)]
+
+    def poll_interval(self, trigger: PollingTrigger) -> float:
+        """Seconds between two polls of ``trigger``: the integration's choice, else the
+        trigger's own."""
+        return self.config.poll_interval or trigger.interval_seconds
+
+    def role_for_secret(self, secret: str) -> str | None:
+        """The role whose webhook secret is ``secret`` (compared in constant time)."""
+        found = None
+        for role, expected in self.secrets.items():
+            if same(secret, expected):
+                found = role
+        return found
+
+    async def load(self, role: str, event: Event) -> Record:
+        """The canonical record of ``event``, loaded by the trigger that produced it."""
+        connection = self.connections[role]
+        for trigger in connection.triggers:
+            if event.trigger in (None, trigger.name) and event.type in trigger.events:
+                return await trigger.load(connection, event)
+        raise ConfigError(
+            f"integration {self.name!r}: no trigger of {connection.name!r} loads {event.type!r}"
+        )

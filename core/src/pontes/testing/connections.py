@@ -53,7 +53,7 @@ def sandbox_settings(registry: Registry, name: str, base_url: str,
 def connect(registry: Registry, name: str, settings: ConnectionSettings,
             connection_name: str | None = None) -> Connection:
     """A ``Connection`` to connector ``name`` with ``settings`` (named after the connector)."""
-    return Connection(connection_name or name, connector_of(registry, name), settings, registry)
+    return registry.connect(connection_name or name, name, settings)
 
 
 def secret_fields(settings: BaseModel) -> list[str]:

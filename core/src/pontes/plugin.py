@@ -1,0 +1,152 @@
+"""Everything a plugin author needs, in one namespace: ``from pontes.plugin import ...``.
+
+A plugin's modules import from here alone:
+
+- ``hookimpl`` and ``ConnectorKit``, to declare a connector and what it can do;
+- ``ConnectionSettings`` and ``Connection``, a connection's config model and live object;
+- the canonical models (``Contact``, ``Ticket``, ``Event``...) and the capabilities'
+  input and output models (``ById``, ``ByEmail``...), with ``CAPABILITIES`` by name;
+- the errors a plugin raises (``InvalidPayload``, ``PermanentFailure``...);
+- the vendor HTTP client (``VendorClient``, ``RateLimit``, ``RetryPolicy``);
+- the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
+  ``Column``...);
+- the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...).
+
+The modules behind these names may move; this list is the stable surface. Tests use
+``pontes.testing`` as well.
+"""
+
+from . import hookimpl
+from .capabilities import (
+    CAPABILITIES,
+    ByEmail,
+    ById,
+    ByName,
+    ByPhone,
+    Capability,
+    DealsOf,
+    EnsureUser,
+    FinishDeal,
+    NoParams,
+    Pipeline,
+    PipelineStage,
+    TicketReply,
+    UpdateDeal,
+    UserInfo,
+    WebhookInfo,
+    WebhookSubscription,
+)
+from .connection import Connection
+from .connector import (
+    ChildTable,
+    Column,
+    ConnectionSettings,
+    PollResult,
+    WebhookAck,
+    WebhookRequest,
+)
+from .errors import (
+    AuthError,
+    ConfigError,
+    InvalidPayload,
+    NotFoundError,
+    PermanentFailure,
+    RateLimitedError,
+    VendorError,
+    VendorUnavailable,
+    VendorValidationError,
+)
+from .http import RateLimit, RetryPolicy, VendorClient, vendor_message
+from .kit import ConnectorKit
+from .mapping import parse_datetime as parse_vendor_datetime
+from .models import (
+    DEFAULT_PHONE_REGION,
+    Address,
+    Chat,
+    ClientContext,
+    Company,
+    Contact,
+    Deal,
+    DealStatus,
+    Direction,
+    Event,
+    Interaction,
+    InteractionKind,
+    Message,
+    Record,
+    Ticket,
+    TicketStatus,
+    UserRef,
+    normalize_email,
+    normalize_phone,
+    normalize_tax_id,
+)
+from .sandbox import CONTROL_PREFIX, SandboxControl, WebhookSender, WindowLimiter, sandbox_app
+
+__all__ = [
+    "CAPABILITIES",
+    "CONTROL_PREFIX",
+    "DEFAULT_PHONE_REGION",
+    "Address",
+    "AuthError",
+    "ByEmail",
+    "ById",
+    "ByName",
+    "ByPhone",
+    "Capability",
+    "Chat",
+    "ChildTable",
+    "ClientContext",
+    "Column",
+    "Company",
+    "ConfigError",
+    "Connection",
+    "ConnectionSettings",
+    "ConnectorKit",
+    "Contact",
+    "Deal",
+    "DealStatus",
+    "DealsOf",
+    "Direction",
+    "EnsureUser",
+    "Event",
+    "FinishDeal",
+    "Interaction",
+    "InteractionKind",
+    "InvalidPayload",
+    "Message",
+    "NoParams",
+    "NotFoundError",
+    "PermanentFailure",
+    "Pipeline",
+    "PipelineStage",
+    "PollResult",
+    "RateLimit",
+    "RateLimitedError",
+    "Record",
+    "RetryPolicy",
+    "SandboxControl",
+    "Ticket",
+    "TicketReply",
+    "TicketStatus",
+    "UpdateDeal",
+    "UserInfo",
+    "UserRef",
+    "VendorClient",
+    "VendorError",
+    "VendorUnavailable",
+    "VendorValidationError",
+    "WebhookAck",
+    "WebhookInfo",
+    "WebhookRequest",
+    "WebhookSender",
+    "WebhookSubscription",
+    "WindowLimiter",
+    "hookimpl",
+    "normalize_email",
+    "normalize_phone",
+    "normalize_tax_id",
+    "parse_vendor_datetime",
+    "sandbox_app",
+    "vendor_message",
+]
