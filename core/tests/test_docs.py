@@ -35,3 +35,18 @@ def test_no_section_documents_a_hook_that_does_not_exist():
     text = DOC.read_text()
     documented = {h.split("(")[0] for h in re.findall(r"^## (\w+\(.*\))$", text, flags=re.M)}
     assert documented == set(hook_specs())
+
+
+def _sections(text):
+    """Hook name -> the text of its section."""
+    parts = re.split(r"^## (\w+)\(.*\)$", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+def test_every_hook_has_an_example_and_names_a_plugin_that_uses_it():
+    sections = _sections(DOC.read_text())
+    for name in hook_specs():
+        section = sections[name]
+        assert "```python" in section, f"docs/plugin-hooks.md: {name} has no example"
+        assert re.search(r"^Used by: .*`[\w\-./]+`", section, flags=re.M), (
+            f"docs/plugin-hooks.md: {name} names no plugin that implements it")
