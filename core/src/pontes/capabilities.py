@@ -192,6 +192,6 @@ CAPABILITIES: dict[str, Capability] = {
 """Every canonical capability by name."""
 
 
-def describe(name: str) -> Capability | None:
+def canonical_capability(name: str) -> Capability | None:
     """The canonical capability called ``name``, or ``None`` for a vendor-specific one."""
     return CAPABILITIES.get(name)

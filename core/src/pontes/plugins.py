@@ -77,7 +77,7 @@ def _dist_of(ep) -> tuple[str | None, str | None]:
     return dist.metadata["Name"], dist.version
 
 
-def _describe(error: BaseException) -> str:
+def _load_error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
@@ -86,7 +86,7 @@ def installed_plugins() -> list[PluginInfo]:
     failures: dict[str, str] = {}
 
     def on_failure(_manager, entry_point, error):
-        failures[entry_point.name] = _describe(error)
+        failures[entry_point.name] = _load_error_text(error)
 
     manager = ExtensionManager(ENTRY_POINT_GROUP, invoke_on_load=False,
                                on_load_failure_callback=on_failure)
@@ -102,7 +102,7 @@ def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
     missing: list[str] = []
 
     def on_failure(_manager, entry_point, error):
-        failures[entry_point.name] = _describe(error)
+        failures[entry_point.name] = _load_error_text(error)
 
     manager = NamedExtensionManager(
         ENTRY_POINT_GROUP, names=list(names), invoke_on_load=False, name_order=True,

@@ -39,7 +39,7 @@ from .clients import (
     ENVELOPE,
     SYSTEM_BOUND,
     Client,
-    describe,
+    client_label,
     find_contact,
     find_or_create_client,
     translate,
@@ -168,7 +168,7 @@ async def _create_deal(ctx: RunContext, chat: Chat, client: Client, options: Cha
                        lead: bool) -> str | None:
     crm = ctx.role("crm")
     if options.avoid_duplicate_deals and (existing := await _open_deal_exists(crm, client)):
-        ctx.note(f"{describe(client.contact)} already has open deal "
+        ctx.note(f"{client_label(client.contact)} already has open deal "
                  f"{existing.ref(crm.name)}: no second deal")
         return None
     capability = "lead.create" if lead and crm.has("lead.create") else "deal.create"
@@ -229,13 +229,13 @@ async def handle(ctx: RunContext, event: Event) -> str:
         client = await find_or_create_client(ctx, chat_connection, crm, visitor, company,
                                              create=True, drafts=_drafts(ctx, chat, visitor, company))
         if client.contact is None:
-            raise PermanentFailure(f"{crm.name} could not find or create {describe(visitor)}")
+            raise PermanentFailure(f"{crm.name} could not find or create {client_label(visitor)}")
     deal_id = None
     if lead or behaviour.creates_deal:
         deal_id = await _create_deal(ctx, chat, client, options, lead)
     if options.save_transcript and client.found:
         await _save_transcript(ctx, chat, client, deal_id)
-    return "; ".join(ctx.notes) or f"chat of {describe(visitor)}: nothing new to record"
+    return "; ".join(ctx.notes) or f"chat of {client_label(visitor)}: nothing new to record"
 
 
 async def client_context(ctx: RunContext) -> ClientContext | None:

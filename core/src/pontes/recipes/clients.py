@@ -171,8 +171,8 @@ async def _link(ctx: RunContext, kind: str, source: Connection, record: Record |
         await ctx.links.link(kind, {source.name: source_id, target.name: target_id})
 
 
-def describe(client: Contact | Company | None) -> str:
-    """A short human description of a client for notes and errors."""
+def client_label(client: Contact | Company | None) -> str:
+    """A client as notes and errors name it: ``Maria Souza <maria@example.com>``."""
     if client is None:
         return "nobody"
     name = client.display_name() if isinstance(client, Contact) else client.name

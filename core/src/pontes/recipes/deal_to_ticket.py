@@ -21,7 +21,7 @@ from ..errors import PermanentFailure
 from ..models import Company, Contact, Deal, DealStatus, Event, Ticket, TicketStatus, UserRef
 from .activation import activate_webhooks, ensure_integration_user
 from .base import MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
-from .clients import describe, find_or_create_client, translate
+from .clients import client_label, find_or_create_client, translate
 from .ticket_history import render
 
 LINK = "deal-ticket"
@@ -103,12 +103,12 @@ async def open_ticket(ctx: RunContext, deal: Deal) -> str:
         raise PermanentFailure(f"deal {deal_id} has no client: a ticket needs a requester")
     client = await find_or_create_client(ctx, crm, helpdesk, contact, company, create=True)
     if not client.found:
-        raise PermanentFailure(f"the client {describe(contact or company)} of deal {deal_id} "
+        raise PermanentFailure(f"the client {client_label(contact or company)} of deal {deal_id} "
                                f"could not be found or created in {helpdesk.name}")
     fields = {
         "title": deal.title or "-", "amount": str(deal.amount or "-"),
         "currency": deal.currency or "-", "pipeline": deal.pipeline or "-",
-        "stage": deal.stage or "-", "client": describe(contact or company), "deal_id": deal_id,
+        "stage": deal.stage or "-", "client": client_label(contact or company), "deal_id": deal_id,
     }
     where = f"integrations.{ctx.integration.name}.options"
     defaults = {k: v for k, v in {"category": options.category, "urgency": options.urgency,
@@ -122,7 +122,7 @@ async def open_ticket(ctx: RunContext, deal: Deal) -> str:
     ticket_id = await ctx.once("open-ticket", lambda: helpdesk.call("ticket.create", draft))
     await ctx.links.link(LINK, {crm.name: deal_id, helpdesk.name: ticket_id})
     ctx.note(f"deal {deal_id} opened ticket {ticket_id} in {helpdesk.name} "
-             f"for {describe(client.contact or client.company)}")
+             f"for {client_label(client.contact or client.company)}")
     return ctx.notes[-1]
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import PermanentFailure
 from ..models import Company, Contact, Event, Interaction, InteractionKind, Ticket, TicketStatus
 from .base import MappingSlot, Recipe, RoleSpec, RunContext
-from .clients import describe, find_or_create_client
+from .clients import client_label, find_or_create_client
 
 DEFAULT_SUBJECT = "Ticket {number}: {subject}"
 DEFAULT_TEMPLATE = (
@@ -70,7 +70,7 @@ def ticket_fields(ticket: Ticket, date_format: str) -> dict[str, str]:
         "urgency": text(ticket.urgency or ticket.priority),
         "owner": text(ticket.owner.name if ticket.owner else None),
         "team": text(ticket.team),
-        "requester": describe(ticket.requester or ticket.company),
+        "requester": client_label(ticket.requester or ticket.company),
         "description": text(ticket.description),
         "url": text(ticket.custom.get("url")),
     }
@@ -101,7 +101,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
                                          create=options.create_clients)
     if not client.found:
         raise PermanentFailure(
-            f"client {describe(ticket.requester or ticket.company)} of ticket {ticket.number} "
+            f"client {client_label(ticket.requester or ticket.company)} of ticket {ticket.number} "
             f"is not in {crm.name} and create_clients is off: create the client there, "
             "then replay this event"
         )
@@ -118,7 +118,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
     )
     record_id = await ctx.once("history", lambda: crm.call("interaction.create", record))
     ctx.note(f"ticket {ticket.number} recorded in the history of "
-             f"{describe(client.contact or client.company)} at {crm.name} (record {record_id})")
+             f"{client_label(client.contact or client.company)} at {crm.name} (record {record_id})")
     return ctx.notes[-1]
 
 

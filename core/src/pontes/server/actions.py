@@ -25,9 +25,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..capabilities import describe as describe_capability
+from ..capabilities import canonical_capability
 from ..connection import Connection
-from ..engine.describe import describe
+from ..engine.explain import explain_failure
 from ..errors import (
     AuthError,
     CapabilityError,
@@ -67,7 +67,7 @@ async def run_action(request: Request) -> Response:
         return error(400, f"body is not valid JSON: {exc}")
     if not isinstance(params, dict):
         return error(400, f"body must be a JSON object, got {type(params).__name__}")
-    capability = describe_capability(action_name)
+    capability = canonical_capability(action_name)
     model = capability.input if capability else action.input
     if model is not None:
         try:
@@ -88,7 +88,7 @@ def field_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 
 def _vendor_failure(connection: Connection, action: str, exc: Exception) -> Response:
-    message = describe(exc, [connection])
+    message = explain_failure(exc, [connection])
     if isinstance(exc, VendorValidationError | PermanentFailure):
         return error(422, "the vendor rejected the input", message=message)
     if isinstance(exc, NotFoundError):

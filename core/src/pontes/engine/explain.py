@@ -1,4 +1,4 @@
-"""Turning exceptions into messages that are safe to store, show and log.
+"""Explaining a failure in one line that is safe to store, show and log.
 
 Vendor errors already carry the vendor's own words with credentials masked
 (``pontes.http``); anything else is described by its type and text, and every secret of
@@ -42,7 +42,7 @@ def _collect(value, found: list[str]) -> None:
             _collect(item, found)
 
 
-def describe(error: BaseException, connections: Iterable[Connection] = ()) -> str:
+def explain_failure(error: BaseException, connections: Iterable[Connection] = ()) -> str:
     """A one-line message for ``error`` with the connections' secrets masked."""
     text = str(error).strip()
     if not isinstance(error, PontesError) or not text:
