@@ -271,9 +271,9 @@ def test_link_groups_are_found_by_connection_and_remote_id(store):
 
 @pytest.mark.anyio
 async def test_the_async_link_store_is_what_recipes_get(store):
-    from pontes.store import Links
+    from pontes.store import StoreLinks
 
-    links = Links(store.links, store.run)
+    links = StoreLinks(store.links, store.run)
     group = await links.link("step:create", {"copy": "event-1", "result": "42"})
     assert await links.lookup("step:create", "copy", "event-1") == {
         "copy": "event-1", "result": "42", "id": group}

@@ -26,7 +26,7 @@ from ..connector import WebhookRequest, WebhookTrigger
 from ..errors import InvalidPayload
 from ..http import SECRET_HEADER_NAMES
 from ..models import Event
-from ..recipes import Integration, LinkStore, RunContext
+from ..recipes import Integration, Links, RunContext
 from ..store import NewEvent
 from .committer import GroupCommit
 from .explain import explain_failure
@@ -76,7 +76,7 @@ class Inbox:
     def __init__(self, committer: GroupCommit[list[NewEvent], list[int | None]],
                  metrics: Metrics | None = None,
                  on_stored: Callable[[], None] = lambda: None, *,
-                 links: LinkStore | None = None, context_timeout: float = 2.0):
+                 links: Links | None = None, context_timeout: float = 2.0):
         self.committer = committer
         self.metrics = metrics
         self.on_stored = on_stored

@@ -31,7 +31,7 @@ from ..errors import PermanentFailure, PontesError, VendorUnavailable
 from ..models import Event
 from ..recipes import Integration, RunContext
 from ..runtime import Runtime
-from ..store import Claimed, Links, Outcome, Store, utcnow
+from ..store import Claimed, Outcome, Store, StoreLinks, utcnow
 from ..store.workers import WorkerLock
 from .backoff import Backoff
 from .committer import outcome_writer
@@ -55,7 +55,7 @@ class Runner:
         self.settings = settings or Settings()
         self.metrics = metrics
         self.backoff = Backoff(self.settings.backoff_base, self.settings.backoff_cap)
-        self.links = Links(store.links, store.run)
+        self.links = StoreLinks(store.links, store.run)
         self.lock = WorkerLock(store.engine)
         self.outcomes = outcome_writer(store)
         self._inflight: dict[int, asyncio.Task[None]] = {}

@@ -2,7 +2,7 @@
 
 from .base import (
     Integration,
-    LinkStore,
+    Links,
     MappingSlot,
     NoOptions,
     Recipe,
@@ -11,4 +11,4 @@ from .base import (
     SetupStep,
 )
 
-__all__ = ["Integration", "LinkStore", "MappingSlot", "NoOptions", "Recipe", "RoleSpec", "RunContext", "SetupStep"]
+__all__ = ["Integration", "Links", "MappingSlot", "NoOptions", "Recipe", "RoleSpec", "RunContext", "SetupStep"]

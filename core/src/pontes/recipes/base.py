@@ -75,10 +75,12 @@ class SetupStep:
     detail: str = ""
 
 
-class LinkStore(Protocol):
+class Links(Protocol):
     """Who is who across systems: groups of remote ids that stand for one thing.
 
-    ``kind`` scopes a group ("contact", "company", "deal-ticket", "step:<name>"...).
+    This is the links store as a recipe sees it (``RunContext.links``); the engine gives
+    it ``pontes.store.StoreLinks``. ``kind`` scopes a group ("contact", "company",
+    "deal-ticket", "step:<name>"...).
     """
 
     async def lookup(self, kind: str, connection: str, remote_id: str) -> dict[str, str] | None:
@@ -98,7 +100,7 @@ class RunContext:
     integration: Integration
     event: Event
     source_role: str
-    links: LinkStore
+    links: Links
     notes: list[str] = field(default_factory=list)
 
     @property

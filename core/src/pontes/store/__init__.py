@@ -15,7 +15,7 @@ from .events import (
     Outcome,
     ReplayOutcome,
 )
-from .links import LinkGroup, Links
+from .links import LinkGroup, StoreLinks
 from .schema import EVENT_STATUSES, utcnow
 from .store import Store
 from .vault import OAuthToken
@@ -29,12 +29,12 @@ __all__ = [
     "EventDetail",
     "EventSummary",
     "LinkGroup",
-    "Links",
     "NewEvent",
     "OAuthToken",
     "Outcome",
     "ReplayOutcome",
     "Store",
+    "StoreLinks",
     "head_revision",
     "migrate",
     "open_engine",

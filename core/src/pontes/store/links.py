@@ -1,9 +1,17 @@
-"""Who is who across systems: groups of remote ids that stand for one thing.
+"""The links store: who is who across systems, as groups of remote ids that stand for one
+thing.
 
 A group has a canonical id and one row per (connection, remote id) in it; ``kind`` scopes
 groups ("contact", "deal-ticket", "step:<name>"...). A (kind, connection, remote id) is in
-at most one group. ``Links`` is the async ``LinkStore`` recipes get in their
-``RunContext``; ``LinkRepository`` is the synchronous table access behind it.
+at most one group.
+
+One thing, three names, each for one side of it:
+
+- ``pontes.recipes.Links``: the protocol a recipe sees as ``RunContext.links``;
+- ``StoreLinks``: that protocol kept in the ``Store`` (async, what the engine hands to
+  recipes);
+- ``LinkRepository``: the synchronous access to the ``links`` table behind it, like the
+  store's other repositories (``Store.links``, used by the CLI and the admin API).
 """
 
 from __future__ import annotations
@@ -120,8 +128,8 @@ class LinkRepository:
         return [LinkGroup(kind, canonical, refs) for (kind, canonical), refs in found.items()]
 
 
-class Links:
-    """The async ``LinkStore`` a recipe's ``RunContext`` gets (``pontes.recipes.base``).
+class StoreLinks:
+    """``pontes.recipes.Links`` kept in the store: what a recipe's ``RunContext`` gets.
 
     ``run`` executes a repository call off the event loop (``Store.run``).
     """
@@ -132,7 +140,7 @@ class Links:
         self._run = run
 
     async def lookup(self, kind: str, connection: str, remote_id: str) -> dict[str, str] | None:
-        """The group containing ``remote_id`` at ``connection`` (see ``LinkStore``)."""
+        """The group containing ``remote_id`` at ``connection`` (see ``Links``)."""
         return await self._run(self.repository.lookup, kind, connection, remote_id)
 
     async def link(self, kind: str, refs: dict[str, str], canonical_id: str | None = None) -> str:
