@@ -4,9 +4,11 @@
   Jivo's documented examples (``tests/examples/*.json``), independent of the sandbox;
 - ``receiver``: a small Starlette app served on a loopback port that answers webhooks the
   way a test tells it to and keeps what it received;
-- ``jivo_sandbox``: the plugin's sandbox served on a loopback port, with an HTTP client;
-- ``registry`` and ``jivo_connection``: the plugin loaded through its entry point, and
-  connections to it with given settings.
+- ``jivo_sandbox``: an HTTP client on a fresh Jivo sandbox (``sandbox_url`` of
+  ``pontes.testing``);
+- ``jivo_connection``: connections with given settings, to no sandbox (Jivo calls us, so
+  loading an event needs none); ``sandbox_connection`` of ``pontes.testing`` gives one
+  with the sandbox's settings.
 """
 
 from __future__ import annotations
@@ -21,16 +23,10 @@ from typing import Any
 
 import httpx
 import pytest
-from pontes.connection import Connection
-from pontes.connector import WebhookRequest
-from pontes.errors import InvalidPayload
-from pontes.models import Event
-from pontes.plugins import load_plugins
+from pontes.plugin import Connection, Event, InvalidPayload, WebhookRequest
 from pontes.registry import Registry
 from pontes.testing import connect, serve_app
-from pontes_jivo.sandbox import build_app
-from pontes_jivo.sandbox.app import DEFAULT_REPLY_TIMEOUT
-from pontes_jivo.triggers import ACK, parse
+from pontes_jivo.triggers import ACK, parse_webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -94,7 +90,7 @@ class Receiver:
                                       content_type=request.headers.get("content-type", ""))
             self.received.append(("pontes", delivery.data, dict(request.headers)))
             try:
-                self.events.extend(parse(delivery))
+                self.events.extend(parse_webhook(delivery))
             except InvalidPayload as exc:
                 return JSONResponse({"error": str(exc)}, status_code=400)
             return JSONResponse(ACK.body, status_code=ACK.status)
@@ -132,35 +128,20 @@ def receiver(served_receiver: Receiver) -> Receiver:
     return served_receiver
 
 
-@pytest.fixture(scope="session")
-def sandbox_base_url() -> Iterator[str]:
-    """One Jivo sandbox served for the whole session (``jivo_sandbox`` resets it)."""
-    with serve_app(build_app()) as url:
-        yield url
-
-
 @pytest.fixture
-async def jivo_sandbox(sandbox_base_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client on the Jivo sandbox, reset to no chats and its default settings."""
-    async with httpx.AsyncClient(base_url=sandbox_base_url, timeout=30) as client:
-        await client.post("/_sandbox/reset")
-        await client.post("/_sandbox/config",
-                          json={"reply_timeout": DEFAULT_REPLY_TIMEOUT, "retries": 0})
+async def jivo_sandbox(sandbox_url: Callable[[str], str]) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on a fresh Jivo sandbox: no chats and its default settings."""
+    async with httpx.AsyncClient(base_url=sandbox_url("jivo"), timeout=30) as client:
         yield client
 
 
-@pytest.fixture(scope="session")
-def registry() -> Registry:
-    """Only this plugin, loaded through its ``pontes.plugins`` entry point."""
-    return load_plugins(["jivo"]).registry
-
-
 @pytest.fixture
-def jivo_connection(registry: Registry) -> Callable[..., Connection]:
+def jivo_connection(pontes_registry: Registry) -> Callable[..., Connection]:
     """``jivo_connection(name="jivo", **settings)``: a connection with those settings."""
 
     def make(name: str = "jivo", **settings: Any) -> Connection:
-        model = registry.connectors["jivo"].settings.model_validate({"plugin": "jivo", **settings})
-        return connect(registry, "jivo", model, name)
+        model = pontes_registry.connectors["jivo"].settings.model_validate(
+            {"plugin": "jivo", **settings})
+        return connect(pontes_registry, "jivo", model, name)
 
     return make

@@ -6,16 +6,20 @@ import copy
 from datetime import UTC, datetime
 
 import pytest
-from pontes.errors import InvalidPayload, PermanentFailure
-from pontes.models import Address, Chat, Direction
+from pontes.plugin import Address, Chat, Direction, InvalidPayload, PermanentFailure
 from pontes.testing import webhook_request
 from pontes_jivo.sandbox.events import flip_ids
-from pontes_jivo.triggers import parse, webhook_trigger
+from pontes_jivo.triggers import parse_webhook
 
 
 async def load(connection, body) -> Chat:
-    event = parse(webhook_request(body, connection=connection.name))[0]
-    return await webhook_trigger().load(connection, event)
+    event = parse_webhook(webhook_request(body, connection=connection.name))[0]
+    return await registered_load(connection, event)
+
+
+async def registered_load(connection, event) -> Chat:
+    [trigger] = connection.webhook_triggers()
+    return await trigger.load(connection, event)
 
 
 @pytest.mark.anyio
@@ -171,7 +175,7 @@ async def test_events_of_another_channel_are_refused(jivo_connection, examples):
 @pytest.mark.anyio
 async def test_a_stored_body_that_is_no_longer_valid_fails_clearly(jivo_connection, examples):
     connection = jivo_connection()
-    event = parse(webhook_request(examples["chat_finished"], connection="jivo"))[0]
+    event = parse_webhook(webhook_request(examples["chat_finished"], connection="jivo"))[0]
     event.payload.pop("visitor")
     with pytest.raises(InvalidPayload, match="'visitor'"):
-        await webhook_trigger().load(connection, event)
+        await registered_load(connection, event)

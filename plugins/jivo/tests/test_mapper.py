@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pontes.models import Address, Chat, Company, Contact, Direction, Message, UserRef
+from pontes.plugin import Address, Chat, Company, Contact, Direction, Message, UserRef
 from pontes.testing import webhook_request
 from pontes.testing.round_trip import canonical_emails, canonical_phones, records_with, words
 from pontes_jivo.mappers import chat_from_canonical, chat_to_canonical
-from pontes_jivo.triggers import parse
+from pontes_jivo.triggers import parse_webhook
 from pontes_jivo.utm import UTM_KEYS
 
 START = datetime(2024, 6, 3, 12, 0, tzinfo=UTC)
@@ -58,13 +58,13 @@ def comparable(chat: Chat) -> dict:
     return data
 
 
-def test_the_mapper_is_registered(registry):
-    mapper = registry.mapper("jivo", "chat")
+def test_the_mapper_is_registered(pontes_registry):
+    mapper = pontes_registry.mapper("jivo", "chat")
     assert mapper is not None and mapper.model is Chat
 
 
-def test_round_trip_keeps_the_chat(registry):
-    mapper = registry.mapper("jivo", "chat")
+def test_round_trip_keeps_the_chat(pontes_registry):
+    mapper = pontes_registry.mapper("jivo", "chat")
     chat = sample_chat()
     body = mapper.from_canonical(chat, "jivo")
     again = mapper.to_canonical(body, "jivo")
@@ -72,8 +72,8 @@ def test_round_trip_keeps_the_chat(registry):
     assert again.remote_data == body
 
 
-def test_from_canonical_writes_jivo_shapes_and_id_types(registry):
-    body = registry.mapper("jivo", "chat").from_canonical(sample_chat(), "jivo")
+def test_from_canonical_writes_jivo_shapes_and_id_types(pontes_registry):
+    body = pontes_registry.mapper("jivo", "chat").from_canonical(sample_chat(), "jivo")
     assert body["event_name"] == "chat_finished"
     assert body["chat_id"] == 7601
     assert isinstance(body["widget_id"], str)
@@ -87,12 +87,12 @@ def test_from_canonical_writes_jivo_shapes_and_id_types(registry):
                                            "campaign": "inverno"}
     assert body["organization"] == {"id": "5", "name": "Souza ME"}
     assert body["tags"] == [{"title": "Vendas"}, {"title": "Frota"}]
-    event = parse(webhook_request(body, connection="jivo"))[0]
+    event = parse_webhook(webhook_request(body, connection="jivo"))[0]
     assert event.type == "chat.finished"
 
 
-def test_an_offline_chat_becomes_an_offline_message(registry):
-    mapper = registry.mapper("jivo", "chat")
+def test_an_offline_chat_becomes_an_offline_message(pontes_registry):
+    mapper = pontes_registry.mapper("jivo", "chat")
     chat = sample_chat(offline=True, agent=None, finished_at=None, started_at=None,
                        messages=[Message(author="Ana Souza", direction=Direction.inbound,
                                          text="Me liguem amanhã")])
@@ -103,8 +103,8 @@ def test_an_offline_chat_becomes_an_offline_message(registry):
     assert comparable(mapper.to_canonical(body, "jivo")) == comparable(chat)
 
 
-def test_a_chat_from_jivo_keeps_its_channel(registry, examples):
-    mapper = registry.mapper("jivo", "chat")
+def test_a_chat_from_jivo_keeps_its_channel(pontes_registry, examples):
+    mapper = pontes_registry.mapper("jivo", "chat")
     chat = mapper.to_canonical(examples["chat_finished"], "jivo")
     assert mapper.from_canonical(chat, "jivo")["widget_id"] == "3948"
 
@@ -134,8 +134,8 @@ def test_round_trip_of_generated_chats(lines, utm, tags):
 
 
 @pytest.mark.parametrize("name", ["chat_finished", "offline_message"])
-def test_documented_bodies_survive_a_round_trip(registry, examples, name):
-    mapper = registry.mapper("jivo", "chat")
+def test_documented_bodies_survive_a_round_trip(pontes_registry, examples, name):
+    mapper = pontes_registry.mapper("jivo", "chat")
     chat = mapper.to_canonical(examples[name], "jivo")
     again = mapper.to_canonical(mapper.from_canonical(chat, "jivo"), "jivo")
     expected = comparable(chat)

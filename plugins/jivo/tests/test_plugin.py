@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pontes.errors import ConfigError
+from pontes.plugin import CAPABILITIES, ConfigError
 from pontes.plugins import installed_plugins
-from pontes_jivo.settings import JIVO_SITE_URL, JivoSettings
+from pontes_jivo.client import JIVO_SITE_URL
+from pontes_jivo.connector import JivoSettings
 from pydantic import ValidationError
 
 
@@ -15,13 +16,13 @@ def test_installed_through_its_entry_point():
     assert info.distribution == "pontes-jivo" and info.module == "pontes_jivo"
 
 
-def test_registers_a_chat_connector_with_every_trigger_and_no_actions(registry):
-    connector = registry.connectors["jivo"]
+def test_registers_a_chat_connector_with_every_trigger_and_no_actions(pontes_registry):
+    connector = pontes_registry.connectors["jivo"]
     assert connector.roles == ("chat",) and connector.settings is JivoSettings
-    assert registry.canonical_capabilities("jivo") == {
+    assert {c for c in pontes_registry.capabilities("jivo") if c in CAPABILITIES} == {
         "chat.finished", "chat.accepted", "chat.updated", "chat.offline_message",
         "chat.client_updated", "call.event"}
-    assert not [key for key in registry.actions if key[0] == "jivo"]
+    assert not [key for key in pontes_registry.actions if key[0] == "jivo"]
 
 
 @pytest.mark.parametrize(("settings", "field"), [

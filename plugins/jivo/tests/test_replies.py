@@ -6,8 +6,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from pontes.models import Contact, Deal, DealStatus
-from pontes_jivo import agent_panel_reply
+from pontes.plugin import Contact, Deal, DealStatus
+from pontes_jivo.replies import agent_panel_reply
 from pontes_jivo.sandbox.replies import judge
 
 DEALS = [

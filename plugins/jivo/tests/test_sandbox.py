@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from pontes.testing import webhook_request
-from pontes_jivo import agent_panel_reply
-from pontes_jivo.sandbox import SAMPLES, WIDGET_ID
-from pontes_jivo.triggers import parse, webhook_trigger
+from pontes_jivo.replies import agent_panel_reply
+from pontes_jivo.sandbox.samples import SAMPLES, WIDGET_ID
+from pontes_jivo.triggers import parse_webhook
 
 from .conftest import Reply
 
@@ -19,9 +19,9 @@ async def send(client, **spec):
     return response.json()
 
 
-async def test_the_sandbox_is_registered(registry):
-    sandbox = registry.sandboxes["jivo"]
-    settings = registry.connectors["jivo"].settings.model_validate(
+async def test_the_sandbox_is_registered(pontes_registry):
+    sandbox = pontes_registry.sandboxes["jivo"]
+    settings = pontes_registry.connectors["jivo"].settings.model_validate(
         sandbox.settings("http://127.0.0.1:9"))
     assert settings.widget_id == WIDGET_ID
 
@@ -50,15 +50,16 @@ async def test_a_finished_chat_reaches_the_receiver_and_ok_is_accepted(jivo_sand
     assert (await jivo_sandbox.get("/_sandbox/outcomes")).json() == [outcome]
 
 
-async def test_every_sample_goes_through_the_plugin(jivo_sandbox, receiver, jivo_connection):
+async def test_every_sample_goes_through_the_plugin(jivo_sandbox, receiver, sandbox_connection):
     response = await jivo_sandbox.post("/_sandbox/send-all", json={"url": receiver.url("pontes")})
     outcomes = response.json()
     assert [o["ok"] for o in outcomes] == [True] * len(SAMPLES)
     assert [e.type for e in receiver.events] == [
         "chat.finished", "chat.finished", "chat.finished", "chat.offline_message",
         "chat.finished"]
-    connection = jivo_connection(widget_id=WIDGET_ID)
-    chats = {name: await webhook_trigger().load(connection, event)
+    connection = sandbox_connection("jivo", base_url=str(jivo_sandbox.base_url))
+    [trigger] = connection.webhook_triggers()
+    chats = {name: await trigger.load(connection, event)
              for name, event in zip(SAMPLES, receiver.events, strict=True)}
 
     first, second = chats["ana-first"], chats["ana-second"]
@@ -156,7 +157,7 @@ async def test_retries_repeat_the_same_body_and_the_plugin_sees_one_event(
     assert [a["status"] for a in outcome["attempts"]] == [502, 200]
     first, second = receiver.bodies("flaky")
     assert first == second
-    keys = {parse(webhook_request(body))[0].idempotency_key for body in (first, second)}
+    keys = {parse_webhook(webhook_request(body))[0].idempotency_key for body in (first, second)}
     assert keys == {f"jivo:{WIDGET_ID}:chat_finished:7601"}
 
 

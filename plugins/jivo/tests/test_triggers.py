@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from pontes.errors import InvalidPayload
+from pontes.plugin import InvalidPayload
 from pontes.testing import webhook_request
+from pontes_jivo.connector import kit
 from pontes_jivo.sandbox.events import flip_ids
-from pontes_jivo.triggers import ACK, EVENT_TYPES, parse, webhook_trigger
+from pontes_jivo.triggers import ACK, EVENT_TYPES, parse_webhook
 
 EXPECTED_TYPES = {
     "chat_finished": "chat.finished",
@@ -26,14 +27,15 @@ EXPECTED_RECORD = {
 
 
 def parse_one(body, **kwargs):
-    events = parse(webhook_request(body, connection="jivo", **kwargs))
+    events = parse_webhook(webhook_request(body, connection="jivo", **kwargs))
     assert len(events) == 1
     return events[0]
 
 
 def test_every_documented_event_is_covered(examples):
     assert set(examples) == set(EXPECTED_TYPES) == set(EVENT_TYPES)
-    assert set(webhook_trigger().events) == set(EXPECTED_TYPES.values())
+    [trigger] = kit.triggers()
+    assert set(trigger.events) == set(EXPECTED_TYPES.values())
     assert ACK.status == 200 and ACK.body == {"result": "ok"}
 
 
@@ -141,13 +143,13 @@ def test_json_sent_with_another_content_type_is_still_read(examples):
 def test_bodies_that_are_not_jivo_events_are_refused(body, reason):
     content_type = "text/html" if isinstance(body, bytes) else "application/json"
     with pytest.raises(InvalidPayload, match=reason):
-        parse(webhook_request(body, content_type, connection="jivo"))
+        parse_webhook(webhook_request(body, content_type, connection="jivo"))
 
 
 def test_crm_webhook_event_names_are_not_mistaken_for_chat_events():
     body = {"event_name": "updated_client", "client_id": 1}
     with pytest.raises(InvalidPayload, match="unknown Jivo event_name 'updated_client'"):
-        parse(webhook_request(body))
+        parse_webhook(webhook_request(body))
 
 
 @pytest.mark.parametrize(("name", "drop", "missing"), [
@@ -164,14 +166,14 @@ def test_events_missing_required_parts_are_refused(examples, name, drop, missing
     body = examples[name]
     del body[drop]
     with pytest.raises(InvalidPayload, match=f"{name} without {missing}"):
-        parse(webhook_request(body))
+        parse_webhook(webhook_request(body))
 
 
 def test_a_call_without_status_is_refused(examples):
     body = examples["call_event"]
     del body["call"]["status"]
     with pytest.raises(InvalidPayload, match="call.status"):
-        parse(webhook_request(body))
+        parse_webhook(webhook_request(body))
 
 
 @pytest.mark.parametrize(("change", "field"), [
@@ -183,16 +185,16 @@ def test_a_call_without_status_is_refused(examples):
 def test_wrong_types_are_refused_naming_the_field(examples, change, field):
     body = {**examples["chat_finished"], **change}
     with pytest.raises(InvalidPayload, match=f"field '{field}"):
-        parse(webhook_request(body))
+        parse_webhook(webhook_request(body))
 
 
 def test_a_blank_widget_id_counts_as_missing(examples):
     with pytest.raises(InvalidPayload, match="'widget_id'"):
-        parse(webhook_request({**examples["chat_updated"], "widget_id": "  "}))
+        parse_webhook(webhook_request({**examples["chat_updated"], "widget_id": "  "}))
 
 
 def test_reply_with_context_lists_open_deals_for_the_agent():
-    from pontes.models import ClientContext, Deal, Event
+    from pontes.plugin import ClientContext, Deal, Event
     from pontes_jivo.triggers import reply_with_context
 
     context = ClientContext(deals=[Deal(title="Plano Pro", stage="Proposta")],
@@ -201,4 +203,5 @@ def test_reply_with_context_lists_open_deals_for_the_agent():
     body = reply_with_context(event, context)
     assert body == {"result": "ok", "crm_link": "https://crm.example/contacts/7",
                     "custom_data": [{"title": "Plano Pro", "content": "Proposta"}]}
-    assert webhook_trigger().reply is reply_with_context
+    [trigger] = kit.triggers()
+    assert trigger.reply is reply_with_context

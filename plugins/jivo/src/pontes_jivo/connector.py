@@ -4,24 +4,64 @@ Jivo's Webhooks API is one-way: Jivo posts to us, and the documented reply to
 ``chat_accepted``/``chat_updated`` is the only way back. There are no credentials and
 no endpoint to ask whether they work, so ``check`` can only prove that the settings are
 complete and consistent, and says so.
+
+What a Jivo connection needs is one channel's webhooks and how to read its phone numbers.
+Jivo's Webhooks API pushes events to a URL configured per channel and documents no
+credentials, header or signature: the secret is the unguessable token in our own hook URL
+(``/hooks/<integration>/<secret>``), which belongs to the integration, not to this
+connection. So a Jivo connection holds no secret at all.
 """
 
 from __future__ import annotations
 
-from pontes.connection import Connection
-from pontes.connector import ConnectionSettings, Connector
-from pontes.errors import ConfigError
-from pontes.http import VendorClient
-from pydantic import ValidationError
+from typing import Literal
 
-from .settings import JIVO_SITE_URL, JivoSettings
+import phonenumbers
+from pontes.plugin import ConfigError, Connection, ConnectionSettings, ConnectorKit
+from pydantic import ValidationError, field_validator
 
-CONNECTOR = "jivo"
+from .client import build_client
 
 
-def client(connection: str, settings: ConnectionSettings) -> VendorClient:
-    """A client on ``base_url`` (a sandbox) or Jivo's site; no plugin code calls Jivo."""
-    return VendorClient(connection=connection, base_url=settings.base_url or JIVO_SITE_URL)
+class JivoSettings(ConnectionSettings):
+    """One Jivo channel whose webhooks a pontes integration receives.
+
+    - ``widget_id``: the channel id as Jivo writes it in every webhook body
+      (``"widget_id": "3948"``). When set, events of any other channel are refused when
+      loaded, so a hook URL pasted into the wrong channel cannot feed the CRM.
+    - ``phone_region``: the ISO 3166 region used to read phone numbers typed without a
+      country code (``(11) 98765-4321`` is a Brazilian number with the default ``BR``).
+    - ``base_url``: only used to point the client at a sandbox.
+    """
+
+    plugin: Literal["jivo"] = "jivo"
+    widget_id: str | None = None
+    phone_region: str = "BR"
+
+    @field_validator("widget_id")
+    @classmethod
+    def _widget_id_not_blank(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            raise ValueError("widget_id is blank; leave it out to accept every channel")
+        return value
+
+    @field_validator("phone_region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"phone_region {value!r} is not an ISO 3166 region phonenumbers knows")
+        return region
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"base_url {value!r} must start with http:// or https://")
+        return value
 
 
 async def check(connection: Connection) -> None:
@@ -40,14 +80,13 @@ async def check(connection: Connection) -> None:
             f"connection {connection.name!r}: {field}: {problem['msg']}") from None
 
 
-def jivo_connector() -> Connector:
-    """The registered ``jivo`` connector."""
-    return Connector(
-        name=CONNECTOR,
-        title="JivoChat",
-        roles=("chat",),
-        settings=JivoSettings,
-        client=client,
-        check=check,
-        docs_url="https://www.jivo.ru/docs/webhooks/",
-    )
+kit = ConnectorKit(
+    name="jivo",
+    title="JivoChat",
+    roles=("chat",),
+    settings=JivoSettings,
+    client=build_client,
+    check=check,
+    docs_url="https://www.jivo.ru/docs/webhooks/",
+)
+"""The ``jivo`` connector, on which the plugin's other modules declare what they add."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pontes.errors import InvalidPayload
+from pontes.plugin import InvalidPayload
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 CHAT_FINISHED = "chat_finished"

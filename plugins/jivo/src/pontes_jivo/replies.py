@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from pontes.models import Contact, Deal, DealStatus
+from pontes.plugin import Contact, Deal, DealStatus
 
 DEFAULT_DEAL_LINES = 10
 """How many deals are listed at most, so the agent's panel stays readable."""

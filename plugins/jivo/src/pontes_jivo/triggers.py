@@ -1,8 +1,8 @@
 """Jivo's Webhooks API as events.
 
-One URL per Jivo channel receives every event; ``parse`` turns a delivery into one
-``Event`` and ``load`` turns that event into a canonical ``Chat``, from the body alone
-(Jivo has no API to fetch a chat again).
+One URL per Jivo channel receives every event; ``parse_webhook`` turns a delivery into
+one ``Event`` and ``load_chat`` turns that event into a canonical ``Chat``, from the body
+alone (Jivo has no API to fetch a chat again).
 
 Event types: ``chat_finished`` -> ``chat.finished``, ``chat_accepted`` ->
 ``chat.accepted``, ``chat_updated`` -> ``chat.updated``, ``offline_message`` ->
@@ -31,13 +31,20 @@ import hashlib
 import json
 from typing import Any
 
-from pontes.connection import Connection
-from pontes.connector import WebhookAck, WebhookRequest, WebhookTrigger
-from pontes.errors import InvalidPayload, PermanentFailure
-from pontes.models import DEFAULT_PHONE_REGION, Chat, ClientContext, Event
+from pontes.plugin import (
+    DEFAULT_PHONE_REGION,
+    Chat,
+    ClientContext,
+    Connection,
+    Event,
+    InvalidPayload,
+    PermanentFailure,
+    WebhookAck,
+    WebhookRequest,
+)
 
-from .canonical import chat_from_event
-from .connector import CONNECTOR
+from .connector import kit
+from .mappers import chat_from_event
 from .payloads import (
     CALL_EVENT,
     CHAT_ACCEPTED,
@@ -62,20 +69,6 @@ EVENT_TYPES = {
 
 ACK = WebhookAck(200, {"result": "ok"})
 """The answer Jivo expects for an accepted delivery."""
-
-
-def parse(request: WebhookRequest) -> list[Event]:
-    """The event in one Jivo delivery (``InvalidPayload`` when it is not a Jivo event)."""
-    data = _body(request)
-    event = parse_body(data)
-    return [Event(
-        type=EVENT_TYPES[event.event_name],
-        connection=request.connection,
-        idempotency_key=idempotency_key(event, data),
-        entity_key=entity_key(event, data),
-        record_id=event.chat_id or event.client_key or event.offline_message_id,
-        payload=data,
-    )]
 
 
 def idempotency_key(event: JivoEvent, data: dict[str, Any]) -> str:
@@ -115,7 +108,7 @@ def body_digest(data: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-async def load(connection: Connection, event: Event) -> Chat:
+async def load_chat(connection: Connection, event: Event) -> Chat:
     """The canonical chat of an event, read from its stored body.
 
     Refuses (``PermanentFailure``) an event from a channel other than the connection's
@@ -150,16 +143,21 @@ def reply_with_context(event: Event, context: ClientContext) -> dict[str, Any]:
     return agent_panel_reply(deals=context.deals, crm_link=context.url)
 
 
-def webhook_trigger() -> WebhookTrigger:
-    """The registered trigger for every Jivo Webhooks API event."""
-    return WebhookTrigger(
-        connector=CONNECTOR,
-        name="webhooks",
-        events=tuple(EVENT_TYPES.values()),
-        parse=parse,
-        load=load,
-        ack=ACK,
-        reply=reply_with_context,
-        description="Jivo Webhooks API: chats finished, accepted, updated, offline "
-                    "messages, client updates and calls, one URL per channel.",
-    )
+@kit.webhook_trigger("webhooks", events=tuple(EVENT_TYPES.values()), load=load_chat, ack=ACK,
+                     reply=reply_with_context)
+def parse_webhook(request: WebhookRequest) -> list[Event]:
+    """Jivo Webhooks API: chats finished, accepted, updated, offline messages, client
+    updates and calls, one URL per channel.
+
+    The event in one Jivo delivery (``InvalidPayload`` when it is not a Jivo event).
+    """
+    data = _body(request)
+    event = parse_body(data)
+    return [Event(
+        type=EVENT_TYPES[event.event_name],
+        connection=request.connection,
+        idempotency_key=idempotency_key(event, data),
+        entity_key=entity_key(event, data),
+        record_id=event.chat_id or event.client_key or event.offline_message_id,
+        payload=data,
+    )]

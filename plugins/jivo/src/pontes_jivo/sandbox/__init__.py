@@ -4,26 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.connector import Sandbox
-
-from ..connector import CONNECTOR
+from ..connector import kit
 from .app import build_app
-from .samples import SAMPLES, WIDGET_ID
-
-__all__ = ["SAMPLES", "WIDGET_ID", "build_app", "jivo_sandbox", "sandbox_settings"]
+from .samples import WIDGET_ID
 
 
-def sandbox_settings(base_url: str) -> dict[str, Any]:
-    """A ``jivo`` connection that accepts the sandbox's channel."""
-    return {"plugin": CONNECTOR, "base_url": base_url, "widget_id": WIDGET_ID}
+def sandbox_settings(base_url: str, **options: Any) -> dict[str, Any]:
+    """A ``jivo`` connection that accepts the sandbox's channel.
+
+    The sandbox takes no options (``build_app()`` has none), so any given is refused.
+    """
+    if options:
+        raise TypeError(f"the Jivo sandbox takes no options, got {', '.join(sorted(options))}")
+    return {"plugin": kit.name, "base_url": base_url, "widget_id": WIDGET_ID}
 
 
-def jivo_sandbox() -> Sandbox:
-    """The registered Jivo sandbox."""
-    return Sandbox(
-        connector=CONNECTOR,
-        app=build_app,
-        settings=sandbox_settings,
-        description="Sends Jivo webhook bodies (sample chats, every event) to a URL and "
-                    "judges the answers as Jivo does.",
-    )
+kit.sandbox(
+    app=build_app,
+    settings=sandbox_settings,
+    description="Sends Jivo webhook bodies (sample chats, every event) to a URL and "
+                "judges the answers as Jivo does.",
+)
