@@ -1,20 +1,28 @@
-"""Fixtures: the Ploomes sandbox and a webhook receiver served by uvicorn on loopback,
-and live connections to the sandbox through the installed plugin."""
+"""Fixtures: a fresh Ploomes sandbox for each test, connections to it, and a webhook
+receiver served on loopback.
+
+- ``ploomes_url``: the base URL of this test's sandbox (``sandbox_url`` of
+  ``pontes.testing``), seeded with the demo account;
+- ``api``: a plain HTTP client for it, authenticated as the seeded administrator;
+- ``make_connection(**settings)`` and ``connection``: connections to it through the
+  installed plugin (``sandbox_connection`` of ``pontes.testing``), each with its own name
+  and so its own rate budget;
+- ``receiver``: a webhook endpoint that records what the sandbox posts to it.
+"""
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import httpx
 import pytest
-from pontes.connection import Connection
-from pontes.plugins import load_plugins
+from pontes.plugin import Connection
 from pontes.testing import serve_app
-from pontes_ploomes.sandbox import SANDBOX_USER_KEY, PloomesSandbox, sandbox_settings
+from pontes_ploomes.sandbox.seed import SANDBOX_USER_KEY
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -51,26 +59,16 @@ class Receiver:
         return list(self.bodies)
 
 
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[tuple[PloomesSandbox, str]]:
-    emulator = PloomesSandbox()
-    with serve_app(emulator.app()) as url:
-        yield emulator, url
+@pytest.fixture
+def ploomes_url(sandbox_url: Callable[[str], str]) -> str:
+    """The base URL of a fresh Ploomes sandbox with its seeded account."""
+    return sandbox_url("ploomes")
 
 
 @pytest.fixture
-def sandbox(sandbox_server) -> PloomesSandbox:
-    """The running sandbox, reset to its seeded account."""
-    emulator, url = sandbox_server
-    httpx.post(f"{url}/_sandbox/reset").raise_for_status()
-    emulator.url = url
-    return emulator
-
-
-@pytest.fixture
-def api(sandbox) -> Iterator[httpx.Client]:
+def api(ploomes_url: str) -> Iterator[httpx.Client]:
     """A plain HTTP client for the sandbox, authenticated as the seeded administrator."""
-    with httpx.Client(base_url=sandbox.url, headers={"User-Key": SANDBOX_USER_KEY}) as client:
+    with httpx.Client(base_url=ploomes_url, headers={"User-Key": SANDBOX_USER_KEY}) as client:
         yield client
 
 
@@ -91,33 +89,13 @@ def receiver(receiver_server) -> Receiver:
     return receiver
 
 
-@pytest.fixture(scope="session")
-def registry():
-    return load_plugins(["ploomes"]).registry
-
-
-_names = itertools.count(1)
+@pytest.fixture
+def make_connection(sandbox_connection, ploomes_url: str) -> Callable[..., Connection]:
+    """``make_connection(**settings)``: a connection to the sandbox (settings overridden)."""
+    return partial(sandbox_connection, "ploomes", base_url=ploomes_url)
 
 
 @pytest.fixture
-async def make_connection(sandbox, registry):
-    """Build connections to the sandbox (each with its own name, so its own rate budget)."""
-    made: list[Connection] = []
-
-    def make(**overrides: Any) -> Connection:
-        connector = registry.connectors["ploomes"]
-        settings = connector.settings.model_validate({**sandbox_settings(sandbox.url),
-                                                      **overrides})
-        connection = registry.connect(f"ploomes-{next(_names)}", "ploomes", settings)
-        made.append(connection)
-        return connection
-
-    yield make
-    for connection in made:
-        await connection.aclose()
-
-
-@pytest.fixture
-def conn(make_connection) -> Connection:
+def connection(make_connection) -> Connection:
     """A connection to the sandbox with the default settings."""
     return make_connection()

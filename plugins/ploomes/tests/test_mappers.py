@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pontes.models import Company, Contact, Deal, DealStatus, Interaction, UserRef
+from pontes.plugin import Company, Contact, Deal, DealStatus, Interaction, UserRef
 from pontes_ploomes.custom_fields import read_custom, value_columns, write_custom
 from pontes_ploomes.mappers import (
     client_to_canonical,

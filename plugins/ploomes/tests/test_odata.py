@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from pontes_ploomes.odata import (
+from pontes_ploomes.client import (
     MAX_TOP,
     Query,
     all_of,

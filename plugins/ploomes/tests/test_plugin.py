@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pontes.models import Deal, UserRef
+from pontes.plugin import Deal, UserRef
 from pontes.recipes.deal_to_ticket import assigned_to
-from pontes_ploomes.settings import DEFAULT_BASE_URL, PloomesSettings
+from pontes_ploomes.client import DEFAULT_BASE_URL
+from pontes_ploomes.connector import PloomesSettings
 from pydantic import ValidationError
 
 CAPABILITIES = {
@@ -18,7 +19,8 @@ CAPABILITIES = {
 }
 
 
-def test_registrations(registry):
+def test_registrations(pontes_registry):
+    registry = pontes_registry
     connector = registry.connectors["ploomes"]
     assert connector.roles == ("crm",) and connector.settings is PloomesSettings
     assert registry.capabilities("ploomes") == CAPABILITIES
@@ -47,12 +49,13 @@ def test_bad_settings_name_the_field(entry, field):
 
 
 @pytest.mark.anyio
-async def test_owner_and_collaborators_let_the_recipe_see_the_integration_user(conn):
-    user = await conn.call("user.ensure", name="Movidesk")
-    as_owner = await conn.call("deal.create", Deal(title="a", owner=UserRef(remote_id=user.id)))
-    as_collaborator = await conn.call("deal.create", Deal(
+async def test_owner_and_collaborators_let_the_recipe_see_the_integration_user(connection):
+    user = await connection.call("user.ensure", name="Movidesk")
+    as_owner = await connection.call("deal.create",
+                                     Deal(title="a", owner=UserRef(remote_id=user.id)))
+    as_collaborator = await connection.call("deal.create", Deal(
         title="b", collaborators=[UserRef(remote_id="10000002"), UserRef(remote_id=user.id)]))
-    neither = await conn.call("deal.create", Deal(title="c"))
-    fetched = [await conn.call("deal.get", id=d.ref(conn.name))
+    neither = await connection.call("deal.create", Deal(title="c"))
+    fetched = [await connection.call("deal.get", id=d.ref(connection.name))
                for d in (as_owner, as_collaborator, neither)]
     assert [assigned_to(d, user) for d in fetched] == [True, True, False]

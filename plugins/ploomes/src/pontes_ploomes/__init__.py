@@ -4,40 +4,37 @@ Registers the ``ploomes`` connector, its canonical actions, its webhook trigger,
 mappers between Ploomes records and canonical ones, and a sandbox of the Ploomes API.
 """
 
-from pontes import hookimpl
+from pontes.plugin import hookimpl
 
-from .actions import ACTIONS
-from .connector import CONNECTOR
-from .mappers import MAPPERS
-from .sandbox import SANDBOX
-from .triggers import WEBHOOK_TRIGGER
+from . import actions, mappers, sandbox, triggers  # noqa: F401 (each declares its part on the kit)
+from .connector import kit
 
 
 @hookimpl
 def register_connectors():
     """The Ploomes connector."""
-    return [CONNECTOR]
+    return kit.connectors()
 
 
 @hookimpl
 def register_actions():
     """Persons, companies, deals, pipelines, history, users and webhooks at Ploomes."""
-    return list(ACTIONS)
+    return kit.actions()
 
 
 @hookimpl
 def register_triggers():
     """Ploomes webhooks for deals, persons and companies."""
-    return [WEBHOOK_TRIGGER]
+    return kit.triggers()
 
 
 @hookimpl
 def register_mappers():
     """Ploomes persons, companies, deals and interaction records <-> canonical records."""
-    return list(MAPPERS)
+    return kit.mappers()
 
 
 @hookimpl
 def register_sandboxes():
     """An emulator of the Ploomes API with a seeded demo account."""
-    return [SANDBOX]
+    return kit.sandboxes()

@@ -1,23 +1,133 @@
-"""The Ploomes HTTP client and the few calls every action is made of.
+"""The Ploomes HTTP client, its OData queries and the few calls every action is made of.
 
-Collections answer ``{"@odata.context": ..., "value": [...]}``; the helpers here unwrap
-that envelope, page with ``$skip`` in pages of at most 300 rows, and read one record
-by id with ``$filter=Id eq n`` as Ploomes clients do.
+Ploomes speaks OData v4: ``$filter`` expressions with ``eq``/``and``/``or`` and lambdas
+such as ``Phones/any(p: contains(p/PhoneNumber, '5678'))``, and OData key syntax for one
+record, ``/Deals(123)`` and ``/Deals(123)/Win`` (never ``/Deals/123``). Collections answer
+``{"@odata.context": ..., "value": [...]}``; the helpers here unwrap that envelope, page
+with ``$skip`` in pages of at most 300 rows, and read one record by id with
+``$filter=Id eq n`` as Ploomes clients do.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pontes.errors import NotFoundError, VendorError
-from pontes.http import RateLimit, VendorClient, vendor_message
+from pontes.plugin import NotFoundError, RateLimit, VendorClient, VendorError, vendor_message
 
-from .odata import MAX_TOP, Query, eq, record_id
-from .settings import DEFAULT_BASE_URL, PloomesSettings
+if TYPE_CHECKING:
+    from .connector import PloomesSettings
+
+DEFAULT_BASE_URL = "https://public-api2.ploomes.com"
+"""The public API host; accounts on other shards set their own ``base_url``."""
 
 USER_KEY_HEADER = "User-Key"
+
+MAX_TOP = 300
+"""The largest page Ploomes returns; a larger ``$top`` is silently cut to this."""
+
+
+# --- OData queries ----------------------------------------------------------------------
+
+
+def literal(value: Any) -> str:
+    """An OData literal: ``'O''Brien'`` for text, ``null``, ``true``, numbers and dates as-is."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal | float):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text.replace("'", "''") + "'"
+
+
+def record_id(value: Any, what: str = "id") -> int:
+    """A Ploomes record id (always an integer); ``ValueError`` naming ``what`` otherwise."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a Ploomes id (an integer), got {value!r}") from None
+    if number <= 0:
+        raise ValueError(f"{what} must be a positive Ploomes id, got {value!r}")
+    return number
+
+
+def key_path(entity: str, key: Any, action: str | None = None) -> str:
+    """The path of one record in key syntax: ``key_path("Deals", 5, "Win")`` -> ``/Deals(5)/Win``."""
+    path = f"/{entity}({record_id(key, f'{entity} id')})"
+    return f"{path}/{action}" if action else path
+
+
+def eq(field_name: str, value: Any) -> str:
+    """``Field eq <literal>``."""
+    return f"{field_name} eq {literal(value)}"
+
+
+def all_of(*clauses: str | None) -> str:
+    """The clauses joined with ``and`` (each in parentheses when it has an ``or``)."""
+    return " and ".join(_grouped(c) for c in clauses if c)
+
+
+def any_of(*clauses: str | None) -> str:
+    """The clauses joined with ``or``."""
+    return " or ".join(_grouped(c) for c in clauses if c)
+
+
+def _grouped(clause: str) -> str:
+    return f"({clause})" if " or " in clause else clause
+
+
+def contains(path: str, text: str) -> str:
+    """``contains(path, '<text>')``."""
+    return f"contains({path}, {literal(text)})"
+
+
+def any_in(collection: str, variable: str, condition: str) -> str:
+    """A lambda over a collection: ``Phones/any(p: <condition>)``."""
+    return f"{collection}/any({variable}: {condition})"
+
+
+@dataclass(frozen=True)
+class Query:
+    """The OData options of one request; ``params()`` gives the query string."""
+
+    filter: str | None = None
+    expand: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    orderby: str | None = None
+    top: int | None = None
+    skip: int | None = None
+
+    def params(self) -> dict[str, str]:
+        """The query parameters, ``$top`` capped at the Ploomes maximum."""
+        params: dict[str, str] = {}
+        if self.filter:
+            params["$filter"] = self.filter
+        if self.expand:
+            params["$expand"] = ",".join(self.expand)
+        if self.select:
+            params["$select"] = ",".join(self.select)
+        if self.orderby:
+            params["$orderby"] = self.orderby
+        if self.top is not None:
+            params["$top"] = str(min(self.top, MAX_TOP))
+        if self.skip:
+            params["$skip"] = str(self.skip)
+        return params
+
+    def page(self, top: int, skip: int) -> Query:
+        """This query for one page: ``top`` rows after ``skip``."""
+        return Query(self.filter, self.expand, self.select, self.orderby, top, skip)
+
+
+# --- the client and its calls -----------------------------------------------------------
 
 
 def describe_error(response: httpx.Response) -> str:
@@ -44,10 +154,11 @@ def describe_error(response: httpx.Response) -> str:
     return "; ".join(parts)
 
 
-def build_client(connection: str, settings: PloomesSettings, **options: Any) -> VendorClient:
+def build_client(connection_name: str, settings: PloomesSettings,
+                 **options: Any) -> VendorClient:
     """The ``VendorClient`` of a Ploomes connection (``options`` go to the client as-is)."""
     return VendorClient(
-        connection=connection,
+        connection=connection_name,
         base_url=settings.base_url or DEFAULT_BASE_URL,
         rate_limit=RateLimit(settings.requests_per_minute, 60.0),
         headers={USER_KEY_HEADER: settings.user_key.get_secret_value(),

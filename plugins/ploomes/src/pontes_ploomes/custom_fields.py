@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from .times import format_time
+from .dates import format_time
 
 VALUE_COLUMNS = (
     "StringValue", "BigStringValue", "IntegerValue", "DecimalValue", "DateTimeValue",

@@ -8,7 +8,7 @@ Ploomes posts one of two bodies (both are accepted):
   "ValidationKey", "UserId"}``.
 
 ``Entity`` may be plural or singular and ``Action`` a word or an ``ActionId``. The body is
-only a hint: ``load`` reads the record again from Ploomes.
+only a hint: ``load_record`` reads the record again from Ploomes.
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pontes.capabilities import ById
-from pontes.connection import Connection
-from pontes.connector import WebhookRequest, WebhookTrigger
-from pontes.errors import InvalidPayload
-from pontes.models import Event, Record
+from pontes.plugin import ById, Connection, Event, InvalidPayload, Record, WebhookRequest
 
-from .actions import PERSON_EXPAND, deal_get
+from .actions.clients import PERSON_EXPAND
+from .actions.deals import deal_get
+from .actions.webhooks import CREATE, DELETE, LOSE, REOPEN, UPDATE, WIN
 from .client import fetch_by_id
+from .connector import kit
+from .dates import parse_time
 from .mappers import COMPANY_TYPE, client_to_canonical
-from .times import parse_time
-from .webhooks import CREATE, DELETE, LOSE, REOPEN, UPDATE, WIN
 
 ENTITY_NAMES = {"deals": "deal", "deal": "deal", "contacts": "contact", "contact": "contact"}
 ACTION_WORDS = {"create": CREATE, "update": UPDATE, "delete": DELETE, "win": WIN,
@@ -90,8 +88,25 @@ def _fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def parse_delivery(request: WebhookRequest) -> list[Event]:
-    """The event in one Ploomes delivery (none for deletions and other entities)."""
+async def load_record(connection: Connection, event: Event) -> Record:
+    """The deal, person or company of ``event``, read again from Ploomes."""
+    if event.type.startswith("deal."):
+        return await deal_get(connection, ById(id=event.record_id or ""))
+    row = await fetch_by_id(connection.client, "Contacts", event.record_id,
+                            expand=PERSON_EXPAND, what="contact")
+    return client_to_canonical(row, connection.name)
+
+
+@kit.webhook_trigger(
+    "webhook",
+    events=("deal.created", "deal.changed", "contact.changed", "company.changed"),
+    load=load_record,
+)
+def parse_webhook(request: WebhookRequest) -> list[Event]:
+    """Ploomes webhooks for deals, persons and companies (full or thin bodies).
+
+    The event in one Ploomes delivery (none for deletions and other entities).
+    """
     body = request.data
     if not isinstance(body, dict):
         raise InvalidPayload("Ploomes webhook body must be a JSON object")
@@ -124,22 +139,3 @@ def parse_delivery(request: WebhookRequest) -> list[Event]:
         occurred_at=occurred or datetime.now(UTC),
         payload=body,
     )]
-
-
-async def load_record(conn: Connection, event: Event) -> Record:
-    """The deal, person or company of ``event``, read again from Ploomes."""
-    if event.type.startswith("deal."):
-        return await deal_get(conn, ById(id=event.record_id or ""))
-    row = await fetch_by_id(conn.client, "Contacts", event.record_id, expand=PERSON_EXPAND,
-                            what="contact")
-    return client_to_canonical(row, conn.name)
-
-
-WEBHOOK_TRIGGER = WebhookTrigger(
-    connector="ploomes",
-    name="webhook",
-    events=("deal.created", "deal.changed", "contact.changed", "company.changed"),
-    parse=parse_delivery,
-    load=load_record,
-    description="Ploomes webhooks for deals, persons and companies (full or thin bodies).",
-)

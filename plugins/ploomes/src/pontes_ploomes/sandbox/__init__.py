@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.connector import Sandbox
-
+from ..connector import kit
 from .app import DEFAULT_REQUESTS_PER_MINUTE, PloomesSandbox
 from .seed import SANDBOX_USER_KEY
 
 
 def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
-    """A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
-    calls a minute per key) unless told otherwise."""
+    """Ploomes API emulator with a demo account (users, pipelines, clients, a deal).
+
+    A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
+    calls a minute per key) unless told otherwise.
+    """
     return PloomesSandbox(requests_per_minute=requests_per_minute).app()
 
 
@@ -35,11 +37,6 @@ def sandbox_settings(base_url: str, *,
             "requests_per_minute": requests_per_minute}
 
 
-SANDBOX = Sandbox(
-    connector="ploomes",
-    app=build_app,
-    settings=sandbox_settings,
-    description="Ploomes API emulator with a demo account (users, pipelines, clients, a deal).",
-)
+kit.sandbox(app=build_app, settings=sandbox_settings)
 
-__all__ = ["PloomesSandbox", "SANDBOX", "SANDBOX_USER_KEY", "build_app", "sandbox_settings"]
+__all__ = ["PloomesSandbox", "SANDBOX_USER_KEY", "build_app", "sandbox_settings"]

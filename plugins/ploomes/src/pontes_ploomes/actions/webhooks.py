@@ -13,12 +13,17 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from pontes.capabilities import ById, NoParams, WebhookInfo, WebhookSubscription
-from pontes.connection import Connection
-from pontes.errors import PermanentFailure
+from pontes.plugin import (
+    ById,
+    Connection,
+    NoParams,
+    PermanentFailure,
+    WebhookInfo,
+    WebhookSubscription,
+)
 
-from .client import create, fetch_all
-from .odata import Query, key_path, record_id
+from ..client import Query, create, fetch_all, key_path, record_id
+from ..connector import kit
 
 CONTACTS_ENTITY = 1
 DEALS_ENTITY = 2
@@ -43,43 +48,46 @@ def _pairs(event: str) -> list[tuple[int, int]]:
     return [(entity, action) for action in actions]
 
 
-async def _all_webhooks(conn: Connection) -> list[dict[str, Any]]:
-    return await fetch_all(conn.client, "/Webhooks", Query())
+async def _all_webhooks(connection: Connection) -> list[dict[str, Any]]:
+    return await fetch_all(connection.client, "/Webhooks", Query())
 
 
-def _validation_key(conn: Connection) -> str:
-    configured = conn.settings.webhook_validation_key  # type: ignore[attr-defined]
+def _validation_key(connection: Connection) -> str:
+    configured = connection.settings.webhook_validation_key  # type: ignore[attr-defined]
     return configured.get_secret_value() if configured else secrets.token_urlsafe(24)
 
 
-async def register_webhook(conn: Connection, params: WebhookSubscription) -> WebhookInfo:
+@kit.action("webhook.register")
+async def webhook_register(connection: Connection, params: WebhookSubscription) -> WebhookInfo:
     """Subscribe ``params.url`` to ``params.event`` (one Ploomes webhook per action)."""
     wanted = _pairs(params.event)
-    existing = {(w.get("EntityId"), w.get("ActionId")): w for w in await _all_webhooks(conn)
-                if w.get("CallbackUrl") == params.url}
+    existing = {(w.get("EntityId"), w.get("ActionId")): w
+                for w in await _all_webhooks(connection) if w.get("CallbackUrl") == params.url}
     ids = []
     for entity, action in wanted:
         webhook = existing.get((entity, action))
         if webhook is None:
-            webhook = await create(conn.client, "/Webhooks", {
+            webhook = await create(connection.client, "/Webhooks", {
                 "EntityId": entity, "ActionId": action, "CallbackUrl": params.url,
-                "ValidationKey": _validation_key(conn)})
+                "ValidationKey": _validation_key(connection)})
         ids.append(str(webhook["Id"]))
     return WebhookInfo(id=",".join(ids), event=params.event, url=params.url)
 
 
-async def remove_webhook(conn: Connection, params: ById) -> NoParams:
+@kit.action("webhook.remove")
+async def webhook_remove(connection: Connection, params: ById) -> NoParams:
     """Delete the Ploomes webhooks of a registration (``params.id`` as ``webhook.register``
     returned it)."""
     for part in params.id.split(","):
-        await conn.client.delete(key_path("Webhooks", record_id(part, "webhook id")))
+        await connection.client.delete(key_path("Webhooks", record_id(part, "webhook id")))
     return NoParams()
 
 
-async def list_webhooks(conn: Connection, params: NoParams) -> list[WebhookInfo]:
+@kit.action("webhook.list")
+async def webhook_list(connection: Connection, params: NoParams) -> list[WebhookInfo]:
     """The registrations found at Ploomes: per event and URL, the webhooks that feed it."""
     by_url: dict[str, dict[tuple[int, int], str]] = {}
-    for webhook in await _all_webhooks(conn):
+    for webhook in await _all_webhooks(connection):
         pair = (webhook.get("EntityId"), webhook.get("ActionId"))
         by_url.setdefault(webhook.get("CallbackUrl") or "", {})[pair] = str(webhook["Id"])
     found = []

@@ -1,6 +1,8 @@
 """Ploomes timestamps: REST answers carry an offset (``-03:00``), webhook snapshots don't.
 
 Naive Ploomes times are Brasília local time; they are read as such and turned into UTC.
+An absent or unreadable timestamp reads as ``None`` (Ploomes leaves many of them empty),
+where the core's ``parse_vendor_datetime`` would raise.
 """
 
 from __future__ import annotations

@@ -1,0 +1,152 @@
+"""Persons and companies: both are ``Contacts`` at Ploomes (``TypeId`` 2 and 1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pontes.plugin import (
+    ByEmail,
+    ById,
+    ByName,
+    ByPhone,
+    Company,
+    Connection,
+    Contact,
+    PermanentFailure,
+    normalize_phone,
+)
+
+from ..client import (
+    Query,
+    all_of,
+    any_in,
+    contains,
+    create,
+    eq,
+    fetch_all,
+    fetch_by_id,
+    fetch_first,
+)
+from ..connector import kit
+from ..mappers import (
+    COMPANY_TYPE,
+    PERSON_TYPE,
+    company_from_canonical,
+    company_to_canonical,
+    contact_from_canonical,
+    contact_to_canonical,
+)
+
+CLIENT_EXPAND = ("Phones", "OtherProperties")
+PERSON_EXPAND = (*CLIENT_EXPAND, "Company")
+PHONE_HINT_DIGITS = 4
+
+
+async def _find_client(connection: Connection, type_id: int,
+                       condition: str) -> dict[str, Any] | None:
+    expand = PERSON_EXPAND if type_id == PERSON_TYPE else CLIENT_EXPAND
+    return await fetch_first(connection.client, "/Contacts",
+                             Query(filter=all_of(eq("TypeId", type_id), condition), expand=expand))
+
+
+# --- persons ----------------------------------------------------------------------------
+
+
+@kit.action("contact.find_by_email")
+async def contact_find_by_email(connection: Connection, params: ByEmail) -> Contact | None:
+    """The person whose ``Email`` is ``params.email``, or ``None``."""
+    row = await _find_client(connection, PERSON_TYPE, eq("Email", params.email))
+    return contact_to_canonical(row, connection.name) if row else None
+
+
+@kit.action("contact.find_by_phone")
+async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
+    """The person with a phone equal to ``params.phone`` once both are in E.164.
+
+    Ploomes stores phones as typed (``(11) 91234-5678``), so candidates are those whose
+    number contains the last four digits, and the match is made on normalised numbers.
+    """
+    digits = "".join(ch for ch in params.phone if ch.isdigit())
+    if not digits:
+        return None
+    condition = any_in("Phones", "p", contains("p/PhoneNumber", digits[-PHONE_HINT_DIGITS:]))
+    rows = await fetch_all(connection.client, "/Contacts", Query(
+        filter=all_of(eq("TypeId", PERSON_TYPE), condition), expand=PERSON_EXPAND))
+    for row in rows:
+        for phone in row.get("Phones") or []:
+            if normalize_phone(str(phone.get("PhoneNumber") or "")) == params.phone:
+                return contact_to_canonical(row, connection.name)
+    return None
+
+
+async def _get_person(connection: Connection, person_id: Any) -> Contact:
+    row = await fetch_by_id(connection.client, "Contacts", person_id, expand=PERSON_EXPAND,
+                            condition=eq("TypeId", PERSON_TYPE), what="person")
+    return contact_to_canonical(row, connection.name)
+
+
+@kit.action("contact.get")
+async def contact_get(connection: Connection, params: ById) -> Contact:
+    """The person with Ploomes id ``params.id``."""
+    return await _get_person(connection, params.id)
+
+
+async def _company_ref(connection: Connection, company: Company) -> Company:
+    if company.ref(connection.name):
+        return company
+    if not company.name:
+        raise PermanentFailure("contact.company needs a Ploomes id or a name to link the person")
+    found = await company_find_by_name(connection, ByName(name=company.name))
+    return found or await company_create(connection, company)
+
+
+@kit.action("contact.create")
+async def contact_create(connection: Connection, params: Contact) -> Contact:
+    """Create a person, linked to its company (found by name, or created, when not known)."""
+    if not params.display_name():
+        raise PermanentFailure("contact.name is required to create a Ploomes person")
+    if params.company is not None:
+        params = params.model_copy(
+            update={"company": await _company_ref(connection, params.company)})
+    created = await create(connection.client, "/Contacts",
+                           contact_from_canonical(params, connection.name))
+    return await _get_person(connection, created["Id"])
+
+
+# --- companies --------------------------------------------------------------------------
+
+
+@kit.action("company.find_by_email")
+async def company_find_by_email(connection: Connection, params: ByEmail) -> Company | None:
+    """The company whose ``Email`` is ``params.email``, or ``None``."""
+    row = await _find_client(connection, COMPANY_TYPE, eq("Email", params.email))
+    return company_to_canonical(row, connection.name) if row else None
+
+
+@kit.action("company.find_by_name")
+async def company_find_by_name(connection: Connection, params: ByName) -> Company | None:
+    """The company named ``params.name``, or ``None``."""
+    row = await _find_client(connection, COMPANY_TYPE, eq("Name", params.name))
+    return company_to_canonical(row, connection.name) if row else None
+
+
+async def _get_company(connection: Connection, company_id: Any) -> Company:
+    row = await fetch_by_id(connection.client, "Contacts", company_id, expand=CLIENT_EXPAND,
+                            condition=eq("TypeId", COMPANY_TYPE), what="company")
+    return company_to_canonical(row, connection.name)
+
+
+@kit.action("company.get")
+async def company_get(connection: Connection, params: ById) -> Company:
+    """The company with Ploomes id ``params.id``."""
+    return await _get_company(connection, params.id)
+
+
+@kit.action("company.create")
+async def company_create(connection: Connection, params: Company) -> Company:
+    """Create a company."""
+    if not params.name:
+        raise PermanentFailure("company.name is required to create a Ploomes company")
+    created = await create(connection.client, "/Contacts",
+                           company_from_canonical(params, connection.name))
+    return await _get_company(connection, created["Id"])
