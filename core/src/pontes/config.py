@@ -54,7 +54,8 @@ class IntegrationConfig(BaseModel):
     """One integration: a recipe, the connection playing each of its roles, options, mapping.
 
     Roles are given as extra keys (``helpdesk: movidesk``). ``secrets`` optionally fixes
-    the webhook secret per role; otherwise it is derived from ``PONTES_SECRET_KEY``.
+    the webhook URL token per role; otherwise it is derived from the installation key
+    (``pontes.webhook_tokens``).
     ``poll`` turns on the roles' polling triggers, which reconcile webhooks that never
     arrived: they report every change, so pair them with the recipe's own filters (for
     ``ticket_history``, ``statuses``). ``poll_interval`` (seconds) overrides the trigger's

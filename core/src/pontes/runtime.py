@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from .config import Config, ConnectionConfig, IntegrationConfig, format_validation_error
 from .connection import Connection
+from .keys import installation_key
 from .plugins import LoadedPlugins, load_plugins
 from .recipes import Integration, Recipe
-from .secrets import derive, secret_key
+from .webhook_tokens import webhook_token
 
 if TYPE_CHECKING:
     from .http import CallObserver, RateBudgets
@@ -69,7 +70,7 @@ class Runtime:
               key: bytes | None = None) -> Runtime:
         """Load plugins (unless given) and check the configuration against them."""
         plugins = plugins or load_plugins(config.plugins)
-        key = key if key is not None else secret_key()
+        key = key if key is not None else installation_key()
         connections = {name: _connection(config, plugins, name, entry)
                        for name, entry in config.connections.items()}
         integrations = {name: _integration(config, plugins, connections, name, entry, key)
@@ -82,19 +83,19 @@ class Runtime:
         urls = []
         for integration in self.integrations.values():
             for role in integration.trigger_roles():
-                secret = integration.secrets[role]
+                token = integration.webhook_tokens[role]
                 for trigger in integration.webhook_triggers(role):
                     urls.append(HookUrl(integration.name, role, integration.connections[role].name,
                                         trigger.name, trigger.events,
-                                        f"{base}/hooks/{integration.name}/{secret}"))
+                                        f"{base}/hooks/{integration.name}/{token}"))
         return urls
 
-    def resolve_hook(self, integration_name: str, secret: str) -> tuple[Integration, str] | None:
+    def resolve_hook(self, integration_name: str, token: str) -> tuple[Integration, str] | None:
         """The integration and role a webhook URL belongs to, or ``None`` (unknown or wrong)."""
         integration = self.integrations.get(integration_name)
         if integration is None or not integration.config.enabled:
             return None
-        role = integration.role_for_secret(secret)
+        role = integration.role_for_token(token)
         return (integration, role) if role else None
 
     async def aclose(self) -> None:
@@ -131,14 +132,14 @@ def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, 
     except ValidationError as exc:
         raise format_validation_error(config.source, exc, prefix=f"{where}.options") from None
     mappings = _mappings(config, plugins, where, recipe, entry)
-    secrets = {role: (entry.secrets[role].get_secret_value() if role in entry.secrets
-                      else derive(key, f"hook:{name}:{role}"))
-               for role, spec in recipe.roles.items() if spec.triggers}
-    unknown_secret_roles = set(entry.secrets) - set(secrets)
-    if unknown_secret_roles:
-        raise config.error(f"{where}.secrets", f"no role {sorted(unknown_secret_roles)[0]!r} "
-                           f"takes webhooks; expected one of: {', '.join(sorted(secrets))}")
-    return Integration(name, recipe, entry, roles, options, mappings, secrets)
+    tokens = {role: (entry.secrets[role].get_secret_value() if role in entry.secrets
+                     else webhook_token(key, name, role))
+              for role, spec in recipe.roles.items() if spec.triggers}
+    unknown_token_roles = set(entry.secrets) - set(tokens)
+    if unknown_token_roles:
+        raise config.error(f"{where}.secrets", f"no role {sorted(unknown_token_roles)[0]!r} "
+                           f"takes webhooks; expected one of: {', '.join(sorted(tokens))}")
+    return Integration(name, recipe, entry, roles, options, mappings, tokens)
 
 
 def _roles(config: Config, where: str, recipe: Recipe, entry: IntegrationConfig,

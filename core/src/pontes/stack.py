@@ -25,9 +25,9 @@ import httpx
 import yaml
 
 from .config import load_config
+from .keys import derive_token
 from .plugins import load_plugins
 from .runtime import Runtime
-from .secrets import derive
 from .testing.server import free_port, serve_app
 
 SERVER_START_TIMEOUT = 60.0
@@ -96,9 +96,9 @@ class Stack:
             }
             config_path = workdir / "pontes.yaml"
             config_path.write_text(yaml.safe_dump(config, sort_keys=False))
-            key = derive(str(workdir).encode(), "stack-key")
+            key = derive_token(str(workdir).encode(), "stack-key")
             env = {**os.environ, "PONTES_SECRET_KEY": key,
-                   "PONTES_ADMIN_TOKEN": derive(key.encode(), "admin"), **(server_env or {})}
+                   "PONTES_ADMIN_TOKEN": derive_token(key.encode(), "admin"), **(server_env or {})}
             runtime = Runtime.build(load_config(config_path), key=key.encode())
             stack = cls(workdir, urls, config_path, server_url, env["PONTES_ADMIN_TOKEN"], env,
                         runtime)

@@ -314,14 +314,14 @@ def test_a_poll_error_is_recorded_without_moving_the_cursor(store):
 # --- vault --------------------------------------------------------------------------------
 
 
-def test_secrets_are_encrypted_at_rest(store):
-    store.vault.save_secrets("movidesk", {"token": "super-secret-token-value"})
+def test_credentials_are_encrypted_at_rest(store):
+    store.vault.save_credentials("movidesk", {"token": "super-secret-token-value"})
 
     with store.engine.connect() as connection:
         blob = connection.execute(select(secrets.c.blob)).scalar()
     assert b"super-secret-token-value" not in blob
-    assert store.vault.load_secrets("movidesk") == {"token": "super-secret-token-value"}
-    assert store.vault.load_secrets("nobody") is None
+    assert store.vault.load_credentials("movidesk") == {"token": "super-secret-token-value"}
+    assert store.vault.load_credentials("nobody") is None
 
 
 def test_oauth_tokens_round_trip_and_can_be_forgotten(store):
@@ -337,11 +337,11 @@ def test_oauth_tokens_round_trip_and_can_be_forgotten(store):
 
 
 def test_another_key_cannot_read_the_vault(store_url, store):
-    store.vault.save_secrets("movidesk", {"token": "t"})
+    store.vault.save_credentials("movidesk", {"token": "t"})
     other = Store.open(store_url, key=b"a-different-installation-key")
     try:
         with pytest.raises(ConfigError, match="written with another PONTES_SECRET_KEY"):
-            other.vault.load_secrets("movidesk")
+            other.vault.load_credentials("movidesk")
     finally:
         other.close()
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import click
 
 from ..config import load_config
-from ..secrets import secret_key
+from ..keys import installation_key
 from ..store import EVENT_STATUSES, Store
 from .common import clean_failures, config_option
 
@@ -137,7 +137,7 @@ def action_token_command(config_path: str, connection: str) -> None:
     if connection not in config.connections:
         known = ", ".join(sorted(config.connections)) or "none"
         raise click.ClickException(f"no connection {connection!r}; configured: {known}")
-    token = action_token(secret_key(), connection)
+    token = action_token(installation_key(), connection)
     click.echo(f"url:    {config.public_url.rstrip('/')}/actions/{connection}/<action>")
     click.echo(f"header: Authorization: Bearer {token}")
 

@@ -20,8 +20,8 @@ from pydantic import BaseModel, ConfigDict
 
 from ..connection import Connection
 from ..errors import ConfigError, PermanentFailure
+from ..keys import tokens_equal
 from ..models import ClientContext, Event, Record
-from ..secrets import same
 
 if TYPE_CHECKING:
     from ..config import IntegrationConfig
@@ -197,7 +197,8 @@ class Recipe:
 
 @dataclass
 class Integration:
-    """A configured recipe with its connections, options and compiled mappings."""
+    """A configured recipe with its connections, options, compiled mappings and the token
+    of each role's webhook URL."""
 
     name: str
     recipe: Recipe
@@ -205,7 +206,7 @@ class Integration:
     connections: dict[str, Connection]
     options: BaseModel
     mappings: dict[str, Any]
-    secrets: dict[str, str] = field(default_factory=dict)
+    webhook_tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def max_attempts(self) -> int:
@@ -235,11 +236,11 @@ class Integration:
         trigger's own."""
         return self.config.poll_interval or trigger.interval_seconds
 
-    def role_for_secret(self, secret: str) -> str | None:
-        """The role whose webhook secret is ``secret`` (compared in constant time)."""
+    def role_for_token(self, token: str) -> str | None:
+        """The role whose webhook URL token is ``token`` (compared in constant time)."""
         found = None
-        for role, expected in self.secrets.items():
-            if same(secret, expected):
+        for role, expected in self.webhook_tokens.items():
+            if tokens_equal(token, expected):
                 found = role
         return found
 

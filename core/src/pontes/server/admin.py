@@ -2,7 +2,7 @@
 
 Every endpoint but the OpenAPI document needs ``Authorization: Bearer
 <PONTES_ADMIN_TOKEN>``; without the variable set, the API answers 401 to everyone.
-Connection secrets never appear; webhook URLs (which hold their secret) and action tokens
+Connection secrets never appear; webhook URLs (which hold their token) and action tokens
 do, because the operator needs them to configure the vendors.
 """
 

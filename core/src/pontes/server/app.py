@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from ..engine import Engine, Settings
 from ..engine.metrics import CONTENT_TYPE
+from ..keys import installation_key
 from ..runtime import Runtime
-from ..secrets import secret_key
 from ..store import Store
 from . import actions, admin, hooks
 from .bodies import json_response
@@ -52,8 +52,8 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
                key: bytes | None = None, engine: Engine | None = None) -> Starlette:
     """The pontes server for ``runtime``'s configuration, storing in ``store``.
 
-    ``settings`` default to ``Settings.from_env()``; ``key`` (the installation secret
-    key, default ``secret_key()``) derives the action tokens.
+    ``settings`` default to ``Settings.from_env()``; ``key`` (the installation key,
+    default ``installation_key()``) derives the action tokens.
     """
     settings = settings or Settings.from_env()
     engine = engine or Engine(runtime, store, settings)
@@ -81,5 +81,5 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     app.state.store = store
     app.state.settings = settings
     app.state.engine = engine
-    app.state.key = key if key is not None else secret_key()
+    app.state.key = key if key is not None else installation_key()
     return app

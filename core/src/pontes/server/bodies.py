@@ -48,5 +48,5 @@ def answer(status: int, body: Any) -> Response:
 
 
 def not_found() -> Response:
-    """The same answer as an unknown path, so a wrong webhook secret reveals nothing."""
+    """The same answer as an unknown path, so a wrong webhook token reveals nothing."""
     return PlainTextResponse("Not Found", status_code=404)

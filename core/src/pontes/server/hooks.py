@@ -1,10 +1,10 @@
-"""``POST /hooks/<integration>/<secret>``: vendor webhooks into the inbox.
+"""``POST /hooks/<integration>/<token>``: vendor webhooks into the inbox.
 
-The secret is compared in constant time and a wrong one (or an unknown integration) gets
-the same 404 as any unknown path. The body is stored before the answer: the trigger's
-acknowledgement (2xx) once committed, 4xx with the reason when it cannot be parsed (it is
-stored as rejected), 413 when it is too large, 503 when the store cannot take it (so the
-vendor delivers it again).
+The token (``pontes.webhook_tokens``) is compared in constant time and a wrong one (or an
+unknown integration) gets the same 404 as any unknown path. The body is stored before the
+answer: the trigger's acknowledgement (2xx) once committed, 4xx with the reason when it
+cannot be parsed (it is stored as rejected), 413 when it is too large, 503 when the store
+cannot take it (so the vendor delivers it again).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ async def receive_hook(request: Request) -> Response:
     """Store one webhook delivery and answer it."""
     state = request.app.state
     found = state.runtime.resolve_hook(request.path_params["integration"],
-                                       request.path_params["secret"])
+                                       request.path_params["token"])
     if found is None:
         return not_found()
     integration, role = found
@@ -50,4 +50,4 @@ async def receive_hook(request: Request) -> Response:
     return answer(result.status, result.body)
 
 
-routes = [Route("/hooks/{integration}/{secret}", receive_hook, methods=["POST"])]
+routes = [Route("/hooks/{integration}/{token}", receive_hook, methods=["POST"])]

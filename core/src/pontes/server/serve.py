@@ -66,7 +66,7 @@ def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
           settings: Settings | None = None) -> None:
     """Serve the configuration at ``config_path`` until interrupted.
 
-    uvicorn's access log stays off: webhook URLs carry their secret in the path.
+    uvicorn's access log stays off: webhook URLs carry their token in the path.
     """
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,

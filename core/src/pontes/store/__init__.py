@@ -1,4 +1,4 @@
-"""The durable store: inbox, attempts, links, cursors and encrypted secrets.
+"""The durable store: inbox, attempts, links, cursors and encrypted credentials.
 
 ``Store.open(url)`` opens SQLite (default, WAL) or PostgreSQL (psycopg 3) and migrates the
 schema to the newest revision. See ``pontes.store.store.Store`` for the repositories.

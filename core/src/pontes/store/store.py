@@ -32,7 +32,7 @@ class Store:
     - ``events``: the inbox, attempts, claiming, retries, replay (``EventRepository``);
     - ``links``: who is who across connections (``LinkRepository``);
     - ``cursors``: polling positions (``CursorRepository``);
-    - ``vault``: encrypted connection secrets and OAuth tokens (``Vault``).
+    - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``).
     """
 
     def __init__(self, engine: Engine, *, key: bytes | None = None, threads: int | None = None):
@@ -49,7 +49,7 @@ class Store:
              threads: int | None = None) -> Store:
         """Open the database at ``url`` and apply pending migrations (unless told not to).
 
-        ``key`` is the installation's secret key for the vault (default: ``secret_key()``,
+        ``key`` is the installation key for the vault (default: ``installation_key()``,
         read when the vault is first used).
         """
         engine = open_engine(url)

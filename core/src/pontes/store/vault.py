@@ -1,16 +1,15 @@
-"""Connection secrets and OAuth tokens, encrypted at rest.
+"""The vault: connection credentials and OAuth tokens, encrypted at rest.
 
 Values are JSON objects encrypted with Fernet (AES-128-CBC with an HMAC-SHA256 tag) under
-a key derived from the installation's secret key (``PONTES_SECRET_KEY``). A database dump
-holds only ciphertext; a store opened with another key cannot read the values and says
-so, instead of returning garbage.
+a key derived from the installation key (``pontes.keys``, ``PONTES_SECRET_KEY``). A
+database dump holds only ciphertext; a store opened with another installation key cannot
+read the values and says so, instead of returning garbage. (The credentials' table keeps
+its first name, ``secrets``.)
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,17 +20,16 @@ from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import ConfigError
-from ..secrets import secret_key
+from ..keys import derive_key, installation_key
 from .database import reading
 from .schema import oauth_tokens, secrets, utcnow
 
-_PURPOSE = b"pontes:store-encryption:v1"
+_PURPOSE = "pontes:store-encryption:v1"
 
 
 def fernet_for(key: bytes) -> Fernet:
-    """The Fernet cipher derived from an installation secret key."""
-    derived = hmac.new(key, _PURPOSE, hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(derived))
+    """The vault's Fernet cipher for the installation key ``key``."""
+    return Fernet(base64.urlsafe_b64encode(derive_key(key, _PURPOSE)))
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,8 @@ class OAuthToken:
 
 
 class Vault:
-    """Encrypted per-connection secrets (``secrets``) and OAuth tokens (``oauth_tokens``)."""
+    """Encrypted per-connection credentials (table ``secrets``) and OAuth tokens
+    (``oauth_tokens``)."""
 
     def __init__(self, engine: Engine, key: bytes | None = None):
         self.engine = engine
@@ -53,8 +52,9 @@ class Vault:
 
     @property
     def fernet(self) -> Fernet:
+        """The cipher, made from the installation key when first needed."""
         if self._fernet is None:
-            self._fernet = fernet_for(self._key if self._key is not None else secret_key())
+            self._fernet = fernet_for(self._key if self._key is not None else installation_key())
         return self._fernet
 
     def _seal(self, values: dict[str, Any]) -> bytes:
@@ -75,16 +75,16 @@ class Vault:
         with self.engine.begin() as conn:
             _upsert(conn, table, connection, row)
 
-    def save_secrets(self, connection: str, values: dict[str, Any]) -> None:
-        """Store (replace) the secrets of ``connection``."""
+    def save_credentials(self, connection: str, values: dict[str, Any]) -> None:
+        """Store (replace) the credentials of ``connection``."""
         self._put(secrets, connection, values)
 
-    def load_secrets(self, connection: str) -> dict[str, Any] | None:
-        """The secrets of ``connection``, or ``None`` when none are stored."""
+    def load_credentials(self, connection: str) -> dict[str, Any] | None:
+        """The credentials of ``connection``, or ``None`` when none are stored."""
         with reading(self.engine) as conn:
             blob = conn.execute(select(secrets.c.blob)
                                 .where(secrets.c.connection == connection)).scalar()
-        return None if blob is None else self._open("secrets", connection, blob)
+        return None if blob is None else self._open("credentials", connection, blob)
 
     def save_token(self, connection: str, values: dict[str, Any],
                    expires_at: datetime | None = None) -> None:
@@ -102,7 +102,7 @@ class Vault:
                           row.updated_at)
 
     def forget(self, connection: str) -> None:
-        """Delete the secrets and tokens of ``connection``."""
+        """Delete the credentials and tokens of ``connection``."""
         with self.engine.begin() as conn:
             for table in (secrets, oauth_tokens):
                 conn.execute(table.delete().where(table.c.connection == connection))
