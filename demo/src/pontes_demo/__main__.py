@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pontes.stack import Stack
+from pontes.testing.stack import Stack
 
 from . import steps
 from .installation import INTEGRATION_USER, demo_stack

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pontes.stack import Stack
+from pontes.testing.stack import Stack
 
 CONNECTIONS = {
     "movidesk": ("movidesk", {}),

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from typing import Any
 
-from pontes.stack import Stack
+from pontes.testing.stack import Stack
 
 RESOLVED = "Resolvido"
 PLOOMES_KEY_HEADER = "User-Key"

@@ -5,7 +5,9 @@
 - ``webhook_request``: a ``WebhookRequest`` from a sample body, as the server builds it;
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``);
-- ``pontes.testing.strategies``: hypothesis strategies for canonical records.
+- ``pontes.testing.strategies``: hypothesis strategies for canonical records;
+- ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
+  and a server process), which the demo and the end-to-end tests are built on.
 
 The pytest fixtures (``pontes_registry``, ``sandbox_url``, ``sandbox_connection``) live in
 ``pontes.testing.pytest_plugin``, which pytest loads by itself.

@@ -24,11 +24,11 @@ from typing import Any
 import httpx
 import yaml
 
-from .config import load_config
-from .keys import derive_token
-from .plugins import load_plugins
-from .runtime import Runtime
-from .testing.server import free_port, serve_app
+from ..config import load_config
+from ..keys import derive_token
+from ..plugins import load_plugins
+from ..runtime import Runtime
+from .server import free_port, serve_app
 
 SERVER_START_TIMEOUT = 60.0
 
