@@ -44,7 +44,7 @@ from .clients import (
     find_or_create_client,
     translate,
 )
-from .ticket_history import render
+from .text import render
 
 
 class Behaviour(StrEnum):

@@ -22,7 +22,7 @@ from ..models import Company, Contact, Deal, DealStatus, Event, Ticket, TicketSt
 from .activation import activate_webhooks, ensure_integration_user
 from .base import MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
 from .clients import client_label, find_or_create_client, translate
-from .ticket_history import render
+from .text import render
 
 LINK = "deal-ticket"
 

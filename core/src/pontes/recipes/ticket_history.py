@@ -18,6 +18,7 @@ from ..errors import PermanentFailure
 from ..models import Company, Contact, Event, Interaction, InteractionKind, Ticket, TicketStatus
 from .base import MappingSlot, Recipe, RoleSpec, RunContext
 from .clients import client_label, find_or_create_client
+from .text import render
 
 DEFAULT_SUBJECT = "Ticket {number}: {subject}"
 DEFAULT_TEMPLATE = (
@@ -74,16 +75,6 @@ def ticket_fields(ticket: Ticket, date_format: str) -> dict[str, str]:
         "description": text(ticket.description),
         "url": text(ticket.custom.get("url")),
     }
-
-
-def render(template: str, fields: dict[str, str], where: str) -> str:
-    """Fill a template, failing with the placeholder's name when it is unknown."""
-    try:
-        return template.format(**fields)
-    except (KeyError, IndexError) as exc:
-        raise PermanentFailure(
-            f"{where}: unknown placeholder {exc}; known: {', '.join(sorted(fields))}"
-        ) from None
 
 
 async def handle(ctx: RunContext, event: Event) -> str:
