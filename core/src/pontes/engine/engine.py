@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .. import http
 from ..runtime import Runtime
 from ..store import Store
 from .committer import delivery_writer
@@ -35,7 +34,7 @@ class Engine:
 
     async def start(self) -> None:
         """Start storing deliveries, running events (unless disabled) and polling."""
-        http.call_observers.append(self.metrics.vendor_call)
+        self.runtime.call_observers.append(self.metrics.vendor_call)
         self.committer.start()
         if self.settings.run_events:
             await self.runner.start()
@@ -49,8 +48,8 @@ class Engine:
         if self.settings.run_events:
             await self.runner.stop(grace)
         await self.committer.stop()
-        if self.metrics.vendor_call in http.call_observers:
-            http.call_observers.remove(self.metrics.vendor_call)
+        if self.metrics.vendor_call in self.runtime.call_observers:
+            self.runtime.call_observers.remove(self.metrics.vendor_call)
 
     async def refresh_metrics(self) -> None:
         """Update the store-derived gauges (queue depth, dead letters, last success)."""

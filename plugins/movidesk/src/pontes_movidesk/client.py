@@ -44,6 +44,7 @@ def build_client(connection: str, settings: MovideskSettings) -> VendorClient:
         base_url=settings.base_url or DEFAULT_BASE_URL,
         rate_limit=RateLimit(settings.requests_per_minute, 60.0),
         auth_params={"token": settings.token.get_secret_value()},
+        secret_params=("token",),
         retry=RETRY,
         describe_error=describe_error,
     )

@@ -1,0 +1,49 @@
+"""The HTTP client every plugin uses to call its vendor.
+
+``VendorClient`` wraps ``httpx.AsyncClient`` with what every vendor integration needs and
+none should write twice:
+
+- a token bucket per connection, set from the vendor's published limit, shared by every
+  client of that connection in one runtime (``ratelimit``: ``RateLimit``, ``RateBudgets``);
+- retries on 429, 5xx, timeouts and connection errors, with exponential backoff, full
+  jitter and a cap, honouring ``Retry-After``; a wait longer than ``max_inline_wait`` is
+  not slept through but raised, so the engine reschedules the event instead of holding a
+  worker (Movidesk locks a token out for 60 s and more) (``retry``: ``RetryPolicy``);
+- typed errors carrying the vendor's own message (``vendor_errors``, ``pontes.errors``);
+- secrets redacted from URLs, headers, logs and error text: credentials sent in the
+  query string never leave the client in clear (``redaction``: ``Redactor``).
+
+Import everything from ``pontes.http``; the modules behind it are its layout, not its API.
+"""
+
+from .client import CallObserver, VendorClient
+from .ratelimit import InProcessRateBudgets, RateBucket, RateBudgets, RateLimit, TokenBucket
+from .redaction import (
+    REDACTED,
+    SECRET_HEADER_NAMES,
+    SECRET_PARAM_NAMES,
+    Redactor,
+    is_secret_header,
+)
+from .retry import RetryPolicy, retry_after_seconds
+from .vendor_errors import MAX_MESSAGE, error_for, vendor_message
+
+__all__ = [
+    "MAX_MESSAGE",
+    "REDACTED",
+    "SECRET_HEADER_NAMES",
+    "SECRET_PARAM_NAMES",
+    "CallObserver",
+    "InProcessRateBudgets",
+    "RateBucket",
+    "RateBudgets",
+    "RateLimit",
+    "Redactor",
+    "RetryPolicy",
+    "TokenBucket",
+    "VendorClient",
+    "error_for",
+    "is_secret_header",
+    "retry_after_seconds",
+    "vendor_message",
+]

@@ -1,0 +1,191 @@
+"""``VendorClient``: the HTTP client of one connection to one vendor.
+
+It wraps ``httpx.AsyncClient`` and puts together the other modules of ``pontes.http``:
+every call first takes a token from the connection's rate-limit bucket (``ratelimit``),
+failures are retried by the ``RetryPolicy`` (``retry``), error answers become typed errors
+with the vendor's own message (``vendor_errors``), and secrets are masked in every URL,
+message and log line (``redaction``). Each call is reported to the call observers (the
+server's metrics, an export's call count).
+
+A plugin builds the client; the ``Connection`` that asked for it then ``attach``es the
+rate budgets and call observers of the runtime it belongs to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ..errors import VendorError, VendorUnavailable
+from .ratelimit import RateBucket, RateBudgets, RateLimit, TokenBucket
+from .redaction import Redactor, is_secret_header, redact_http_logs
+from .retry import RetryPolicy
+from .vendor_errors import error_for, vendor_message
+
+log = logging.getLogger("pontes.http")
+
+CallObserver = Callable[[str, str, int | None, float], None]
+"""Called after every vendor call with (connection, method, status or None, seconds)."""
+
+
+@dataclass
+class VendorClient:
+    """An HTTP client for one connection to one vendor.
+
+    ``auth_params`` are added to every query string (Movidesk's ``token``); ``headers`` to
+    every request (Ploomes' ``User-Key``). The values of ``auth_params``, of credential
+    headers and of ``secrets`` are masked wherever they would show. Credential headers are
+    the generic ones (``is_secret_header``) and the vendor's own ``secret_headers``; query
+    parameters named in ``secret_params`` (and the generic credential names) are masked in
+    every URL shown. ``describe_error`` may replace ``vendor_message`` for vendors with
+    unusual error bodies; ``sleep`` is what retries wait with (tests pass one that records
+    the waits).
+
+    With a ``rate_limit``, every call takes a token from this connection's bucket in the
+    budgets given to ``attach``; until then the client keeps a private bucket and reports
+    its calls to no observer.
+    """
+
+    connection: str
+    base_url: str
+    rate_limit: RateLimit | None = None
+    auth_params: Mapping[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    secrets: Iterable[str] = ()
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 30.0
+    describe_error: Callable[[httpx.Response], str] = vendor_message
+    transport: httpx.AsyncBaseTransport | None = None
+    sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
+    secret_headers: Iterable[str] = ()
+    secret_params: Iterable[str] = ()
+
+    def __post_init__(self) -> None:
+        self.secret_headers = tuple(self.secret_headers)
+        self.secret_params = tuple(self.secret_params)
+        secret_values = [*self.secrets, *self.auth_params.values(),
+                         *(v for k, v in self.headers.items()
+                           if is_secret_header(k, self.secret_headers))]
+        self.redactor = Redactor(secret_values, params=[*self.auth_params, *self.secret_params],
+                                 headers=self.secret_headers)
+        redact_http_logs(self.redactor)
+        self.call_observers: Sequence[CallObserver] = ()
+        self._bucket: RateBucket | None = TokenBucket(self.rate_limit) if self.rate_limit else None
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url.rstrip("/"),
+            headers=dict(self.headers),
+            timeout=self.timeout,
+            transport=self.transport,
+        )
+
+    def attach(self, budgets: RateBudgets,
+               call_observers: Sequence[CallObserver] = ()) -> VendorClient:
+        """Share the rate budget and call observers of the runtime this client works for.
+
+        From now on calls take their tokens from ``budgets.bucket(connection, rate_limit)``,
+        which every client of this connection in the runtime shares, and are reported to
+        ``call_observers`` (kept by reference: observers added to that list later are called
+        too). A ``Connection`` attaches the client its connector built; returns the client.
+        """
+        if self.rate_limit is not None:
+            self._bucket = budgets.bucket(self.connection, self.rate_limit)
+        self.call_observers = call_observers
+        return self
+
+    async def aclose(self) -> None:
+        """Close the underlying connections."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> VendorClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
+                      json: Any = None, data: Any = None,
+                      headers: Mapping[str, str] | None = None) -> httpx.Response:
+        """Send a request within the rate limit, retrying what is worth retrying.
+
+        Returns the successful response; raises a ``VendorError`` subclass otherwise.
+        """
+        query = {**(params or {}), **self.auth_params}
+        for attempt in range(1, self.retry.attempts + 1):
+            try:
+                response = await self._send_once(method, path, query, json, data, headers)
+            except VendorError as error:
+                if not error.retriable or attempt == self.retry.attempts:
+                    raise
+                wait = getattr(error, "retry_after", None)
+                if wait is None:
+                    wait = self.retry.backoff(attempt)
+                elif wait > self.retry.max_inline_wait:
+                    raise
+                log.info("retrying %s %s in %.2fs after: %s", method, error.url, wait, error)
+                await self.sleep(wait)
+                continue
+            return response
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _send_once(self, method: str, path: str, query: Mapping[str, Any], json: Any,
+                         data: Any, headers: Mapping[str, str] | None) -> httpx.Response:
+        if self._bucket is not None:
+            await self._bucket.acquire()
+        request = self._http.build_request(method, path, params=query, json=json, data=data,
+                                           headers=headers)
+        safe_url = self.redactor.url(request.url)
+        started = time.perf_counter()
+        failure: VendorError | None = None
+        try:
+            response = await self._http.send(request)
+        except httpx.TimeoutException as exc:
+            failure = VendorUnavailable(f"timed out: {type(exc).__name__}", url=safe_url)
+        except httpx.TransportError as exc:
+            reason = self.redactor.text(str(exc) or type(exc).__name__)
+            failure = VendorUnavailable(f"connection failed: {reason}", url=safe_url)
+        if failure is not None:
+            self._observe(method, None, started)
+            raise failure
+        self._observe(method, response.status_code, started)
+        log.debug("%s %s -> %s", method, safe_url, response.status_code)
+        if response.is_success:
+            return response
+        await response.aread()
+        message = self.redactor.text(self.describe_error(response))
+        raise error_for(response, message, safe_url)
+
+    def _observe(self, method: str, status: int | None, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        for observer in tuple(self.call_observers):
+            try:
+                observer(self.connection, method, status, elapsed)
+            except Exception:
+                log.exception("call observer %r failed", observer)
+
+    async def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET and decode the JSON answer (``None`` for an empty body)."""
+        return _json_of(await self.request("GET", path, **kwargs))
+
+    async def post_json(self, path: str, **kwargs: Any) -> Any:
+        """POST and decode the JSON answer (``None`` for an empty body)."""
+        return _json_of(await self.request("POST", path, **kwargs))
+
+    async def patch_json(self, path: str, **kwargs: Any) -> Any:
+        """PATCH and decode the JSON answer (``None`` for an empty body)."""
+        return _json_of(await self.request("PATCH", path, **kwargs))
+
+    async def delete(self, path: str, **kwargs: Any) -> Any:
+        """DELETE and decode the JSON answer (``None`` for an empty body)."""
+        return _json_of(await self.request("DELETE", path, **kwargs))
+
+
+def _json_of(response: httpx.Response) -> Any:
+    if not response.content:
+        return None
+    return response.json()
