@@ -1,8 +1,9 @@
 """The plugin test kit: serving apps, sandbox connections, and the standard suite itself.
 
-The suite is run with pytester on "echo", a tiny connector written below (a sandbox, one
-action, one webhook trigger, one mapper): it passes as written, and each deliberately
-broken variant makes exactly the test that guards that behaviour fail.
+The suite is run with pytester on "echo", a tiny connector written below (a sandbox, three
+canonical actions and one of its own, one webhook trigger, one mapper): it passes as
+written, and each deliberately broken variant makes exactly the test that guards that
+behaviour fail.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ pytest_plugins = ["pytester"]
 ECHO_PLUGIN = '''
 """Echo: contacts behind an API key, a contact webhook, and a sandbox of it all."""
 
-from pydantic import SecretStr
+from pydantic import BaseModel, SecretStr
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -80,6 +81,27 @@ async def create_contact(connection, contact):
     return to_contact(raw, connection.name)
 
 
+async def get_contact(connection, params):
+    found = await connection.client.get_json(f"/contacts/{params.id}")
+    return to_contact(found, connection.name)
+
+
+async def find_contact(connection, params):
+    matches = await connection.client.get_json("/contacts", params={"email": params.email})
+    return to_contact(matches[0], connection.name) if matches else None
+
+
+class Rename(BaseModel):
+    id: str
+    name: str
+
+
+async def rename_contact(connection, params):
+    renamed = await connection.client.patch_json(f"/contacts/{params.id}",
+                                                 json={"name": params.name})
+    return to_contact(renamed, connection.name)
+
+
 def parse(request):
     contact = (request.data or {}).get("contact") or {}
     if "id" not in contact:
@@ -114,6 +136,12 @@ def build_app():
         contacts[contact["id"]] = contact
         return JSONResponse(contact, status_code=201)
 
+    async def search(request: Request):
+        if (answer := refused(request)) is not None:
+            return answer
+        email = request.query_params.get("email")
+        return JSONResponse([c for c in contacts.values() if c.get("email") == email])
+
     async def get(request: Request):
         if (answer := refused(request)) is not None:
             return answer
@@ -122,8 +150,18 @@ def build_app():
             return JSONResponse({"message": "no such contact"}, status_code=404)
         return JSONResponse(found)
 
+    async def change(request: Request):
+        if (answer := refused(request)) is not None:
+            return answer
+        found = contacts.get(request.path_params["id"])
+        if found is None:
+            return JSONResponse({"message": "no such contact"}, status_code=404)
+        found.update(await request.json())
+        return JSONResponse(found)
+
     routes = [Route("/me", me), Route("/contacts", create, methods=["POST"]),
-              Route("/contacts/{id}", get)]
+              Route("/contacts", search), Route("/contacts/{id}", get),
+              Route("/contacts/{id}", change, methods=["PATCH"])]
     return sandbox_app(routes, control)
 
 
@@ -135,7 +173,11 @@ def register_connectors():
 
 @hookimpl
 def register_actions():
-    return [Action(connector="echo", name="contact.create", handler=create_contact)]
+    return [Action(connector="echo", name="contact.create", handler=create_contact),
+            Action(connector="echo", name="contact.get", handler=get_contact),
+            Action(connector="echo", name="contact.find_by_email", handler=find_contact),
+            Action(connector="echo", name="echo.contact.rename", handler=rename_contact,
+                   input=Rename, output=Contact)]
 
 
 @hookimpl
@@ -164,6 +206,22 @@ from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
 from pontes.testing.round_trip import canonical_emails
 
 
+async def a_contact(connection):
+    """Store Bia in the sandbox (by its API, not the plugin's) and return her id."""
+    stored = await connection.client.post_json("/contacts",
+                                               json={"name": "Bia", "email": "bia@example.com"})
+    return {"id": stored["id"]}
+
+
+async def an_existing_email(connection):
+    await a_contact(connection)
+    return {"email": "bia@example.com"}
+
+
+async def a_new_name(connection):
+    return {**await a_contact(connection), "name": "Beatriz"}
+
+
 class TestEcho(ConnectorStandardTests):
     connector = "echo"
     mapper_examples = 20
@@ -177,8 +235,18 @@ class TestEcho(ConnectorStandardTests):
         ]
 
     def action_cases(self):
-        return [ActionCase("contact.create", {"name": "Ana", "emails": ["Ana@Example.com"]},
-                           check=lambda contact: contact.email == "ana@example.com")]
+        return [
+            ActionCase("contact.create", {"name": "Ana", "emails": ["Ana@Example.com"]},
+                       check=lambda contact: contact.email == "ana@example.com"),
+            ActionCase("contact.get", a_contact,
+                       check=lambda contact: contact.email == "bia@example.com"),
+            ActionCase("contact.find_by_email", an_existing_email,
+                       check=lambda contact: contact.remote_data["name"] == "Bia"),
+            ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
+                       expect_empty=True),
+            ActionCase("echo.contact.rename", a_new_name,
+                       check=lambda contact: contact.remote_data["name"] == "Beatriz"),
+        ]
 
     def mapper_round_trip_fields(self):
         one_email = st.lists(canonical_emails(), min_size=1, max_size=1)
@@ -230,8 +298,8 @@ async def test_sandbox_connection_uses_the_sandbox_settings(sandbox_connection):
     assert (first.refs, second.refs) == ({connection.name: "1"}, {"crm": "2"})
 '''
 
-SUITE_TESTS = 11
-"""How many tests the standard suite runs for echo (two webhook samples, one action case)."""
+SUITE_TESTS = 15
+"""How many tests the standard suite runs for echo (two webhook samples, five action cases)."""
 
 
 def run_suite(pytester: pytest.Pytester, plugin: str = ECHO_PLUGIN, tests: str = ECHO_TESTS,
@@ -272,9 +340,9 @@ BREAKAGES = [
     (["test_action_case[contact.create]"],
      "    return to_contact(raw, connection.name)",
      '    return to_contact({**raw, "id": None}, connection.name)'),
-    (["test_every_canonical_action_has_a_case"],
-     'handler=create_contact)]',
-     'handler=create_contact), Action(connector="echo", name="contact.get", handler=load)]'),
+    (["test_every_action_has_a_case"],
+     'handler=create_contact),',
+     'handler=create_contact), Action(connector="echo", name="company.get", handler=load),'),
 ]
 
 
@@ -293,14 +361,57 @@ def test_coverage_cannot_shrink_silently(pytester):
     tests = broken(tests, '        return {"contact"', '        return {}\n        return {"contact"')
     result = run_suite(pytester, ECHO_PLUGIN, tests)
     assert failed_tests(result) == {"test_every_webhook_trigger_has_a_sample",
-                                    "test_every_canonical_action_has_a_case",
+                                    "test_every_action_has_a_case",
                                     "test_every_mapper_is_round_tripped"}
     # with nothing listed, the per-item tests have nothing to run
     result.assert_outcomes(passed=4, failed=3, skipped=3)
     output = result.stdout.str()
     assert "webhook triggers without a sample: ['echo.contact']" in output
-    assert "canonical actions without a case in action_cases(): ['contact.create']" in output
+    assert ("actions without a case in action_cases(): ['contact.create', "
+            "'contact.find_by_email', 'contact.get', 'echo.contact.rename']") in output
     assert "mappers without round-trip fields: ['contact']" in output
+
+
+def test_an_action_must_answer_something_valid(pytester):
+    plugin = broken(ECHO_PLUGIN, "return to_contact(found, connection.name)", "return None")
+    plugin = broken(plugin, "return to_contact(renamed, connection.name)", 'return "renamed"')
+    plugin = broken(plugin, "return to_contact(matches[0], connection.name) if matches else None",
+                    "return None")
+    result = run_suite(pytester, plugin)
+    # the not-found case of contact.find_by_email expects nothing and still passes
+    assert failed_tests(result) == {"test_action_case[contact.get]",
+                                    "test_action_case[echo.contact.rename]",
+                                    "test_action_case[contact.find_by_email]"}
+    output = result.stdout.str()
+    assert "contact.get did not answer a valid Contact" in output
+    assert "echo.contact.rename did not answer a valid Contact" in output
+    assert ("contact.find_by_email answered None; a case needs an answer that shows the "
+            "action at work, or expect_empty=True") in output
+
+
+def test_a_case_must_fit_the_action_and_expect_nothing_only_where_that_is_valid(pytester):
+    tests = broken(ECHO_TESTS, 'ActionCase("contact.get", a_contact,',
+                   'ActionCase("contact.get", a_contact, expect_empty=True,')
+    tests = broken(tests, """            ActionCase("contact.find_by_email", an_existing_email,
+                       check=lambda contact: contact.remote_data["name"] == "Bia"),
+""", "")
+    tests = broken(tests, '{"email": "nobody@example.com"}', "an_existing_email")
+    tests = broken(tests, '{"name": "Ana", "emails"', '{"full_name": "Ana", "emails"')
+    plugin = broken(ECHO_PLUGIN, "input=Rename, output=Contact)", "input=Rename)")
+    result = run_suite(pytester, plugin, tests)
+    assert failed_tests(result) == {"test_every_action_has_a_case",
+                                    "test_action_case[contact.create]",
+                                    "test_action_case[contact.get]",
+                                    "test_action_case[contact.find_by_email]",
+                                    "test_action_case[echo.contact.rename]"}
+    output = result.stdout.str()
+    assert ("actions whose every case expects an empty result (add one with an answer): "
+            "['contact.find_by_email', 'contact.get']") in output
+    assert ("the contact.get case expects an empty result, but contact.get answers Contact, "
+            "which is never empty") in output
+    assert "the contact.find_by_email case expects an empty result, got Contact(" in output
+    assert "echo.contact.rename declares no output model" in output
+    assert "the input of the contact.create case is not a valid Contact" in output
 
 
 # --- serve_app -------------------------------------------------------------------------------

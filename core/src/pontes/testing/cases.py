@@ -28,11 +28,17 @@ class ActionCase(NamedTuple):
     ``params`` is the input (a dict or model), or an async function that prepares the
     sandbox through the connection (creating the record to fetch, say) and returns the
     input. ``check(output)`` may assert more about the answer; returning ``False`` fails.
+
+    The answer must validate against the action's output model and must not be empty
+    (``None`` or an empty list). ``expect_empty=True`` turns that round: the case is one
+    where nothing is the right answer (an e-mail nobody has), which only an action whose
+    output model admits ``None`` or an empty list can give.
     """
 
     action: str
     params: Any = None
     check: Callable[[Any], object] | None = None
+    expect_empty: bool = False
 
     async def resolve(self, connection: Connection) -> Any:
         """The input for the call, preparing the sandbox first when ``params`` is a function."""

@@ -10,18 +10,21 @@ samples; pytest then runs every ``test_*`` method below for it::
         def action_cases(self): return [ActionCase("ticket.get", fetch_ticket), ...]
         def mapper_round_trip_fields(self): return {"ticket": ["subject", "status"]}
 
-The coverage tests fail when a registered webhook trigger has no sample, a canonical
-action has no case, or a mapper is not round-tripped, so coverage cannot shrink unnoticed.
+The coverage tests fail when a registered webhook trigger has no sample, an action has
+no case that expects an answer, or a mapper is not round-tripped, so coverage cannot
+shrink unnoticed. Every action case must get an answer that validates against the
+action's output model and is not empty, unless the case says ``expect_empty=True``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ..capabilities import CAPABILITIES
 from ..connector import WebhookTrigger
@@ -41,6 +44,9 @@ from .connections import (
 from .round_trip import FieldSpec
 from .webhooks import webhook_request
 
+if TYPE_CHECKING:
+    from ..connection import Connection
+
 
 class ConnectorStandardTests:
     """Subclass me in a plugin's tests; set ``connector`` and override the three lists."""
@@ -56,7 +62,7 @@ class ConnectorStandardTests:
         return []
 
     def action_cases(self) -> Sequence[ActionCase]:
-        """At least one case for every canonical action the connector registers."""
+        """For every action the connector registers, at least one case with an answer."""
         return []
 
     def mapper_round_trip_fields(self) -> dict[str, Sequence[FieldSpec]]:
@@ -80,7 +86,7 @@ class ConnectorStandardTests:
             samples = [WebhookSample(*s) for s in self.webhook_samples()]
             metafunc.parametrize("webhook_sample", samples, ids=_numbered(s.trigger for s in samples))
         if "action_case" in metafunc.fixturenames:
-            cases = [ActionCase(*c) for c in self.action_cases()]
+            cases = self._action_cases()
             metafunc.parametrize("action_case", cases, ids=_numbered(c.action for c in cases))
         if "mapped_entity" in metafunc.fixturenames:
             metafunc.parametrize("mapped_entity", sorted(self.mapper_round_trip_fields()))
@@ -141,18 +147,38 @@ class ConnectorStandardTests:
 
     # --- actions -------------------------------------------------------------------------
 
-    def test_every_canonical_action_has_a_case(self, pontes_registry: Registry) -> None:
+    def test_every_action_has_a_case(self, pontes_registry: Registry) -> None:
         registered = {name for (owner, name) in pontes_registry.actions if owner == self.connector}
-        cased = {c[0] for c in self.action_cases()}
-        missing = sorted({name for name in registered if name in CAPABILITIES} - cased)
-        assert not missing, f"canonical actions without a case in action_cases(): {missing}"
+        cases = self._action_cases()
+        cased = {c.action for c in cases}
+        answered = {c.action for c in cases if not c.expect_empty}
+        assert not registered - cased, (
+            f"actions without a case in action_cases(): {sorted(registered - cased)}")
         assert not cased - registered, f"cases of unregistered actions: {sorted(cased - registered)}"
+        assert not cased - answered, (
+            f"actions whose every case expects an empty result (add one with an answer): "
+            f"{sorted(cased - answered)}")
 
     @pytest.mark.anyio
     async def test_action_case(self, sandbox_connection, action_case: ActionCase) -> None:
         connection = sandbox_connection(self.connector)
-        params = await action_case.resolve(connection)
-        output = await connection.call(action_case.action, params)
+        name = action_case.action
+        input_model, output_type = _models(connection, name)
+        if action_case.expect_empty and not _admits_empty(output_type):
+            pytest.fail(f"the {name} case expects an empty result, but {name} answers "
+                        f"{_type_name(output_type)}, which is never empty", pytrace=False)
+        params = _valid_input(name, input_model, await action_case.resolve(connection))
+        try:
+            output = TypeAdapter(output_type).validate_python(await connection.call(name, params))
+        except ValidationError as error:
+            pytest.fail(f"{name} did not answer a valid {_type_name(output_type)}: {error}",
+                        pytrace=False)
+        if action_case.expect_empty:
+            assert _is_empty(output), f"the {name} case expects an empty result, got {output!r}"
+        else:
+            assert not _is_empty(output), (
+                f"{name} answered {output!r}; a case needs an answer that shows the action "
+                f"at work, or expect_empty=True where nothing is the right answer")
         for record in _records_in(output):
             assert record.refs.get(connection.name), (
                 f"{action_case.action} returned a {type(record).__name__} without its id in "
@@ -195,6 +221,10 @@ class ConnectorStandardTests:
 
     # --- helpers -------------------------------------------------------------------------
 
+    def _action_cases(self) -> list[ActionCase]:
+        """The subclass's cases, plain tuples made into ``ActionCase``."""
+        return [ActionCase(*c) for c in self.action_cases()]
+
     def _webhook_trigger(self, registry: Registry, name: str) -> WebhookTrigger:
         for trigger in registry.webhook_triggers(self.connector):
             if trigger.name == name:
@@ -213,6 +243,54 @@ def _numbered(names: Any) -> list[str]:
 
 def _keys(events: list) -> list[tuple[str, str, str]]:
     return [(e.type, e.idempotency_key, e.entity_key) for e in events]
+
+
+def _models(connection: Connection, name: str) -> tuple[type[BaseModel] | None, Any]:
+    """An action's input model and the type its answer must validate against: the
+    capability's, or for a vendor-specific action the ones it declares."""
+    capability = CAPABILITIES.get(name)
+    declared = capability or connection.action(name)
+    if declared.output is None:
+        pytest.fail(f"{name} declares no output model (Action(output=...)), so its answer "
+                    f"cannot be checked", pytrace=False)
+    return declared.input, declared.output
+
+
+def _valid_input(name: str, model: type[BaseModel] | None, params: Any) -> Any:
+    """The case's input as the action's input model; the case fails here when it does not
+    fit, so that a validation error from the call itself is about the answer."""
+    if model is None or isinstance(params, model):
+        return params
+    if isinstance(params, BaseModel):
+        params = params.model_dump(exclude_unset=True)
+    try:
+        return model.model_validate({} if params is None else params)
+    except ValidationError as error:
+        pytest.fail(f"the input of the {name} case is not a valid {model.__name__}: {error}",
+                    pytrace=False)
+
+
+def _admits_empty(output_type: Any) -> bool:
+    """Whether ``None`` or an empty list is a valid answer of this type."""
+    adapter = TypeAdapter(output_type)
+    for empty in (None, []):
+        try:
+            adapter.validate_python(empty)
+        except ValidationError:
+            continue
+        return True
+    return False
+
+
+def _is_empty(output: Any) -> bool:
+    return output is None or (isinstance(output, list | tuple) and not output)
+
+
+def _type_name(output_type: Any) -> str:
+    """``Contact``, ``Contact | None``, ``list[Deal]``: the type without module paths."""
+    if isinstance(output_type, type):
+        return output_type.__name__
+    return re.sub(r"\b(?:\w+\.)+(\w+)", r"\1", str(output_type))
 
 
 def _records_in(output: Any) -> list[Record]:
