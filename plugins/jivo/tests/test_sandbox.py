@@ -171,7 +171,7 @@ async def test_no_retry_unless_asked(jivo_sandbox, receiver):
 
 
 async def test_the_agent_panel_and_contact_info_of_an_ok_answer(jivo_sandbox, receiver):
-    from pontes.models import Contact, Deal
+    from pontes.plugin import Contact, Deal
 
     panel = agent_panel_reply(
         deals=[Deal(title="Plano Pro", stage="Proposta")],

@@ -1,4 +1,4 @@
-"""The Jivo sandbox: plays Jivo's side of the Webhooks API (see ``app`` for its endpoints)."""
+"""The Jivo sandbox: plays Jivo's side of the Webhooks API (see ``control`` for its endpoints)."""
 
 from __future__ import annotations
 
