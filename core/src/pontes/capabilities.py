@@ -109,7 +109,8 @@ class UserInfo(_Params):
 
 
 class EnsureUser(_Params):
-    """Find or create a vendor user by name (the seed's "Movidesk" integration user)."""
+    """Find or create a vendor user by name (such as the user that marks deals for a
+    helpdesk)."""
 
     name: str
     email: str | None = None

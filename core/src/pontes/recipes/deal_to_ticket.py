@@ -2,8 +2,9 @@
 and resolving that ticket finishes the deal.
 
 Seed 000 (Ploomes -> Movidesk): a deal whose owner or collaborators include the
-integration user ("Movidesk") opens a ticket for the deal's client, found in the helpdesk
-by the stored id or by e-mail and created through the mapping when missing. Ticket and
+integration user (by default named after the helpdesk product, as its connector's title
+gives it) opens a ticket for the deal's client, found in the helpdesk by the stored id or
+by e-mail and created through the mapping when missing. Ticket and
 deal are linked; when the ticket reaches a finishing status (Resolved or Closed) the deal
 is marked won (or lost, by option) and its fields are updated through the
 ``ticket_to_deal`` mapping.
@@ -20,7 +21,7 @@ from ..connection import Connection
 from ..errors import PermanentFailure
 from ..models import Company, Contact, Deal, DealStatus, Event, Ticket, TicketStatus, UserRef
 from .activation import activate_webhooks, ensure_integration_user
-from .base import MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
+from .base import Integration, MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
 from .clients import client_label, find_or_create_client, translate
 from .text import render
 
@@ -31,7 +32,8 @@ class DealToTicketOptions(BaseModel):
     """Options of ``deal_to_ticket``.
 
     - ``integration_user``: the CRM user whose presence as owner or collaborator marks a
-      deal for the helpdesk (created at activation when missing);
+      deal for the helpdesk (created at activation when missing); by default the title
+      of the helpdesk's connector;
     - ``finish_on``: ticket statuses that finish the deal; ``finish_as``: won or lost;
     - ``subject`` / ``description``: the ticket's subject and first message, with the
       placeholders ``{title} {amount} {currency} {pipeline} {stage} {client} {deal_id}``;
@@ -41,7 +43,7 @@ class DealToTicketOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    integration_user: str = "Movidesk"
+    integration_user: str | None = None
     finish_on: list[TicketStatus] = Field(
         default_factory=lambda: [TicketStatus.solved, TicketStatus.closed])
     finish_as: Literal[DealStatus.won, DealStatus.lost] = DealStatus.won
@@ -50,6 +52,12 @@ class DealToTicketOptions(BaseModel):
     category: str | None = None
     urgency: str | None = None
     team: str | None = None
+
+
+def integration_user(integration: Integration) -> str:
+    """The integration user's name: the option, else the helpdesk connector's title."""
+    chosen = integration.options.integration_user
+    return chosen if chosen is not None else integration.connections["helpdesk"].connector.title
 
 
 def assigned_to(deal: Deal, user: UserInfo) -> bool:
@@ -92,9 +100,10 @@ async def open_ticket(ctx: RunContext, deal: Deal) -> str:
     options: DealToTicketOptions = ctx.options
     crm, helpdesk = ctx.role("crm"), ctx.role("helpdesk")
     deal_id = deal.ref(crm.name)
-    user = await crm.call("user.ensure", name=options.integration_user)
+    user_name = integration_user(ctx.integration)
+    user = await crm.call("user.ensure", name=user_name)
     if not assigned_to(deal, user):
-        return f"deal {deal_id} is not assigned to {options.integration_user!r}: nothing to do"
+        return f"deal {deal_id} is not assigned to {user_name!r}: nothing to do"
     linked = await ctx.links.lookup(LINK, crm.name, deal_id)
     if linked and helpdesk.name in linked:
         return f"deal {deal_id} already has ticket {linked[helpdesk.name]}"
@@ -153,11 +162,10 @@ async def handle(ctx: RunContext, event: Event) -> str:
     return await finish_deal(ctx, await ctx.load(Ticket))
 
 
-async def activate(integration, hook_urls: dict[str, str]) -> list[SetupStep]:
+async def activate(integration: Integration, hook_urls: dict[str, str]) -> list[SetupStep]:
     """Create the integration user, then register or describe both webhooks."""
-    options: DealToTicketOptions = integration.options
     steps = [await ensure_integration_user(integration.connections["crm"],
-                                           options.integration_user)]
+                                           integration_user(integration))]
     return steps + await activate_webhooks(integration, hook_urls)
 
 
