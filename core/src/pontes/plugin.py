@@ -81,6 +81,7 @@ from .models import (
     normalize_phone,
     normalize_tax_id,
 )
+from .odata import quote_literal
 from .sandbox import CONTROL_PREFIX, SandboxControl, WebhookSender, WindowLimiter, sandbox_app
 
 __all__ = [
@@ -147,6 +148,7 @@ __all__ = [
     "normalize_phone",
     "normalize_tax_id",
     "parse_vendor_datetime",
+    "quote_literal",
     "sandbox_app",
     "vendor_message",
 ]
