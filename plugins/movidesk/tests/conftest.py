@@ -1,21 +1,17 @@
-"""Fixtures: Movidesk sandboxes served by uvicorn on loopback, and connections to them."""
+"""Fixtures: Movidesk sandboxes and a webhook receiver served on loopback with
+``pontes.testing.serve_app``, and connections to the sandboxes through ``pontes.testing``."""
 
 from __future__ import annotations
 
-import itertools
-import socket
-import threading
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
-from pontes.connection import Connection
-from pontes.plugins import load_plugins
-from pontes_movidesk.sandbox import SANDBOX_TOKEN, build_app, sandbox_settings
-from pontes_movidesk.settings import MovideskSettings
+from pontes.plugin import Connection
+from pontes.testing import serve_app
+from pontes_movidesk.sandbox.app import SANDBOX_TOKEN, build_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -31,27 +27,15 @@ def anyio_backend() -> str:
 
 
 class Served:
-    """An ASGI app served by uvicorn in a thread on a free 127.0.0.1 port."""
+    """An ASGI app served on a free 127.0.0.1 port until ``stop()``."""
 
     def __init__(self, app: Any):
         self.app = app
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        config = uvicorn.Config(app, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [sock]},
-                                       daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
+        self._serving = ExitStack()
+        self.url = self._serving.enter_context(serve_app(app))
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self._serving.close()
 
 
 class Sandbox(Served):
@@ -78,10 +62,6 @@ class Sandbox(Served):
     def stored_ticket(self, ticket_id: int) -> dict[str, Any]:
         return next(t for t in self.control("GET", "/state")["tickets"] if t["id"] == ticket_id)
 
-    def settings(self, **overrides: Any) -> MovideskSettings:
-        entry = sandbox_settings(self.url, requests_per_minute=self.requests_per_minute)
-        return MovideskSettings.model_validate({**entry, **overrides})
-
 
 class Receiver(Served):
     """A webhook receiver that records every JSON body posted to it."""
@@ -95,11 +75,6 @@ class Receiver(Served):
 
         super().__init__(Starlette(routes=[Route("/hook", hook, methods=["POST"])]))
         self.hook_url = self.url + "/hook"
-
-
-@pytest.fixture(scope="session")
-def registry():
-    return load_plugins(["movidesk"]).registry
 
 
 @pytest.fixture(scope="session")
@@ -123,26 +98,22 @@ def receiver() -> Iterator[Receiver]:
     served.stop()
 
 
-_names = itertools.count(1)
-
-
 @pytest.fixture
-async def connect(registry):
-    """``connect(sandbox, **settings)``: a Connection with a name no other test uses."""
-    opened: list[Connection] = []
+def connect(sandbox_connection) -> Callable[..., Connection]:
+    """``connect(sandbox, **settings)``: a Connection with a name no other test uses.
+
+    Its settings are the sandbox's (with the rate the sandbox was built with) and the
+    keyword overrides; ``pontes.testing`` closes it after the test.
+    """
 
     def make(target: Sandbox, name: str | None = None, **overrides: Any) -> Connection:
-        connection = registry.connect(name or f"movidesk-test-{next(_names)}", "movidesk",
-                                      target.settings(**overrides))
-        opened.append(connection)
-        return connection
+        overrides = {"requests_per_minute": target.requests_per_minute, **overrides}
+        return sandbox_connection("movidesk", name=name, base_url=target.url, **overrides)
 
-    yield make
-    for connection in opened:
-        await connection.aclose()
+    return make
 
 
 @pytest.fixture
-async def conn(connect, sandbox) -> Connection:
+def conn(connect, sandbox) -> Connection:
     """A connection to the shared sandbox."""
     return connect(sandbox)

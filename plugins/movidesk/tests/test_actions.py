@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from pontes.errors import NotFoundError, PermanentFailure
-from pontes.models import Company, Contact, Message, Ticket, TicketStatus, UserRef
+from pontes.plugin import (
+    Company,
+    Contact,
+    Message,
+    NotFoundError,
+    PermanentFailure,
+    Ticket,
+    TicketStatus,
+    UserRef,
+)
 
 pytestmark = pytest.mark.anyio
 

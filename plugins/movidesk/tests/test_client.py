@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
-from pontes.errors import (
+from pontes.plugin import (
     AuthError,
     NotFoundError,
     RateLimitedError,
@@ -15,7 +15,7 @@ from pontes.errors import (
     VendorValidationError,
 )
 from pontes_movidesk.client import describe_error, get_ticket, list_rows
-from pontes_movidesk.sandbox import SANDBOX_TOKEN
+from pontes_movidesk.sandbox.app import SANDBOX_TOKEN
 
 from .conftest import Sandbox
 
@@ -49,13 +49,13 @@ async def test_vendor_messages_become_typed_errors(conn, sandbox):
         await conn.client.get_json("/persons", params={"id": "nobody"})
 
 
-async def test_wrong_token_is_an_auth_error_and_check_lets_it_through(connect, sandbox, registry):
+async def test_wrong_token_is_an_auth_error_and_check_lets_it_through(connect, sandbox, pontes_registry):
     bad = connect(sandbox, token="wrong-token-123")
     with pytest.raises(AuthError) as error:
-        await registry.connectors["movidesk"].check(bad)
+        await pontes_registry.connectors["movidesk"].check(bad)
     assert error.value.status == 401
     good = connect(sandbox)
-    await registry.connectors["movidesk"].check(good)
+    await pontes_registry.connectors["movidesk"].check(good)
 
 
 async def test_throttling_beyond_the_limit_is_raised_not_slept_through(connect):

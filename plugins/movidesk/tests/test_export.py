@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import pytest
 from pontes.export import Progress, export, parse_destination
+from pontes.testing import connect, sandbox_settings
 from pontes_movidesk.sandbox.dataset import dataset
 from pontes_movidesk.sandbox.timefmt import parse_instant
 
@@ -102,11 +103,13 @@ def desk(account):
 
 
 @pytest.fixture
-def run(desk, warehouse, registry, tmp_path):
+def run(desk, warehouse, pontes_registry, tmp_path):
     """``run(**options)``: export the account with a fresh connection."""
 
     def run_export(**options):
-        connection = registry.connect("helpdesk", "movidesk", desk.settings())
+        settings = sandbox_settings(pontes_registry, "movidesk", desk.url,
+                                    requests_per_minute=desk.requests_per_minute)
+        connection = connect(pontes_registry, "movidesk", settings, "helpdesk")
         options = {"work_dir": tmp_path / "work", "batch_size": 80, **options}
         return export(connection, warehouse.destination, **options)
 

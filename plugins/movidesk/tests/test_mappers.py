@@ -9,16 +9,16 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pontes.models import Address, Company, Contact, Message, Ticket, TicketStatus, UserRef
+from pontes.plugin import Address, Company, Contact, Message, Ticket, TicketStatus, UserRef
 from pontes_movidesk.custom_fields import custom_of, merge_values, values_of
 from pontes_movidesk.dates import parse_datetime
-from pontes_movidesk.people import (
+from pontes_movidesk.mappers.people import (
     company_from_canonical,
     company_to_canonical,
     contact_from_canonical,
     contact_to_canonical,
 )
-from pontes_movidesk.tickets import ticket_from_canonical, ticket_to_canonical
+from pontes_movidesk.mappers.tickets import ticket_from_canonical, ticket_to_canonical
 
 CONN = "movidesk"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from pontes_movidesk.sandbox import SANDBOX_TOKEN
+from pontes_movidesk.sandbox.app import SANDBOX_TOKEN
 
 from .conftest import Sandbox
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 import pytest
 from pontes.export import compile_stream
 from pontes.export.plan import DELETED_COLUMN
+from pontes_movidesk.connector import kit
 from pontes_movidesk.sandbox.dataset import Population, dataset, response_id
 from pontes_movidesk.sandbox.timefmt import format_instant, parse_instant
 from pontes_movidesk.streams import (
@@ -18,7 +19,6 @@ from pontes_movidesk.streams import (
     read_survey_questions,
     read_survey_responses,
     read_tickets,
-    streams,
 )
 
 from .conftest import Sandbox
@@ -151,12 +151,12 @@ async def collect(reader, conn, cursor=None) -> list[dict]:
 
 def test_the_streams_declare_every_table_and_column_of_seed_002_with_its_type():
     tables = {table.table: table.column_types()
-              for plan in map(compile_stream, streams()) for table in plan.root.tables()}
+              for plan in map(compile_stream, kit.streams()) for table in plan.root.tables()}
     assert tables == SEED_002
 
 
 def test_keys_cursors_and_the_custom_field_table():
-    plans = {plan.name: plan for plan in map(compile_stream, streams())}
+    plans = {plan.name: plan for plan in map(compile_stream, kit.streams())}
     assert set(plans) == {"persons", "tickets", "survey_questions", "survey_responses"}
     assert all(plan.primary_key == ("id",) for plan in plans.values())
     tickets = plans["tickets"]

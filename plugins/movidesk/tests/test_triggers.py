@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from pontes.connector import PollingTrigger, WebhookRequest, WebhookTrigger
-from pontes.errors import InvalidPayload
-from pontes.models import TicketStatus
+from pontes.connector import PollingTrigger, WebhookTrigger
+from pontes.plugin import InvalidPayload, TicketStatus, WebhookRequest
 from pontes_movidesk.triggers import parse_webhook, poll_tickets
 
 pytestmark = pytest.mark.anyio
@@ -71,27 +70,27 @@ async def test_the_key_follows_last_update_so_a_poll_of_the_same_change_matches(
     assert plain.occurred_at == datetime(2025, 3, 12, 16, 0, 1, 233000, tzinfo=UTC)
 
 
-async def test_triggers_are_registered(registry):
-    triggers = registry.triggers["movidesk"]
+async def test_triggers_are_registered(pontes_registry):
+    triggers = pontes_registry.triggers["movidesk"]
     assert {type(t) for t in triggers} == {WebhookTrigger, PollingTrigger}
     assert all(t.events == ("ticket.changed",) for t in triggers)
 
 
-async def test_load_reads_the_ticket_from_movidesk(conn, registry):
-    [webhook] = registry.webhook_triggers("movidesk")
+async def test_load_reads_the_ticket_from_movidesk(conn, pontes_registry):
+    [webhook] = pontes_registry.webhook_triggers("movidesk")
     [event] = webhook.parse(delivery({"Id": 1003, "Status": "stale hint"}, conn.name))
     ticket = await webhook.load(conn, event)
     assert ticket.ref(conn.name) == "1003"
     assert ticket.vendor_status == "Resolvido" and ticket.status is TicketStatus.solved
 
 
-async def test_an_agent_resolving_a_ticket_reaches_the_trigger(conn, sandbox, receiver, registry):
+async def test_an_agent_resolving_a_ticket_reaches_the_trigger(conn, sandbox, receiver, pontes_registry):
     sandbox.control("POST", "/automations", {"url": receiver.hook_url,
                                              "status_changed_to": "Resolvido"})
     sandbox.control("POST", "/tickets/1001/status", {"status": "Resolvido", "agent_id": "agent-ana"})
     sandbox.control("GET", "/deliveries")
     [body] = receiver.bodies
-    [webhook] = registry.webhook_triggers("movidesk")
+    [webhook] = pontes_registry.webhook_triggers("movidesk")
     [event] = webhook.parse(delivery(body, conn.name))
     ticket = await webhook.load(conn, event)
     assert ticket.status is TicketStatus.solved and ticket.resolved_at is not None
@@ -151,8 +150,8 @@ async def test_poll_pages_through_many_changes(connect, sandbox):
     assert len(polls) == 3
 
 
-async def test_polling_trigger_loads_tickets(conn, registry):
-    [poller] = registry.polling_triggers("movidesk")
+async def test_polling_trigger_loads_tickets(conn, pontes_registry):
+    [poller] = pontes_registry.polling_triggers("movidesk")
     result = await poller.poll(conn, None)
     ticket = await poller.load(conn, result.events[-1])
     assert ticket.ref(conn.name) == result.events[-1].record_id

@@ -2,7 +2,7 @@
 
 The plugin's contributions, through the hooks of ``pontes.hookspecs``:
 
-- connector ``movidesk`` (role ``helpdesk``), settings in ``settings.MovideskSettings``;
+- connector ``movidesk`` (role ``helpdesk``), settings in ``connector.MovideskSettings``;
 - actions: contact and company find/get/create, ticket create/get/reply, and
   ``movidesk.ticket.set_status`` / ``movidesk.ticket.set_custom_fields``;
 - triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``);
@@ -14,61 +14,43 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
 
 from __future__ import annotations
 
-from pontes import hookimpl
-from pontes.connector import Connector
+from pontes.plugin import hookimpl
 
-from . import streams
-from .actions import actions
-from .client import build_client, check_connection
-from .mappers import mappers
-from .sandbox import sandbox
-from .settings import MovideskSettings
-from .setup_steps import webhook_setup
-from .triggers import triggers
-
-CONNECTOR = Connector(
-    name="movidesk",
-    title="Movidesk",
-    roles=("helpdesk",),
-    settings=MovideskSettings,
-    client=build_client,
-    check=check_connection,
-    docs_url="https://atendimento.movidesk.com/kb/article/256/movidesk-ticket-api",
-    webhook_setup=webhook_setup,
-)
+from . import actions, mappers, sandbox, streams, triggers  # noqa: F401 (each declares its part on the kit)
+from .connector import kit
 
 
 @hookimpl
 def register_connectors():
     """The Movidesk connector."""
-    return [CONNECTOR]
+    return kit.connectors()
 
 
 @hookimpl
 def register_actions():
     """Movidesk's actions (see ``pontes_movidesk.actions``)."""
-    return actions()
+    return kit.actions()
 
 
 @hookimpl
 def register_triggers():
     """The webhook and polling triggers for ticket changes."""
-    return triggers()
+    return kit.triggers()
 
 
 @hookimpl
 def register_mappers():
     """Ticket, contact and company mappers."""
-    return mappers()
+    return kit.mappers()
 
 
 @hookimpl
 def register_sandboxes():
     """The Movidesk API sandbox."""
-    return [sandbox()]
+    return kit.sandboxes()
 
 
 @hookimpl
 def register_streams():
     """Persons, tickets and satisfaction surveys for ``pontes export``."""
-    return streams.streams()
+    return kit.streams()

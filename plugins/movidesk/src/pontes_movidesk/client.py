@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
-from pontes.errors import NotFoundError
-from pontes.http import RateLimit, RetryPolicy, VendorClient, vendor_message
+from pontes.plugin import NotFoundError, RateLimit, RetryPolicy, VendorClient, vendor_message
 
-from .settings import DEFAULT_BASE_URL, MovideskSettings
+if TYPE_CHECKING:
+    from .connector import MovideskSettings
+
+DEFAULT_BASE_URL = "https://api.movidesk.com/public/v1"
+"""The public API's address, the default ``base_url`` of a connection."""
 
 TICKETS = "/tickets"
 PAST_TICKETS = "/tickets/past"
@@ -37,10 +40,10 @@ PERSON_FIELDS = (
 PERSON_EXPAND = ("emails", "contacts", "addresses", "relationships", "customFieldValues")
 
 
-def build_client(connection: str, settings: MovideskSettings) -> VendorClient:
+def build_client(connection_name: str, settings: MovideskSettings) -> VendorClient:
     """The ``VendorClient`` of one connection (its token is redacted everywhere)."""
     return VendorClient(
-        connection=connection,
+        connection=connection_name,
         base_url=settings.base_url or DEFAULT_BASE_URL,
         rate_limit=RateLimit(settings.requests_per_minute, 60.0),
         auth_params={"token": settings.token.get_secret_value()},
@@ -82,11 +85,6 @@ def _model_state(state: Any) -> str | None:
         texts = errors if isinstance(errors, list) else [errors]
         problems.append(f"{field}: {'; '.join(str(t) for t in texts)}")
     return "(" + "; ".join(problems) + ")"
-
-
-def odata_quote(value: str) -> str:
-    """An OData string literal: ``O'Brien`` -> ``'O''Brien'``."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 async def list_rows(client: VendorClient, path: str, *, select: Iterable[str],
@@ -146,11 +144,3 @@ def created_id(answer: Any) -> Any:
                 return answer[key]
         return None
     return answer
-
-
-async def check_connection(conn: Any) -> None:
-    """Prove the token works with the cheapest call there is (one ticket id).
-
-    A refused token raises ``AuthError``, which is left to propagate.
-    """
-    await list_rows(conn.client, TICKETS, select=("id",), top=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pontes.mapping import parse_datetime as parse_vendor_datetime
+from pontes.plugin import parse_vendor_datetime
 
 
 def parse_datetime(value: Any, field: str = "date") -> datetime | None:

@@ -30,14 +30,12 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pontes.connection import Connection
-from pontes.connector import ChildTable, Column, Stream
-from pontes.errors import VendorError
+from pontes.plugin import ChildTable, Column, Connection, VendorError, quote_literal
 
-from .client import PAST_TICKETS, PERSONS, TICKETS, list_rows, odata_quote
+from .client import PAST_TICKETS, PERSONS, TICKETS, list_rows
+from .connector import kit
 from .dates import filter_literal
 
-CONNECTOR = "movidesk"
 SURVEY_QUESTIONS = "/survey/questions"
 SURVEY_RESPONSES = "/survey/responses"
 SURVEY_PAGE = 100
@@ -163,23 +161,50 @@ PERSON_CHILDREN = (
 # --- reads ------------------------------------------------------------------------------
 
 
-async def read_tickets(conn: Connection, cursor: datetime | None) -> AsyncIterator[dict[str, Any]]:
-    """Tickets changed since ``cursor`` (all when ``None``), oldest change first.
+@kit.stream("persons", table="movidesk_persons", primary_key=("id",), columns=PERSON_COLUMNS,
+            children=PERSON_CHILDREN)
+async def read_persons(connection: Connection, cursor: Any) -> AsyncIterator[dict[str, Any]]:
+    """People, companies and departments (Pessoas).
 
+    Every person, company and department, in id order (pages keyed on the last id).
+    """
+    size = connection.settings.page_size
+    last: str | None = None
+    while True:
+        rows = await list_rows(connection.client, PERSONS, select=PERSON_SELECT,
+                               expand=PERSON_EXPAND,
+                               filter=(f"id gt {quote_literal(last)}"
+                                       if last is not None else None),
+                               orderby="id asc", top=size)
+        for row in rows:
+            yield row
+        if len(rows) < size:
+            return
+        last = str(rows[-1]["id"])
+
+
+@kit.stream("tickets", table="movidesk_tickets", primary_key=("id",),
+            cursor_field="lastupdate", lag=TICKET_LAG, columns=TICKET_COLUMNS,
+            children=TICKET_CHILDREN)
+async def read_tickets(connection: Connection,
+                       cursor: datetime | None) -> AsyncIterator[dict[str, Any]]:
+    """Tickets with clients, owner, actions, custom fields and satisfaction answers.
+
+    Those changed since ``cursor`` (all when ``None``), oldest change first.
     ``/tickets/past`` comes first when the cursor is older than 90 days; its tickets all
     changed before those of ``/tickets``, so the order holds across both.
     """
     if cursor is None or cursor < datetime.now(UTC) - RECENT - PAST_MARGIN:
-        async for ticket in _ticket_pages(conn, PAST_TICKETS, cursor):
+        async for ticket in _ticket_pages(connection, PAST_TICKETS, cursor):
             yield ticket
-    async for ticket in _ticket_pages(conn, TICKETS, cursor):
+    async for ticket in _ticket_pages(connection, TICKETS, cursor):
         yield ticket
 
 
-async def _ticket_pages(conn: Connection, path: str,
+async def _ticket_pages(connection: Connection, path: str,
                         since: datetime | None) -> AsyncIterator[dict[str, Any]]:
     """Every page of ``path`` ordered by (``lastUpdate``, ``id``), each from the last key."""
-    size = conn.settings.page_size
+    size = connection.settings.page_size
     start = f"lastUpdate ge {filter_literal(since)}" if since is not None else None
     last: tuple[str, int] | None = None
     while True:
@@ -188,7 +213,8 @@ async def _ticket_pages(conn: Connection, path: str,
             moment = _literal(last[0])
             conditions = [f"lastUpdate ge {moment}",
                           f"(lastUpdate gt {moment} or id gt {last[1]})"]
-        rows = await list_rows(conn.client, path, select=TICKET_SELECT, expand=TICKET_EXPAND,
+        rows = await list_rows(connection.client, path, select=TICKET_SELECT,
+                               expand=TICKET_EXPAND,
                                filter=" and ".join(conditions) or None,
                                orderby="lastUpdate asc,id asc", top=size)
         for row in rows:
@@ -207,26 +233,11 @@ def _literal(value: str) -> str:
     return value if value.endswith(("Z", "z")) or "+" in value[10:] else f"{value}Z"
 
 
-async def read_persons(conn: Connection, cursor: Any) -> AsyncIterator[dict[str, Any]]:
-    """Every person, company and department, in id order (pages keyed on the last id)."""
-    size = conn.settings.page_size
-    last: str | None = None
-    while True:
-        rows = await list_rows(conn.client, PERSONS, select=PERSON_SELECT, expand=PERSON_EXPAND,
-                               filter=f"id gt {odata_quote(last)}" if last is not None else None,
-                               orderby="id asc", top=size)
-        for row in rows:
-            yield row
-        if len(rows) < size:
-            return
-        last = str(rows[-1]["id"])
-
-
-async def _survey_pages(conn: Connection, path: str) -> AsyncIterator[dict[str, Any]]:
+async def _survey_pages(connection: Connection, path: str) -> AsyncIterator[dict[str, Any]]:
     """Every item of a survey endpoint (``{"hasMore", "items"}`` pages, ``startingAfter``)."""
-    params: dict[str, Any] = {"limit": min(conn.settings.page_size, SURVEY_PAGE)}
+    params: dict[str, Any] = {"limit": min(connection.settings.page_size, SURVEY_PAGE)}
     while True:
-        page = await conn.client.get_json(path, params=params) or {}
+        page = await connection.client.get_json(path, params=params) or {}
         items = page.get("items") or []
         for item in items:
             yield item
@@ -235,40 +246,28 @@ async def _survey_pages(conn: Connection, path: str) -> AsyncIterator[dict[str, 
         params["startingAfter"] = items[-1]["id"]
 
 
-async def read_survey_questions(conn: Connection, cursor: Any) -> AsyncIterator[dict[str, Any]]:
-    """The satisfaction survey's questions."""
-    async for question in _survey_pages(conn, SURVEY_QUESTIONS):
+@kit.stream("survey_questions", table="movidesk_survey_questions", primary_key=("id",),
+            columns=_columns("id type:float isactive:boolean:isActive"),
+            children=(ChildTable("languages", parent_key={"question_id": "id"},
+                                 columns=_columns("question_id cultureid::cultureId "
+                                                  "description")),))
+async def read_survey_questions(connection: Connection,
+                                cursor: Any) -> AsyncIterator[dict[str, Any]]:
+    """Satisfaction survey questions (Perguntas)."""
+    async for question in _survey_pages(connection, SURVEY_QUESTIONS):
         yield question
 
 
-async def read_survey_responses(conn: Connection, cursor: Any) -> AsyncIterator[dict[str, Any]]:
-    """Every answer to the satisfaction survey."""
-    async for response in _survey_pages(conn, SURVEY_RESPONSES):
+@kit.stream("survey_responses", table="movidesk_survey_responses", primary_key=("id",),
+            columns=_columns("""
+                id questionid::questionId responsedate:timestamp:responseDate value:float
+                commentary ticketid:float:ticketId type:float clientid::clientId
+            """))
+async def read_survey_responses(connection: Connection,
+                                cursor: Any) -> AsyncIterator[dict[str, Any]]:
+    """Satisfaction survey responses (Respostas).
+
+    Every answer to the satisfaction survey.
+    """
+    async for response in _survey_pages(connection, SURVEY_RESPONSES):
         yield response
-
-
-def streams() -> list[Stream]:
-    """The four streams of this plugin (see the module docstring)."""
-    return [
-        Stream(connector=CONNECTOR, name="persons", table="movidesk_persons",
-               primary_key=("id",), read=read_persons, columns=PERSON_COLUMNS,
-               children=PERSON_CHILDREN,
-               description="People, companies and departments (Pessoas)."),
-        Stream(connector=CONNECTOR, name="tickets", table="movidesk_tickets",
-               primary_key=("id",), read=read_tickets, cursor_field="lastupdate",
-               lag=TICKET_LAG, columns=TICKET_COLUMNS, children=TICKET_CHILDREN,
-               description="Tickets with clients, owner, actions, custom fields and "
-                           "satisfaction answers."),
-        Stream(connector=CONNECTOR, name="survey_questions", table="movidesk_survey_questions",
-               primary_key=("id",), read=read_survey_questions,
-               columns=_columns("id type:float isactive:boolean:isActive"),
-               children=(ChildTable("languages", parent_key={"question_id": "id"},
-                                    columns=_columns("question_id cultureid::cultureId "
-                                                     "description")),),
-               description="Satisfaction survey questions (Perguntas)."),
-        Stream(connector=CONNECTOR, name="survey_responses", table="movidesk_survey_responses",
-               primary_key=("id",), read=read_survey_responses, columns=_columns("""
-                   id questionid::questionId responsedate:timestamp:responseDate value:float
-                   commentary ticketid:float:ticketId type:float clientid::clientId
-               """), description="Satisfaction survey responses (Respostas)."),
-    ]

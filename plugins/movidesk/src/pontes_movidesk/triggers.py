@@ -17,29 +17,33 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pontes.capabilities import ById
-from pontes.connection import Connection
-from pontes.connector import PollingTrigger, PollResult, WebhookRequest, WebhookTrigger
-from pontes.errors import InvalidPayload
-from pontes.models import Event, Ticket
+from pontes.plugin import (
+    ById,
+    Connection,
+    Event,
+    InvalidPayload,
+    PollResult,
+    Ticket,
+    WebhookRequest,
+)
 
-from .actions import get_ticket_action
+from .actions import ticket_get
 from .client import TICKETS, list_rows
+from .connector import kit
 from .dates import canonical_text, filter_literal, parse_datetime
 
-CONNECTOR = "movidesk"
 EVENT = "ticket.changed"
 POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
 MAX_PAGES_PER_POLL = 5
 _ID_KEYS = ("id", "ticketid")
 
 
-def ticket_event(connection: str, ticket_id: int, updated: datetime | None, key_suffix: str,
-                 payload: dict[str, Any]) -> Event:
+def ticket_event(connection_name: str, ticket_id: int, updated: datetime | None,
+                 key_suffix: str, payload: dict[str, Any]) -> Event:
     """The ``ticket.changed`` event of one ticket version."""
     return Event(
         type=EVENT,
-        connection=connection,
+        connection=connection_name,
         idempotency_key=f"ticket:{ticket_id}{key_suffix}",
         entity_key=f"ticket:{ticket_id}",
         record_id=str(ticket_id),
@@ -53,11 +57,20 @@ def version_suffix(updated: datetime) -> str:
     return f"@{canonical_text(updated)}"
 
 
+async def load_ticket(connection: Connection, event: Event) -> Ticket:
+    """The ticket an event is about, read from Movidesk (the body is only a hint)."""
+    return await ticket_get(connection, ById(id=str(event.record_id)))
+
+
 # --- webhook --------------------------------------------------------------------------
 
 
+@kit.webhook_trigger("ticket_webhook", events=(EVENT,), load=load_ticket)
 def parse_webhook(request: WebhookRequest) -> list[Event]:
-    """The event of a "call webhook" delivery; ``InvalidPayload`` without a ticket id."""
+    """A Movidesk trigger's 'call webhook' action (POST naming the ticket).
+
+    Returns the event of one delivery; ``InvalidPayload`` without a ticket id.
+    """
     data = request.data
     if not isinstance(data, dict):
         raise InvalidPayload(
@@ -109,22 +122,20 @@ def _maybe_datetime(value: Any) -> datetime | None:
         return None
 
 
-async def load_ticket(conn: Connection, event: Event) -> Ticket:
-    """The ticket an event is about, read from Movidesk (the body is only a hint)."""
-    return await get_ticket_action(conn, ById(id=str(event.record_id)))
-
-
 # --- polling --------------------------------------------------------------------------
 
 
-async def poll_tickets(conn: Connection, cursor: str | None) -> PollResult:
-    """Tickets whose ``lastUpdate`` is at or after the cursor, oldest first.
+@kit.polling_trigger("ticket_poll", events=(EVENT,), load=load_ticket,
+                     interval_seconds=300.0)
+async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult:
+    """Tickets whose lastUpdate moved since the last poll.
 
+    Returns the tickets whose ``lastUpdate`` is at or after the cursor, oldest first.
     The query starts ``poll_overlap_seconds`` before the cursor (Movidesk's search lags
     behind writes) and the first poll looks ``poll_lookback_hours`` back. The next
     cursor is the latest ``lastUpdate`` seen.
     """
-    settings = conn.settings
+    settings = connection.settings
     if cursor:
         since = parse_datetime(cursor, "cursor") - timedelta(
             seconds=settings.poll_overlap_seconds)
@@ -135,14 +146,14 @@ async def poll_tickets(conn: Connection, cursor: str | None) -> PollResult:
     events: list[Event] = []
     skip = 0
     for _ in range(MAX_PAGES_PER_POLL):
-        rows = await list_rows(conn.client, TICKETS, select=POLL_FIELDS,
+        rows = await list_rows(connection.client, TICKETS, select=POLL_FIELDS,
                                filter=f"lastUpdate ge {filter_literal(since)}",
                                orderby="lastUpdate asc", top=settings.page_size, skip=skip)
         for row in rows:
             updated = parse_datetime(row.get("lastUpdate"), "lastUpdate")
             if updated is None or row.get("id") is None:
                 continue
-            events.append(ticket_event(conn.name, int(row["id"]), updated,
+            events.append(ticket_event(connection.name, int(row["id"]), updated,
                                        version_suffix(updated), row))
             newest = max(newest, updated)
         if len(rows) < settings.page_size:
@@ -150,25 +161,3 @@ async def poll_tickets(conn: Connection, cursor: str | None) -> PollResult:
         skip += len(rows)
     return PollResult(events=events, cursor=canonical_text(newest))
 
-
-def triggers() -> list[WebhookTrigger | PollingTrigger]:
-    """The webhook and polling triggers of this plugin."""
-    return [
-        WebhookTrigger(
-            connector=CONNECTOR,
-            name="ticket_webhook",
-            events=(EVENT,),
-            parse=parse_webhook,
-            load=load_ticket,
-            description="A Movidesk trigger's 'call webhook' action (POST naming the ticket).",
-        ),
-        PollingTrigger(
-            connector=CONNECTOR,
-            name="ticket_poll",
-            events=(EVENT,),
-            poll=poll_tickets,
-            load=load_ticket,
-            interval_seconds=300.0,
-            description="Tickets whose lastUpdate moved since the last poll.",
-        ),
-    ]

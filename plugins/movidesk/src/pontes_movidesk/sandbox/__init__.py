@@ -11,14 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.connector import Sandbox
-
-from ..settings import VENDOR_REQUESTS_PER_MINUTE
+from ..connector import VENDOR_REQUESTS_PER_MINUTE, kit
 from .api import BASE_PATH
 from .app import SANDBOX_TOKEN, build_app
 from .seeding import INTEGRATION_AGENT
-
-__all__ = ["SANDBOX_TOKEN", "build_app", "sandbox", "sandbox_settings"]
 
 
 def sandbox_settings(base_url: str, *,
@@ -39,11 +35,5 @@ def sandbox_settings(base_url: str, *,
     }
 
 
-def sandbox() -> Sandbox:
-    """The Movidesk sandbox as pontes registers it."""
-    return Sandbox(
-        connector="movidesk",
-        app=build_app,
-        settings=sandbox_settings,
-        description="Movidesk public API: /tickets, /tickets/past, /persons, automations.",
-    )
+kit.sandbox(app=build_app, settings=sandbox_settings,
+            description="Movidesk public API: /tickets, /tickets/past, /persons, automations.")

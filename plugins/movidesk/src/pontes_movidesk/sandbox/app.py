@@ -7,7 +7,7 @@ from typing import Any
 from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
 from starlette.applications import Starlette
 
-from ..settings import VENDOR_REQUESTS_PER_MINUTE
+from ..connector import VENDOR_REQUESTS_PER_MINUTE
 from .api import BASE_PATH, MovideskApi
 from .behaviours import Gate
 from .control import control_routes

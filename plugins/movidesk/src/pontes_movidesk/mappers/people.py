@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.models import Address, Company, Contact
+from pontes.plugin import Address, Company, Contact
 
-from .custom_fields import custom_of, rule_ids, values_of
-from .dates import parse_datetime
+from ..custom_fields import custom_of, rule_ids, values_of
+from ..dates import parse_datetime
 
 PERSON = 1
 COMPANY = 2
@@ -31,11 +31,11 @@ _ADDRESS_FIELDS = {
 }
 
 
-def contact_to_canonical(raw: dict[str, Any], connection: str) -> Contact:
+def contact_to_canonical(raw: dict[str, Any], connection_name: str) -> Contact:
     """A Contact from a person of type 1 (``ValueError`` for another type)."""
     _require_type(raw, {PERSON}, "contact")
     return Contact(
-        refs=_refs(raw, connection),
+        refs=_refs(raw, connection_name),
         remote_data=raw,
         remote_updated_at=_updated_at(raw),
         custom=custom_of(raw.get("customFieldValues")),
@@ -43,16 +43,16 @@ def contact_to_canonical(raw: dict[str, Any], connection: str) -> Contact:
         emails=emails_of(raw),
         phones=phones_of(raw),
         tax_id=raw.get("cpfCnpj") or None,
-        company=_company_of_relationships(raw.get("relationships"), connection),
+        company=_company_of_relationships(raw.get("relationships"), connection_name),
         addresses=_addresses_of(raw),
     )
 
 
-def company_to_canonical(raw: dict[str, Any], connection: str) -> Company:
+def company_to_canonical(raw: dict[str, Any], connection_name: str) -> Company:
     """A Company from a person of type 2 (company) or 4 (department)."""
     _require_type(raw, {COMPANY, DEPARTMENT}, "company")
     return Company(
-        refs=_refs(raw, connection),
+        refs=_refs(raw, connection_name),
         remote_data=raw,
         remote_updated_at=_updated_at(raw),
         custom=custom_of(raw.get("customFieldValues")),
@@ -65,43 +65,43 @@ def company_to_canonical(raw: dict[str, Any], connection: str) -> Company:
     )
 
 
-def contact_from_canonical(contact: Contact, connection: str,
+def contact_from_canonical(record: Contact, connection_name: str,
                            default_rule: int | None = None) -> dict[str, Any]:
     """The ``/persons`` body of a client person (type 1, profile client)."""
-    payload = _person_payload(contact, connection, PERSON, contact.display_name(), default_rule)
-    company_ref = contact.company.ref(connection) if contact.company else None
+    payload = _person_payload(record, connection_name, PERSON, record.display_name(), default_rule)
+    company_ref = record.company.ref(connection_name) if record.company else None
     if company_ref:
-        payload["relationships"] = [{"id": company_ref, "name": contact.company.name}]
+        payload["relationships"] = [{"id": company_ref, "name": record.company.name}]
     return payload
 
 
-def company_from_canonical(company: Company, connection: str,
+def company_from_canonical(record: Company, connection_name: str,
                            default_rule: int | None = None) -> dict[str, Any]:
     """The ``/persons`` body of a client company (type 2)."""
-    payload = _person_payload(company, connection, COMPANY, company.name, default_rule)
-    if company.legal_name:
-        payload["corporateName"] = company.legal_name
+    payload = _person_payload(record, connection_name, COMPANY, record.name, default_rule)
+    if record.legal_name:
+        payload["corporateName"] = record.legal_name
     return payload
 
 
-def embedded_contact(person: dict[str, Any], connection: str) -> Contact:
+def embedded_contact(person: dict[str, Any], connection_name: str) -> Contact:
     """A Contact from a person as tickets embed it (``clients[]``)."""
     return Contact(
-        refs=_refs(person, connection),
+        refs=_refs(person, connection_name),
         remote_data=person,
         name=person.get("businessName"),
         emails=[person["email"]] if person.get("email") else [],
         phones=[person["phone"]] if person.get("phone") else [],
-        company=embedded_company(person.get("organization"), connection),
+        company=embedded_company(person.get("organization"), connection_name),
     )
 
 
-def embedded_company(person: dict[str, Any] | None, connection: str) -> Company | None:
+def embedded_company(person: dict[str, Any] | None, connection_name: str) -> Company | None:
     """A Company from an embedded organization or company client (``None`` if absent)."""
     if not person:
         return None
     return Company(
-        refs=_refs(person, connection),
+        refs=_refs(person, connection_name),
         remote_data=person,
         name=person.get("businessName"),
         emails=[person["email"]] if person.get("email") else [],
@@ -137,18 +137,18 @@ def _require_type(raw: dict[str, Any], allowed: set[int], entity: str) -> None:
         )
 
 
-def _refs(raw: dict[str, Any], connection: str) -> dict[str, str]:
-    return {connection: str(raw["id"])} if raw.get("id") not in (None, "") else {}
+def _refs(raw: dict[str, Any], connection_name: str) -> dict[str, str]:
+    return {connection_name: str(raw["id"])} if raw.get("id") not in (None, "") else {}
 
 
 def _updated_at(raw: dict[str, Any]):
     return parse_datetime(raw.get("changedDate") or raw.get("createdDate"), "changedDate")
 
 
-def _company_of_relationships(relationships: Any, connection: str) -> Company | None:
+def _company_of_relationships(relationships: Any, connection_name: str) -> Company | None:
     for relation in relationships or []:
         if relation.get("id"):
-            return Company(refs={connection: str(relation["id"])}, name=relation.get("name"))
+            return Company(refs={connection_name: str(relation["id"])}, name=relation.get("name"))
     return None
 
 
@@ -164,10 +164,10 @@ def _text(value: Any) -> str | None:
     return None if value in (None, "") else str(value)
 
 
-def _person_payload(record: Contact | Company, connection: str, person_type: int,
+def _person_payload(record: Contact | Company, connection_name: str, person_type: int,
                     name: str | None, default_rule: int | None) -> dict[str, Any]:
     payload: dict[str, Any] = {}
-    ref = record.ref(connection)
+    ref = record.ref(connection_name)
     if ref:
         payload["id"] = ref
     payload.update(isActive=True, personType=person_type, profileType=CLIENT_PROFILE)

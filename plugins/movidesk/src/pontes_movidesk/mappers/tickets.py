@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.models import Direction, Message, Ticket, TicketStatus, UserRef
+from pontes.plugin import Direction, Message, Ticket, TicketStatus, UserRef
 
-from .custom_fields import custom_of, rule_ids, values_of
-from .dates import parse_datetime
+from ..custom_fields import custom_of, rule_ids, values_of
+from ..dates import parse_datetime
 from .people import COMPANY, DEPARTMENT, embedded_company, embedded_contact
 
 BASE_STATUS = {
@@ -61,7 +61,7 @@ def canonical_status(base_status: Any) -> TicketStatus:
         ) from None
 
 
-def ticket_to_canonical(raw: dict[str, Any], connection: str) -> Ticket:
+def ticket_to_canonical(raw: dict[str, Any], connection_name: str) -> Ticket:
     """A canonical Ticket from a Movidesk ticket (``raw`` is kept untouched)."""
     requester = None
     company = None
@@ -69,14 +69,14 @@ def ticket_to_canonical(raw: dict[str, Any], connection: str) -> Ticket:
     if clients:
         first = clients[0]
         if first.get("personType") in (COMPANY, DEPARTMENT):
-            company = embedded_company(first, connection)
+            company = embedded_company(first, connection_name)
         else:
-            requester = embedded_contact(first, connection)
+            requester = embedded_contact(first, connection_name)
             company = requester.company
     messages = [message_of(a) for a in raw.get("actions") or [] if not a.get("isDeleted")]
     ticket_id = raw.get("id")
     return Ticket(
-        refs={connection: str(ticket_id)} if ticket_id is not None else {},
+        refs={connection_name: str(ticket_id)} if ticket_id is not None else {},
         remote_data=raw,
         remote_updated_at=parse_datetime(raw.get("lastUpdate"), "lastUpdate"),
         custom=custom_of(raw.get("customFieldValues")),
@@ -137,45 +137,45 @@ def _direction(action: dict[str, Any], author: dict[str, Any]) -> Direction | No
     return None
 
 
-def ticket_from_canonical(ticket: Ticket, connection: str,
+def ticket_from_canonical(record: Ticket, connection_name: str,
                           default_rule: int | None = None) -> dict[str, Any]:
-    """A Movidesk ticket body for ``ticket`` (writable fields, plus ``id``/``baseStatus``).
+    """A Movidesk ticket body for ``record`` (writable fields, plus ``id``/``baseStatus``).
 
     The read-only keys in ``READ_ONLY`` are there so the body reads back as the same
     ticket; actions drop them before writing.
     """
     payload: dict[str, Any] = {}
-    ref = ticket.ref(connection)
+    ref = record.ref(connection_name)
     if ref is not None and ref.isdigit():
         payload["id"] = int(ref)
-    payload["baseStatus"] = BASE_STATUS_OF[ticket.status]
-    for key, value in (("subject", ticket.subject), ("category", ticket.category),
-                       ("urgency", ticket.urgency), ("status", ticket.vendor_status),
-                       ("ownerTeam", ticket.team)):
+    payload["baseStatus"] = BASE_STATUS_OF[record.status]
+    for key, value in (("subject", record.subject), ("category", record.category),
+                       ("urgency", record.urgency), ("status", record.vendor_status),
+                       ("ownerTeam", record.team)):
         if value is not None:
             payload[key] = value
-    if ticket.owner and ticket.owner.remote_id:
-        payload["owner"] = {"id": ticket.owner.remote_id}
-    if ticket.created_at:
-        payload["createdDate"] = ticket.created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    client = client_ref(ticket, connection)
+    if record.owner and record.owner.remote_id:
+        payload["owner"] = {"id": record.owner.remote_id}
+    if record.created_at:
+        payload["createdDate"] = record.created_at.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    client = client_ref(record, connection_name)
     if client:
         payload["clients"] = [{"id": client}]
-    payload["tags"] = list(ticket.tags)
-    payload["actions"] = [action_of(m) for m in ticket.messages]
-    if not payload["actions"] and ticket.description:
-        payload["actions"] = [{"type": PUBLIC, "description": ticket.description}]
-    if ticket.custom:
-        previous = (ticket.remote_data or {}).get("customFieldValues")
-        payload["customFieldValues"] = values_of(ticket.custom, rule_ids(previous), default_rule)
+    payload["tags"] = list(record.tags)
+    payload["actions"] = [action_of(m) for m in record.messages]
+    if not payload["actions"] and record.description:
+        payload["actions"] = [{"type": PUBLIC, "description": record.description}]
+    if record.custom:
+        previous = (record.remote_data or {}).get("customFieldValues")
+        payload["customFieldValues"] = values_of(record.custom, rule_ids(previous), default_rule)
     return payload
 
 
-def client_ref(ticket: Ticket, connection: str) -> str | None:
+def client_ref(ticket: Ticket, connection_name: str) -> str | None:
     """The Movidesk person id of the ticket's client: the requester, else the company."""
     for record in (ticket.requester, ticket.company):
-        if record is not None and record.ref(connection):
-            return record.ref(connection)
+        if record is not None and record.ref(connection_name):
+            return record.ref(connection_name)
     return None
 
 

@@ -1,15 +1,20 @@
-"""The configuration of one Movidesk connection (an entry under ``connections:``)."""
+"""The Movidesk connector: a connection's settings, its credential check, the manual
+webhook set-up, and the kit every other module declares its contributions on."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pontes.connector import ConnectionSettings
+from pontes.plugin import Connection, ConnectionSettings, ConnectorKit
 from pydantic import Field, SecretStr
 
-DEFAULT_BASE_URL = "https://api.movidesk.com/public/v1"
+from .client import DEFAULT_BASE_URL, TICKETS, build_client, list_rows
+
 VENDOR_REQUESTS_PER_MINUTE = 10
 """Movidesk's published budget for every public API, per token."""
+
+FINISHING_STATUSES = ("Resolvido", "Fechado")
+"""The statuses the manual webhook set-up suggests sending tickets on."""
 
 
 class MovideskSettings(ConnectionSettings):
@@ -41,3 +46,41 @@ class MovideskSettings(ConnectionSettings):
     page_size: int = Field(default=100, ge=1, le=1000)
     poll_lookback_hours: float = Field(default=24.0, ge=0)
     poll_overlap_seconds: float = Field(default=300.0, ge=0)
+
+
+async def check(connection: Connection) -> None:
+    """Prove the token works with the cheapest call there is (one ticket id).
+
+    A refused token raises ``AuthError``, which is left to propagate.
+    """
+    await list_rows(connection.client, TICKETS, select=("id",), top=1)
+
+
+def webhook_setup(events: tuple[str, ...], url: str) -> str:
+    """The steps that make Movidesk post a ticket to ``url`` when its status changes.
+
+    Movidesk's API cannot create triggers ("Gatilhos"); its "call webhook" action is set
+    up in the UI. These are the steps, in the screen's own words, as the Ploomes
+    integration article describes them.
+    """
+    statuses = " or ".join(f'"{s}"' for s in FINISHING_STATUSES)
+    return "\n".join([
+        "In Movidesk: Configurações -> Gatilhos -> new trigger:",
+        '  Principal > Nome: "pontes" (any name)',
+        '  Condições > Condições combinadas: se "Ticket: Status" "Alterado para" '
+        f'{statuses} (one condition per status, or the moment you want tickets sent)',
+        f'  Ações: "Acionar Webhook" with the URL {url}',
+        "  Save.",
+    ])
+
+
+kit = ConnectorKit(
+    name="movidesk",
+    title="Movidesk",
+    roles=("helpdesk",),
+    settings=MovideskSettings,
+    client=build_client,
+    check=check,
+    docs_url="https://atendimento.movidesk.com/kb/article/256/movidesk-ticket-api",
+    webhook_setup=webhook_setup,
+)
