@@ -19,6 +19,7 @@ from . import __version__
 from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
+from .commands import new_plugin as new_plugin_commands
 from .commands.common import build_runtime, config_option, fails_cleanly
 from .errors import PontesError
 from .plugins import installed_plugins, load_plugins
@@ -189,6 +190,7 @@ def sandbox_command(vendor: str, host: str, port: int) -> None:
 def _add_commands() -> None:
     engine_commands.register(cli)
     export_commands.register(cli)
+    new_plugin_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:
