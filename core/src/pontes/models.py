@@ -220,11 +220,6 @@ class TicketStatus(StrEnum):
     closed = "closed"
     canceled = "canceled"
 
-    @property
-    def is_finished(self) -> bool:
-        """True for the statuses that end the work on a ticket (solved and closed)."""
-        return self in (TicketStatus.solved, TicketStatus.closed)
-
 
 class Direction(StrEnum):
     """Who spoke first in an interaction, seen from the business."""

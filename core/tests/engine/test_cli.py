@@ -8,7 +8,7 @@ import click
 import pytest
 import yaml
 from click.testing import CliRunner
-from engine_support import SECRET_KEY
+from engine_support import SECRET_KEY, finish
 from pontes.commands.engine import register
 from pontes.server import action_token
 from pontes.store import NewEvent, Store, utcnow
@@ -48,7 +48,7 @@ def add(store: Store, key: str, status: str | None = None) -> int:
         event={"key": key})])
     if status is not None:
         [claimed] = store.events.claim(1, utcnow())
-        store.events.finish(claimed.id, claimed.attempt, status, error=f"{status} because")
+        finish(store, claimed.id, claimed.attempt, status, error=f"{status} because")
     return event_id
 
 

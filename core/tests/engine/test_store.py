@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from engine_support import finish
 from pontes.errors import ConfigError
 from pontes.store import CursorPosition, NewEvent, Store, head_revision, schema_revision, utcnow
 from pontes.store.schema import metadata, secrets
@@ -102,18 +103,18 @@ def test_an_entity_runs_one_event_at_a_time_in_arrival_order(store):
 
     one = claimed[0]
     later = utcnow() + timedelta(seconds=30)
-    store.events.finish(one.id, one.attempt, "retry", error="503", next_attempt_at=later)
+    finish(store, one.id, one.attempt, "retry", error="503", next_attempt_at=later)
     assert store.events.claim(10, lease()) == []  # "2" waits for "1", which waits for later
 
     assert store.events.claim(10, lease(), now=later)[0].event["key"] == "1"
-    store.events.finish(one.id, 2, "succeeded", result={"summary": "ok"})
+    finish(store, one.id, 2, "succeeded", result={"summary": "ok"})
     assert [c.event["key"] for c in store.events.claim(10, lease())] == ["2"]
 
 
 def test_a_dead_event_does_not_block_its_entity(store):
     store.events.insert([new("1", "same"), new("2", "same")])
     [one] = store.events.claim(10, lease())
-    store.events.finish(one.id, one.attempt, "dead", error="422 no")
+    finish(store, one.id, one.attempt, "dead", error="422 no")
 
     assert [c.event["key"] for c in store.events.claim(10, lease())] == ["2"]
 
@@ -121,10 +122,10 @@ def test_a_dead_event_does_not_block_its_entity(store):
 def test_attempts_are_recorded_with_outcomes_and_errors(store):
     [event_id] = store.events.insert([new("k")])
     [claimed] = store.events.claim(1, lease())
-    store.events.finish(event_id, claimed.attempt, "retry", error="429 slow down",
+    finish(store, event_id, claimed.attempt, "retry", error="429 slow down",
                         next_attempt_at=utcnow(), duration_ms=12)
     [claimed] = store.events.claim(1, lease())
-    store.events.finish(event_id, claimed.attempt, "succeeded", result={"summary": "done"})
+    finish(store, event_id, claimed.attempt, "succeeded", result={"summary": "done"})
 
     detail = store.events.get(event_id)
     assert detail.summary.status == "succeeded" and detail.summary.attempts == 2
@@ -139,7 +140,7 @@ def test_a_stale_attempt_cannot_overwrite_a_recovered_event(store):
     [claimed] = store.events.claim(1, lease(-1))
     assert store.events.recover() == 1
 
-    assert store.events.finish(event_id, claimed.attempt, "succeeded") is False
+    assert finish(store, event_id, claimed.attempt, "succeeded") is False
     assert store.events.get(event_id).summary.status == "received"
 
 
@@ -164,7 +165,7 @@ def test_replay_gives_a_dead_event_a_fresh_attempt_budget(store):
     for _ in range(3):
         [claimed] = store.events.claim(1, lease())
         outcome = "retry" if claimed.attempts_in_round < 3 else "dead"
-        store.events.finish(event_id, claimed.attempt, outcome, error="503")
+        finish(store, event_id, claimed.attempt, outcome, error="503")
 
     assert store.events.get(event_id).summary.status == "dead"
     assert store.events.replay(event_id).queued
@@ -184,7 +185,7 @@ def test_replay_refuses_waiting_and_rejected_events(store):
 def test_replay_dead_requeues_every_dead_event_of_an_integration(store):
     store.events.insert([new("a", "1"), new("b", "2"), new("c", "3", integration="other")])
     for claimed in store.events.claim(10, lease()):
-        store.events.finish(claimed.id, claimed.attempt, "dead", error="no")
+        finish(store, claimed.id, claimed.attempt, "dead", error="no")
 
     assert store.events.replay_dead("copy") == 2
     assert {e.idempotency_key for e in store.events.list(status="dead")} == {"c"}
@@ -211,7 +212,7 @@ def test_next_due_is_the_earliest_future_retry(store):
     [event_id] = store.events.insert([new("k")])
     [claimed] = store.events.claim(1, lease())
     when = utcnow() + timedelta(seconds=5)
-    store.events.finish(event_id, claimed.attempt, "retry", error="x", next_attempt_at=when)
+    finish(store, event_id, claimed.attempt, "retry", error="x", next_attempt_at=when)
 
     assert abs((store.events.next_due(utcnow()) - when).total_seconds()) < 0.001
     assert store.events.next_due(when) is None

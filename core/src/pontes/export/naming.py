@@ -31,5 +31,6 @@ class NamingConvention(BaseNamingConvention):
 
     @property
     def is_case_sensitive(self) -> bool:
-        """Names differing only in case are different names."""
+        """Names differing only in case are different names (dlt reads this to decide how a
+        destination treats the case of identifiers)."""
         return True

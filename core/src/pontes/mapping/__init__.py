@@ -18,7 +18,7 @@ from .transform import (
     TransformOptions,
 )
 from .transforms import builtin_transforms
-from .values import format_br_decimal, parse_br_decimal, parse_datetime, parse_decimal
+from .values import parse_br_decimal, parse_datetime, parse_decimal
 
 __all__ = [
     "RULE_KEYS",
@@ -33,7 +33,6 @@ __all__ = [
     "TransformOptions",
     "builtin_transforms",
     "compile_mapping",
-    "format_br_decimal",
     "parse_br_decimal",
     "parse_datetime",
     "parse_decimal",

@@ -1,7 +1,7 @@
 """Parsing and writing the value formats vendors use: Brazilian numbers, dates, epochs.
 
 These are plain functions (the built-in transforms call them, and a plugin may call them
-too, e.g. to write a Movidesk custom field back in Brazilian format). Each raises
+too). Each raises
 ``TransformError`` with a message that quotes the value and says what was expected.
 """
 
@@ -16,7 +16,6 @@ from .transform import TransformError
 
 __all__ = [
     "EpochUnit",
-    "format_br_decimal",
     "parse_br_decimal",
     "parse_datetime",
     "parse_decimal",
@@ -55,16 +54,6 @@ def parse_br_decimal(text: str) -> Decimal:
         return Decimal(cleaned)
     raise TransformError(f"{text!r} is not a number in Brazilian format "
                          f"(expected e.g. 1.530,75 or 1530,75)")
-
-
-def format_br_decimal(number: Decimal | int, places: int | None = 2) -> str:
-    """Write a number the Brazilian way: ``Decimal("1530.75")`` -> ``"1.530,75"``.
-
-    ``places`` rounds to that many decimals; ``None`` keeps the number's own.
-    """
-    spec = f",.{places}f" if places is not None else ",f"
-    written = format(Decimal(number), spec)
-    return written.translate(str.maketrans({",": ".", ".": ","}))
 
 
 def parse_decimal(text: str) -> Decimal:

@@ -290,10 +290,6 @@ class EventRepository:
                            row.attempts - row.attempts_base, row.received_at) for row in rows]
         return sorted(claimed, key=lambda c: c.id)
 
-    def finish(self, event_id: int, attempt: int, outcome: str, **details: Any) -> bool:
-        """Record how one attempt ended (see ``Outcome``); ``False`` if it was taken back."""
-        return self.finish_many([Outcome(event_id, attempt, outcome, **details)])[0]
-
     def finish_many(self, outcomes: Sequence[Outcome]) -> list[bool]:
         """Record how attempts ended and move their events on, in one transaction.
 

@@ -240,6 +240,14 @@ def ledger_runtime(config: dict[str, Any]):
                          key=SECRET_KEY.encode())
 
 
+def finish(store, event_id: int, attempt: int, outcome: str, **details: Any) -> bool:
+    """Record how one attempt ended, as the runner does (``finish_many``); ``False`` when the
+    event was taken back meanwhile."""
+    from pontes.store import Outcome
+
+    return store.events.finish_many([Outcome(event_id, attempt, outcome, **details)])[0]
+
+
 def quick_settings(**overrides: Any):
     """Engine settings with small waits, as the subprocess servers get them."""
     from pontes.engine import Settings
