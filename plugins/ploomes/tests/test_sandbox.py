@@ -7,7 +7,6 @@ import re
 import httpx
 import pytest
 from pontes_ploomes.sandbox import SANDBOX_USER_KEY, seed
-from pontes_ploomes.sandbox.filters import FilterError, compile_filter
 
 OFFSET_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d+-03:00$")
 
@@ -199,22 +198,3 @@ def test_control_records(api):
     users = api.get("/_sandbox/ploomes/records/Users").json()
     assert all(u["UserKey"] is None for u in users)
 
-
-def test_filter_language_edge_cases():
-    def get(obj, name):
-        if name not in obj:
-            raise FilterError(name)
-        return obj[name]
-
-    row = {"Name": "O'Neil", "Amount": 10.5, "When": "2025-03-10T11:00:00-03:00", "Tags": [],
-           "Owner": None}
-    assert compile_filter("Name eq 'o''neil'", get)(row)
-    assert compile_filter("Amount gt 10 and Amount le 10.5", get)(row)
-    assert compile_filter("When gt 2025-03-10T13:59:59Z", get)(row)
-    assert not compile_filter("When gt 2025-03-10T14:00:00Z", get)(row)
-    assert compile_filter("not (Name eq 'x') and Owner eq null", get)(row)
-    assert compile_filter("tolower(Name) eq 'o''neil' or Amount lt 0", get)(row)
-    assert not compile_filter("Tags/any()", get)(row)
-    assert compile_filter("Tags/all(t: t eq 1)", get)(row)
-    with pytest.raises(FilterError):
-        compile_filter("Name eq 'x' extra", get)

@@ -7,17 +7,17 @@
 - ``/tickets/past``: the same reads for tickets changed more than 90 days ago; no writes.
 - ``/persons``: GET one or a list, POST, PATCH ``?id=``, DELETE ``?id=``.
 
-Only ``$filter``, ``$orderby``, ``$top``, ``$skip``, ``$select`` and ``$expand`` are
-accepted as OData options.
+Query options are read as Movidesk reads them (see ``queries``).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from pontes.sandbox import WebhookSender
+from pontes.sandbox.odata import ODataError, Query
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -26,19 +26,7 @@ from . import persons, tickets
 from .answers import ApiError, not_found
 from .behaviours import Gate, fire_automations
 from .listing import TicketIndex
-from .odata import (
-    OPTIONS,
-    ODataError,
-    check_names,
-    matches,
-    parse_expand,
-    parse_filter,
-    parse_orderby,
-    project,
-    sort_rows,
-    split_top_level,
-)
-from .schema import PERSON_PROPERTIES, TICKET_PROPERTIES, TICKET_RELATIONS
+from .queries import PERSON, TICKET, query_engine
 from .state import RECENT, MovideskState
 
 BASE_PATH = "/public/v1"
@@ -50,7 +38,7 @@ class MovideskApi:
     def __init__(self, state: MovideskState, sender: WebhookSender, max_page_size: int = 100):
         self.state = state
         self.sender = sender
-        self.max_page_size = max_page_size
+        self.queries = query_engine(max_page_size)
         self.index = TicketIndex(state)
 
     def routes(self, gate: Gate) -> list[Route]:
@@ -85,15 +73,14 @@ class MovideskApi:
             served = [t for t in self.state.tickets.values() if self.state.is_recent(t) != past]
             ticket = self._find_ticket(served, params)
             return JSONResponse(self._one(tickets.view(ticket, include_deleted), params,
-                                          TICKET_PROPERTIES, TICKET_RELATIONS))
+                                          TICKET.name))
         return JSONResponse(self._ticket_list(params, past))
 
     def _ticket_list(self, params: Mapping[str, str], past: bool) -> list[dict[str, Any]]:
         """A page of tickets, found through ``self.index`` (see ``listing``)."""
-        select, expand, tree, order, skip, top = self._list_query(params, TICKET_PROPERTIES)
+        query = self._list_query(params, TICKET.name)
         boundary = self.state.clock.now() - RECENT
-        rows = self.index.page(past, boundary, tree, order, skip, top)
-        return [project(row, select, expand, TICKET_RELATIONS) for row in rows]
+        return [query.shape(row) for row in self.index.page(past, boundary, query)]
 
     def _find_ticket(self, served: list[dict[str, Any]], params: Mapping[str, str]) -> dict:
         if "id" in params:
@@ -141,9 +128,10 @@ class MovideskApi:
             person = self.state.persons.get(params["id"])
             if person is None:
                 raise not_found(f"Person {params['id']}")
-            return JSONResponse(self._one(person, params, PERSON_PROPERTIES, ()))
-        rows = list(self.state.persons.values())
-        return JSONResponse(self._list(rows, params, PERSON_PROPERTIES, ()))
+            return JSONResponse(self._one(person, params, PERSON.name))
+        query = self._list_query(params, PERSON.name)
+        rows, _ = query.run(self.state.persons.values())
+        return JSONResponse([query.shape(row) for row in rows])
 
     async def persons_post(self, request: Request) -> Response:
         """Create a person; answers with its id."""
@@ -170,65 +158,24 @@ class MovideskApi:
     # --- OData ------------------------------------------------------------------------
 
     def _one(self, record: dict[str, Any], params: Mapping[str, str],
-             properties: Sequence[str], expandable: Sequence[str]) -> dict[str, Any]:
-        _check_options(params)
-        if "$select" not in params:
-            return record
-        select, expand = _select_and_expand(params, properties)
-        return project(record, select, expand, expandable)
+             entity: str) -> dict[str, Any]:
+        """One record: whole, or as ``$select`` and ``$expand`` ask."""
+        query = self._query(params, entity)
+        return record if query.select is None else query.shape(record)
 
-    def _list(self, rows: list[dict[str, Any]], params: Mapping[str, str],
-              properties: Sequence[str], expandable: Sequence[str]) -> list[dict[str, Any]]:
-        select, expand, tree, order, skip, top = self._list_query(params, properties)
-        if tree is not None:
-            rows = [row for row in rows if matches(tree, row)]
-        rows = sort_rows(rows, order)
-        return [project(row, select, expand, expandable) for row in rows[skip:skip + top]]
-
-    def _list_query(self, params: Mapping[str, str], properties: Sequence[str]) -> tuple:
-        """A list call's options: select, expand, filter tree, order, skip and top."""
-        _check_options(params)
-        if not params.get("$select", "").strip():
+    def _list_query(self, params: Mapping[str, str], entity: str) -> Query:
+        """A list call's options; Movidesk requires ``$select`` on lists."""
+        query = self._query(params, entity)
+        if query.select is None:
             raise ApiError(400, "The $select query option is required when listing; "
                                 "name the properties to return.")
-        select, expand = _select_and_expand(params, properties)
+        return query
+
+    def _query(self, params: Mapping[str, str], entity: str) -> Query:
         try:
-            tree = parse_filter(params["$filter"], properties) \
-                if params.get("$filter", "").strip() else None
-            order = parse_orderby(params["$orderby"], properties) if params.get("$orderby") \
-                else [("id", False)]
+            return self.queries.parse(entity, params)
         except ODataError as error:
             raise ApiError(400, str(error)) from None
-        skip = _count(params, "$skip", 0)
-        top = min(_count(params, "$top", self.max_page_size), self.max_page_size)
-        return select, expand, tree, order, skip, top
-
-
-def _check_options(params: Mapping[str, str]) -> None:
-    for key in params:
-        if key.startswith("$") and key.lower() not in OPTIONS:
-            raise ApiError(400, f"The query parameter '{key}' is not supported.")
-
-
-def _select_and_expand(params: Mapping[str, str],
-                       properties: Sequence[str]) -> tuple[list[str], dict[str, Any]]:
-    try:
-        select = split_top_level(params.get("$select", ""), ",")
-        check_names(select, properties, "$select")
-        expand = parse_expand(params.get("$expand", ""))
-        check_names([item.name for item in expand.values()], properties, "$expand")
-    except ODataError as error:
-        raise ApiError(400, str(error)) from None
-    return select, expand
-
-
-def _count(params: Mapping[str, str], name: str, default: int) -> int:
-    if name not in params:
-        return default
-    text = params[name].strip()
-    if not text.isdigit():
-        raise ApiError(400, f"{name} must be a whole number, got {text!r}.")
-    return int(text)
 
 
 def _required_id(request: Request) -> str:

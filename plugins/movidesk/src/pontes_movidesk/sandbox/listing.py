@@ -18,15 +18,18 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from .odata import Compare, Logical, matches, sort_rows
+from pontes.sandbox.odata import Compare, Literal, Logical, Property, Query
+
 from .timefmt import parse_instant
 
-Order = list[tuple[str, bool]]
-_BY_UPDATE = ([("lastUpdate", False)], [("lastUpdate", False), ("id", False)])
-_BY_ID = ([("id", False)],)
+_LAST_UPDATE, _ID = Property(("lastUpdate",)), Property(("id",))
+_BY_UPDATE = (((_LAST_UPDATE, False),), ((_LAST_UPDATE, False), (_ID, False)))
+_BY_ID = (((_ID, False),),)
 
 
 class TicketTable(dict):
@@ -88,35 +91,35 @@ class TicketIndex:
         self._ids = sorted(instants)
         self._version = version
 
-    def page(self, past: bool, boundary: datetime, tree: Any, order: Order, skip: int,
-             top: int) -> list[dict[str, Any]]:
-        """Tickets ``skip`` to ``skip + top`` of the answer, as list calls show them.
+    def page(self, past: bool, boundary: datetime, query: Query) -> list[dict[str, Any]]:
+        """The tickets of the page ``query`` asks for, as list calls show them.
 
         ``past`` selects ``/tickets/past`` (last change before ``boundary``) or
-        ``/tickets``; ``tree`` is the parsed ``$filter`` (or ``None``).
+        ``/tickets``.
         """
         self._refresh()
-        if top <= 0:
+        skip, top = query.skip, query.top
+        if not top:
             return []
+        order = tuple((key.path, key.descending) for key in query.orderby)
         if order in _BY_UPDATE:
-            bound, rest = _bound(tree, "lastupdate", datetime)
+            bound, rest = _bound(query.filter, _LAST_UPDATE, datetime)
             numbers = self._by_update(past, boundary, bound, skip if rest is None else 0)
         elif order in _BY_ID:
-            bound, rest = _bound(tree, "id", int | float)
+            bound, rest = _bound(query.filter, _ID, int | Decimal)
             numbers = self._by_id(past, boundary, bound)
         else:
-            served = [visible(t) for t in self._served(past, boundary)]
-            if tree is not None:
-                served = [t for t in served if matches(tree, t)]
-            return sort_rows(served, order)[skip:skip + top]
+            rows, _ = query.run(visible(t) for t in self._served(past, boundary))
+            return rows
         if rest is None and order in _BY_UPDATE:
             skip = 0
+        remaining = replace(query, filter=rest)
         found = []
         for number in numbers:
             ticket = self.table[number]
             if rest is not None:
                 ticket = visible(ticket)
-                if not matches(rest, ticket):
+                if not remaining.matches(ticket):
                     continue
             if skip:
                 skip -= 1
@@ -172,17 +175,18 @@ def _after(dated: list[tuple[datetime, int]], value: datetime) -> int:
     return position
 
 
-def _bound(tree: Any, name: str, kind: Any) -> tuple[tuple[Any, bool] | None, Any]:
-    """A lower bound (a ``kind`` value) on property ``name`` among the ``and``-ed
-    conditions of ``tree``, and the conditions left to check on each row (``None`` when
-    there are none)."""
+def _bound(tree: Any, prop: Property, kind: Any) -> tuple[tuple[Any, bool] | None, Any]:
+    """A lower bound (a ``kind`` value) on ``prop`` among the ``and``-ed conditions of
+    ``tree``, and the conditions left to check on each row (``None`` when there are
+    none)."""
     conditions = _conjuncts(tree) if tree is not None else []
     for position, condition in enumerate(conditions):
-        if (isinstance(condition, Compare) and len(condition.path) == 1
-                and condition.path[0].lower() == name and condition.op in ("ge", "gt")
-                and isinstance(condition.value, kind) and not isinstance(condition.value, bool)):
+        if (isinstance(condition, Compare) and condition.left == prop
+                and condition.op in ("ge", "gt") and isinstance(condition.right, Literal)
+                and isinstance(condition.right.value, kind)
+                and not isinstance(condition.right.value, bool)):
             rest = conditions[:position] + conditions[position + 1:]
-            return (condition.value, condition.op == "ge"), _joined(rest)
+            return (condition.right.value, condition.op == "ge"), _joined(rest)
     return None, tree
 
 

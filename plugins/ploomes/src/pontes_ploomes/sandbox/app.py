@@ -16,15 +16,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
+from pontes.sandbox.odata import ODataError, Query
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import seed
-from .filters import FilterError
 from .notify import FULL, THIN, notify
-from .query import Reader, parse_options
+from .reads import query_engine, type_name
 from .schema import RESOURCES
 from .store import Store
 from .writes import (
@@ -67,7 +67,7 @@ class PloomesSandbox:
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
         self.store = Store(clock)
-        self.reader = Reader(self.store)
+        self.queries = query_engine(self.store)
         self.requests_per_minute = requests_per_minute
         self.limiter = WindowLimiter(requests_per_minute, 60.0)
         self.control = SandboxControl(self.reset, secret_params=())
@@ -136,7 +136,7 @@ class PloomesSandbox:
                                      match["action"])
         except ApiError as exc:
             return error(exc.status, exc.message)
-        except FilterError as exc:
+        except ODataError as exc:
             return error(400, str(exc))
 
     async def _route(self, request: Request, actor: int, path: str, key: str | None,
@@ -144,11 +144,12 @@ class PloomesSandbox:
         method = request.method
         if key is None and action is None:
             if method == "GET":
-                rows, total, counted = self.reader.read(path, request.query_params)
+                query = self._query(request, path)
+                rows, total = query.run(self.store.rows(path))
                 body: dict[str, Any] = {"@odata.context": self._context(request, path)}
-                if counted:
+                if query.count:
                     body["@odata.count"] = total
-                body["value"] = rows
+                body["value"] = [query.shape(row) for row in rows]
                 return JSONResponse(body)
             if method == "POST" and path in WRITERS:
                 return await self._create(request, actor, path)
@@ -159,7 +160,7 @@ class PloomesSandbox:
                 return await self._deal_action(request, actor, record, action)
             raise ApiError(404, f"No action '{action}' on {path}.")
         if method == "GET":
-            shaped = self.reader.shape(record, RESOURCES[path], parse_options(request.query_params))
+            shaped = self._query(request, path).shape(record)
             return JSONResponse({"@odata.context": self._context(request, path, True), **shaped})
         if method == "PATCH" and path in WRITERS:
             return await self._update(request, actor, path, record)
@@ -168,6 +169,9 @@ class PloomesSandbox:
             self._notify(path, DELETE, actor, None, record)
             return Response(status_code=200)
         raise ApiError(405, f"The requested resource does not support http method '{method}'.")
+
+    def _query(self, request: Request, path: str) -> Query:
+        return self.queries.parse(type_name(path), request.query_params)
 
     def _record(self, path: str, key: str | None) -> dict[str, Any]:
         text = (key or "").strip()
@@ -194,7 +198,7 @@ class PloomesSandbox:
             raise ApiError(400, f"The request body is not valid JSON: {exc.msg}.") from None
 
     def _answer(self, request: Request, path: str, row: dict[str, Any]) -> JSONResponse:
-        shaped = self.reader.shape(row, RESOURCES[path], parse_options(request.query_params))
+        shaped = self._query(request, path).shape(row)
         return self._envelope(request, path, [shaped])
 
     def _notify(self, path: str, action: int, actor: int, new: dict[str, Any] | None,

@@ -1,0 +1,61 @@
+"""How the sandbox reads Ploomes' OData query options: the dialect, and the resources as
+the core engine (``pontes.sandbox.odata``) sees them.
+
+Ploomes speaks OData v4 and holds to it: option, keyword and property names are spelled
+exactly; values compare only when their types agree (text that reads as a date-time
+counts as one next to a date-time); ``$count`` is accepted at the top level;
+``$filter`` takes ``contains``, ``startswith``, ``endswith``, ``tolower`` and
+``toupper``; a ``$top`` above 300 is cut to 300 without an error. Navigations (see
+``schema``) come only through ``$expand``, with their own options inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pontes.sandbox.odata import (
+    FUNCTIONS,
+    STANDARD_OPTIONS,
+    Dialect,
+    EntityType,
+    Navigation,
+    QueryEngine,
+    Schema,
+)
+
+from .schema import RESOURCES, Resource
+from .store import Store
+
+PLOOMES_ODATA = Dialect(max_top=300, options=STANDARD_OPTIONS | {"$count"}, functions=FUNCTIONS)
+
+
+def type_name(path: str) -> str:
+    """The entity type of resource ``path`` as error messages name it
+    (``Ploomes.API.Deals``)."""
+    return f"Ploomes.API.{path}"
+
+
+def _entity_type(resource: Resource) -> EntityType:
+    navigations = {
+        name: Navigation(None if navigation.kind == "inline" else type_name(navigation.target or ""))
+        for name, navigation in resource.navigations.items()
+    }
+    return EntityType(type_name(resource.path), resource.fields, navigations)
+
+
+def query_engine(store: Store) -> QueryEngine:
+    """The engine over every resource of ``store``, following navigations through it."""
+    resources = {type_name(resource.path): resource for resource in RESOURCES.values()}
+
+    def related(entity: EntityType, name: str, row: Mapping[str, Any]) -> Any:
+        navigation = resources[entity.name].navigations[name]
+        if navigation.kind == "inline":
+            return row.get(name) or []
+        target, key = navigation.target or "", navigation.key or ""
+        if navigation.kind == "single":
+            return store.get(target, row[key]) if row.get(key) is not None else None
+        return [other for other in store.rows(target) if other.get(key) == row["Id"]]
+
+    schema = Schema([_entity_type(resource) for resource in RESOURCES.values()], related)
+    return QueryEngine(PLOOMES_ODATA, schema)
