@@ -1,9 +1,7 @@
-"""Query building: literals, key syntax, filters and query options."""
+"""Query building: key syntax, filters and query options (literals: core's
+``pontes.odata``)."""
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 from pontes_ploomes.client import (
@@ -15,18 +13,8 @@ from pontes_ploomes.client import (
     contains,
     eq,
     key_path,
-    literal,
     record_id,
 )
-
-
-def test_literals_quote_text_and_escape_quotes():
-    assert literal("O'Brien") == "'O''Brien'"
-    assert literal(None) == "null"
-    assert literal(True) == "true"
-    assert literal(12) == "12"
-    assert literal(Decimal("1.5")) == "1.5"
-    assert literal(datetime(2025, 3, 1, tzinfo=UTC)) == "2025-03-01T00:00:00+00:00"
 
 
 def test_key_syntax_uses_parentheses():

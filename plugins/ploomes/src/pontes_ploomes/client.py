@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pontes.plugin import NotFoundError, RateLimit, VendorClient, VendorError, vendor_message
+from pontes.plugin import (
+    NotFoundError,
+    RateLimit,
+    VendorClient,
+    VendorError,
+    quote_literal,
+    vendor_message,
+)
 
 if TYPE_CHECKING:
     from .connector import PloomesSettings
@@ -32,20 +37,6 @@ MAX_TOP = 300
 
 
 # --- OData queries ----------------------------------------------------------------------
-
-
-def literal(value: Any) -> str:
-    """An OData literal: ``'O''Brien'`` for text, ``null``, ``true``, numbers and dates as-is."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | Decimal | float):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text.replace("'", "''") + "'"
 
 
 def record_id(value: Any, what: str = "id") -> int:
@@ -67,7 +58,7 @@ def key_path(entity: str, key: Any, action: str | None = None) -> str:
 
 def eq(field_name: str, value: Any) -> str:
     """``Field eq <literal>``."""
-    return f"{field_name} eq {literal(value)}"
+    return f"{field_name} eq {quote_literal(value)}"
 
 
 def all_of(*clauses: str | None) -> str:
@@ -86,7 +77,7 @@ def _grouped(clause: str) -> str:
 
 def contains(path: str, text: str) -> str:
     """``contains(path, '<text>')``."""
-    return f"contains({path}, {literal(text)})"
+    return f"contains({path}, {quote_literal(text)})"
 
 
 def any_in(collection: str, variable: str, condition: str) -> str:
