@@ -38,7 +38,7 @@ class TicketSandbox:
         self.subscribers: list[tuple[str, bool]] = []
         self.started = False
         self.clock = Clock()
-        self.control = SandboxControl(self.reset_state, secrets=[TOKEN])
+        self.control = SandboxControl(self.reset_state, secret_params=("token",), secrets=[TOKEN])
         self.limit = self.control.limiter(3, 60.0, clock=self.clock)
 
     def reset_state(self) -> None:

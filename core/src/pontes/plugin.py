@@ -10,7 +10,9 @@ A plugin's modules import from here alone:
 - the vendor HTTP client (``VendorClient``, ``RateLimit``, ``RetryPolicy``);
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...);
-- the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...).
+- the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...), with
+  ``odata``, the OData-subset engine for sandboxes of OData vendors
+  (``odata.QueryEngine(odata.Dialect(...), odata.Schema([...]))``).
 
 The modules behind these names may move; this list is the stable surface. Tests use
 ``pontes.testing`` as well.
@@ -82,7 +84,14 @@ from .models import (
     normalize_tax_id,
 )
 from .odata import quote_literal
-from .sandbox import CONTROL_PREFIX, SandboxControl, WebhookSender, WindowLimiter, sandbox_app
+from .sandbox import (
+    CONTROL_PREFIX,
+    SandboxControl,
+    WebhookSender,
+    WindowLimiter,
+    odata,
+    sandbox_app,
+)
 
 __all__ = [
     "CAPABILITIES",
@@ -147,6 +156,7 @@ __all__ = [
     "normalize_email",
     "normalize_phone",
     "normalize_tax_id",
+    "odata",
     "parse_vendor_datetime",
     "quote_literal",
     "sandbox_app",

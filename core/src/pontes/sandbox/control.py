@@ -30,7 +30,7 @@ class SandboxControl:
     """
 
     def __init__(self, reset_state: Callable[[], None], *,
-                 secret_params: Sequence[str] = ("token",), secrets: Sequence[str] = ()):
+                 secret_params: Sequence[str] = (), secrets: Sequence[str] = ()):
         self._reset_state = reset_state
         self.faults: list[Fault] = []
         self.requests: list[dict[str, Any]] = []

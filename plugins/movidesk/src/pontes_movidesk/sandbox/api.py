@@ -16,8 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from pontes.sandbox import WebhookSender
-from pontes.sandbox.odata import ODataError, Query
+from pontes.plugin import WebhookSender, odata
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -163,7 +162,7 @@ class MovideskApi:
         query = self._query(params, entity)
         return record if query.select is None else query.shape(record)
 
-    def _list_query(self, params: Mapping[str, str], entity: str) -> Query:
+    def _list_query(self, params: Mapping[str, str], entity: str) -> odata.Query:
         """A list call's options; Movidesk requires ``$select`` on lists."""
         query = self._query(params, entity)
         if query.select is None:
@@ -171,10 +170,10 @@ class MovideskApi:
                                 "name the properties to return.")
         return query
 
-    def _query(self, params: Mapping[str, str], entity: str) -> Query:
+    def _query(self, params: Mapping[str, str], entity: str) -> odata.Query:
         try:
             return self.queries.parse(entity, params)
-        except ODataError as error:
+        except odata.ODataError as error:
             raise ApiError(400, str(error)) from None
 
 

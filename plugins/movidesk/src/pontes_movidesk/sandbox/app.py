@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
+from pontes.plugin import SandboxControl, WindowLimiter, sandbox_app
 from starlette.applications import Starlette
 
 from ..connector import VENDOR_REQUESTS_PER_MINUTE
@@ -43,7 +43,7 @@ def build_app(seed: dict[str, Any] | None = None, *,
         gate.reset()
         load_seed(state, demo_seed(clock.now()) if seed is None else seed)
 
-    control = SandboxControl(reset_state)
+    control = SandboxControl(reset_state, secret_params=("token",))
     control.limiters.append(limiter)
     reset_state()
     api = MovideskApi(state, control.webhooks, max_page_size)

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pontes.sandbox import WebhookSender, WindowLimiter
+from pontes.plugin import WebhookSender, WindowLimiter
 from starlette.requests import Request
 from starlette.responses import Response
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pontes.sandbox import CONTROL_PREFIX, WebhookSender
+from pontes.plugin import CONTROL_PREFIX, WebhookSender
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route

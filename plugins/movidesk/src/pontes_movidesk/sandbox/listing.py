@@ -23,11 +23,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from pontes.sandbox.odata import Compare, Literal, Logical, Property, Query
+from pontes.plugin import odata
 
 from .timefmt import parse_instant
 
-_LAST_UPDATE, _ID = Property(("lastUpdate",)), Property(("id",))
+_LAST_UPDATE, _ID = odata.Property(("lastUpdate",)), odata.Property(("id",))
 _BY_UPDATE = (((_LAST_UPDATE, False),), ((_LAST_UPDATE, False), (_ID, False)))
 _BY_ID = (((_ID, False),),)
 
@@ -91,7 +91,7 @@ class TicketIndex:
         self._ids = sorted(instants)
         self._version = version
 
-    def page(self, past: bool, boundary: datetime, query: Query) -> list[dict[str, Any]]:
+    def page(self, past: bool, boundary: datetime, query: odata.Query) -> list[dict[str, Any]]:
         """The tickets of the page ``query`` asks for, as list calls show them.
 
         ``past`` selects ``/tickets/past`` (last change before ``boundary``) or
@@ -175,14 +175,14 @@ def _after(dated: list[tuple[datetime, int]], value: datetime) -> int:
     return position
 
 
-def _bound(tree: Any, prop: Property, kind: Any) -> tuple[tuple[Any, bool] | None, Any]:
+def _bound(tree: Any, prop: odata.Property, kind: Any) -> tuple[tuple[Any, bool] | None, Any]:
     """A lower bound (a ``kind`` value) on ``prop`` among the ``and``-ed conditions of
     ``tree``, and the conditions left to check on each row (``None`` when there are
     none)."""
     conditions = _conjuncts(tree) if tree is not None else []
     for position, condition in enumerate(conditions):
-        if (isinstance(condition, Compare) and condition.left == prop
-                and condition.op in ("ge", "gt") and isinstance(condition.right, Literal)
+        if (isinstance(condition, odata.Compare) and condition.left == prop
+                and condition.op in ("ge", "gt") and isinstance(condition.right, odata.Literal)
                 and isinstance(condition.right.value, kind)
                 and not isinstance(condition.right.value, bool)):
             rest = conditions[:position] + conditions[position + 1:]
@@ -191,7 +191,7 @@ def _bound(tree: Any, prop: Property, kind: Any) -> tuple[tuple[Any, bool] | Non
 
 
 def _conjuncts(tree: Any) -> list[Any]:
-    if isinstance(tree, Logical) and tree.op == "and":
+    if isinstance(tree, odata.Logical) and tree.op == "and":
         return _conjuncts(tree.left) + _conjuncts(tree.right)
     return [tree]
 
@@ -201,5 +201,5 @@ def _joined(conditions: list[Any]) -> Any:
         return None
     joined = conditions[0]
     for condition in conditions[1:]:
-        joined = Logical("and", joined, condition)
+        joined = odata.Logical("and", joined, condition)
     return joined

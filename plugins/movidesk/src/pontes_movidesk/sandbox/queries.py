@@ -19,11 +19,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from pontes.sandbox.odata import Dialect, EntityType, Navigation, QueryEngine, Schema
+from pontes.plugin import odata
 
 from .schema import PERSON_LISTS, PERSON_SCALARS, TICKET_RELATIONS, TICKET_SCALARS
 
-MOVIDESK_ODATA = Dialect(
+MOVIDESK_ODATA = odata.Dialect(
     max_top=100,
     ignore_case=True,
     simple_conditions=True,
@@ -32,13 +32,13 @@ MOVIDESK_ODATA = Dialect(
     default_orderby="id",
 )
 
-TICKET = EntityType("Ticket", TICKET_SCALARS,
-                    {name: Navigation() for name in TICKET_RELATIONS})
-PERSON = EntityType("Person", PERSON_SCALARS,
-                    {name: Navigation(expand_only=False) for name in PERSON_LISTS})
+TICKET = odata.EntityType("Ticket", TICKET_SCALARS,
+                    {name: odata.Navigation() for name in TICKET_RELATIONS})
+PERSON = odata.EntityType("Person", PERSON_SCALARS,
+                    {name: odata.Navigation(expand_only=False) for name in PERSON_LISTS})
 
 
-def query_engine(max_page_size: int = MOVIDESK_ODATA.max_top) -> QueryEngine:
+def query_engine(max_page_size: int = MOVIDESK_ODATA.max_top) -> odata.QueryEngine:
     """The engine for ``/tickets``, ``/tickets/past`` and ``/persons``, with
     ``max_page_size`` rows a page at most."""
-    return QueryEngine(replace(MOVIDESK_ODATA, max_top=max_page_size), Schema([TICKET, PERSON]))
+    return odata.QueryEngine(replace(MOVIDESK_ODATA, max_top=max_page_size), odata.Schema([TICKET, PERSON]))

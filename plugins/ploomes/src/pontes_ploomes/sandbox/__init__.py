@@ -16,17 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..connector import kit
-from .app import DEFAULT_REQUESTS_PER_MINUTE, PloomesSandbox
+from .app import DEFAULT_REQUESTS_PER_MINUTE, build_app
 from .seed import SANDBOX_USER_KEY
-
-
-def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
-    """Ploomes API emulator with a demo account (users, pipelines, clients, a deal).
-
-    A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
-    calls a minute per key) unless told otherwise.
-    """
-    return PloomesSandbox(requests_per_minute=requests_per_minute).app()
 
 
 def sandbox_settings(base_url: str, *,

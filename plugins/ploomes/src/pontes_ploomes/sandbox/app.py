@@ -15,8 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pontes.sandbox import SandboxControl, WindowLimiter, sandbox_app
-from pontes.sandbox.odata import ODataError, Query
+from pontes.plugin import SandboxControl, WindowLimiter, odata, sandbox_app
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -70,7 +69,7 @@ class PloomesSandbox:
         self.queries = query_engine(self.store)
         self.requests_per_minute = requests_per_minute
         self.limiter = WindowLimiter(requests_per_minute, 60.0)
-        self.control = SandboxControl(self.reset, secret_params=())
+        self.control = SandboxControl(self.reset)
         self.control.limiters.append(self.limiter)
         self.keys: dict[str, int] = {}
         self.webhook_shape = FULL
@@ -136,7 +135,7 @@ class PloomesSandbox:
                                      match["action"])
         except ApiError as exc:
             return error(exc.status, exc.message)
-        except ODataError as exc:
+        except odata.ODataError as exc:
             return error(400, str(exc))
 
     async def _route(self, request: Request, actor: int, path: str, key: str | None,
@@ -170,7 +169,7 @@ class PloomesSandbox:
             return Response(status_code=200)
         raise ApiError(405, f"The requested resource does not support http method '{method}'.")
 
-    def _query(self, request: Request, path: str) -> Query:
+    def _query(self, request: Request, path: str) -> odata.Query:
         return self.queries.parse(type_name(path), request.query_params)
 
     def _record(self, path: str, key: str | None) -> dict[str, Any]:
@@ -292,3 +291,12 @@ class PloomesSandbox:
             Route("/{path:path}", self.api, methods=["GET", "POST", "PATCH", "DELETE"]),
         ]
         return sandbox_app(routes, self.control)
+
+
+def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
+    """Ploomes API emulator with a demo account (users, pipelines, clients, a deal).
+
+    A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
+    calls a minute per key) unless told otherwise.
+    """
+    return PloomesSandbox(requests_per_minute=requests_per_minute).app()

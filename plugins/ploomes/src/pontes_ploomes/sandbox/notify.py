@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from pontes.sandbox import WebhookSender
+from pontes.plugin import WebhookSender
 
 from .schema import ENTITY_NAMES, VALUE_COLUMNS, WEBHOOK_ACTION_NAMES
 from .seed import ACCOUNT_ID

@@ -14,20 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pontes.sandbox.odata import (
-    FUNCTIONS,
-    STANDARD_OPTIONS,
-    Dialect,
-    EntityType,
-    Navigation,
-    QueryEngine,
-    Schema,
-)
+from pontes.plugin import odata
 
 from .schema import RESOURCES, Resource
 from .store import Store
 
-PLOOMES_ODATA = Dialect(max_top=300, options=STANDARD_OPTIONS | {"$count"}, functions=FUNCTIONS)
+PLOOMES_ODATA = odata.Dialect(max_top=300, options=odata.STANDARD_OPTIONS | {"$count"}, functions=odata.FUNCTIONS)
 
 
 def type_name(path: str) -> str:
@@ -36,19 +28,19 @@ def type_name(path: str) -> str:
     return f"Ploomes.API.{path}"
 
 
-def _entity_type(resource: Resource) -> EntityType:
+def _entity_type(resource: Resource) -> odata.EntityType:
     navigations = {
-        name: Navigation(None if navigation.kind == "inline" else type_name(navigation.target or ""))
+        name: odata.Navigation(None if navigation.kind == "inline" else type_name(navigation.target or ""))
         for name, navigation in resource.navigations.items()
     }
-    return EntityType(type_name(resource.path), resource.fields, navigations)
+    return odata.EntityType(type_name(resource.path), resource.fields, navigations)
 
 
-def query_engine(store: Store) -> QueryEngine:
+def query_engine(store: Store) -> odata.QueryEngine:
     """The engine over every resource of ``store``, following navigations through it."""
     resources = {type_name(resource.path): resource for resource in RESOURCES.values()}
 
-    def related(entity: EntityType, name: str, row: Mapping[str, Any]) -> Any:
+    def related(entity: odata.EntityType, name: str, row: Mapping[str, Any]) -> Any:
         navigation = resources[entity.name].navigations[name]
         if navigation.kind == "inline":
             return row.get(name) or []
@@ -57,5 +49,5 @@ def query_engine(store: Store) -> QueryEngine:
             return store.get(target, row[key]) if row.get(key) is not None else None
         return [other for other in store.rows(target) if other.get(key) == row["Id"]]
 
-    schema = Schema([_entity_type(resource) for resource in RESOURCES.values()], related)
-    return QueryEngine(PLOOMES_ODATA, schema)
+    schema = odata.Schema([_entity_type(resource) for resource in RESOURCES.values()], related)
+    return odata.QueryEngine(PLOOMES_ODATA, schema)
