@@ -473,7 +473,9 @@ def plugin(**transforms):
     def register_transforms():
         return transforms
 
-    return types.SimpleNamespace(register_transforms=register_transforms)
+    module = types.ModuleType("transforms_plugin")
+    module.register_transforms = register_transforms
+    return module
 
 
 def test_plugins_add_transforms_next_to_the_built_in_ones():

@@ -11,13 +11,14 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
-import venv
 from pathlib import Path
 
 import pytest
 import yaml
 from pontes.commands.new_plugin import TEMPLATE, NewPluginError, generate, update
+
+sys.path.insert(0, str(Path(__file__).parent))
+from support.environments import environment_with_this_pontes  # noqa: E402
 
 RUFF = Path(sys.executable).parent / "ruff"
 
@@ -57,13 +58,7 @@ def history(tmp_path, monkeypatch):
 def plugin_env(tmp_path_factory):
     """A fresh environment where ``pontes new-plugin acme`` ran and its output is installed."""
     root = tmp_path_factory.mktemp("new-plugin")
-    env_dir = root / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site = run(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-               check=True).stdout.strip()
-    here = sysconfig.get_paths()["purelib"]
-    Path(site, "pontes-under-test.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    python = environment_with_this_pontes(root)
     plugin = root / "pontes-acme"
     env = {**os.environ, "PONTES_TEMPLATE_HISTORY": str(root / "history")}
     generated = pontes(python, "new-plugin", "acme", "--path", str(plugin), env=env)

@@ -8,12 +8,13 @@ import). It then drives the real ``pontes`` command line and the runtime there.
 import json
 import subprocess
 import sys
-import sysconfig
 import textwrap
-import venv
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from support.environments import environment_with_this_pontes  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -21,16 +22,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory):
     root = tmp_path_factory.mktemp("third-party")
-    env_dir = root / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    python = env_dir / "bin" / "python"
-    site = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip()
-    # The new environment sees the pontes under test (and its dependencies) through a .pth
-    # that adds this environment's site directory, .pth files (editable installs) included.
-    here = sysconfig.get_paths()["purelib"]
-    Path(site, "pontes-under-test.pth").write_text(f"import site; site.addsitedir({here!r})\n")
+    python = environment_with_this_pontes(root)
     for name in ("acme_plugin", "broken_plugin"):
         subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps",
                         str(FIXTURES / name)],
