@@ -2,13 +2,9 @@
 
 It answers like Ploomes from an in-memory demo account (see ``seed``): ``User-Key``
 authentication, the OData ``value`` envelope and query options, key syntax, deal
-actions, webhooks, and about 120 requests per minute per key. Besides the shared
-``/_sandbox`` controls (faults, request log, deliveries, reset) it has:
-
-- ``GET /_sandbox/ploomes/records/<resource>``: the stored rows (``InteractionRecords``,
-  ``Deals``, ``Webhooks``...); ``POST`` a row or a list of rows to add them;
-- ``GET /_sandbox/ploomes/config``; ``POST`` ``{"requests_per_minute": n,
-  "webhook_shape": "full" | "thin"}`` to change the rate limit or the delivery form.
+actions, webhooks, and about 120 requests per minute per key. See ``control`` for its
+own ``/_sandbox/ploomes`` endpoints (stored records, rate limit, webhook form) and
+``pontes.sandbox`` for the shared ones (faults, request log, deliveries, reset).
 """
 
 from __future__ import annotations
@@ -29,5 +25,3 @@ def sandbox_settings(base_url: str, *,
 
 
 kit.sandbox(app=build_app, settings=sandbox_settings)
-
-__all__ = ["PloomesSandbox", "SANDBOX_USER_KEY", "build_app", "sandbox_settings"]

@@ -1,10 +1,11 @@
-"""The Ploomes API sandbox: routes, authentication, rate limit and deal actions.
+"""Building a Ploomes sandbox app: the emulated account and the vendor-facing API.
 
 Paths follow Ploomes: collections (``/Contacts``, ``/Deals@Pipelines``), one record in
 OData key syntax (``/Deals(5)``), deal actions (``/Deals(5)/Win``, ``/Lose``,
 ``/Reopen``). Every call needs a ``User-Key`` header (401 otherwise), and each key may
 make ``requests_per_minute`` calls a minute (429 beyond). Errors use the OData body
-``{"error": {"code": "", "message": ...}}``.
+``{"error": {"code": "", "message": ...}}``. The tables live in ``state``; the
+Ploomes-specific ``/_sandbox/ploomes`` routes are in ``control``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import seed
-from .notify import FULL, THIN, notify
+from .control import control_routes
+from .notify import FULL, notify
 from .reads import query_engine, type_name
 from .schema import RESOURCES
-from .store import Store
+from .state import Store
 from .writes import (
     ApiError,
     write_contact,
@@ -36,7 +38,6 @@ from .writes import (
 )
 
 DEFAULT_REQUESTS_PER_MINUTE = 120
-CONTROL = "/_sandbox/ploomes"
 
 WRITERS: dict[str, Callable[..., dict[str, Any]]] = {
     "Contacts": write_contact,
@@ -61,7 +62,7 @@ def error(status: int, message: str) -> JSONResponse:
 
 
 class PloomesSandbox:
-    """One emulated Ploomes account with its API and control routes."""
+    """One emulated Ploomes account: its tables, keys and settings, and the API over them."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
@@ -238,56 +239,10 @@ class PloomesSandbox:
         self._notify("Deals", webhook_action, actor, row, old)
         return self._answer(request, "Deals", row)
 
-    # --- control -------------------------------------------------------------------------
-
-    async def records(self, request: Request) -> Response:
-        """``GET /_sandbox/ploomes/records/<path>``: the stored rows as they are;
-        ``POST`` with a row or a list of rows: add them (checked, no webhooks)."""
-        path = request.path_params["path"]
-        if path not in RESOURCES:
-            return JSONResponse({"error": f"unknown resource {path!r}",
-                                 "resources": sorted(RESOURCES)}, status_code=404)
-        if request.method == "GET":
-            return JSONResponse(self.store.rows(path))
-        body = await request.json()
-        rows = body if isinstance(body, list) else [body]
-        try:
-            stored = [self.insert(path, row) for row in rows]
-        except ApiError as exc:
-            return JSONResponse({"error": exc.message}, status_code=400)
-        key = RESOURCES[path].key_field
-        return JSONResponse({"ids": [row[key] for row in stored]})
-
-    def _config(self) -> dict[str, Any]:
-        return {"requests_per_minute": self.limiter.requests, "webhook_shape": self.webhook_shape,
-                "user_key": seed.SANDBOX_USER_KEY, "user_id": seed.ADMIN_ID,
-                "account_id": seed.ACCOUNT_ID}
-
-    async def config(self, request: Request) -> Response:
-        """``GET /_sandbox/ploomes/config``: the settings; ``POST`` with
-        ``{"requests_per_minute": n, "webhook_shape": "full"|"thin"}`` changes them."""
-        if request.method == "POST":
-            body = await request.json()
-            limit = body.get("requests_per_minute")
-            shape = body.get("webhook_shape")
-            if limit is not None and (not isinstance(limit, int) or limit <= 0):
-                return JSONResponse({"error": "requests_per_minute must be a positive integer"},
-                                    status_code=400)
-            if shape is not None and shape not in (FULL, THIN):
-                return JSONResponse({"error": "webhook_shape must be 'full' or 'thin'"},
-                                    status_code=400)
-            if limit is not None:
-                self.limiter.requests = limit
-                self.limiter.reset()
-            if shape is not None:
-                self.webhook_shape = shape
-        return JSONResponse(self._config())
-
     def app(self) -> Starlette:
-        """The Starlette app: control routes first, then every vendor path."""
+        """The Starlette app: the Ploomes control routes first, then every vendor path."""
         routes = [
-            Route(f"{CONTROL}/records/{{path}}", self.records, methods=["GET", "POST"]),
-            Route(f"{CONTROL}/config", self.config, methods=["GET", "POST"]),
+            *control_routes(self),
             Route("/{path:path}", self.api, methods=["GET", "POST", "PATCH", "DELETE"]),
         ]
         return sandbox_app(routes, self.control)

@@ -14,7 +14,7 @@ from pontes.plugin import WebhookSender
 
 from .schema import ENTITY_NAMES, VALUE_COLUMNS, WEBHOOK_ACTION_NAMES
 from .seed import ACCOUNT_ID
-from .store import Store, naive_time
+from .state import Store, naive_time
 
 FULL, THIN = "full", "thin"
 

@@ -17,7 +17,7 @@ from typing import Any
 from pontes.plugin import odata
 
 from .schema import RESOURCES, Resource
-from .store import Store
+from .state import Store
 
 PLOOMES_ODATA = odata.Dialect(max_top=300, options=odata.STANDARD_OPTIONS | {"$count"}, functions=odata.FUNCTIONS)
 

@@ -23,7 +23,7 @@ from .schema import (
     WEBHOOKS,
     Resource,
 )
-from .store import Store, empty_value_row
+from .state import Store, empty_value_row
 
 COMPANY, PERSON = 1, 2
 
