@@ -16,7 +16,7 @@ from pontes.sandbox.odata import (
 )
 from pontes.sandbox.odata.options import split_top_level
 
-from .conftest import HELPDESK, PERSON, TICKET
+from .conftest import CRM, HELPDESK, PERSON, TICKET
 
 # --- which options ----------------------------------------------------------------------
 
@@ -64,6 +64,40 @@ def test_count_is_the_number_matched_before_paging(crm):
     rows, matched = query.run(crm.deals)
     assert query.count and matched == 2 and [row["Id"] for row in rows] == [1]
     assert not crm.query("CRM.Deals", **{"$count": "false"}).count
+
+
+def test_inlinecount_counts_only_where_the_dialect_takes_it(crm):
+    with pytest.raises(ODataError, match=r"'\$inlinecount' is not supported\."):
+        crm.query("CRM.Deals", **{"$inlinecount": "allpages"})
+    v3 = QueryEngine(replace(CRM, options=CRM.options | {"$inlinecount"}), crm.engine.schema)
+    query = v3.parse("CRM.Deals", {"$inlinecount": "AllPages", "$top": "1", "$filter": "Won"})
+    assert query.count and query.run(crm.deals)[1] == 2
+    assert not v3.parse("CRM.Deals", {"$inlinecount": "none"}).count
+    with pytest.raises(ODataError, match="\\$inlinecount must be allpages or none, got 'true'"):
+        v3.parse("CRM.Deals", {"$inlinecount": "true"})
+    with pytest.raises(ODataError, match="'\\$inlinecount' is not supported inside \\$expand"):
+        v3.parse("CRM.Deals", {"$expand": "Contact($inlinecount=allpages)"})
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({}, (3, None)),                          # no $top: the page limit cut it, the rest follows
+    ({"$skip": "3"}, None),                   # the last page
+    ({"$top": "10"}, (3, 7)),                 # asked for more than a page: the rest of what was asked
+    ({"$top": "4", "$skip": "1"}, None),      # cut to 3 rows, but no row is left after them
+    ({"$top": "3"}, None),                    # the $top asked was met
+    ({"$top": "2"}, None),
+    ({"$filter": "Won"}, None),               # fewer matched than a page
+])
+def test_next_page_is_where_the_rest_of_a_cut_answer_is(crm, params, expected):
+    paged = QueryEngine(replace(CRM, max_top=3, next_links=True), crm.engine.schema)
+    query = paged.parse("CRM.Deals", params)
+    _, matched = query.run(crm.deals)
+    assert query.next_page(matched) == expected
+
+
+def test_next_page_is_none_unless_the_dialect_gives_next_links(crm):
+    cut = QueryEngine(replace(CRM, max_top=3), crm.engine.schema).parse("CRM.Deals", {})
+    assert cut.run(crm.deals)[0] and cut.next_page(4) is None
 
 
 # --- $select ----------------------------------------------------------------------------

@@ -19,7 +19,8 @@ What the engine understands:
   ``contains``, ``startswith``, ``endswith``, ``tolower``, ``toupper``;
 - ``$select`` (with ``*``), ``$expand`` with nested ``$select``, ``$expand``,
   ``$filter``, ``$orderby``, ``$top`` and ``$skip``; ``$orderby`` over paths, each
-  ``asc`` or ``desc``; ``$top`` cut to the dialect's maximum; ``$skip``; ``$count``.
+  ``asc`` or ``desc``; ``$top`` cut to the dialect's maximum; ``$skip``; ``$count``
+  and ``$inlinecount``; where the next page is when the maximum cut an answer short.
 
 A query the vendor would refuse raises ``ODataError``; the sandbox answers it with 400
 in the vendor's error shape. The parsed ``$filter`` is a tree of ``Compare``,
@@ -27,7 +28,7 @@ in the vendor's error shape. The parsed ``$filter`` is a tree of ``Compare``,
 sandboxes that look into it (to use an index, say).
 """
 
-from .dialect import FUNCTIONS, STANDARD_OPTIONS, Dialect
+from .dialect import COUNT_OPTIONS, FUNCTIONS, STANDARD_OPTIONS, Dialect
 from .engine import QueryEngine
 from .errors import ODataError
 from .model import EntityType, Navigation, Related, Schema
@@ -35,6 +36,7 @@ from .query import OrderKey, Query
 from .syntax import Call, Compare, Lambda, Literal, Logical, Not, Property
 
 __all__ = [
+    "COUNT_OPTIONS",
     "FUNCTIONS",
     "STANDARD_OPTIONS",
     "Call",

@@ -1,5 +1,5 @@
 """Reading query options (``$filter``, ``$select``, ``$expand``, ``$orderby``, ``$top``,
-``$skip``, ``$count``) into a checked ``Query``.
+``$skip``, ``$count``, ``$inlinecount``) into a checked ``Query``.
 
 ``$expand`` items carry their own options in parentheses, separated by ``;``:
 ``Contact($select=Id,Name;$expand=Phones),Owner``.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from .dialect import COUNT_OPTIONS
 from .errors import ODataError
 from .evaluate import Evaluator
 from .model import EntityType
@@ -49,7 +50,7 @@ def read_query(evaluator: Evaluator, entity: EntityType | None, params: Mapping[
     or a property the entity type does not have.
     """
     dialect = evaluator.dialect
-    given = _given_options(params, dialect.options - {"$count"} if nested else dialect.options,
+    given = _given_options(params, dialect.options - COUNT_OPTIONS if nested else dialect.options,
                            dialect.word, nested)
     filter_text = given.get("$filter", "")
     orderby_text = given.get("$orderby", "").strip()
@@ -66,8 +67,18 @@ def read_query(evaluator: Evaluator, entity: EntityType | None, params: Mapping[
         orderby=_orderby(orderby_text, entity, evaluator),
         top=(None if nested else dialect.max_top) if top is None else min(top, dialect.max_top),
         skip=_whole_number(given, "$skip") or 0,
-        count=given.get("$count", "").strip().lower() == "true",
+        count=given.get("$count", "").strip().lower() == "true" or _inline_count(given),
+        asked_top=top,
     )
+
+
+def _inline_count(given: Mapping[str, str]) -> bool:
+    if "$inlinecount" not in given:
+        return False
+    value = given["$inlinecount"].strip().lower()
+    if value not in ("allpages", "none"):
+        raise ODataError(f"$inlinecount must be allpages or none, got {given['$inlinecount']!r}.")
+    return value == "allpages"
 
 
 def _given_options(params: Mapping[str, str], accepted: frozenset[str],

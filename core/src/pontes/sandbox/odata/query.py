@@ -28,7 +28,9 @@ class Query:
     ``entity`` is the type of the records (``None``: objects of no declared type);
     ``select`` lists declared property names (``"*"`` for all of them; ``None``: no
     ``$select``); ``expand`` holds the options of each expanded navigation; ``top`` is
-    ``None`` when every row is wanted (top-level collections always have one).
+    ``None`` when every row is wanted (top-level collections always have one);
+    ``asked_top`` is the ``$top`` as asked, before the dialect cut it (``None``: not
+    asked).
     """
 
     entity: EntityType | None
@@ -40,6 +42,7 @@ class Query:
     top: int | None = None
     skip: int = 0
     count: bool = False
+    asked_top: int | None = None
 
     @cached_property
     def _test(self) -> Callable[[Any], bool] | None:
@@ -72,6 +75,19 @@ class Query:
             rows = self.sorted(rows)
         end = None if self.top is None else self.skip + self.top
         return rows[self.skip:end], len(rows)
+
+    def next_page(self, matched: int) -> tuple[int, int | None] | None:
+        """Where the rest of an answer is when the dialect's page limit cut it short:
+        the ``$skip`` and ``$top`` of the next page (``$top`` ``None`` when none was
+        asked), given how many records ``matched``. ``None`` when nothing is left, when
+        the ``$top`` asked was met, or when the dialect gives no next links."""
+        if not self.evaluator.dialect.next_links or self.top is None:
+            return None
+        shown_end = self.skip + self.top
+        wanted_end = matched if self.asked_top is None else min(matched, self.skip + self.asked_top)
+        if shown_end >= wanted_end:
+            return None
+        return shown_end, None if self.asked_top is None else self.asked_top - self.top
 
     def shape(self, record: Mapping[str, Any]) -> Any:
         """``record`` as answered: the selected properties and the expanded navigations."""
