@@ -306,6 +306,16 @@ async def test_drain_waits_for_every_pending_delivery(receiver):
     assert sorted(r["body"] for r in receiver.received) == [f'{{"n":{n}}}' for n in range(5)]
 
 
+@pytest.mark.anyio
+async def test_on_done_hears_of_every_delivery_answered_or_failed(receiver):
+    sender = WebhookSender(timeout=5)
+    done = []
+    sender.send(receiver.url, {"n": 1}, on_done=done.append)
+    sender.send(f"http://127.0.0.1:{free_port()}/hook", {"n": 2}, on_done=done.append)
+    await sender.drain()
+    assert sorted((d.body["n"], d.succeeded) for d in done) == [(1, True), (2, False)]
+
+
 # --- reset -----------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,11 @@ class Delivery:
     answer: str | None = None
     error: str | None = None
 
+    @property
+    def succeeded(self) -> bool:
+        """Whether the receiver answered 2xx (a timeout or a refused connection did not)."""
+        return self.status is not None and 200 <= self.status < 300
+
 
 class WebhookSender:
     """Posts webhooks the way a vendor does and keeps a log of every delivery.
@@ -36,20 +41,23 @@ class WebhookSender:
         self._pending: set[asyncio.Task[None]] = set()
 
     def send(self, url: str, body: Any, *, form: bool = False,
-             headers: Mapping[str, str] | None = None) -> Delivery:
+             headers: Mapping[str, str] | None = None,
+             on_done: Callable[[Delivery], None] | None = None) -> Delivery:
         """Schedule a POST of ``body`` (JSON, or form-encoded when ``form``) to ``url``.
 
         ``headers`` are sent as given (a vendor's signature header, say). Returns the
-        delivery record, filled in once the receiver answers.
+        delivery record, filled in once the receiver answers; ``on_done`` is then called
+        with it, answered or failed (a vendor that counts failed deliveries, say).
         """
         delivery = Delivery(url=url, body=body, form=form, headers=dict(headers or {}))
         self.deliveries.append(delivery)
-        task = asyncio.get_running_loop().create_task(self._deliver(delivery))
+        task = asyncio.get_running_loop().create_task(self._deliver(delivery, on_done))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
         return delivery
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _deliver(self, delivery: Delivery,
+                       on_done: Callable[[Delivery], None] | None) -> None:
         kwargs: dict[str, Any] = {"data": delivery.body} if delivery.form else {"json": delivery.body}
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:
@@ -58,6 +66,8 @@ class WebhookSender:
             delivery.answer = response.text[:2000]
         except httpx.HTTPError as exc:
             delivery.error = f"{type(exc).__name__}: {exc}"
+        if on_done is not None:
+            on_done(delivery)
 
     async def drain(self) -> None:
         """Wait until every scheduled delivery has been answered or has failed."""
