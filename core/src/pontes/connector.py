@@ -93,6 +93,8 @@ class WebhookRequest:
 
     ``body`` is the raw bytes; ``data`` the body parsed from JSON or from a form
     (amoCRM posts ``leads[add][0][id]=1``: ``data`` keeps those keys flat as sent).
+    ``settings`` are the receiving connection's settings, for triggers that check a
+    secret the vendor sends back with each delivery (Ploomes' ``ValidationKey``).
     """
 
     connection: str
@@ -101,6 +103,7 @@ class WebhookRequest:
     body: bytes
     data: Any
     content_type: str
+    settings: ConnectionSettings | None = None
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,8 @@ class Inbox:
             return await self.refuse(integration, role, delivery, str(exc), 400)
         request = WebhookRequest(connection=connection.name, headers=delivery.headers,
                                  query=delivery.query, body=delivery.body, data=data,
-                                 content_type=delivery.content_type)
+                                 content_type=delivery.content_type,
+                                 settings=connection.settings)
         wanted = set(integration.recipe.roles[role].triggers)
         triggers = integration.webhook_triggers(role)
         accepted: WebhookTrigger | None = None

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from ..connector import WebhookRequest
+from ..connector import ConnectionSettings, WebhookRequest
 
 FORM = "application/x-www-form-urlencoded"
 
@@ -25,11 +25,13 @@ def encode_body(body: Any, content_type: str) -> bytes:
 
 def webhook_request(body: Any, content_type: str = "application/json", *,
                     connection: str = "test", headers: Mapping[str, str] | None = None,
-                    query: Mapping[str, str] | None = None) -> WebhookRequest:
+                    query: Mapping[str, str] | None = None,
+                    settings: ConnectionSettings | None = None) -> WebhookRequest:
     """A ``WebhookRequest`` for ``body`` (bytes, or a dict/list to encode per ``content_type``).
 
     ``data`` is decoded by the server's own ``decode_body``: JSON, a flat dict for a form,
-    ``None`` otherwise.
+    ``None`` otherwise. ``settings`` are the receiving connection's, as the server passes
+    them.
     """
     from ..engine.inbox import decode_body  # the engine is heavy; load it only when used
 
@@ -41,4 +43,5 @@ def webhook_request(body: Any, content_type: str = "application/json", *,
         body=raw,
         data=decode_body(raw, content_type),
         content_type=content_type,
+        settings=settings,
     )
