@@ -82,3 +82,8 @@ class VendorUnavailable(VendorError):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
         super().__init__(message, **kwargs)
         self.retry_after = retry_after
+
+
+class VendorUnreachable(VendorUnavailable):
+    """The call never reached the vendor (the connection could not be made), so nothing
+    happened there and sending it again is safe whatever the call does."""

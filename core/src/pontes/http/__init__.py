@@ -6,7 +6,9 @@ none should write twice:
 - a token bucket per connection, set from the vendor's published limit, shared by every
   client of that connection in one runtime (``ratelimit``: ``RateLimit``, ``RateBudgets``);
 - retries on 429, 5xx, timeouts and connection errors, with exponential backoff, full
-  jitter and a cap, honouring ``Retry-After``; a wait longer than ``max_inline_wait`` is
+  jitter and a cap, honouring ``Retry-After``, but never a POST or PATCH that the vendor
+  may have carried out already (a timeout, a dropped connection, a 5xx) unless the call
+  is declared ``retry_safe``; a wait longer than ``max_inline_wait`` is
   not slept through but raised, so the engine reschedules the event instead of holding a
   worker (Movidesk locks a token out for 60 s and more) (``retry``: ``RetryPolicy``);
 - typed errors carrying the vendor's own message (``vendor_errors``, ``pontes.errors``);
@@ -25,7 +27,7 @@ from .redaction import (
     Redactor,
     is_secret_header,
 )
-from .retry import RetryPolicy, retry_after_seconds
+from .retry import RetryPolicy, may_resend, resend_safe, retry_after_seconds
 from .vendor_errors import MAX_MESSAGE, error_for, vendor_message
 
 __all__ = [
@@ -44,6 +46,8 @@ __all__ = [
     "VendorClient",
     "error_for",
     "is_secret_header",
+    "may_resend",
+    "resend_safe",
     "retry_after_seconds",
     "vendor_message",
 ]

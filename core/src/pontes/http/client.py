@@ -22,10 +22,10 @@ from typing import Any
 
 import httpx
 
-from ..errors import VendorError, VendorUnavailable
+from ..errors import VendorError, VendorUnavailable, VendorUnreachable
 from .ratelimit import RateBucket, RateBudgets, RateLimit, TokenBucket
 from .redaction import Redactor, is_secret_header, redact_http_logs
-from .retry import RetryPolicy
+from .retry import RetryPolicy, may_resend, resend_safe
 from .vendor_errors import error_for, vendor_message
 
 log = logging.getLogger("pontes.http")
@@ -110,17 +110,25 @@ class VendorClient:
 
     async def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
                       json: Any = None, data: Any = None,
-                      headers: Mapping[str, str] | None = None) -> httpx.Response:
+                      headers: Mapping[str, str] | None = None,
+                      retry_safe: bool | None = None) -> httpx.Response:
         """Send a request within the rate limit, retrying what is worth retrying.
 
-        Returns the successful response; raises a ``VendorError`` subclass otherwise.
+        A failed call is sent again only when that cannot do the work twice (see
+        ``retry.may_resend``): after a 429 or a connection that was never made, always;
+        after a timeout, a dropped connection or a 5xx, only when the call is safe to
+        repeat: GET, HEAD, OPTIONS, PUT and DELETE are, POST and PATCH are not unless
+        ``retry_safe`` says so (the vendor takes an idempotency key, or the body only sets
+        values). Returns the successful response; raises a ``VendorError`` subclass
+        otherwise.
         """
         query = {**(params or {}), **self.auth_params}
+        safe = resend_safe(method, retry_safe)
         for attempt in range(1, self.retry.attempts + 1):
             try:
                 response = await self._send_once(method, path, query, json, data, headers)
             except VendorError as error:
-                if not error.retriable or attempt == self.retry.attempts:
+                if not may_resend(error, safe=safe) or attempt == self.retry.attempts:
                     raise
                 wait = getattr(error, "retry_after", None)
                 if wait is None:
@@ -144,6 +152,9 @@ class VendorClient:
         failure: VendorError | None = None
         try:
             response = await self._http.send(request)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            reason = self.redactor.text(str(exc) or type(exc).__name__)
+            failure = VendorUnreachable(f"connection failed: {reason}", url=safe_url)
         except httpx.TimeoutException as exc:
             failure = VendorUnavailable(f"timed out: {type(exc).__name__}", url=safe_url)
         except httpx.TransportError as exc:
@@ -172,13 +183,21 @@ class VendorClient:
         """GET and decode the JSON answer (``None`` for an empty body)."""
         return _json_of(await self.request("GET", path, **kwargs))
 
-    async def post_json(self, path: str, **kwargs: Any) -> Any:
-        """POST and decode the JSON answer (``None`` for an empty body)."""
-        return _json_of(await self.request("POST", path, **kwargs))
+    async def post_json(self, path: str, *, retry_safe: bool = False, **kwargs: Any) -> Any:
+        """POST and decode the JSON answer (``None`` for an empty body).
 
-    async def patch_json(self, path: str, **kwargs: Any) -> Any:
-        """PATCH and decode the JSON answer (``None`` for an empty body)."""
-        return _json_of(await self.request("PATCH", path, **kwargs))
+        After a timeout, a dropped connection or a 5xx the POST is not sent again unless
+        ``retry_safe`` (see ``request``): the vendor may have created the record already.
+        """
+        return _json_of(await self.request("POST", path, retry_safe=retry_safe, **kwargs))
+
+    async def patch_json(self, path: str, *, retry_safe: bool = False, **kwargs: Any) -> Any:
+        """PATCH and decode the JSON answer (``None`` for an empty body).
+
+        Sent again after an ambiguous failure only when ``retry_safe``: a PATCH that only
+        sets values is; one that appends (a reply to a ticket) is not.
+        """
+        return _json_of(await self.request("PATCH", path, retry_safe=retry_safe, **kwargs))
 
     async def delete(self, path: str, **kwargs: Any) -> Any:
         """DELETE and decode the JSON answer (``None`` for an empty body)."""

@@ -1,8 +1,10 @@
-"""When and how long to wait before trying a failed vendor call again.
+"""Whether, when and how long to wait before sending a failed vendor call again.
 
 ``RetryPolicy`` sets how many attempts a call gets and the backoff between them;
 ``retry_after_seconds`` reads the wait a vendor asked for in ``Retry-After``, which the
-client honours exactly instead of its own backoff.
+client honours exactly instead of its own backoff; ``may_resend`` says whether a failed
+call may be sent again at all: a POST that timed out may have created its record, and
+sending it again would create a second one.
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 import httpx
+
+from ..errors import RateLimitedError, VendorError, VendorUnreachable
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+"""Methods whose repetition has the effect of one call (RFC 9110, 9.2.2)."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,33 @@ class RetryPolicy:
     def backoff(self, retry: int) -> float:
         """Seconds to wait before retry number ``retry`` (1-based) without a Retry-After."""
         return random.uniform(0, min(self.cap, self.base * 2**retry))
+
+
+def resend_safe(method: str, retry_safe: bool | None = None) -> bool:
+    """Whether a call may be sent twice with the effect of once.
+
+    ``retry_safe`` is the caller's word for this call (the vendor takes an idempotency key,
+    or the body only sets values); without it, the method decides: GET, HEAD, OPTIONS, PUT
+    and DELETE are safe, POST and PATCH are not.
+    """
+    if retry_safe is not None:
+        return retry_safe
+    return method.upper() in IDEMPOTENT_METHODS
+
+
+def may_resend(error: VendorError, *, safe: bool) -> bool:
+    """Whether a call that failed with ``error`` may be sent again by the client.
+
+    Only a retriable failure may. A call that is ``safe`` to repeat (``resend_safe``) is
+    sent again after any of them; any other only when the failure proves the vendor did
+    nothing: a 429 (the vendors pontes knows refuse a call over their limit or during a
+    lock-out before processing it) or a connection that was never made. After a timeout,
+    a dropped connection or a 5xx the vendor may have done the work, so the error goes
+    up to the engine, whose next attempt looks for what the first one may have made.
+    """
+    if not error.retriable:
+        return False
+    return safe or isinstance(error, RateLimitedError | VendorUnreachable)
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
