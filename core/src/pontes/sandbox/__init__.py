@@ -4,8 +4,9 @@ A sandbox is a Starlette app that answers like one vendor's API from in-memory s
 vendor behaviour lives in each plugin; what every sandbox needs lives here:
 
 - ``SandboxControl``: the ``/_sandbox`` endpoints a test or demo uses to steer it: queue
-  faults (an HTTP status with an optional ``Retry-After``, or a slow answer), read the log
-  of requests received, read the webhooks it sent, and reset its state;
+  faults (an HTTP status with an optional ``Retry-After``, a slow answer or a dropped
+  connection, instead of processing a request or after committing it), read the log of
+  requests received, read the webhooks it sent, and reset its state;
 - ``WindowLimiter``: a vendor-style requests-per-window limit that answers 429;
 - ``WebhookSender``: posts JSON or form bodies to subscribed URLs, as vendors do, and
   records each delivery and its answer;
@@ -19,7 +20,11 @@ Control endpoints:
 - ``POST /_sandbox/faults`` with ``{"status": 503, "count": 2, "retry_after": 1,
   "delay": 0, "path": "/tickets", "method": "POST", "body": {...}}``: the next ``count``
   matching requests fail (or are delayed by ``delay`` seconds when ``status`` is omitted);
-  every key is optional; a wrong one is answered with 400 naming it;
+  ``"drop": true`` cuts the connection instead of answering; ``"commit_first": true``
+  processes the request first, then answers late, fails or drops (the record exists but
+  the caller cannot know it); ``"chance": 0.2`` hits a matching request only with that
+  probability (drawn from a seeded generator). Every key is optional; a wrong one is
+  answered with 400 naming it;
 - ``DELETE /_sandbox/faults``: clear queued faults;
 - ``GET /_sandbox/requests``: ``[{method, path, query, status}]`` received so far
   (credentials in the path or query string are masked);

@@ -13,9 +13,10 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .control import CONTROL_PREFIX, SandboxControl
+from .faults import Fault
 
 
 class _FaultMiddleware:
@@ -38,26 +39,72 @@ class _FaultMiddleware:
             "status": None,
         }
         self.control.requests.append(entry)
-        fault = self.control.take_fault(scope["path"], scope["method"])
-        if fault is not None:
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.status is not None:
-                headers = {}
-                if fault.retry_after is not None:
-                    headers["Retry-After"] = str(math.ceil(fault.retry_after))
-                body = fault.body if fault.body is not None else {"message": "injected fault"}
-                response = JSONResponse(body, status_code=fault.status, headers=headers)
-                entry["status"] = fault.status
-                await response(scope, receive, send)
-                return
 
-        async def logging_send(message: dict[str, Any]) -> None:
+        async def logging_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 entry["status"] = message["status"]
             await send(message)
 
-        await self.app(scope, receive, logging_send)
+        fault = self.control.take_fault(scope["path"], scope["method"])
+        if fault is None:
+            await self.app(scope, receive, logging_send)
+        elif fault.commit_first:
+            await self._commit_then_fail(fault, scope, receive, logging_send)
+        else:
+            await self._fail_first(fault, scope, receive, logging_send)
+        if fault is not None and fault.drop:
+            entry["status"] = None
+
+    async def _fail_first(self, fault: Fault, scope: Scope, receive: Receive,
+                          send: Send) -> None:
+        """The fault instead of processing: the vendor's state stays as it was (a delay
+        alone only postpones the processing)."""
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            await _drop(send)
+        elif fault.status is not None:
+            await _answer(fault, fault.status, scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+    async def _commit_then_fail(self, fault: Fault, scope: Scope, receive: Receive,
+                                send: Send) -> None:
+        """Process the request, then answer late, answer the fault's status, or drop the
+        connection: the vendor did the work but the caller cannot know it."""
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        if fault.delay:
+            await asyncio.sleep(fault.delay)
+        if fault.drop:
+            await _drop(send)
+        elif fault.status is not None:
+            await _answer(fault, fault.status, scope, receive, send)
+        else:
+            for message in held:
+                await send(message)
+
+
+async def _answer(fault: Fault, status: int, scope: Scope, receive: Receive,
+                  send: Send) -> None:
+    headers = {}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(math.ceil(fault.retry_after))
+    body = fault.body if fault.body is not None else {"message": "injected fault"}
+    await JSONResponse(body, status_code=status, headers=headers)(scope, receive, send)
+
+
+async def _drop(send: Send) -> None:
+    """Start an answer and stop in the middle of its body: the server closes the
+    connection, and the caller sees it cut off without a complete answer."""
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", b"64")]})
+    await send({"type": "http.response.body", "body": b"{", "more_body": True})
 
 
 def sandbox_app(routes: Sequence[BaseRoute], control: SandboxControl, *,

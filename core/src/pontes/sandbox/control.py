@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import random
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -20,13 +21,18 @@ from .webhooks import WebhookSender
 
 CONTROL_PREFIX = "/_sandbox"
 
+FAULT_SEED = 0
+"""The seed of the draws behind faults with a ``chance``: a run is the same every time."""
+
 
 class SandboxControl:
     """The steerable part of a sandbox: faults, request log, webhook log, reset.
 
     ``reset_state`` empties the vendor state the sandbox keeps. ``secret_params`` are
     query parameters masked in the request log (credential-like names always are), and
-    ``secrets`` are values masked wherever they appear in a logged path or query.
+    ``secrets`` are values masked wherever they appear in a logged path or query. Faults
+    with a ``chance`` draw from a generator seeded with ``FAULT_SEED`` (again at reset),
+    so the same requests in the same order meet the same faults.
     """
 
     def __init__(self, reset_state: Callable[[], None], *,
@@ -37,6 +43,7 @@ class SandboxControl:
         self.webhooks = WebhookSender()
         self.redactor = Redactor(secrets, params=secret_params)
         self.limiters: list[WindowLimiter] = []
+        self.draws = random.Random(FAULT_SEED)
 
     def limiter(self, requests: int, per_seconds: float = 60.0,
                 clock: Callable[[], float] = time.monotonic) -> WindowLimiter:
@@ -49,15 +56,18 @@ class SandboxControl:
         """Forget all state, logs, faults and rate-limit windows."""
         self._reset_state()
         self.faults.clear()
+        self.draws.seed(FAULT_SEED)
         self.requests.clear()
         self.webhooks.reset()
         for limiter in self.limiters:
             limiter.reset()
 
     def take_fault(self, path: str, method: str | None = None) -> Fault | None:
-        """The first queued fault matching the request, counted as used; or ``None``."""
+        """The first queued fault that matches the request and hits it (see
+        ``Fault.chance``), counted as used; or ``None``."""
         for fault in self.faults:
-            if fault.matches(path, method):
+            if fault.matches(path, method) and (fault.chance >= 1
+                                                or self.draws.random() < fault.chance):
                 fault.count -= 1
                 if fault.count <= 0:
                     self.faults.remove(fault)
