@@ -211,7 +211,7 @@ def test_patch_custom_fields_drops_values_left_out(sandbox):
     assert [v["customFieldId"] for v in after] == [5001]
 
 
-def test_patch_actions_upserts_by_id_and_deletes_the_rest(sandbox):
+def test_patch_actions_upserts_by_id_and_keeps_the_rest(sandbox):
     ticket_id = _new_ticket(sandbox)
     sandbox.call("PATCH", "/tickets", id=ticket_id, json={"actions": [
         {"id": 1, "description": "<p>Primeira, corrigida</p>"},
@@ -220,14 +220,39 @@ def test_patch_actions_upserts_by_id_and_deletes_the_rest(sandbox):
     actions = sandbox.call("GET", "/tickets", id=ticket_id).json()["actions"]
     assert [(a["id"], a["type"], a["description"]) for a in actions] == [
         (1, 2, "Primeira, corrigida"), (2, 1, "Nota interna")]
-    assert actions[1]["htmlDescription"] == "Nota <b>interna</b>"
 
-    sandbox.call("PATCH", "/tickets", id=ticket_id, json={"actions": [{"id": 2}]})
+    sandbox.call("PATCH", "/tickets", id=ticket_id, json={"actions": [
+        {"type": 2, "description": "<p>Terceira</p>"}]})
     shown = sandbox.call("GET", "/tickets", id=ticket_id).json()["actions"]
-    with_deleted = sandbox.call("GET", "/tickets", id=ticket_id,
-                                includeDeletedItems="true").json()["actions"]
-    assert [a["id"] for a in shown] == [2]
-    assert [(a["id"], a["isDeleted"]) for a in with_deleted] == [(1, True), (2, False)]
+    assert [(a["id"], a["description"], a["isDeleted"]) for a in shown] == [
+        (1, "Primeira, corrigida", False), (2, "Nota interna", False), (3, "Terceira", False)]
+
+
+def test_ticket_reads_leave_the_html_to_its_own_endpoint(sandbox):
+    ticket_id = _new_ticket(sandbox)
+    sandbox.call("PATCH", "/tickets", id=ticket_id, json={"actions": [
+        {"type": 1, "description": "Nota <b>interna</b>"}]})
+    one = sandbox.call("GET", "/tickets", id=ticket_id).json()["actions"]
+    listed = sandbox.call("GET", "/tickets", **{
+        "$select": "id", "$filter": f"id eq {ticket_id}", "$expand": "actions"}).json()
+    assert [a["htmlDescription"] for a in one] == [None, None]
+    assert [a["htmlDescription"] for a in listed[0]["actions"]] == [None, None]
+    assert one[1]["description"] == "Nota interna"
+
+    html = sandbox.call("GET", "/tickets/htmldescription", id=ticket_id, actionId=2)
+    assert html.json() == {"id": 2, "description": "Nota <b>interna</b>"}
+    first = sandbox.call("GET", "/tickets/htmldescription", id=ticket_id).json()
+    assert first["id"] == 1
+    assert sandbox.call("GET", "/tickets/htmldescription", id=1004, actionId=1).json() == {
+        "id": 1, "description": "Não consigo acessar o portal."}
+    assert sandbox.call("GET", "/tickets/htmldescription", id=ticket_id,
+                        actionId=9).status_code == 404
+    assert sandbox.call("GET", "/tickets/htmldescription", id=ticket_id,
+                        actionId="²").status_code == 400
+    assert sandbox.call("GET", "/tickets/htmldescription", id=ticket_id).status_code == 200
+    assert sandbox.call("GET", "/tickets/htmldescription").status_code == 400
+    assert sandbox.call("GET", "/tickets/htmldescription", id=ticket_id,
+                        token="wrong").status_code == 401
 
 
 def test_patch_with_unknown_action_id_is_rejected(sandbox):

@@ -41,3 +41,14 @@ def test_single_reads_check_every_option(sandbox):
 def test_an_impossible_date_is_a_400(sandbox):
     answer = _select(sandbox, **{"$select": "id", "$filter": "lastUpdate gt 2024-13-45T00:00:00Z"})
     assert answer.status_code == 400 and answer.json()["Message"].startswith("$filter")
+
+
+def test_single_reads_check_what_they_expand(sandbox):
+    for path, ticket in (("/tickets", 1001), ("/tickets/past", 1004)):
+        known = _select(sandbox, path, id=ticket, **{
+            "$expand": "clients($expand=organization),actions,customFieldValues($expand=items)"})
+        assert known.status_code == 200 and known.json()["id"] == ticket
+        unknown = _select(sandbox, path, id=ticket, **{"$expand": "actions,nothing"})
+        assert unknown.status_code == 400 and "nothing" in unknown.json()["Message"]
+        scalar = _select(sandbox, path, id=ticket, **{"$expand": "subject"})
+        assert scalar.status_code == 400 and scalar.json()["Message"].startswith("$expand")

@@ -1,7 +1,8 @@
 """What pontes can do at Movidesk: find, read and create people, companies and tickets.
 
-Movidesk replaces a list sent in a PATCH whole (actions, clients, custom fields, tags),
-so every write that touches a list reads the ticket first and sends the full list back.
+Movidesk replaces a list sent in a PATCH whole (clients, custom fields, tags), so a write
+that touches such a list reads the ticket first and sends the full list back. Actions
+are the exception: one sent without an id is appended, so a reply sends only itself.
 """
 
 from __future__ import annotations
@@ -255,32 +256,21 @@ async def ticket_get(connection: Connection, params: ById) -> Ticket:
 async def ticket_reply(connection: Connection, params: TicketReply) -> Ticket:
     """Add an action to a ticket: public reply, or internal note when ``public`` is false.
 
-    The PATCH carries every existing action (by id) and the new one, since Movidesk
-    takes the list sent as the whole list.
+    The PATCH carries the new action alone, without an id: Movidesk appends an action
+    sent without id and leaves the others as they are, while sending an existing one
+    back would rewrite it (its ``description`` is read as HTML).
     """
     if not (params.html or params.text):
         raise PermanentFailure("ticket.reply: give text or html")
-    raw = await get_ticket(connection.client, params.id)
     description = params.html or html.escape(params.text or "").replace("\n", "<br>")
     action: dict[str, Any] = {"type": PUBLIC if params.public else INTERNAL,
                               "origin": API_ORIGIN, "description": description}
     agent = _settings(connection).agent_id
     if agent:
         action["createdBy"] = {"id": agent}
-    kept = [_kept_action(a) for a in raw.get("actions") or [] if not a.get("isDeleted")]
     await connection.client.patch_json(TICKETS, params={"id": params.id},
-                                       json={"actions": [*kept, action]})
+                                       json={"actions": [action]})
     return await ticket_get(connection, ById(id=params.id))
-
-
-def _kept_action(action: dict[str, Any]) -> dict[str, Any]:
-    kept = {
-        "id": action.get("id"),
-        "type": action.get("type"),
-        "origin": action.get("origin"),
-        "description": action.get("htmlDescription") or action.get("description"),
-    }
-    return {k: v for k, v in kept.items() if v is not None}
 
 
 @kit.action("movidesk.ticket.set_status", input=SetStatus, output=Ticket)

@@ -5,6 +5,10 @@
   ``$orderby``); POST creates (answers ``{"id": n}``, or the whole ticket with
   ``returnAllProperties=true``); PATCH ``?id=`` changes.
 - ``/tickets/past``: the same reads for tickets changed more than 90 days ago; no writes.
+- ``/tickets/htmldescription``: GET ``?id=`` (or ``?protocol=``) and optionally
+  ``actionId``: the HTML of that action (the ticket's first action without one), as
+  ``{"id": <action id>, "description": "<html>"}``; ticket reads carry
+  ``htmlDescription`` null.
 - ``/persons``: GET one or a list, POST, PATCH ``?id=``, DELETE ``?id=``.
 
 Query options are read as Movidesk reads them (see ``queries``).
@@ -13,6 +17,7 @@ Query options are read as Movidesk reads them (see ``queries``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +34,7 @@ from .queries import PERSON, TICKET, query_engine
 from .state import RECENT, MovideskState
 
 BASE_PATH = "/public/v1"
+_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 class MovideskApi:
@@ -47,6 +53,8 @@ class MovideskApi:
             Route(f"{BASE_PATH}/tickets", gate.guard(self.tickets_post), methods=["POST"]),
             Route(f"{BASE_PATH}/tickets", gate.guard(self.tickets_patch), methods=["PATCH"]),
             Route(f"{BASE_PATH}/tickets/past", gate.guard(self.past_get), methods=["GET"]),
+            Route(f"{BASE_PATH}/tickets/htmldescription", gate.guard(self.html_description),
+                  methods=["GET"]),
             Route(f"{BASE_PATH}/tickets/past", gate.guard(self.past_write),
                   methods=["POST", "PATCH", "PUT", "DELETE"]),
             Route(f"{BASE_PATH}/persons", gate.guard(self.persons_get), methods=["GET"]),
@@ -80,6 +88,24 @@ class MovideskApi:
         query = self._list_query(params, TICKET.name)
         boundary = self.state.clock.now() - RECENT
         return [query.shape(row) for row in self.index.page(past, boundary, query)]
+
+    async def html_description(self, request: Request) -> Response:
+        """The HTML of one action of a ticket, recent or past."""
+        params = request.query_params
+        if "id" not in params and "protocol" not in params:
+            raise ApiError(400, "The id or protocol query parameter is required.")
+        ticket = self._find_ticket(list(self.state.tickets.values()), params)
+        actions = [a for a in ticket["actions"] if not a.get("isDeleted")]
+        wanted = params.get("actionId", "").strip()
+        if not wanted:
+            action = actions[0] if actions else None
+        elif _NUMBER.fullmatch(wanted):
+            action = next((a for a in actions if a["id"] == int(wanted)), None)
+        else:
+            raise ApiError(400, f"The actionId {wanted!r} is not a number.")
+        if action is None:
+            raise not_found(f"Action {wanted or 1} of ticket {ticket['id']}")
+        return JSONResponse({"id": action["id"], "description": action["htmlDescription"] or ""})
 
     def _find_ticket(self, served: list[dict[str, Any]], params: Mapping[str, str]) -> dict:
         if "id" in params:

@@ -25,6 +25,7 @@ from typing import Any
 
 from pontes.plugin import odata
 
+from .schema import action_as_read
 from .timefmt import parse_instant
 
 _LAST_UPDATE, _ID = odata.Property(("lastUpdate",)), odata.Property(("id",))
@@ -59,9 +60,10 @@ class TicketTable(dict):
 
 
 def visible(ticket: dict[str, Any]) -> dict[str, Any]:
-    """The ticket as a list call shows it: deleted actions and clients left out."""
+    """The ticket as a list call shows it: deleted actions and clients left out, actions
+    without their HTML."""
     return {**ticket,
-            "actions": [a for a in ticket["actions"] if not a.get("isDeleted")],
+            "actions": [action_as_read(a) for a in ticket["actions"] if not a.get("isDeleted")],
             "clients": [c for c in ticket["clients"] if not c.get("isDeleted")]}
 
 

@@ -74,6 +74,16 @@ def embedded(person: dict[str, Any], organization: dict[str, Any] | None = None)
     }
 
 
+def action_as_read(action: dict[str, Any]) -> dict[str, Any]:
+    """An action as ticket reads return it: ``htmlDescription`` null.
+
+    Movidesk fills ``htmlDescription`` "only in some cases" and points to
+    ``/tickets/htmldescription`` for the HTML; the sandbox keeps the HTML for that
+    endpoint and never sends it in a ticket.
+    """
+    return {**action, "htmlDescription": None}
+
+
 def pascal_case(value: Any) -> Any:
     """``value`` with every key's first letter upper-cased (``lastUpdate`` -> ``LastUpdate``)."""
     if isinstance(value, dict):

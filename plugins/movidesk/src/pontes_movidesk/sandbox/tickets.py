@@ -5,7 +5,9 @@
 - PATCH changes the scalar fields it names; a list it names replaces the ticket's list
   whole (tags, clients, custom field values). Actions are matched by id: one with an
   existing id is updated, one without id (or id 0) is appended, and existing actions
-  left out of the list are deleted (they come back with ``includeDeletedItems``).
+  left out of the list stay as they are.
+- An action's ``description`` is written as HTML. Reads give it back as plain text, with
+  ``htmlDescription`` null: the HTML is served by ``/tickets/htmldescription``.
 - Changing ``owner`` needs ``ownerTeam``; a status with justifications needs one of them.
 - ``baseStatus`` and the other read-only fields are ignored on write.
 """
@@ -19,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from .answers import ApiError, Problems
-from .schema import blank_ticket, embedded
+from .schema import action_as_read, blank_ticket, embedded
 from .state import MovideskState, StatusDef, pick
 from .timefmt import format_instant, parse_instant
 
@@ -88,11 +90,13 @@ def update(state: MovideskState, current: dict[str, Any], body: Any,
 
 
 def view(ticket: dict[str, Any], include_deleted: bool = False) -> dict[str, Any]:
-    """The ticket as the API returns it (deleted actions and clients hidden by default)."""
+    """The ticket as the API returns it (deleted actions and clients hidden by default,
+    actions without their HTML)."""
     shown = copy.deepcopy(ticket)
     if not include_deleted:
         for name in ("actions", "clients"):
             shown[name] = [item for item in shown[name] if not item.get("isDeleted")]
+    shown["actions"] = [action_as_read(a) for a in shown["actions"]]
     return shown
 
 
@@ -313,14 +317,7 @@ def _apply_actions(state: MovideskState, ticket: dict[str, Any], actions: Any,
         else:
             added.append(_new_action(item, next_id, writer, ticket, now))
             next_id += 1
-    result = []
-    for action in ticket["actions"]:
-        if action["id"] in kept:
-            result.append(kept[action["id"]])
-        elif action.get("isDeleted"):
-            result.append(action)
-        else:
-            result.append(dict(action, isDeleted=True))
+    result = [kept.get(action["id"], action) for action in ticket["actions"]]
     ticket["actions"] = result + added
     ticket["actionCount"] = sum(1 for a in ticket["actions"] if not a.get("isDeleted"))
     if added:
