@@ -4,8 +4,9 @@ Ploomes speaks OData v4: ``$filter`` expressions with ``eq``/``and``/``or`` and 
 such as ``Phones/any(p: contains(p/PhoneNumber, '5678'))``, and OData key syntax for one
 record, ``/Deals(123)`` and ``/Deals(123)/Win`` (never ``/Deals/123``). Collections answer
 ``{"@odata.context": ..., "value": [...]}``; the helpers here unwrap that envelope, page
-with ``$skip`` in pages of at most 300 rows, and read one record by id with
-``$filter=Id eq n`` as Ploomes clients do.
+with ``$skip`` in pages of at most 300 rows, follow ``@odata.nextLink`` when Ploomes cuts a
+page short and says where the rest is, and read one record by id with ``$filter=Id eq n``
+as Ploomes clients do.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 import httpx
 from pontes.plugin import (
@@ -34,6 +36,8 @@ USER_KEY_HEADER = "User-Key"
 
 MAX_TOP = 300
 """The largest page Ploomes returns; a larger ``$top`` is silently cut to this."""
+
+NEXT_LINK = "@odata.nextLink"
 
 
 # --- OData queries ----------------------------------------------------------------------
@@ -172,9 +176,49 @@ def unwrap(body: Any) -> list[dict[str, Any]]:
     return [body]
 
 
+def link_request(base_url: str, link: str) -> tuple[str, dict[str, str]]:
+    """The path and query parameters of ``link`` (an ``@odata.nextLink``), to be asked of
+    the connection's own host.
+
+    Only the path and query are kept, so the ``User-Key`` never goes to a host named in
+    an answer (Ploomes names its shards by other host names); a relative link resolves
+    against ``base_url``, and ``base_url``'s own path is not repeated.
+    """
+    target = urlsplit(urljoin(base_url.rstrip("/") + "/", link))
+    prefix = urlsplit(base_url).path.rstrip("/")
+    path = target.path
+    if prefix and path.startswith(prefix + "/"):
+        path = path[len(prefix):]
+    return path, dict(parse_qsl(target.query, keep_blank_values=True))
+
+
+def next_link(body: Any) -> str | None:
+    """The ``@odata.nextLink`` of an answer, when it has one."""
+    link = body.get(NEXT_LINK) if isinstance(body, dict) else None
+    return link if isinstance(link, str) and link.strip() else None
+
+
 async def fetch_page(client: VendorClient, path: str, query: Query) -> list[dict[str, Any]]:
-    """One page of ``path`` (at most 300 rows whatever ``query.top`` says)."""
-    return unwrap(await client.get_json(path, params=query.params()))
+    """One page of ``path``: the rows ``query`` asks for (at most 300).
+
+    When Ploomes answers fewer rows than asked and says where the rest is
+    (``@odata.nextLink``), the links are followed until the page is complete; a link
+    seen twice or a linked page without rows ends the page.
+    """
+    body = await client.get_json(path, params=query.params())
+    rows = unwrap(body)
+    seen: set[str] = set()
+    link = next_link(body)
+    while link is not None and link not in seen:
+        seen.add(link)
+        link_path, params = link_request(client.base_url, link)
+        body = await client.get_json(link_path, params=params)
+        linked = unwrap(body)
+        if not linked:
+            break
+        rows.extend(linked)
+        link = next_link(body)
+    return rows
 
 
 async def fetch_all(client: VendorClient, path: str, query: Query,
@@ -182,6 +226,7 @@ async def fetch_all(client: VendorClient, path: str, query: Query,
     """Every row of ``path`` matching ``query`` (up to ``limit``), paging with ``$skip``.
 
     Rows are ordered by ``Id`` unless the query orders them, so pages do not overlap.
+    Each page is complete (see ``fetch_page``), so a page shorter than asked is the last.
     """
     ordered = query if query.orderby else Query(query.filter, query.expand, query.select, "Id")
     rows: list[dict[str, Any]] = []
@@ -193,7 +238,7 @@ async def fetch_all(client: VendorClient, path: str, query: Query,
         if len(page) < size:
             break
         skip += len(page)
-    return rows
+    return rows if limit is None else rows[:limit]
 
 
 async def fetch_first(client: VendorClient, path: str, query: Query) -> dict[str, Any] | None:

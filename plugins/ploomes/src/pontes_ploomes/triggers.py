@@ -9,11 +9,16 @@ Ploomes posts one of two bodies (both are accepted):
 
 ``Entity`` may be plural or singular and ``Action`` a word or an ``ActionId``. The body is
 only a hint: ``load_record`` reads the record again from Ploomes.
+
+When the connection sets ``webhook_validation_key``, a delivery must carry that
+``ValidationKey``: in the body, as thin deliveries do, or in a ``ValidationKey`` header.
+One with another key or none is refused; the key is not kept in the event's payload.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import time
 from collections.abc import Callable
@@ -36,6 +41,7 @@ ACTION_WORDS = {"create": CREATE, "update": UPDATE, "delete": DELETE, "win": WIN
 DEAL_EVENTS = {CREATE: "deal.created", UPDATE: "deal.changed", WIN: "deal.changed",
                LOSE: "deal.changed", REOPEN: "deal.changed"}
 THIN_WINDOW_SECONDS = 60
+VALIDATION_KEY = "ValidationKey"
 
 clock: Callable[[], float] = time.time
 """The clock that dates thin deliveries (replaceable in tests)."""
@@ -83,6 +89,31 @@ def _event_type(entity: str, action: int, snapshot: dict[str, Any] | None) -> st
     return "contact.changed"
 
 
+def _sent_key(request: WebhookRequest, body: dict[str, Any]) -> Any:
+    if body.get(VALIDATION_KEY) is not None:
+        return body[VALIDATION_KEY]
+    return next((value for name, value in request.headers.items()
+                 if name.lower() == VALIDATION_KEY.lower()), None)
+
+
+def check_validation_key(request: WebhookRequest, body: dict[str, Any]) -> None:
+    """Refuse (``InvalidPayload``) a delivery without the connection's
+    ``webhook_validation_key``, when one is set; the keys are compared in constant time."""
+    configured = getattr(request.settings, "webhook_validation_key", None)
+    if configured is None:
+        return
+    sent = _sent_key(request, body)
+    if sent is None:
+        raise InvalidPayload(
+            "Ploomes delivery carries no ValidationKey (in the body or a ValidationKey "
+            "header), but the connection sets webhook_validation_key")
+    expected = configured.get_secret_value().encode("utf-8", "surrogatepass")
+    if not isinstance(sent, str) or not hmac.compare_digest(
+            sent.encode("utf-8", "surrogatepass"), expected):
+        raise InvalidPayload(
+            "Ploomes delivery's ValidationKey is not the connection's webhook_validation_key")
+
+
 def _fingerprint(body: dict[str, Any]) -> str:
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
@@ -110,6 +141,7 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
     body = request.data
     if not isinstance(body, dict):
         raise InvalidPayload("Ploomes webhook body must be a JSON object")
+    check_validation_key(request, body)
     if not isinstance(body.get("Entity"), str) or not body["Entity"].strip():
         raise InvalidPayload("Ploomes webhook has no 'Entity'")
     if "Action" not in body:
@@ -137,5 +169,5 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
         entity_key=f"{entity}:{record}",
         record_id=str(record),
         occurred_at=occurred or datetime.now(UTC),
-        payload=body,
+        payload={name: value for name, value in body.items() if name != VALIDATION_KEY},
     )]

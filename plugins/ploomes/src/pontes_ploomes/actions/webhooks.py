@@ -4,8 +4,12 @@ A Ploomes webhook is one ``(EntityId, ActionId)`` pair posted to one ``CallbackU
 A canonical event may need several (``deal.changed`` is an update, a win, a loss or a
 reopening), so a registration is the set of Ploomes webhooks behind it and its id is
 their ids joined by commas. Registering is idempotent: a pair already posting to the URL
-is reused. Persons and companies are both ``Contacts`` (entity 1), so ``contact.changed``
-and ``company.changed`` share their webhooks.
+is reused, re-activated when Ploomes turned it off (``Active``, which Ploomes clears on a
+webhook whose deliveries fail) and given the configured ``ValidationKey`` when it has
+another. Only active webhooks count as registered: ``webhook.list`` names an event when
+every webhook it needs is active, so setting up again repairs the rest. Persons and
+companies are both ``Contacts`` (entity 1), so ``contact.changed`` and
+``company.changed`` share their webhooks.
 """
 
 from __future__ import annotations
@@ -52,24 +56,57 @@ async def _all_webhooks(connection: Connection) -> list[dict[str, Any]]:
     return await fetch_all(connection.client, "/Webhooks", Query())
 
 
-def _validation_key(connection: Connection) -> str:
+def is_active(webhook: dict[str, Any]) -> bool:
+    """Whether Ploomes sends ``webhook``'s deliveries: inactive only when its ``Active``
+    flag says so."""
+    return webhook.get("Active") not in (False, 0)
+
+
+def _configured_key(connection: Connection) -> str | None:
     configured = connection.settings.webhook_validation_key  # type: ignore[attr-defined]
-    return configured.get_secret_value() if configured else secrets.token_urlsafe(24)
+    return configured.get_secret_value() if configured else None
+
+
+def _by_pair(webhooks: list[dict[str, Any]], url: str) -> dict[tuple[Any, Any], dict[str, Any]]:
+    """The webhooks posting to ``url`` by ``(EntityId, ActionId)``, an active one first."""
+    found: dict[tuple[Any, Any], dict[str, Any]] = {}
+    for webhook in webhooks:
+        if webhook.get("CallbackUrl") != url:
+            continue
+        pair = (webhook.get("EntityId"), webhook.get("ActionId"))
+        current = found.get(pair)
+        if current is None or (is_active(webhook) and not is_active(current)):
+            found[pair] = webhook
+    return found
+
+
+async def _bring_up_to_date(connection: Connection, webhook: dict[str, Any]) -> None:
+    """Re-activate ``webhook`` and give it the configured ``ValidationKey`` where needed
+    (``{"Active": 1}`` re-activates, as public Ploomes scripts do)."""
+    changes: dict[str, Any] = {}
+    if not is_active(webhook):
+        changes["Active"] = 1
+    key = _configured_key(connection)
+    if key is not None and webhook.get("ValidationKey") != key:
+        changes["ValidationKey"] = key
+    if changes:
+        await connection.client.patch_json(key_path("Webhooks", webhook["Id"]), json=changes)
 
 
 @kit.action("webhook.register")
 async def webhook_register(connection: Connection, params: WebhookSubscription) -> WebhookInfo:
-    """Subscribe ``params.url`` to ``params.event`` (one Ploomes webhook per action)."""
-    wanted = _pairs(params.event)
-    existing = {(w.get("EntityId"), w.get("ActionId")): w
-                for w in await _all_webhooks(connection) if w.get("CallbackUrl") == params.url}
+    """Subscribe ``params.url`` to ``params.event`` (one Ploomes webhook per action),
+    re-activating the ones Ploomes turned off."""
+    existing = _by_pair(await _all_webhooks(connection), params.url)
     ids = []
-    for entity, action in wanted:
+    for entity, action in _pairs(params.event):
         webhook = existing.get((entity, action))
         if webhook is None:
             webhook = await create(connection.client, "/Webhooks", {
                 "EntityId": entity, "ActionId": action, "CallbackUrl": params.url,
-                "ValidationKey": _validation_key(connection)})
+                "ValidationKey": _configured_key(connection) or secrets.token_urlsafe(24)})
+        else:
+            await _bring_up_to_date(connection, webhook)
         ids.append(str(webhook["Id"]))
     return WebhookInfo(id=",".join(ids), event=params.event, url=params.url)
 
@@ -85,15 +122,18 @@ async def webhook_remove(connection: Connection, params: ById) -> NoParams:
 
 @kit.action("webhook.list")
 async def webhook_list(connection: Connection, params: NoParams) -> list[WebhookInfo]:
-    """The registrations found at Ploomes: per event and URL, the webhooks that feed it."""
+    """The registrations working at Ploomes: per URL, each event whose webhooks are all
+    there and active (an inactive or missing one leaves the event out)."""
     by_url: dict[str, dict[tuple[int, int], str]] = {}
     for webhook in await _all_webhooks(connection):
-        pair = (webhook.get("EntityId"), webhook.get("ActionId"))
-        by_url.setdefault(webhook.get("CallbackUrl") or "", {})[pair] = str(webhook["Id"])
+        if is_active(webhook):
+            pair = (webhook.get("EntityId"), webhook.get("ActionId"))
+            by_url.setdefault(webhook.get("CallbackUrl") or "", {})[pair] = str(webhook["Id"])
     found = []
     for url, pairs in sorted(by_url.items()):
         for event in EVENT_WEBHOOKS:
-            ids = [pairs[p] for p in _pairs(event) if p in pairs]
-            if ids:
-                found.append(WebhookInfo(id=",".join(ids), event=event, url=url))
+            wanted = _pairs(event)
+            if all(p in pairs for p in wanted):
+                found.append(WebhookInfo(id=",".join(pairs[p] for p in wanted), event=event,
+                                         url=url))
     return found

@@ -3,8 +3,10 @@
 Paths follow Ploomes: collections (``/Contacts``, ``/Deals@Pipelines``), one record in
 OData key syntax (``/Deals(5)``), deal actions (``/Deals(5)/Win``, ``/Lose``,
 ``/Reopen``). Every call needs a ``User-Key`` header (401 otherwise), and each key may
-make ``requests_per_minute`` calls a minute (429 beyond). Errors use the OData body
-``{"error": {"code": "", "message": ...}}``. The tables live in ``state``; the
+make ``requests_per_minute`` calls a minute (429 beyond). A collection answer holds at
+most ``page_size`` rows (300); one cut short carries an ``@odata.nextLink`` to the rest.
+Errors use the OData body ``{"error": {"code": "", "message": ...}}``. The tables live in
+``state``; webhooks that keep failing are turned off by ``deactivation``; the
 Ploomes-specific ``/_sandbox/ploomes`` routes are in ``control``.
 """
 
@@ -24,8 +26,9 @@ from starlette.routing import Route
 
 from . import seed
 from .control import control_routes
+from .deactivation import Deactivation
 from .notify import FULL, notify
-from .reads import query_engine, type_name
+from .reads import PAGE_SIZE, query_engine, type_name
 from .schema import RESOURCES
 from .state import Store
 from .writes import (
@@ -67,7 +70,9 @@ class PloomesSandbox:
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
                  requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
         self.store = Store(clock)
+        self.page_size = PAGE_SIZE
         self.queries = query_engine(self.store)
+        self.deactivation = Deactivation(self.store)
         self.requests_per_minute = requests_per_minute
         self.limiter = WindowLimiter(requests_per_minute, 60.0)
         self.control = SandboxControl(self.reset)
@@ -83,6 +88,8 @@ class PloomesSandbox:
         self.store.clear()
         self.keys = {seed.SANDBOX_USER_KEY: seed.ADMIN_ID}
         self.webhook_shape = FULL
+        self.set_page_size(PAGE_SIZE)
+        self.deactivation.reset()
         self.limiter.requests = self.requests_per_minute
         self.store.put("Account", {**seed.ACCOUNT, "CreateDate": self.store.now()})
         for path, rows in (("Deals@Pipelines", seed.PIPELINES), ("Deals@Stages", seed.STAGES),
@@ -110,6 +117,11 @@ class PloomesSandbox:
         given = {k: v for k, v in body.items() if k != "Id"}
         row = writer(self.store, given, None, seed.ADMIN_ID, body.get("Id"))
         return self.store.put(path, row)
+
+    def set_page_size(self, rows: int) -> None:
+        """Answer collections in pages of at most ``rows`` rows."""
+        self.page_size = rows
+        self.queries = query_engine(self.store, rows)
 
     # --- API -----------------------------------------------------------------------------
 
@@ -150,6 +162,9 @@ class PloomesSandbox:
                 if query.count:
                     body["@odata.count"] = total
                 body["value"] = [query.shape(row) for row in rows]
+                following = query.next_page(total)
+                if following is not None:
+                    body["@odata.nextLink"] = _next_link(request, *following)
                 return JSONResponse(body)
             if method == "POST" and path in WRITERS:
                 return await self._create(request, actor, path)
@@ -206,7 +221,7 @@ class PloomesSandbox:
         entity = RESOURCES[path].webhook_entity
         if entity is not None:
             notify(self.store, self.control.webhooks, self.webhook_shape, entity, action,
-                   actor, new, old)
+                   actor, new, old, self.deactivation.watch)
 
     async def _create(self, request: Request, actor: int, path: str) -> Response:
         row = self.store.put(path, WRITERS[path](self.store, await self._body(request), None, actor))
@@ -246,6 +261,14 @@ class PloomesSandbox:
             Route("/{path:path}", self.api, methods=["GET", "POST", "PATCH", "DELETE"]),
         ]
         return sandbox_app(routes, self.control)
+
+
+def _next_link(request: Request, skip: int, top: int | None) -> str:
+    """The URL of the rest of a collection answer: the same request from ``skip``, for
+    ``top`` more rows when a ``$top`` was asked."""
+    url = request.url.remove_query_params(["$skip", "$top"])
+    following = {"$skip": str(skip)} if top is None else {"$top": str(top), "$skip": str(skip)}
+    return str(url.include_query_params(**following))
 
 
 def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):

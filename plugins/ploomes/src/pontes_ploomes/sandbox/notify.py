@@ -8,6 +8,7 @@ offset); the sandbox can be switched to the thin ``ResourceId`` form.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from pontes.plugin import WebhookSender
@@ -55,8 +56,11 @@ def _body(shape: str, hook: dict[str, Any], action: int, actor: int,
 
 
 def notify(store: Store, sender: WebhookSender, shape: str, entity: int, action: int,
-           actor: int, new: dict[str, Any] | None, old: dict[str, Any] | None) -> None:
-    """Send the delivery of ``(entity, action)`` to every active webhook subscribed to it."""
+           actor: int, new: dict[str, Any] | None, old: dict[str, Any] | None,
+           watch: Callable[[int], Callable[[Any], None]]) -> None:
+    """Send the delivery of ``(entity, action)`` to every active webhook subscribed to it;
+    ``watch(webhook id)`` is told how each delivery went."""
     for hook in store.rows("Webhooks"):
         if hook["Active"] and hook["EntityId"] == entity and hook["ActionId"] == action:
-            sender.send(hook["CallbackUrl"], _body(shape, hook, action, actor, new, old))
+            sender.send(hook["CallbackUrl"], _body(shape, hook, action, actor, new, old),
+                        on_done=watch(hook["Id"]))

@@ -3,15 +3,18 @@ the core engine (``pontes.sandbox.odata``) sees them.
 
 Ploomes speaks OData v4 and holds to it: option, keyword and property names are spelled
 exactly; values compare only when their types agree (text that reads as a date-time
-counts as one next to a date-time); ``$count`` is accepted at the top level;
-``$filter`` takes ``contains``, ``startswith``, ``endswith``, ``tolower`` and
-``toupper``; a ``$top`` above 300 is cut to 300 without an error. Navigations (see
+counts as one next to a date-time); ``$count`` is accepted at the top level, and so is
+OData v3's ``$inlinecount`` (``allpages`` counts as ``$count=true`` does), which public
+Ploomes clients send; ``$filter`` takes ``contains``, ``startswith``, ``endswith``,
+``tolower`` and ``toupper``; a ``$top`` above 300 is cut to 300 without an error, and an
+answer cut short that way carries an ``@odata.nextLink`` to the rest. Navigations (see
 ``schema``) come only through ``$expand``, with their own options inside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from pontes.plugin import odata
@@ -19,7 +22,11 @@ from pontes.plugin import odata
 from .schema import RESOURCES, Resource
 from .state import Store
 
-PLOOMES_ODATA = odata.Dialect(max_top=300, options=odata.STANDARD_OPTIONS | {"$count"}, functions=odata.FUNCTIONS)
+PAGE_SIZE = 300
+"""The most rows one Ploomes answer holds."""
+
+PLOOMES_ODATA = odata.Dialect(max_top=PAGE_SIZE, options=odata.STANDARD_OPTIONS | odata.COUNT_OPTIONS,
+                              functions=odata.FUNCTIONS, next_links=True)
 
 
 def type_name(path: str) -> str:
@@ -36,8 +43,9 @@ def _entity_type(resource: Resource) -> odata.EntityType:
     return odata.EntityType(type_name(resource.path), resource.fields, navigations)
 
 
-def query_engine(store: Store) -> odata.QueryEngine:
-    """The engine over every resource of ``store``, following navigations through it."""
+def query_engine(store: Store, page_size: int = PAGE_SIZE) -> odata.QueryEngine:
+    """The engine over every resource of ``store``, following navigations through it,
+    with answers of at most ``page_size`` rows."""
     resources = {type_name(resource.path): resource for resource in RESOURCES.values()}
 
     def related(entity: odata.EntityType, name: str, row: Mapping[str, Any]) -> Any:
@@ -50,4 +58,4 @@ def query_engine(store: Store) -> odata.QueryEngine:
         return [other for other in store.rows(target) if other.get(key) == row["Id"]]
 
     schema = odata.Schema([_entity_type(resource) for resource in RESOURCES.values()], related)
-    return odata.QueryEngine(PLOOMES_ODATA, schema)
+    return odata.QueryEngine(replace(PLOOMES_ODATA, max_top=page_size), schema)

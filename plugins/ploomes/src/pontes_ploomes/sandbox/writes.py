@@ -287,6 +287,8 @@ def write_webhook(store: Store, body: Any, current: dict[str, Any] | None,
         raise ApiError(400, f"CallbackUrl must be an http(s) URL, got {url!r}.")
     _text(row, "ValidationKey")
     active = row.get("Active")
+    if active not in (None, True, False, 0, 1):
+        raise ApiError(400, f"Active must be true or false (or 1 or 0), got {active!r}.")
     row["Active"] = True if active is None else bool(active)
     if current is None:
         row["Id"] = record_id or store.new_id()
