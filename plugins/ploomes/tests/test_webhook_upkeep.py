@@ -121,6 +121,20 @@ async def test_register_turns_an_inactive_webhook_on_again(connection, api):
 
 
 @pytest.mark.anyio
+async def test_turning_on_again_is_sent_again_after_a_lost_answer(connection, api):
+    url = dead_url()
+    hook = subscribe(api, url, action=1)
+    api.patch(f"/Webhooks({hook['Id']})", json={"Active": False}).raise_for_status()
+    api.post("/_sandbox/faults", json={"status": 503, "path": "/Webhooks(", "method": "PATCH",
+                                       "commit_first": True}).raise_for_status()
+    registered = await connection.call("webhook.register", event="deal.created", url=url)
+    assert registered.id == str(hook["Id"]) and webhooks(api)[0]["Active"] is True
+    statuses = [r["status"] for r in api.get("/_sandbox/requests").json()
+                if r["method"] == "PATCH" and r["path"].startswith("/Webhooks")]
+    assert statuses == [200, 503, 200]
+
+
+@pytest.mark.anyio
 async def test_a_registration_with_a_webhook_missing_is_not_listed(connection, api):
     url = dead_url()
     registered = await connection.call("webhook.register", event="deal.changed", url=url)

@@ -82,7 +82,8 @@ def _by_pair(webhooks: list[dict[str, Any]], url: str) -> dict[tuple[Any, Any], 
 
 async def _bring_up_to_date(connection: Connection, webhook: dict[str, Any]) -> None:
     """Re-activate ``webhook`` and give it the configured ``ValidationKey`` where needed
-    (``{"Active": 1}`` re-activates, as public Ploomes scripts do)."""
+    (``{"Active": 1}`` re-activates, as public Ploomes scripts do). The PATCH only sets
+    values, so it is safe to send again after an ambiguous failure."""
     changes: dict[str, Any] = {}
     if not is_active(webhook):
         changes["Active"] = 1
@@ -90,7 +91,8 @@ async def _bring_up_to_date(connection: Connection, webhook: dict[str, Any]) -> 
     if key is not None and webhook.get("ValidationKey") != key:
         changes["ValidationKey"] = key
     if changes:
-        await connection.client.patch_json(key_path("Webhooks", webhook["Id"]), json=changes)
+        await connection.client.patch_json(key_path("Webhooks", webhook["Id"]), json=changes,
+                                           retry_safe=True)
 
 
 @kit.action("webhook.register")
