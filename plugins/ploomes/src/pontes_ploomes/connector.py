@@ -25,8 +25,9 @@ class PloomesSettings(ConnectionSettings):
     - ``default_pipeline_id`` / ``default_stage_id``: where deals go when a recipe names
       neither (without them Ploomes picks the first stage of its first active pipeline);
     - ``interaction_type_id``: the ``TypeId`` written on new interaction records;
-    - ``webhook_validation_key``: the ``ValidationKey`` sent when registering webhooks
-      (a random one per webhook when unset);
+    - ``webhook_validation_key``: the ``ValidationKey`` given to the webhooks pontes
+      registers, which every delivery must then carry (unset: a random one per webhook,
+      and deliveries are not checked);
     - ``timeout_seconds``: how long one call may take.
     """
 
