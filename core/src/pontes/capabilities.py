@@ -14,7 +14,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .models import Chat, Company, Contact, Deal, DealStatus, Email, Interaction, Phone, Ticket
+from .models import (
+    Chat,
+    Company,
+    Contact,
+    Deal,
+    DealStatus,
+    Email,
+    Interaction,
+    Phone,
+    Record,
+    Ticket,
+    TicketStatus,
+)
 
 
 class _Params(BaseModel):
@@ -68,6 +80,57 @@ class TicketReply(_Params):
     text: str | None = None
     html: str | None = None
     public: bool = True
+
+
+class UpdateContact(_Params):
+    """Change some fields of a person: only fields set in ``changes`` are written."""
+
+    id: str
+    changes: Contact
+
+
+class SetTicketStatus(_Params):
+    """Move a ticket to a canonical status (each plugin maps it onto its vendor's)."""
+
+    id: str
+    status: TicketStatus
+
+
+class TicketsOf(_Params):
+    """List the tickets a person opened, newest first."""
+
+    contact_id: str
+    only_open: bool = False
+
+
+class CardChannel(_Params):
+    """The channel a ticket came in through, as a helpdesk describes it to a ticket card:
+    its id, its kind (``email``, ``chat``, ``telegram``...) and its own address (the
+    mailbox or bot), where the helpdesk gives them."""
+
+    id: str | None = None
+    type: str | None = None
+    address: str | None = None
+
+
+class TicketCard(Record):
+    """A ticket's card, opened by an agent in a helpdesk (trigger ``ticket.card_opened``).
+
+    - ``ticket``: the ticket, with its id in ``refs``;
+    - ``client``: who wrote in, with the e-mails and phones the helpdesk knows;
+    - ``channel``: where the ticket came in;
+    - ``language``: the language the agent wants the card's blocks in (``en``, ``pt``...);
+    - ``parameters``: the block's own parameters, as the helpdesk's set-up sends them;
+    - ``automatic``: whether the helpdesk loaded the card by itself (``False`` when the
+      agent asked for a refresh).
+    """
+
+    ticket: Ticket
+    client: Contact | None = None
+    channel: CardChannel | None = None
+    language: str | None = None
+    parameters: dict[str, str] = Field(default_factory=dict)
+    automatic: bool = True
 
 
 class DealsOf(_Params):
@@ -157,6 +220,7 @@ CAPABILITIES: dict[str, Capability] = {
         _action("contact.find_by_phone", ByPhone, Contact | None, "Find a person by phone."),
         _action("contact.get", ById, Contact, "Fetch a person by vendor id."),
         _action("contact.create", Contact, Contact, "Create a person (linked to its company)."),
+        _action("contact.update", UpdateContact, Contact, "Write the fields set in `changes`."),
         _action("company.find_by_email", ByEmail, Company | None, "Find a company by e-mail."),
         _action("company.find_by_name", ByName, Company | None, "Find a company by name."),
         _action("company.get", ById, Company, "Fetch a company by vendor id."),
@@ -171,6 +235,8 @@ CAPABILITIES: dict[str, Capability] = {
         _action("ticket.create", Ticket, Ticket, "Open a ticket for a requester."),
         _action("ticket.get", ById, Ticket, "Fetch a ticket with its messages."),
         _action("ticket.reply", TicketReply, Ticket, "Reply to a ticket or add a note."),
+        _action("ticket.set_status", SetTicketStatus, Ticket, "Move a ticket to a status."),
+        _action("ticket.list_for_client", TicketsOf, list[Ticket], "List a person's tickets."),
         _action("interaction.create", Interaction, Interaction, "Add to a client's history."),
         _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),
         _action("webhook.register", WebhookSubscription, WebhookInfo, "Register a webhook."),
@@ -178,6 +244,9 @@ CAPABILITIES: dict[str, Capability] = {
         _action("webhook.list", NoParams, list[WebhookInfo], "List registered webhooks."),
         _trigger("ticket.created", Ticket, "A ticket was opened."),
         _trigger("ticket.changed", Ticket, "A ticket changed (status, owner, fields)."),
+        _trigger("ticket.commented", Ticket, "A reply or note was added to a ticket."),
+        _trigger("ticket.rated", Ticket, "The client rated the service on a ticket."),
+        _trigger("ticket.card_opened", TicketCard, "An agent opened a ticket's card."),
         _trigger("deal.created", Deal, "A deal was created."),
         _trigger("deal.changed", Deal, "A deal changed."),
         _trigger("contact.changed", Contact, "A person was created or changed."),

@@ -9,7 +9,8 @@ A plugin's modules import from here alone:
 - the errors a plugin raises (``InvalidPayload``, ``PermanentFailure``...);
 - the vendor HTTP client (``VendorClient``, ``RateLimit``, ``RetryPolicy``);
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
-  ``Column``...);
+  ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
+  ``html_to_text`` / ``text_to_html`` for rich text;
 - the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...), with
   ``odata``, the OData-subset engine for sandboxes of OData vendors
   (``odata.QueryEngine(odata.Dialect(...), odata.Schema([...]))``).
@@ -26,13 +27,18 @@ from .capabilities import (
     ByName,
     ByPhone,
     Capability,
+    CardChannel,
     DealsOf,
     EnsureUser,
     FinishDeal,
     NoParams,
     Pipeline,
     PipelineStage,
+    SetTicketStatus,
+    TicketCard,
     TicketReply,
+    TicketsOf,
+    UpdateContact,
     UpdateDeal,
     UserInfo,
     WebhookInfo,
@@ -58,9 +64,11 @@ from .errors import (
     VendorUnavailable,
     VendorValidationError,
 )
+from .forms import flatten_form, nest_form
 from .http import RateLimit, RetryPolicy, VendorClient, vendor_message
 from .kit import ConnectorKit
 from .mapping import parse_datetime as parse_vendor_datetime
+from .markup import html_to_text, text_to_html
 from .models import (
     DEFAULT_PHONE_REGION,
     Address,
@@ -104,6 +112,7 @@ __all__ = [
     "ByName",
     "ByPhone",
     "Capability",
+    "CardChannel",
     "Chat",
     "ChildTable",
     "ClientContext",
@@ -136,9 +145,13 @@ __all__ = [
     "Record",
     "RetryPolicy",
     "SandboxControl",
+    "SetTicketStatus",
     "Ticket",
+    "TicketCard",
     "TicketReply",
     "TicketStatus",
+    "TicketsOf",
+    "UpdateContact",
     "UpdateDeal",
     "UserInfo",
     "UserRef",
@@ -152,7 +165,10 @@ __all__ = [
     "WebhookSender",
     "WebhookSubscription",
     "WindowLimiter",
+    "flatten_form",
     "hookimpl",
+    "html_to_text",
+    "nest_form",
     "normalize_email",
     "normalize_phone",
     "normalize_tax_id",
@@ -160,5 +176,6 @@ __all__ = [
     "parse_vendor_datetime",
     "quote_literal",
     "sandbox_app",
+    "text_to_html",
     "vendor_message",
 ]
