@@ -5,6 +5,10 @@ sides of every call and a plugin cannot drift from the contract. A trigger capab
 names the canonical record its events carry. Plugins may register further actions under
 their own prefix (``ploomes.deal.win``) with models of their own; recipes use only the
 names listed here.
+
+Each ``<entity>.create`` may have a ``<entity>.find_created``: given the same draft, it
+finds the record created from it earlier by the marker the create wrote (see
+``pontes.markers``), so an interrupted run does not create the record twice.
 """
 
 from __future__ import annotations
@@ -225,19 +229,31 @@ CAPABILITIES: dict[str, Capability] = {
         _action("company.find_by_name", ByName, Company | None, "Find a company by name."),
         _action("company.get", ById, Company, "Fetch a company by vendor id."),
         _action("company.create", Company, Company, "Create a company."),
+        _action("contact.find_created", Contact, Contact | None,
+                "Find the person created from this draft, by its marker."),
+        _action("company.find_created", Company, Company | None,
+                "Find the company created from this draft, by its marker."),
         _action("deal.create", Deal, Deal, "Create a deal in a pipeline and stage."),
         _action("deal.get", ById, Deal, "Fetch a deal by vendor id."),
         _action("deal.update", UpdateDeal, Deal, "Write the fields set in `changes`."),
         _action("deal.finish", FinishDeal, Deal, "Mark a deal won or lost."),
         _action("deal.list_for_client", DealsOf, list[Deal], "List a client's deals."),
         _action("lead.create", Deal, Deal, "Create a lead (a deal not yet qualified)."),
+        _action("deal.find_created", Deal, Deal | None,
+                "Find the deal created from this draft, by its marker."),
+        _action("lead.find_created", Deal, Deal | None,
+                "Find the lead created from this draft, by its marker."),
         _action("pipeline.list", NoParams, list[Pipeline], "List pipelines and stages."),
         _action("ticket.create", Ticket, Ticket, "Open a ticket for a requester."),
+        _action("ticket.find_created", Ticket, Ticket | None,
+                "Find the ticket opened from this draft, by its marker."),
         _action("ticket.get", ById, Ticket, "Fetch a ticket with its messages."),
         _action("ticket.reply", TicketReply, Ticket, "Reply to a ticket or add a note."),
         _action("ticket.set_status", SetTicketStatus, Ticket, "Move a ticket to a status."),
         _action("ticket.list_for_client", TicketsOf, list[Ticket], "List a person's tickets."),
         _action("interaction.create", Interaction, Interaction, "Add to a client's history."),
+        _action("interaction.find_created", Interaction, Interaction | None,
+                "Find the history entry created from this draft, by its marker."),
         _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),
         _action("webhook.register", WebhookSubscription, WebhookInfo, "Register a webhook."),
         _action("webhook.remove", ById, NoParams, "Remove a registered webhook."),

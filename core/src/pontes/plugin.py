@@ -11,6 +11,8 @@ A plugin's modules import from here alone:
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
   ``html_to_text`` / ``text_to_html`` for rich text;
+- markers, which let ``<entity>.find_created`` find what a create made (``marker_token``,
+  ``has_marker``);
 - the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...), with
   ``odata``, the OData-subset engine for sandboxes of OData vendors
   (``odata.QueryEngine(odata.Dialect(...), odata.Schema([...]))``).
@@ -55,6 +57,7 @@ from .connector import (
 )
 from .errors import (
     AuthError,
+    CapabilityError,
     ConfigError,
     InvalidPayload,
     NotFoundError,
@@ -68,6 +71,7 @@ from .forms import flatten_form, nest_form
 from .http import RateLimit, RetryPolicy, VendorClient, vendor_message
 from .kit import ConnectorKit
 from .mapping import parse_datetime as parse_vendor_datetime
+from .markers import has_marker, marker_token
 from .markup import html_to_text, text_to_html
 from .models import (
     DEFAULT_PHONE_REGION,
@@ -112,6 +116,7 @@ __all__ = [
     "ByName",
     "ByPhone",
     "Capability",
+    "CapabilityError",
     "CardChannel",
     "Chat",
     "ChildTable",
@@ -166,8 +171,10 @@ __all__ = [
     "WebhookSubscription",
     "WindowLimiter",
     "flatten_form",
+    "has_marker",
     "hookimpl",
     "html_to_text",
+    "marker_token",
     "nest_form",
     "normalize_email",
     "normalize_phone",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
-from pontes.models import Company, Contact, TicketStatus
+from pontes.models import Company, Contact, Ticket, TicketStatus
 from pontes.testing.cases import ActionCase, WebhookSample
 from pontes.testing.standard import ConnectorStandardTests
 
@@ -13,6 +13,28 @@ LOSSLESS_STATUSES = [s for s in TicketStatus if s is not TicketStatus.pending]
 async def _new_ticket(conn) -> dict:
     return {"subject": "Pedido de upgrade", "description": "Cliente quer o Plano Ouro",
             "requester": Contact(refs={conn.name: "cli-joao"}), "custom": {"5002": ["Plano Ouro"]}}
+
+def _created_before(capability: str, draft):
+    """A case's input: ``draft`` (its id is its marker), created once already."""
+
+    async def prepare(conn):
+        await conn.call(capability, draft)
+        return draft
+
+    return prepare
+
+
+async def _ticket_created_before(conn) -> Ticket:
+    draft = Ticket.model_validate({**await _new_ticket(conn),
+                                   "id": "6f1c2a9e-0000-4000-8000-00000000b001"})
+    await conn.call("ticket.create", draft)
+    return draft
+
+
+async def _ticket_never_created(conn) -> Ticket:
+    return Ticket.model_validate({**await _new_ticket(conn),
+                                  "id": "6f1c2a9e-0000-4000-8000-00000000b002"})
+
 
 class TestMovidesk(ConnectorStandardTests):
     connector = "movidesk"
@@ -46,6 +68,22 @@ class TestMovidesk(ConnectorStandardTests):
                        lambda company: company.name == "Acme Indústria"),
             ActionCase("company.create", Company(name="Oficina Dois Irmãos"),
                        lambda company: company.name == "Oficina Dois Irmãos"),
+            ActionCase("contact.find_created", _created_before("contact.create", Contact(
+                id="6f1c2a9e-0000-4000-8000-00000000c001", name="Rui Alves")),
+                       lambda contact: contact.name == "Rui Alves"),
+            ActionCase("contact.find_created",
+                       Contact(id="6f1c2a9e-0000-4000-8000-00000000c002", name="Rui Alves"),
+                       expect_empty=True),
+            ActionCase("company.find_created", _created_before("company.create", Company(
+                id="6f1c2a9e-0000-4000-8000-00000000c003", name="Oficina Três")),
+                       lambda company: company.name == "Oficina Três"),
+            ActionCase("company.find_created",
+                       Company(id="6f1c2a9e-0000-4000-8000-00000000c004", name="Oficina Três"),
+                       expect_empty=True),
+            ActionCase("ticket.find_created", _ticket_created_before,
+                       lambda ticket: ticket.subject == "Pedido de upgrade"
+                       and ticket.custom == {"5002": ["Plano Ouro"]}),
+            ActionCase("ticket.find_created", _ticket_never_created, expect_empty=True),
             ActionCase("ticket.create", _new_ticket,
                        lambda ticket: ticket.custom == {"5002": ["Plano Ouro"]}),
             ActionCase("ticket.get", {"id": "1001"},

@@ -126,7 +126,7 @@ async def test_deal_create_in_the_default_pipeline_with_owner_and_collaborators(
     assert [c.remote_id for c in deal.collaborators] == [user.id]
     assert deal.company.ref(connection.name) == EXEMPLO and deal.company.name == "Exemplo Ltda"
     assert deal.contact.ref(connection.name) == MARIA
-    assert deal.custom == {seed.DEAL_TICKET_FIELD: 10452}
+    assert deal.custom[seed.DEAL_TICKET_FIELD] == 10452
 
 
 async def test_deal_create_with_a_stage_or_the_default_stage(make_connection):

@@ -12,8 +12,9 @@ from pydantic import ValidationError
 CAPABILITIES = {
     "contact.find_by_email", "contact.find_by_phone", "contact.get", "contact.create",
     "company.find_by_email", "company.find_by_name", "company.get", "company.create",
-    "deal.create", "deal.get", "deal.update", "deal.finish", "deal.list_for_client",
-    "pipeline.list", "interaction.create", "user.ensure",
+    "deal.create", "deal.find_created", "deal.get", "deal.update", "deal.finish",
+    "deal.list_for_client", "pipeline.list", "interaction.create", "interaction.find_created",
+    "user.ensure",
     "webhook.register", "webhook.remove", "webhook.list",
     "deal.created", "deal.changed", "contact.changed", "company.changed",
 }

@@ -70,6 +70,34 @@ def _note_created(note: Interaction) -> bool:
             and _ref_values(note.deal) == [DEAL] and note.contact.name == "Maria Souza")
 
 
+NOTE_MARKER = "6f1c2a9e-0000-4000-8000-00000000a001"
+DEAL_MARKER = "6f1c2a9e-0000-4000-8000-00000000d001"
+
+
+async def _deal_created_before(conn) -> Deal:
+    """The draft of a deal created once already (the marker is its id)."""
+    draft = (await _deal_for_exemplo(conn)).model_copy(update={"id": DEAL_MARKER})
+    await conn.call("deal.create", draft)
+    return draft
+
+
+async def _deal_never_created(conn) -> Deal:
+    return (await _deal_for_exemplo(conn)).model_copy(
+        update={"id": "6f1c2a9e-0000-4000-8000-00000000d002"})
+
+
+async def _note_created_before(conn) -> Interaction:
+    """The draft of a note created once already (the marker is its id)."""
+    draft = (await _note_on_the_deal(conn)).model_copy(update={"id": NOTE_MARKER})
+    await conn.call("interaction.create", draft)
+    return draft
+
+
+async def _note_never_created(conn) -> Interaction:
+    return (await _note_on_the_deal(conn)).model_copy(
+        update={"id": "6f1c2a9e-0000-4000-8000-00000000a002"})
+
+
 async def _with_a_registration(conn) -> NoParams:
     await conn.call("webhook.register", event="deal.created", url=HOOK_URL)
     return NoParams()
@@ -166,6 +194,8 @@ class TestPloomes(ConnectorStandardTests):
                        lambda company: company.tax_id == "12345678000195"
                        and company.remote_data["TypeId"] == 1),
             ActionCase("deal.create", _deal_for_exemplo, _deal_created),
+            ActionCase("deal.find_created", _deal_created_before, _deal_created),
+            ActionCase("deal.find_created", _deal_never_created, expect_empty=True),
             ActionCase("deal.get", {"id": DEAL},
                        lambda deal: deal.title == "Upgrade Plano Ouro"
                        and deal.amount == Decimal("1530.75") and deal.owner.name == "Admin Sandbox"),
@@ -184,6 +214,8 @@ class TestPloomes(ConnectorStandardTests):
                        lambda pipelines: [p.name for p in pipelines] == ["Funil de Vendas", "Leads"]
                        and [s.name for s in pipelines[1].stages] == ["Novo lead", "Em qualificação"]),
             ActionCase("interaction.create", _note_on_the_deal, _note_created),
+            ActionCase("interaction.find_created", _note_created_before, _note_created),
+            ActionCase("interaction.find_created", _note_never_created, expect_empty=True),
             ActionCase("user.ensure", {"name": "Movidesk", "email": "movidesk@integration.test"},
                        lambda user: user.email == "movidesk@integration.test"
                        and user.id not in {str(seed.ADMIN_ID), str(seed.SELLER_ID)}),

@@ -148,7 +148,7 @@ async def test_registered_webhooks_are_called_on_deal_creation_and_win(connectio
     [created] = receiver.wait_for(1)
     assert created["Entity"] == "Deals" and created["Action"] == "Create"
     assert created["Old"] is None and created["New"]["Id"] == int(deal.ref(connection.name))
-    assert created["New"]["OtherProperties"] == {"deal_0B7E8C1F-0000-4000-8000-000000000002": 9}
+    assert created["New"]["OtherProperties"]["deal_0B7E8C1F-0000-4000-8000-000000000002"] == 9
     assert "-03:00" not in created["New"]["CreateDate"]
     [event] = parse_webhook(delivery(created, connection.name))
     assert event.type == "deal.created" and event.record_id == deal.ref(connection.name)

@@ -5,13 +5,16 @@ A recipe is an integration written against canonical capabilities only: it names
 events it reacts to, its options and its mapping slots. When an event arrives, the
 engine calls ``recipe.handle(ctx, event)`` with a ``RunContext``.
 
-Runs are at-least-once: after a crash an event runs again. ``RunContext.once`` makes a
-step idempotent through the links store (the step's result id is recorded under the
-event's key, and a re-run reuses it instead of creating a second record).
+Runs are at-least-once: after a crash an event runs again. ``RunContext.create`` makes a
+record's creation idempotent: the links store records that the step began and, once the
+vendor answers, the new record's id; a re-run reuses that id, and when the first attempt
+stopped before the id was written down, it looks for the record by its marker
+(``pontes.markers``) before creating it again.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -19,8 +22,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 from ..connection import Connection
-from ..errors import ConfigError, PermanentFailure
+from ..errors import CapabilityError, ConfigError, PermanentFailure
 from ..keys import tokens_equal
+from ..markers import marker_for
 from ..models import ClientContext, Event, Record
 
 if TYPE_CHECKING:
@@ -29,6 +33,11 @@ if TYPE_CHECKING:
 
 
 R = TypeVar("R", bound=Record)
+
+log = logging.getLogger("pontes.recipes")
+
+RESULT = "result"
+"""The key under which a step's link group keeps the id of the record it created."""
 
 
 class NoOptions(BaseModel):
@@ -139,22 +148,68 @@ class RunContext:
             )
         return record
 
-    async def once(self, step: str, make: Callable[[], Awaitable[Record]]) -> str:
-        """Run ``make`` once per event and step; returns the created record's remote id.
+    async def create(self, step: str, connection: Connection, capability: str,
+                     draft: Record) -> str:
+        """Create ``draft`` at ``connection`` through ``capability`` (``ticket.create``...)
+        once per event and step; returns the new record's remote id.
 
-        A re-run of the same event (after a crash or a replay) finds the id recorded by
-        the first run and does not call ``make`` again.
+        The draft gets the step's marker as its pontes ``id`` (the plugin writes it at the
+        vendor). The links store records that the step began before the vendor is called,
+        and the new id once it answers. A later run of the same event (a retry, a replay,
+        a run after a crash) reuses the recorded id; if an earlier attempt began but never
+        recorded an id, the record is looked for (``created``) before it is made again.
         """
-        kind = f"step:{step}"
-        key = self.event.idempotency_key
-        scope = self.integration.name
-        found = await self.links.lookup(kind, scope, key)
-        if found and "result" in found:
-            return found["result"]
-        record = await make()
-        remote_id = _remote_id(record)
-        await self.links.link(kind, {scope: key, "result": remote_id})
+        made = await self.created(step, connection, capability, draft)
+        if made is not None:
+            return made
+        kind, scope, key = self._step(step)
+        await self.links.link(kind, {scope: key})
+        record = await connection.call(capability, self._marked(step, draft))
+        remote_id = record.ref(connection.name) or _remote_id(record)
+        await self.links.link(kind, {scope: key, RESULT: remote_id})
         return remote_id
+
+    async def created(self, step: str, connection: Connection, capability: str,
+                      draft: Record) -> str | None:
+        """The remote id of the record ``step`` of this event created from ``draft`` with
+        ``capability``, or ``None`` when it created none.
+
+        Known from the links store when the step finished; when an earlier attempt began
+        the step and stopped without recording an id (killed, or the vendor's answer was
+        lost), the record is looked for by its marker through the connection's
+        ``<entity>.find_created``, and linked when found. A connection that cannot look
+        gets ``None``, with a warning: the record may then be created twice.
+        """
+        kind, scope, key = self._step(step)
+        group = await self.links.lookup(kind, scope, key)
+        if group is None:
+            return None
+        if RESULT in group:
+            return group[RESULT]
+        finder = capability.rsplit(".", 1)[0] + ".find_created"
+        try:
+            found = await connection.call(finder, self._marked(step, draft))
+        except CapabilityError as error:
+            log.warning("an earlier attempt of %s for event %s may have created a record at "
+                        "%s; it cannot be looked for (%s), so it may be created twice",
+                        step, key, connection.name, error)
+            return None
+        if found is None:
+            return None
+        remote_id = found.ref(connection.name) or _remote_id(found)
+        await self.links.link(kind, {scope: key, RESULT: remote_id})
+        self.note(f"found {remote_id} at {connection.name}, created by an earlier attempt")
+        return remote_id
+
+    def marker(self, step: str) -> str:
+        """The marker (pontes id) of the record ``step`` of this event creates."""
+        return marker_for(self.integration.name, self.event.idempotency_key, step)
+
+    def _step(self, step: str) -> tuple[str, str, str]:
+        return f"step:{step}", self.integration.name, self.event.idempotency_key
+
+    def _marked(self, step: str, draft: R) -> R:
+        return draft.model_copy(update={"id": self.marker(step)})
 
 
 def _remote_id(record: Record) -> str:

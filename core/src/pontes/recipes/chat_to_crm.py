@@ -167,10 +167,6 @@ async def _open_deal_exists(crm: Connection, client: Client) -> Deal | None:
 async def _create_deal(ctx: RunContext, chat: Chat, client: Client, options: ChatToCrmOptions,
                        lead: bool) -> str | None:
     crm = ctx.role("crm")
-    if options.avoid_duplicate_deals and (existing := await _open_deal_exists(crm, client)):
-        ctx.note(f"{client_label(client.contact)} already has open deal "
-                 f"{existing.ref(crm.name)}: no second deal")
-        return None
     capability = "lead.create" if lead and crm.has("lead.create") else "deal.create"
     if capability == "deal.create" and not crm.has("deal.create"):
         raise PermanentFailure(f"{crm.name} can create neither leads nor deals")
@@ -181,7 +177,15 @@ async def _create_deal(ctx: RunContext, chat: Chat, client: Client, options: Cha
         "title": title, "contact": client.contact or chat.visitor, "company": client.company,
         **({"pipeline": pipeline} if pipeline else {}), **({"stage": stage} if stage else {}),
     })
-    deal_id = await ctx.once("deal", lambda: crm.call(capability, draft))
+    # An earlier attempt's deal is this chat's deal, not another open deal to step aside for.
+    earlier = await ctx.created("deal", crm, capability, draft)
+    if earlier is not None:
+        return earlier
+    if options.avoid_duplicate_deals and (existing := await _open_deal_exists(crm, client)):
+        ctx.note(f"{client_label(client.contact)} already has open deal "
+                 f"{existing.ref(crm.name)}: no second deal")
+        return None
+    deal_id = await ctx.create("deal", crm, capability, draft)
     kind = "lead" if capability == "lead.create" else ("deal (as a lead)" if lead else "deal")
     ctx.note(f"created {kind} {deal_id} {title!r} in {crm.name}")
     return deal_id
@@ -200,7 +204,7 @@ async def _save_transcript(ctx: RunContext, chat: Chat, client: Client, deal_id:
         occurred_at=when, direction=Direction.inbound,
         contact=client.contact, company=client.company, deal=deal,
     )
-    record_id = await ctx.once("transcript", lambda: crm.call("interaction.create", record))
+    record_id = await ctx.create("transcript", crm, "interaction.create", record)
     ctx.note(f"saved the transcript as interaction {record_id}")
 
 
@@ -284,7 +288,9 @@ RECIPE = Recipe(
         "crm": RoleSpec(requires=("contact.find_by_email", "contact.create"),
                         optional=("contact.find_by_phone", "company.create", "company.find_by_name",
                                   "deal.create", "lead.create", "deal.list_for_client",
-                                  "pipeline.list", "interaction.create"),
+                                  "pipeline.list", "interaction.create", "contact.find_created",
+                                  "company.find_created", "deal.find_created",
+                                  "lead.find_created", "interaction.find_created"),
                         description="where clients, deals and leads are created"),
     },
     handle=handle,

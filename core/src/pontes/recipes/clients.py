@@ -125,7 +125,7 @@ async def find_or_create_client(ctx: RunContext, source: Connection, target: Con
     """The target's client for a source person and company, created when ``create``.
 
     Creation uses ``drafts`` when given, else the ``contact`` and ``company`` mapping
-    slots, and ``ctx.once``, so a re-run of the same event never creates a second copy.
+    slots, and ``ctx.create``, so a re-run of the same event never creates a second copy.
     Everything found or created is linked to the source records.
     """
     client = Client(await find_contact(ctx, source, contact, target),
@@ -149,14 +149,14 @@ async def _create_missing(ctx: RunContext, target: Connection, drafts: Client,
                           client: Client) -> Client:
     if client.company is None and drafts.company is not None and target.has("company.create"):
         company = drafts.company
-        remote_id = await ctx.once(f"create-company:{target.name}",
-                                   lambda: target.call("company.create", company))
+        remote_id = await ctx.create(f"create-company:{target.name}", target, "company.create",
+                                     company)
         client.company = company.model_copy(update={"refs": {target.name: remote_id}})
         ctx.note(f"created company {company.name!r} in {target.name}")
     if client.contact is None and drafts.contact is not None and target.has("contact.create"):
         contact = drafts.contact.model_copy(update={"company": client.company})
-        remote_id = await ctx.once(f"create-contact:{target.name}",
-                                   lambda: target.call("contact.create", contact))
+        remote_id = await ctx.create(f"create-contact:{target.name}", target, "contact.create",
+                                     contact)
         client.contact = contact.model_copy(update={"refs": {target.name: remote_id}})
         ctx.note(f"created person {contact.display_name()!r} in {target.name}")
     return client

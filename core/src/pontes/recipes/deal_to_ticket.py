@@ -128,7 +128,7 @@ async def open_ticket(ctx: RunContext, deal: Deal) -> str:
         "description": render(options.description, fields, f"{where}.description"),
         "requester": client.contact, "company": client.company,
     })
-    ticket_id = await ctx.once("open-ticket", lambda: helpdesk.call("ticket.create", draft))
+    ticket_id = await ctx.create("open-ticket", helpdesk, "ticket.create", draft)
     await ctx.links.link(LINK, {crm.name: deal_id, helpdesk.name: ticket_id})
     ctx.note(f"deal {deal_id} opened ticket {ticket_id} in {helpdesk.name} "
              f"for {client_label(client.contact or client.company)}")
@@ -179,7 +179,9 @@ RECIPE = Recipe(
                         description="where deals are created"),
         "helpdesk": RoleSpec(requires=("ticket.create", "contact.find_by_email"),
                              triggers=("ticket.changed",),
-                             optional=("contact.create", "company.create", "contact.get"),
+                             optional=("contact.create", "company.create", "contact.get",
+                                       "ticket.find_created", "contact.find_created",
+                                       "company.find_created"),
                              description="where the deal's ticket is worked"),
     },
     handle=handle,

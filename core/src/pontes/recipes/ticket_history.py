@@ -107,7 +107,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
         company=client.company,
         ticket=ticket,
     )
-    record_id = await ctx.once("history", lambda: crm.call("interaction.create", record))
+    record_id = await ctx.create("history", crm, "interaction.create", record)
     ctx.note(f"ticket {ticket.number} recorded in the history of "
              f"{client_label(client.contact or client.company)} at {crm.name} (record {record_id})")
     return ctx.notes[-1]
@@ -121,7 +121,9 @@ RECIPE = Recipe(
                              description="where tickets are worked"),
         "crm": RoleSpec(requires=("contact.find_by_email", "interaction.create"),
                         optional=("contact.create", "company.create", "company.find_by_email",
-                                  "company.find_by_name", "contact.find_by_phone"),
+                                  "company.find_by_name", "contact.find_by_phone",
+                                  "interaction.find_created", "contact.find_created",
+                                  "company.find_created"),
                         description="where the client's history is kept"),
     },
     handle=handle,

@@ -3,6 +3,11 @@
 Movidesk replaces a list sent in a PATCH whole (clients, custom fields, tags), so a write
 that touches such a list reads the ticket first and sends the full list back. Actions
 are the exception: one sent without an id is appended, so a reply sends only itself.
+
+What pontes creates carries its marker (``pontes.plugin.marker_token``), so that
+``*.find_created`` finds it after a run that was cut short: a person in
+``codeReferenceAdditional`` (Movidesk's field for an outside reference), a ticket in an
+internal note after its first action.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from pontes.plugin import (
     PermanentFailure,
     Ticket,
     TicketReply,
+    VendorError,
+    has_marker,
+    marker_token,
     quote_literal,
 )
 from pydantic import BaseModel, ConfigDict
@@ -112,10 +120,11 @@ def _email_condition(email: str) -> str:
     return f"emails/any(e: e/email eq {quote_literal(email)})"
 
 
-async def _create_person(connection: Connection, payload: dict[str, Any],
+async def _create_person(connection: Connection, payload: dict[str, Any], marker: str,
                          what: str) -> dict[str, Any]:
     if not payload.get("businessName"):
         raise PermanentFailure(f"{what}: Movidesk needs a name (businessName) or an e-mail")
+    payload["codeReferenceAdditional"] = marker
     answer = await connection.client.post_json(PERSONS, json=payload)
     if isinstance(answer, dict) and answer.get("businessName"):
         return answer
@@ -145,13 +154,26 @@ async def contact_create(connection: Connection, params: Contact) -> Contact:
     """Create a client person, linked to its company when the company has a Movidesk id.
 
     The record returned is built from what was sent and the id Movidesk answered with
-    (Movidesk answers a create with the id only).
+    (Movidesk answers a create with the id only). The person's marker goes in
+    ``codeReferenceAdditional``.
     """
     with _mapping_errors("contact.create"):
         payload = contact_from_canonical(params, connection.name,
                                          _settings(connection).custom_field_rule_id)
-    raw = await _create_person(connection, payload, "contact.create")
+    raw = await _create_person(connection, payload, params.id, "contact.create")
     return contact_to_canonical(raw, connection.name)
+
+
+def _marker_condition(record: Contact | Company) -> str:
+    return f"codeReferenceAdditional eq {quote_literal(record.id)}"
+
+
+@kit.action("contact.find_created")
+async def contact_find_created(connection: Connection, params: Contact) -> Contact | None:
+    """The person created from this draft (its marker in ``codeReferenceAdditional``), or
+    ``None``."""
+    raw = await _find_person(connection, PERSON, _marker_condition(params))
+    return contact_to_canonical(raw, connection.name) if raw else None
 
 
 @kit.action("company.find_by_email")
@@ -184,13 +206,21 @@ async def company_create(connection: Connection, params: Company) -> Company:
     """Create a client company.
 
     The record returned is built as ``contact_create`` builds it: from what was sent and
-    the id Movidesk answered with.
+    the id Movidesk answered with; its marker goes in ``codeReferenceAdditional``.
     """
     with _mapping_errors("company.create"):
         payload = company_from_canonical(params, connection.name,
                                          _settings(connection).custom_field_rule_id)
-    raw = await _create_person(connection, payload, "company.create")
+    raw = await _create_person(connection, payload, params.id, "company.create")
     return company_to_canonical(raw, connection.name)
+
+
+@kit.action("company.find_created")
+async def company_find_created(connection: Connection, params: Company) -> Company | None:
+    """The company created from this draft (its marker in ``codeReferenceAdditional``), or
+    ``None``."""
+    raw = await _find_person(connection, COMPANY, _marker_condition(params))
+    return company_to_canonical(raw, connection.name) if raw else None
 
 
 # --- tickets ----------------------------------------------------------------------------
@@ -200,9 +230,11 @@ async def company_create(connection: Connection, params: Company) -> Company:
 async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
     """Open a ticket for the requester (or company) whose Movidesk id is in ``refs``.
 
-    The description (or the messages) becomes the first action; ``createdBy`` is the
-    integration agent (``agent_id``), else the client. Custom fields are written under
-    their known rule or ``custom_field_rule_id``.
+    The description (or the messages) becomes the first action, followed by an internal
+    note with the ticket's marker; ``createdBy`` is the integration agent (``agent_id``),
+    else the client. Custom fields are written under their known rule or
+    ``custom_field_rule_id``. The ticket is taken from the create's own answer, and read
+    back only when that answer lacks it.
     """
     settings = _settings(connection)
     client = client_ref(params, connection.name)
@@ -223,6 +255,7 @@ async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
         payload["ownerTeam"] = settings.default_team
     if not payload["actions"]:
         payload["actions"] = [{"type": PUBLIC, "description": params.subject or ""}]
+    payload["actions"].append({"type": INTERNAL, "description": _marker_note(params)})
     for action in payload["actions"]:
         action.setdefault("origin", API_ORIGIN)
     payload["type"] = settings.ticket_type
@@ -231,10 +264,37 @@ async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
                                                params={"returnAllProperties": "true"},
                                                json=payload)
     if isinstance(answer, dict) and "subject" in answer:
-        raw = answer
-    else:
+        return ticket_to_canonical(answer, connection.name)
+    try:
         raw = await get_ticket(connection.client, created_id(answer))
+    except VendorError:
+        raw = {**payload, "id": created_id(answer)}
     return ticket_to_canonical(raw, connection.name)
+
+
+def _marker_note(ticket: Ticket) -> str:
+    return f"Opened by pontes ({marker_token(ticket)})"
+
+
+MARKER_SEARCH_DEPTH = 100
+"""How many of a client's latest tickets ``ticket.find_created`` reads for a marker."""
+
+
+@kit.action("ticket.find_created")
+async def ticket_find_created(connection: Connection, params: Ticket) -> Ticket | None:
+    """The ticket opened from this draft: among its client's latest tickets, the one whose
+    actions carry the draft's marker; ``None`` when there is none (or no client)."""
+    client = client_ref(params, connection.name)
+    if not client:
+        return None
+    rows = await list_rows(connection.client, TICKETS, select=("id",),
+                           filter=f"clients/any(c: c/id eq {quote_literal(client)})",
+                           orderby="id desc", top=MARKER_SEARCH_DEPTH,
+                           expand=("actions($select=id,description)",))
+    for row in rows:
+        if any(has_marker(a.get("description"), params) for a in row.get("actions") or []):
+            return await ticket_get(connection, ById(id=str(row["id"])))
+    return None
 
 
 def _check_custom_rules(values: list[dict[str, Any]], what: str) -> None:

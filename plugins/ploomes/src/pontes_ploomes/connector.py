@@ -28,6 +28,9 @@ class PloomesSettings(ConnectionSettings):
     - ``webhook_validation_key``: the ``ValidationKey`` given to the webhooks pontes
       registers, which every delivery must then carry (unset: a random one per webhook,
       and deliveries are not checked);
+    - ``deal_marker_field``: the ``FieldKey`` of a deal text field where new deals carry
+      their pontes marker, so that a run cut short finds the deal it created instead of
+      creating another (``deal.find_created`` needs it);
     - ``timeout_seconds``: how long one call may take.
     """
 
@@ -39,6 +42,7 @@ class PloomesSettings(ConnectionSettings):
     default_stage_id: int | None = None
     interaction_type_id: int = 1
     webhook_validation_key: SecretStr | None = None
+    deal_marker_field: str | None = None
     timeout_seconds: float = Field(30.0, gt=0)
 
 

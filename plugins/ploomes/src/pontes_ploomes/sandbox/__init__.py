@@ -13,7 +13,7 @@ from typing import Any
 
 from ..connector import kit
 from .app import DEFAULT_REQUESTS_PER_MINUTE, build_app
-from .seed import SANDBOX_USER_KEY
+from .seed import DEAL_MARKER_FIELD, SANDBOX_USER_KEY
 
 
 def sandbox_settings(base_url: str, *,
@@ -21,7 +21,7 @@ def sandbox_settings(base_url: str, *,
     """The connection settings that work against a sandbox served at ``base_url`` (with
     the same rate limit as the sandbox)."""
     return {"plugin": "ploomes", "base_url": base_url, "user_key": SANDBOX_USER_KEY,
-            "requests_per_minute": requests_per_minute}
+            "requests_per_minute": requests_per_minute, "deal_marker_field": DEAL_MARKER_FIELD}
 
 
 kit.sandbox(app=build_app, settings=sandbox_settings)

@@ -2,8 +2,8 @@
 
 Two users (an administrator, whose key the sandbox settings use, and a salesperson), a
 sales pipeline and a lead pipeline with their stages, loss reasons, custom fields for
-the helpdesk integration, two companies with a person each, an open deal and one
-interaction record.
+the helpdesk integration and for pontes' markers, two companies with a person each, an
+open deal and one interaction record.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ CONTACT_EXTERNAL_ID_FIELD = "contact_8F1D6C2A-0000-4000-8000-000000000001"
 DEAL_TICKET_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000002"
 DEAL_CHANNEL_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000003"
 INTERACTION_TICKET_FIELD = "interaction_record_250E00F0-0000-4000-8000-000000000004"
+DEAL_MARKER_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000005"
+"""A text field where pontes writes the marker of the deals it creates."""
 
 ACCOUNT = {"Id": ACCOUNT_ID, "Name": "Conta Sandbox"}
 
@@ -59,6 +61,7 @@ FIELDS = [
     {"Id": 10005002, "Key": DEAL_TICKET_FIELD, "Name": "Ticket Movidesk", "EntityId": 2, "TypeId": 4},
     {"Id": 10005003, "Key": DEAL_CHANNEL_FIELD, "Name": "Canal", "EntityId": 2, "TypeId": 1},
     {"Id": 10005004, "Key": INTERACTION_TICKET_FIELD, "Name": "Ticket", "EntityId": None, "TypeId": 4},
+    {"Id": 10005005, "Key": DEAL_MARKER_FIELD, "Name": "Ref. pontes", "EntityId": 2, "TypeId": 1},
 ]
 
 WEBHOOK_ACTIONS = [{"Id": number, "Name": name} for number, name in
