@@ -1,7 +1,8 @@
 """Keeping credentials out of URLs, headers, logs and error text.
 
 A ``Redactor`` masks two things: query parameters and headers whose *names* mark them as
-credentials, and known secret *values* wherever they appear, raw or encoded. The names
+credentials, and known secret *values* wherever they appear, in every spelling a URL,
+JSON, an HTML page or base64 gives them (``_secret_pattern``). The names
 known here are generic ones (``Authorization``, ``Cookie``, ``X-Api-Key``, ``api_key``,
 ``access_token``, ``client_secret``...); a vendor's own names are declared by its plugin
 (``VendorClient(secret_headers=..., secret_params=...)``).
@@ -14,13 +15,14 @@ of redactors the filter consults (``redact_http_logs``).
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import logging
 import re
 import weakref
 from collections.abc import Collection, Iterable, Mapping
-from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -52,10 +54,88 @@ def is_secret_header(name: str, vendor_names: Collection[str] = ()) -> bool:
             or any(hint in lowered for hint in _SECRET_HEADER_HINTS))
 
 
-def _spellings(secret: str) -> set[str]:
-    """A secret as it may appear in text: raw, percent-encoded, form-encoded, JSON-escaped."""
-    return {secret, quote(secret, safe=""), quote_plus(secret, safe=""),
-            json.dumps(secret)[1:-1]}
+MIN_BASE64_FRAGMENT = 8
+"""Shortest run of base64 characters masked as part of an encoded secret: a shorter one
+turns up in ordinary text too often to stand for a secret."""
+
+_ENTITIES = {"&": ("&amp;",), "<": ("&lt;",), ">": ("&gt;",),
+             '"': ("&quot;", "&#34;"), "'": ("&#39;", "&#x27;")}
+"""How HTML pages write the characters they must escape (html.escape's and Jinja's ways)."""
+
+
+def _character_pattern(char: str) -> str:
+    """A regular expression for one character of a secret, written as itself or escaped
+    for a URL (``%2F`` or ``%2f``, ``+`` for a space), for JSON (``\\u00e9``, ``\\/``) or
+    for HTML (``&amp;``)."""
+    forms = {re.escape(char), "(?i:" + "".join(f"%{byte:02X}" for byte in char.encode()) + ")"}
+    if char == " ":
+        forms.add(r"\+")
+    if char == "/":
+        forms.add(re.escape("\\/"))
+    escaped = json.dumps(char)[1:-1]
+    if escaped != char:
+        forms.add("(?i:" + re.escape(escaped) + ")")
+    forms.update(re.escape(entity) for entity in _ENTITIES.get(char, ()))
+    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+
+
+_URLSAFE = str.maketrans("+/", "-_")
+
+
+def _base64_spellings(secret: str) -> list[str]:
+    """The base64 texts (standard and URL-safe, padded or not) that only ``secret`` makes.
+
+    The secret encoded alone, whole; and, for a secret encoded inside a longer value (the
+    ``user:secret`` of HTTP basic auth), the characters that depend on its bytes alone at
+    each of the three positions it can take within base64's 3-byte groups.
+    """
+    data = secret.encode()
+    whole = base64.b64encode(data).decode()
+    found = {whole, whole.rstrip("=")}
+    for offset in range(3):
+        encoded = base64.b64encode(bytes(offset) + data).decode()
+        first = -(-8 * offset // 6)
+        last = 8 * (offset + len(data)) // 6
+        if last - first >= MIN_BASE64_FRAGMENT:
+            found.add(encoded[first:last])
+    urlsafe = {form.translate(_URLSAFE) for form in found}
+    return sorted(found | urlsafe, key=len, reverse=True)
+
+
+def _credentials(secret: str) -> set[str]:
+    """``secret``, and the credential it carries after an auth scheme (``Bearer abc``), and
+    the password inside an HTTP basic credential (``Basic dXNlcjpwYXNz``)."""
+    found = {secret}
+    scheme_and_credential = secret.split()
+    if len(scheme_and_credential) > 1:
+        credential = scheme_and_credential[-1]
+        found.add(credential)
+        if scheme_and_credential[0].lower() == "basic":
+            try:
+                decoded = base64.b64decode(credential, validate=True).decode()
+            except ValueError:
+                decoded = ""
+            found.add(decoded.partition(":")[2])
+    return found
+
+
+def _secret_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
+    """One regular expression for every spelling of ``secrets``, or ``None`` for none.
+
+    A secret matches raw; percent-encoded as ``quote``, ``quote_plus`` or any other URL
+    encoder writes it (any characters encoded, hex digits in either case, ``+`` for a
+    space); JSON- or HTML-escaped; and in base64, standard or URL-safe, padded or not,
+    alone or inside a longer value such as ``user:secret`` (itself possibly
+    percent-encoded). Values shorter than 4 characters are left out: they would mask
+    ordinary words.
+    """
+    spellings = {spelling for secret in secrets if len(secret) >= 4
+                 for spelling in (secret, *_base64_spellings(secret))}
+    if not spellings:
+        return None
+    longest_first = sorted(spellings, key=len, reverse=True)
+    return re.compile("|".join("".join(_character_pattern(c) for c in spelling)
+                               for spelling in longest_first))
 
 
 class Redactor:
@@ -63,31 +143,25 @@ class Redactor:
 
     Query parameters named like credentials (``SECRET_PARAM_NAMES`` and ``params``) are
     masked, and so is every known secret value wherever it appears (in a URL path, a
-    vendor's error message, a header), raw or percent-encoded. A credential header
+    vendor's error message, a header), in every spelling: raw, percent-encoded, JSON- or
+    HTML-escaped, or in base64 (alone or inside ``user:secret``). A credential header
     (``is_secret_header``, or one of ``headers``) is masked whole; a secret such as
-    ``Bearer abc`` is masked whole, and its credential part (``abc``) wherever it is echoed.
+    ``Bearer abc`` is masked whole, and its credential part (``abc``) wherever it is
+    echoed, as is the password of a ``Basic`` credential.
     """
 
     def __init__(self, secrets: Iterable[str] = (), params: Iterable[str] = (),
                  headers: Iterable[str] = ()):
-        values: set[str] = set()
-        for secret in secrets:
-            if not secret:
-                continue
-            values.add(secret)
-            scheme_and_credential = secret.split()
-            if len(scheme_and_credential) > 1:
-                values.add(scheme_and_credential[-1])
-        spelled = {form for value in values if len(value) >= 4 for form in _spellings(value)}
-        self.secrets = sorted(spelled, key=len, reverse=True)
+        values = {value for secret in secrets if secret for value in _credentials(secret)}
+        self._pattern = _secret_pattern(values)
         self.params = SECRET_PARAM_NAMES | {p.lower() for p in params}
         self.secret_headers = frozenset(h.lower() for h in headers)
 
     def text(self, value: str) -> str:
-        """``value`` with every known secret replaced by ``***``."""
-        for secret in self.secrets:
-            value = value.replace(secret, REDACTED)
-        return value
+        """``value`` with every spelling of every known secret replaced by ``***``."""
+        if self._pattern is None:
+            return value
+        return self._pattern.sub(REDACTED, value)
 
     def url(self, url: str | httpx.URL) -> str:
         """The URL with secret query parameters and secret values masked."""

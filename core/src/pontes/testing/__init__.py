@@ -6,6 +6,7 @@
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``);
 - ``pontes.testing.strategies``: hypothesis strategies for canonical records;
+- ``pontes.testing.leaks``: ``find_leaks``, secrets found in any text in any spelling;
 - ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
   and a server process), which the demo and the end-to-end tests are built on.
 
