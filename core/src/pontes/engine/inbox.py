@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -30,6 +30,7 @@ from ..recipes import Integration, Links, RunContext
 from ..store import NewEvent
 from .committer import GroupCommit
 from .explain import explain_failure
+from .masking import masked_body, masked_data, masked_headers
 from .metrics import Metrics
 
 log = logging.getLogger("pontes.inbox")
@@ -114,6 +115,7 @@ class Inbox:
                 continue
             accepted = accepted or trigger
             found.extend((trigger, event) for event in parsed if event.type in wanted)
+        delivery = without_secrets(delivery, integration)
         if accepted is None:
             reason = "; ".join(reasons) or (f"connection {connection.name!r} has no webhook "
                                              "trigger for this integration")
@@ -157,6 +159,7 @@ class Inbox:
     async def refuse(self, integration: Integration, role: str, delivery: Delivery,
                      reason: str, status: int, keep_body: bool = True) -> Answer:
         """Store the delivery as ``rejected`` with ``reason``; answer ``status``."""
+        delivery = without_secrets(delivery, integration)
         row = NewEvent(integration=integration.name, role=role,
                        connection=integration.connections[role].name, source="webhook",
                        status="rejected", error=reason,
@@ -178,9 +181,18 @@ class Inbox:
             connection=integration.connections[role].name, source="webhook",
             trigger=trigger.name, type=event.type,
             idempotency_key=fit_key(event.idempotency_key), entity_key=fit_key(event.entity_key),
-            event=event.model_dump(mode="json"), body=delivery.body,
+            event=masked_data(event.model_dump(mode="json"), integration.connections.values()),
+            body=delivery.body,
             content_type=delivery.content_type, headers=kept_headers(delivery.headers),
         )
+
+
+def without_secrets(delivery: Delivery, integration: Integration) -> Delivery:
+    """``delivery`` as it is stored: the secrets of the integration's connections masked in
+    its body and headers, since a vendor may send one back (Ploomes' ``ValidationKey``)."""
+    connections = integration.connections.values()
+    return replace(delivery, body=masked_body(delivery.body, connections),
+                   headers=masked_headers(delivery.headers, connections))
 
 
 def decode_body(body: bytes, content_type: str) -> Any:
