@@ -18,16 +18,17 @@ from .seeding import INTEGRATION_AGENT
 
 
 def sandbox_settings(base_url: str, *,
-                     requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE) -> dict[str, Any]:
+                     requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE,
+                     token: str = SANDBOX_TOKEN) -> dict[str, Any]:
     """A connection entry for a sandbox served at ``base_url``.
 
-    Give ``requests_per_minute`` the value the sandbox was built with, so the client
-    keeps within the sandbox's budget.
+    Give ``requests_per_minute`` and ``token`` the values the sandbox was built with, so
+    the client keeps within the sandbox's budget and is let in.
     """
     return {
         "plugin": "movidesk",
         "base_url": base_url.rstrip("/") + BASE_PATH,
-        "token": SANDBOX_TOKEN,
+        "token": token,
         "requests_per_minute": requests_per_minute,
         "agent_id": INTEGRATION_AGENT,
         "custom_field_rule_id": 7001,

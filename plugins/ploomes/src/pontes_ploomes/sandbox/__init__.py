@@ -17,10 +17,11 @@ from .seed import DEAL_MARKER_FIELD, SANDBOX_USER_KEY
 
 
 def sandbox_settings(base_url: str, *,
-                     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE) -> dict[str, Any]:
+                     requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+                     user_key: str = SANDBOX_USER_KEY) -> dict[str, Any]:
     """The connection settings that work against a sandbox served at ``base_url`` (with
-    the same rate limit as the sandbox)."""
-    return {"plugin": "ploomes", "base_url": base_url, "user_key": SANDBOX_USER_KEY,
+    the same rate limit and administrator's key as the sandbox)."""
+    return {"plugin": "ploomes", "base_url": base_url, "user_key": user_key,
             "requests_per_minute": requests_per_minute, "deal_marker_field": DEAL_MARKER_FIELD}
 
 

@@ -68,12 +68,14 @@ class PloomesSandbox:
     """One emulated Ploomes account: its tables, keys and settings, and the API over them."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-                 requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
+                 requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+                 user_key: str = seed.SANDBOX_USER_KEY):
         self.store = Store(clock)
         self.page_size = PAGE_SIZE
         self.queries = query_engine(self.store)
         self.deactivation = Deactivation(self.store)
         self.requests_per_minute = requests_per_minute
+        self.user_key = user_key
         self.limiter = WindowLimiter(requests_per_minute, 60.0)
         self.control = SandboxControl(self.reset)
         self.control.limiters.append(self.limiter)
@@ -86,7 +88,7 @@ class PloomesSandbox:
     def reset(self) -> None:
         """Back to the seeded demo account with the settings it was built with."""
         self.store.clear()
-        self.keys = {seed.SANDBOX_USER_KEY: seed.ADMIN_ID}
+        self.keys = {self.user_key: seed.ADMIN_ID}
         self.webhook_shape = FULL
         self.set_page_size(PAGE_SIZE)
         self.deactivation.reset()
@@ -271,10 +273,12 @@ def _next_link(request: Request, skip: int, top: int | None) -> str:
     return str(url.include_query_params(**following))
 
 
-def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE):
+def build_app(*, requests_per_minute: int = DEFAULT_REQUESTS_PER_MINUTE,
+              user_key: str = seed.SANDBOX_USER_KEY):
     """Ploomes API emulator with a demo account (users, pipelines, clients, a deal).
 
     A fresh sandbox app with the seeded demo account, limited like Ploomes (about 120
-    calls a minute per key) unless told otherwise.
+    calls a minute per key) unless told otherwise; its administrator's key is
+    ``user_key``.
     """
-    return PloomesSandbox(requests_per_minute=requests_per_minute).app()
+    return PloomesSandbox(requests_per_minute=requests_per_minute, user_key=user_key).app()

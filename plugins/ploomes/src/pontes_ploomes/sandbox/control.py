@@ -110,5 +110,5 @@ def _settings(sandbox: PloomesSandbox) -> dict[str, Any]:
     return {"requests_per_minute": sandbox.limiter.requests,
             "webhook_shape": sandbox.webhook_shape, "page_size": sandbox.page_size,
             "deactivate_after_failures": sandbox.deactivation.after,
-            "user_key": seed.SANDBOX_USER_KEY, "user_id": seed.ADMIN_ID,
+            "user_key": sandbox.user_key, "user_id": seed.ADMIN_ID,
             "account_id": seed.ACCOUNT_ID}
