@@ -13,6 +13,7 @@ from pontes.plugin import (
     VendorValidationError,
 )
 from pontes.testing import connect, sandbox_settings, serve_app
+from pydantic import ValidationError
 
 from pontes_usedesk.sandbox.app import SANDBOX_API_TOKEN as TOKEN
 from pontes_usedesk.sandbox.app import build_app
@@ -127,3 +128,12 @@ async def test_a_reply_and_a_note_keep_who_sees_them(sandbox_connection):
     reply, note = ticket.messages[-2:]
     assert (reply.public, reply.html, reply.author) == (True, "Shipped &lt;today&gt;", "agent 1")
     assert (note.public, note.direction.value) == (False, "internal")
+
+
+async def test_a_status_id_usedesk_lacks_is_refused_before_any_call(sandbox_url,
+                                                                     sandbox_connection):
+    url = sandbox_url("usedesk")
+    connection = sandbox_connection("usedesk", base_url=url)
+    with pytest.raises(ValidationError, match="not Usedesk status ids"):
+        await connection.call("usedesk.ticket.list", statuses=[1, 11])
+    assert log(url) == []

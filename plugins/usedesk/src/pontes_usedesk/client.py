@@ -84,8 +84,8 @@ def error_text(body: Any) -> str | None:
     return f"{text} (code {code})" if code not in (None, "") else text
 
 
-async def call(connection: Connection, method: str, params: dict[str, Any] | None = None,
-               ) -> Any:
+async def call(connection: Connection, method: str,
+               params: dict[str, Any] | None = None) -> Any:
     """Call Usedesk's ``method`` with ``params`` (``None`` values are left out) and the
     connection's token; the decoded answer. An ``error`` body raises
     ``VendorValidationError`` with Usedesk's words, whatever the HTTP status."""

@@ -22,7 +22,7 @@ from pontes.plugin import (
     TicketsOf,
     text_to_html,
 )
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..client import (
     CREATE_COMMENT,
@@ -71,17 +71,23 @@ class TicketQuery(BaseModel):
     order: Literal["asc", "desc"] | None = None
     most: int = Field(100, ge=1, le=10_000)
 
+    @field_validator("statuses")
+    @classmethod
+    def _known_statuses(cls, value: list[int]) -> list[int]:
+        unknown = sorted(set(value) - set(STATUS_NAMES))
+        if unknown:
+            raise ValueError(f"{unknown} are not Usedesk status ids (1 to {max(STATUS_NAMES)})")
+        return value
+
     def params(self) -> dict[str, Any]:
         """The query as ``/tickets`` parameters (empty filters left out)."""
-        unknown = sorted(set(self.statuses) - set(STATUS_NAMES))
-        if unknown:
-            raise PermanentFailure(f"statuses: {unknown} are not Usedesk status ids "
-                                   f"(1 to {max(STATUS_NAMES)})")
 
         def joined(values: list[Any]) -> str | None:
+            """Values as Usedesk's comma-separated filter."""
             return ",".join(str(v) for v in values) or None
 
         def moment(value: datetime | None) -> str | None:
+            """A moment as Usedesk's filters write it."""
             return value.strftime(TIME_FORMAT) if value else None
 
         return {

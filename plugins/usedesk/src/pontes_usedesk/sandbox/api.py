@@ -71,6 +71,7 @@ class UsedeskApi:
 
     def _endpoint(self, handler: Handler) -> Callable[[Request], Any]:
         async def endpoint(request: Request) -> Response:
+            """Read, authorize and answer one call of the method."""
             try:
                 params = await read_params(request)
                 self._authorize(params)

@@ -52,6 +52,7 @@ class BadControl(ValueError):
 def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
     """The Usedesk-specific control endpoints (see the module docstring)."""
     async def channel(request: Request) -> Response:
+        """``GET``/``POST /_sandbox/channel``."""
         if request.method == "POST":
             spec = await _object(request)
             url = spec.get("url")
@@ -67,6 +68,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
                              "events": sorted(hooks.kinds)})
 
     async def blocks(request: Request) -> Response:
+        """``GET``/``POST``/``DELETE /_sandbox/blocks``."""
         if request.method == "DELETE":
             state.blocks.clear()
         elif request.method == "POST":
@@ -75,6 +77,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
         return JSONResponse([vars(b) for b in state.blocks.values()])
 
     async def card_settings(request: Request) -> Response:
+        """``POST /_sandbox/card-settings``."""
         spec = await _object(request)
         timeout = spec.get("timeout", state.block_timeout)
         if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
@@ -85,12 +88,14 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
                              "run_scripts": state.run_block_scripts})
 
     async def ticket_fields(request: Request) -> Response:
+        """``POST /_sandbox/ticket-fields``."""
         name = (await _object(request)).get("name")
         if not isinstance(name, str) or not name.strip():
             raise BadControl("name is required")
         return JSONResponse(state.add_ticket_field(name.strip()))
 
     async def client_message(request: Request) -> Response:
+        """``POST /_sandbox/tickets/{id}/client-message``."""
         ticket = _ticket(state, request)
         message = (await _object(request)).get("message")
         if not isinstance(message, str) or not message.strip():
@@ -100,6 +105,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
         return JSONResponse(comment)
 
     async def rating(request: Request) -> Response:
+        """``POST /_sandbox/tickets/{id}/rating``."""
         ticket = _ticket(state, request)
         spec = await _object(request)
         value = spec.get("rating")
@@ -110,9 +116,11 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
         return JSONResponse(csi)
 
     async def card(request: Request) -> Response:
+        """``GET /_sandbox/tickets/{id}/card``."""
         return HTMLResponse(card_page(state, _ticket(state, request)))
 
     async def load(request: Request) -> Response:
+        """``POST /_sandbox/tickets/{id}/blocks``."""
         ticket = _ticket(state, request)
         spec = await _object(request, empty_ok=True)
         only = spec.get("name")
@@ -123,6 +131,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
                                               only=only))
 
     async def card_log(request: Request) -> Response:
+        """``GET /_sandbox/card-log``."""
         return JSONResponse(state.card_log)
 
     routes = [
@@ -142,6 +151,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
 
 def _answering_bad_control(endpoint: Any) -> Any:
     async def guarded(request: Request) -> Response:
+        """The endpoint, with a bad request answered 400 and a missing ticket 404."""
         try:
             return await endpoint(request)
         except BadControl as exc:
