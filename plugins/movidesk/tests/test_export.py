@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
@@ -104,11 +105,14 @@ def desk(account):
 
 @pytest.fixture
 def run(desk, warehouse, pontes_registry, tmp_path):
-    """``run(**options)``: export the account with a fresh connection."""
+    """``run(action_html=False, **options)``: export the account with a fresh connection
+    (reading each action's HTML when ``action_html``: a call per action, so only where a
+    test looks at that column)."""
 
-    def run_export(**options):
+    def run_export(action_html: bool = False, **options):
         settings = sandbox_settings(pontes_registry, "movidesk", desk.url,
-                                    requests_per_minute=desk.requests_per_minute)
+                                    requests_per_minute=desk.requests_per_minute,
+                                    export_action_html=action_html)
         connection = connect(pontes_registry, "movidesk", settings, "helpdesk")
         options = {"work_dir": tmp_path / "work", "batch_size": 80, **options}
         return export(connection, warehouse.destination, **options)
@@ -155,7 +159,7 @@ def ticket_calls(desk) -> dict[str, list[dict]]:
 
 def test_every_table_of_seed_002_lands_with_its_types_and_children_keep_parent_keys(
         run, warehouse, desk):
-    run()
+    run(action_html=True)
     names = TYPES[warehouse.kind]
     for table, columns in SEED_002.items():
         found = warehouse.columns(table)
@@ -182,6 +186,10 @@ def test_every_table_of_seed_002_lands_with_its_types_and_children_keep_parent_k
         "where v.lastupdate <> t.lastupdate")
     assert stale == [(0,)]
     assert warehouse.count("movidesk_persons__emails", "persons_id is null") == 0
+    html = dict(((int(t), int(a)), h) for t, a, h in warehouse.query(
+        f'select ticket_id, id, htmldescription from {DATASET}."movidesk_tickets__actions"'))
+    assert html == {(t["id"], a["id"]): a["htmlDescription"]
+                    for t in state["tickets"] for a in t["actions"]}
 
 
 def test_an_incremental_export_reads_only_the_tickets_that_changed(run, warehouse, desk):
@@ -200,16 +208,19 @@ def test_an_incremental_export_reads_only_the_tickets_that_changed(run, warehous
         "clients": [{"id": "cli-000001"}], "actions": [{"type": 2, "description": "Oi"}]}).json()
     before = len(desk.control("GET", "/requests"))
 
-    report = run(streams=["tickets"])
+    report = run(streams=["tickets"], action_html=True)
 
     new_state = desk.control("GET", "/state")
     read_again = [t for t in new_state["tickets"]
                   if parse_instant(t["lastUpdate"]) >= cursor - timedelta(seconds=600)]
     assert {recent["id"], with_values["id"], created["id"]} <= {t["id"] for t in read_again}
     assert report.streams[0].rows == len(read_again) < 20
-    assert report.streams[0].api_calls == 1
-    made = [r["path"] for r in desk.control("GET", "/requests")[before:]]
-    assert made == ["/public/v1/tickets"]
+    made = [r["path"].removeprefix("/public/v1")
+            for r in desk.control("GET", "/requests")[before:]]
+    actions = sum(1 for t in read_again for a in t["actions"] if not a.get("isDeleted"))
+    assert Counter(made) == {"/tickets": 2, "/survey/responses": 1,
+                             "/tickets/htmldescription": actions}
+    assert report.streams[0].api_calls == len(made)
     expected = expected_counts(new_state)
     for table in SEED_002:
         if table.startswith(("movidesk_tickets", "movidesk_custom")):

@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
+from pontes.config import parse_config
+from pontes.errors import ConfigError
 from pontes.export import compile_stream
 from pontes.export.plan import DELETED_COLUMN
+from pontes.runtime import Runtime
 from pontes_movidesk.connector import kit
 from pontes_movidesk.sandbox.dataset import Population, dataset, response_id
 from pontes_movidesk.sandbox.timefmt import format_instant, parse_instant
@@ -142,6 +145,15 @@ def is_past(ticket: dict) -> bool:
     return parse_instant(ticket["lastUpdate"]) < datetime.now(UTC) - timedelta(days=90)
 
 
+def is_recent(ticket: dict) -> bool:
+    return parse_instant(ticket["lastUpdate"]) > datetime.now(UTC) - timedelta(days=60)
+
+
+def pages(rows: int, size: int) -> int:
+    """How many full or partial pages ``rows`` rows fill."""
+    return -(-rows // size)
+
+
 async def collect(reader, conn, cursor=None) -> list[dict]:
     return [row async for row in reader(conn, cursor)]
 
@@ -173,7 +185,7 @@ def test_keys_cursors_and_the_custom_field_table():
 
 @pytest.mark.anyio
 async def test_a_full_read_takes_past_pages_then_recent_ones_in_change_order(desk, connect):
-    rows = await collect(read_tickets, connect(desk))
+    rows = await collect(read_tickets, connect(desk, export_action_html=False))
 
     stored = stored_tickets(desk)
     assert sorted(r["id"] for r in rows) == sorted(t["id"] for t in stored)
@@ -182,14 +194,14 @@ async def test_a_full_read_takes_past_pages_then_recent_ones_in_change_order(des
     past, recent = calls(desk, "/tickets/past"), calls(desk, "/tickets")
     past_count = sum(is_past(t) for t in stored)
     assert 0 < past_count < len(stored)
-    assert len(past) == past_count // 100 + 1
-    assert len(recent) == (len(stored) - past_count) // 100 + 1
+    assert len(past) == pages(past_count, 100) + 1
+    assert len(recent) == pages(len(stored) - past_count, 100) + 1
     for query in past + recent:
         assert query["$top"] == ["100"] and query["$orderby"] == ["lastUpdate asc,id asc"]
-        assert set(query["$expand"][0].split(",")) >= {
-            "clients", "owner", "actions", "customFieldValues($expand=items)",
-            "satisfactionSurveyResponses"}
+        assert set(query["$expand"][0].split(",")) == {
+            "clients", "owner", "actions", "customFieldValues($expand=items)"}
         assert "$skip" not in query
+    assert calls(desk, "/tickets/htmldescription") == []
     assert "$filter" not in past[0]
     first = rows[0]
     assert first["actions"] and first["clients"] and "customFieldValues" in first
@@ -198,7 +210,7 @@ async def test_a_full_read_takes_past_pages_then_recent_ones_in_change_order(des
 @pytest.mark.anyio
 async def test_a_recent_cursor_reads_only_the_changes_of_tickets(desk, connect):
     cursor = NOW - timedelta(days=20)
-    rows = await collect(read_tickets, connect(desk), cursor)
+    rows = await collect(read_tickets, connect(desk, export_action_html=False), cursor)
 
     expected = [t["id"] for t in stored_tickets(desk) if parse_instant(t["lastUpdate"]) >= cursor]
     assert sorted(r["id"] for r in rows) == sorted(expected)
@@ -215,13 +227,78 @@ async def test_paging_survives_more_tickets_changed_at_one_instant_than_a_page(d
          "clients": [{"id": "cli-000001"}], "createdDate": instant, "lastUpdate": instant}
         for n in range(230)]})
 
-    rows = await collect(read_tickets, connect(desk), NOW - timedelta(hours=2))
+    rows = await collect(read_tickets, connect(desk, export_action_html=False),
+                         NOW - timedelta(hours=2))
 
     imported = [r["id"] for r in rows if r["id"] >= 50_000]
     assert sorted(imported) == list(range(50_000, 50_230))
     assert len(rows) == len({r["id"] for r in rows})
     later = calls(desk, "/tickets")[1]["$filter"][0]
     assert later.startswith(f"lastUpdate ge {instant}Z and (lastUpdate gt {instant}Z or id gt ")
+
+
+@pytest.mark.anyio
+async def test_listings_go_on_after_a_page_shorter_than_asked_for(connect):
+    short = Sandbox(seed=dataset(TICKETS, seed=11, now=NOW), max_page_size=40)
+    try:
+        conn = connect(short, export_action_html=False)
+        tickets = await collect(read_tickets, conn)
+        persons = await collect(read_persons, conn)
+        state = short.control("GET", "/state")
+        assert sorted(r["id"] for r in tickets) == sorted(t["id"] for t in state["tickets"])
+        assert len(persons) == len(state["persons"]) > 40
+        assert {q["$top"][0] for q in calls(short, "/tickets") + calls(short, "/persons")} == \
+            {"100"}
+    finally:
+        short.stop()
+
+
+def test_a_page_size_over_movidesks_ceiling_is_refused_naming_the_key():
+    config = parse_config({"store": "sqlite://", "connections": {"helpdesk": {
+        "plugin": "movidesk", "token": "t", "page_size": 1000}}})
+    with pytest.raises(ConfigError, match=r"connections\.helpdesk\.page_size.*100"):
+        Runtime.build(config, key=b"k" * 32)
+
+
+@pytest.mark.anyio
+async def test_satisfaction_answers_come_from_the_survey_responses(desk, connect):
+    unanswered = next(t for t in stored_tickets(desk)
+                      if not t["satisfactionSurveyResponses"] and is_recent(t))
+    desk.control("POST", "/seed", {"survey_responses": [
+        {"id": "zz01", "questionId": "q3Np", "clientId": "cli-000001", "type": 3,
+         "ticketId": unanswered["id"], "responseDate": "2025-03-10T13:35:38.0174433",
+         "commentary": "Rápido", "value": 9},
+        {"id": "zz02", "questionId": "q4Yn", "clientId": "cli-000001", "type": 4,
+         "ticketId": unanswered["id"], "responseDate": "2025-03-10T13:36:00.0000000",
+         "commentary": None, "value": 2}]})
+
+    rows = await collect(read_tickets, connect(desk, export_action_html=False),
+                         parse_instant(unanswered["lastUpdate"]))
+
+    [row] = [r for r in rows if r["id"] == unanswered["id"]]
+    assert row["satisfactionSurveyResponses"] == [
+        {"id": "zz01", "responseDate": "2025-03-10T13:35:38.0174433", "comments": "Rápido",
+         "satisfactionSurveyModel": 3, "netPromoterScoreResponse": 9},
+        {"id": "zz02", "responseDate": "2025-03-10T13:36:00.0000000", "comments": None,
+         "satisfactionSurveyModel": 1, "positiveNegativeResponse": 2}]
+    responses = list(dataset(TICKETS, seed=11, now=NOW)["survey_responses"])
+    assert len(calls(desk, "/survey/responses")) == pages(len(responses) + 2, 100)
+
+
+@pytest.mark.anyio
+async def test_each_actions_html_comes_from_its_own_endpoint(desk, connect):
+    cursor = NOW - timedelta(days=3)
+    rows = await collect(read_tickets, connect(desk), cursor)
+
+    stored = {t["id"]: t for t in stored_tickets(desk)}
+    actions = [(row["id"], a) for row in rows for a in row["actions"]]
+    assert len(rows) > 3 and len(actions) > len(rows)
+    for ticket_id, action in actions:
+        [kept] = [a for a in stored[ticket_id]["actions"] if a["id"] == action["id"]]
+        assert action["htmlDescription"] == kept["htmlDescription"]
+        assert action["htmlDescription"].startswith("<p>")
+    asked = [(q["id"], q["actionId"]) for q in calls(desk, "/tickets/htmldescription")]
+    assert sorted(asked) == sorted(([str(t)], [str(a["id"])]) for t, a in actions)
 
 
 # --- reading persons and surveys ------------------------------------------------------
@@ -234,7 +311,7 @@ async def test_persons_are_read_whole_in_pages_keyed_on_the_last_id(desk, connec
     stored = desk.control("GET", "/state")["persons"]
     assert [r["id"] for r in rows] == sorted((p["id"] for p in stored), key=str.casefold)
     queries = calls(desk, "/persons")
-    assert len(stored) > 60 and len(queries) == len(stored) // 30 + 1
+    assert len(stored) > 60 and len(queries) == pages(len(stored), 30) + 1
     assert queries[1]["$filter"] == [f"id gt '{rows[29]['id']}'"]
     assert set(queries[0]["$expand"][0].split(",")) == {"relationships", "contacts", "emails"}
     assert any(r["relationships"] for r in rows) and any(r["contacts"] for r in rows)

@@ -11,6 +11,8 @@ from pontes.connector import PollingTrigger, WebhookTrigger
 from pontes.plugin import InvalidPayload, TicketStatus, WebhookRequest
 from pontes_movidesk.triggers import parse_webhook, poll_tickets
 
+from .conftest import FAST, Sandbox
+
 pytestmark = pytest.mark.anyio
 
 
@@ -147,7 +149,27 @@ async def test_poll_pages_through_many_changes(connect, sandbox):
     result = await poll_tickets(conn, None)
     assert [e.record_id for e in result.events] == [str(3000 + n) for n in range(6, -1, -1)]
     polls = [r for r in sandbox.control("GET", "/requests") if r["method"] == "GET"]
-    assert len(polls) == 3
+    assert len(polls) == 4
+
+
+async def test_poll_goes_on_after_a_page_shorter_than_asked_for(connect):
+    short = Sandbox(requests_per_minute=FAST, max_page_size=2)
+    try:
+        now = datetime.now(UTC)
+        short.control("POST", "/seed", {"tickets": [
+            {"id": 3000 + n, "subject": f"Lote {n}", "createdBy": {"id": "cli-carla"},
+             "lastUpdate": (now - timedelta(minutes=n)).isoformat()} for n in range(5)]})
+        result = await poll_tickets(connect(short, poll_lookback_hours=2, page_size=3), None)
+        assert [e.record_id for e in result.events] == [str(3000 + n) for n in range(4, -1, -1)]
+        assert [q["$top"] for q in _list_queries(short)] == [["3"]] * 4
+    finally:
+        short.stop()
+
+
+def _list_queries(sandbox) -> list[dict[str, list[str]]]:
+    queries = [parse_qs(r["query"]) for r in sandbox.control("GET", "/requests")
+               if r["method"] == "GET"]
+    return [q for q in queries if "$select" in q]
 
 
 async def test_polling_trigger_loads_tickets(conn, pontes_registry):

@@ -22,6 +22,7 @@ DEFAULT_BASE_URL = "https://api.movidesk.com/public/v1"
 
 TICKETS = "/tickets"
 PAST_TICKETS = "/tickets/past"
+ACTION_HTML = "/tickets/htmldescription"
 PERSONS = "/persons"
 
 RETRY = RetryPolicy(attempts=2)
@@ -134,6 +135,21 @@ async def get_ticket(client: VendorClient, ticket_id: str | int) -> dict[str, An
     if not ticket:
         raise NotFoundError(f"Movidesk has no ticket {ticket_id!r}")
     return ticket
+
+
+async def get_action_html(client: VendorClient, ticket_id: int | str,
+                          action_id: int | str) -> str | None:
+    """The HTML of one action of a ticket (``None`` when Movidesk has none for it).
+
+    Ticket reads carry an action's ``htmlDescription`` only in some cases; this endpoint
+    answers ``{"id": <action>, "description": "<html>"}``.
+    """
+    try:
+        answer = await client.get_json(ACTION_HTML, params={"id": str(ticket_id),
+                                                            "actionId": str(action_id)})
+    except NotFoundError:
+        return None
+    return answer.get("description") if isinstance(answer, dict) else None
 
 
 def created_id(answer: Any) -> Any:

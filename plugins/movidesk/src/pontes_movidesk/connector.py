@@ -13,6 +13,9 @@ from .client import DEFAULT_BASE_URL, TICKETS, build_client, list_rows
 VENDOR_REQUESTS_PER_MINUTE = 10
 """Movidesk's published budget for every public API, per token."""
 
+MAX_PAGE_SIZE = 100
+"""The most rows Movidesk returns in one list call."""
+
 FINISHING_STATUSES = ("Resolvido", "Fechado")
 """The statuses the manual webhook set-up suggests sending tickets on."""
 
@@ -30,7 +33,12 @@ class MovideskSettings(ConnectionSettings):
     - ``custom_field_rule_id``: the display rule under which ticket custom fields are
       written (Movidesk needs one per value; there is no API to discover it);
     - ``default_team``: the team (``ownerTeam``) sent with an owner that has none;
-    - ``page_size``: rows per list call (Movidesk returns at most 100);
+    - ``page_size``: rows per list call, at most 100 (Movidesk's ceiling; a list
+      pages until an empty page, so a vendor answering fewer rows loses nothing);
+    - ``export_action_html``: whether an export reads each action's HTML from
+      ``/tickets/htmldescription`` (one call per action exported, at the same 10 calls a
+      minute); off, ``movidesk_tickets__actions.htmldescription`` holds only what ticket
+      reads carry, which is mostly nothing;
     - ``poll_lookback_hours``: how far back the first poll looks;
     - ``poll_overlap_seconds``: how far before the cursor each poll starts again,
       because changed tickets can take minutes to reach Movidesk's search.
@@ -43,7 +51,8 @@ class MovideskSettings(ConnectionSettings):
     agent_id: str | None = None
     custom_field_rule_id: int | None = None
     default_team: str | None = None
-    page_size: int = Field(default=100, ge=1, le=1000)
+    page_size: int = Field(default=MAX_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    export_action_html: bool = True
     poll_lookback_hours: float = Field(default=24.0, ge=0)
     poll_overlap_seconds: float = Field(default=300.0, ge=0)
 

@@ -9,13 +9,20 @@ Four streams fill every table of that pipeline (the functional spec's seed 002):
   ``__satisfactionsurveyresponses``, plus ``movidesk_customFieldValues`` and its
   ``__items`` (a table of its own in that pipeline). Incremental on ``lastUpdate`` with a
   lag window (Movidesk's search shows changes minutes late); a full read takes
-  ``/tickets/past`` (idle for 90 days) and then ``/tickets``;
+  ``/tickets/past`` (idle for 90 days) and then ``/tickets``. The satisfaction answers
+  come from ``/survey/responses`` (the ticket's ``satisfactionSurveyResponses`` is
+  deprecated), and an action's HTML from ``/tickets/htmldescription`` (ticket reads
+  carry ``htmlDescription`` only "in some cases"), one call per action, unless the
+  connection's ``export_action_html`` is off;
 - ``survey_questions`` -> ``movidesk_survey_questions`` with ``__languages``;
 - ``survey_responses`` -> ``movidesk_survey_responses``.
 
 Calls are as few as the API allows: pages of ``page_size`` (100, Movidesk's ceiling),
 every related list of a ticket through ``$expand`` in the same call, and keyset paging
 (``lastUpdate``, then ``id``) so that a page never costs the vendor a deep ``$skip``.
+A listing ends at an empty page, never at a short one: Movidesk may answer fewer rows
+than asked for (its ceiling has changed before), and a read that stopped there would
+move its cursor past the rows it never saw.
 Column names are the API's field names in lower case, as Kondado writes them; ids and
 codes are text, counts and durations float. A few columns of that pipeline name fields
 the API documentation does not list (``systemstatus``, ``isdeleted``,
@@ -32,14 +39,12 @@ from typing import Any
 
 from pontes.plugin import ChildTable, Column, Connection, VendorError, quote_literal
 
-from .client import PAST_TICKETS, PERSONS, TICKETS, list_rows
+from .client import PAST_TICKETS, PERSONS, TICKETS, get_action_html, list_rows
 from .connector import kit
 from .dates import filter_literal
 
 SURVEY_QUESTIONS = "/survey/questions"
 SURVEY_RESPONSES = "/survey/responses"
-SURVEY_PAGE = 100
-"""The largest ``limit`` the survey endpoints take."""
 
 RECENT = timedelta(days=90)
 PAST_MARGIN = timedelta(days=1)
@@ -49,8 +54,16 @@ clock that runs a little differently from Movidesk's loses nothing."""
 TICKET_LAG = 600.0
 """Seconds each incremental ticket read goes back before the last exported change."""
 
-TICKET_EXPAND = ("clients", "owner", "actions", "customFieldValues($expand=items)",
-                 "satisfactionSurveyResponses")
+TICKET_EXPAND = ("clients", "owner", "actions", "customFieldValues($expand=items)")
+TICKET_ANSWERS = "satisfactionSurveyResponses"
+"""The key under which a ticket row carries its survey answers (Kondado's table name)."""
+SCORE_OF_TYPE = {1: "positiveNegativeResponse", 2: "smileyFacesResponse",
+                 3: "netPromoterScoreResponse", 4: "positiveNegativeResponse"}
+"""The score column of each survey type (1 satisfied/unsatisfied, 2 smiley faces, 3 NPS,
+4 yes/no, whose 1 yes / 2 no read as positive / negative)."""
+MODEL_OF_TYPE = {1: 1, 2: 2, 3: 3, 4: 1}
+"""Kondado's ``satisfactionsurveymodel`` (1 positive/negative, 2 smiley faces, 3 NPS) of
+each survey type."""
 PERSON_EXPAND = ("relationships", "contacts", "emails")
 UNDOCUMENTED = frozenset({"systemStatus", "isDeleted", "movideskTicketNumber",
                           "linkedToIntegratedTicketNumber"})
@@ -121,7 +134,7 @@ TICKET_CHILDREN = (
         actions__createddate:timestamp:createdDate htmldescription::htmlDescription tags type
         isdeleted:boolean:isDeleted
     """)),
-    ChildTable("satisfactionsurveyresponses", path="satisfactionSurveyResponses",
+    ChildTable("satisfactionsurveyresponses", path=TICKET_ANSWERS,
                parent_key={"ticket_id": "id"}, columns=_columns("""
         ticket_id satisfactionsurveyresponses__id::id
         positivenegativeresponse:float:positiveNegativeResponse
@@ -176,10 +189,10 @@ async def read_persons(connection: Connection, cursor: Any) -> AsyncIterator[dic
                                filter=(f"id gt {quote_literal(last)}"
                                        if last is not None else None),
                                orderby="id asc", top=size)
+        if not rows:
+            return
         for row in rows:
             yield row
-        if len(rows) < size:
-            return
         last = str(rows[-1]["id"])
 
 
@@ -192,13 +205,49 @@ async def read_tickets(connection: Connection,
 
     Those changed since ``cursor`` (all when ``None``), oldest change first.
     ``/tickets/past`` comes first when the cursor is older than 90 days; its tickets all
-    changed before those of ``/tickets``, so the order holds across both.
+    changed before those of ``/tickets``, so the order holds across both. The survey
+    answers are read once, when the first ticket comes.
     """
+    answers: dict[int, list[dict[str, Any]]] | None = None
+    paths = [TICKETS]
     if cursor is None or cursor < datetime.now(UTC) - RECENT - PAST_MARGIN:
-        async for ticket in _ticket_pages(connection, PAST_TICKETS, cursor):
+        paths.insert(0, PAST_TICKETS)
+    for path in paths:
+        async for ticket in _ticket_pages(connection, path, cursor):
+            if answers is None:
+                answers = await _answers_by_ticket(connection)
+            ticket[TICKET_ANSWERS] = answers.get(ticket["id"], [])
+            if connection.settings.export_action_html:
+                await _fill_action_html(connection, ticket)
             yield ticket
-    async for ticket in _ticket_pages(connection, TICKETS, cursor):
-        yield ticket
+
+
+async def _answers_by_ticket(connection: Connection) -> dict[int, list[dict[str, Any]]]:
+    """Every survey response, shaped as the ticket's answers table, by ticket id."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    async for response in _survey_pages(connection, SURVEY_RESPONSES):
+        if response.get("ticketId") is not None:
+            found.setdefault(int(response["ticketId"]), []).append(_ticket_answer(response))
+    return found
+
+
+def _ticket_answer(response: dict[str, Any]) -> dict[str, Any]:
+    """A ``/survey/responses`` item as a row of ``__satisfactionsurveyresponses``."""
+    answer = {"id": response.get("id"), "responseDate": response.get("responseDate"),
+              "comments": response.get("commentary"),
+              "satisfactionSurveyModel": MODEL_OF_TYPE.get(response.get("type"))}
+    score = SCORE_OF_TYPE.get(response.get("type"))
+    if score:
+        answer[score] = response.get("value")
+    return answer
+
+
+async def _fill_action_html(connection: Connection, ticket: dict[str, Any]) -> None:
+    """Put each action's HTML in its ``htmlDescription`` where the read left it out."""
+    for action in ticket.get("actions") or []:
+        if action.get("htmlDescription") is None and action.get("id") is not None:
+            action["htmlDescription"] = await get_action_html(
+                connection.client, ticket["id"], action["id"])
 
 
 async def _ticket_pages(connection: Connection, path: str,
@@ -217,10 +266,10 @@ async def _ticket_pages(connection: Connection, path: str,
                                expand=TICKET_EXPAND,
                                filter=" and ".join(conditions) or None,
                                orderby="lastUpdate asc,id asc", top=size)
+        if not rows:
+            return
         for row in rows:
             yield row
-        if len(rows) < size:
-            return
         key = (rows[-1]["lastUpdate"], rows[-1]["id"])
         if last is not None and key <= last:
             raise VendorError(f"{path} answered the page after {last} with older tickets; "
@@ -234,8 +283,12 @@ def _literal(value: str) -> str:
 
 
 async def _survey_pages(connection: Connection, path: str) -> AsyncIterator[dict[str, Any]]:
-    """Every item of a survey endpoint (``{"hasMore", "items"}`` pages, ``startingAfter``)."""
-    params: dict[str, Any] = {"limit": min(connection.settings.page_size, SURVEY_PAGE)}
+    """Every item of a survey endpoint (``{"hasMore", "items"}`` pages, ``startingAfter``).
+
+    ``limit`` is the connection's ``page_size`` (the survey endpoints take 1 to 100, as
+    the lists do).
+    """
+    params: dict[str, Any] = {"limit": connection.settings.page_size}
     while True:
         page = await connection.client.get_json(path, params=params) or {}
         items = page.get("items") or []

@@ -132,8 +132,9 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
 
     Returns the tickets whose ``lastUpdate`` is at or after the cursor, oldest first.
     The query starts ``poll_overlap_seconds`` before the cursor (Movidesk's search lags
-    behind writes) and the first poll looks ``poll_lookback_hours`` back. The next
-    cursor is the latest ``lastUpdate`` seen.
+    behind writes) and the first poll looks ``poll_lookback_hours`` back. Pages are read
+    until an empty one (at most ``MAX_PAGES_PER_POLL``); the next cursor is the latest
+    ``lastUpdate`` seen, so tickets a capped poll did not reach come in the next one.
     """
     settings = connection.settings
     if cursor:
@@ -149,6 +150,8 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
         rows = await list_rows(connection.client, TICKETS, select=POLL_FIELDS,
                                filter=f"lastUpdate ge {filter_literal(since)}",
                                orderby="lastUpdate asc", top=settings.page_size, skip=skip)
+        if not rows:
+            break
         for row in rows:
             updated = parse_datetime(row.get("lastUpdate"), "lastUpdate")
             if updated is None or row.get("id") is None:
@@ -156,8 +159,6 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
             events.append(ticket_event(connection.name, int(row["id"]), updated,
                                        version_suffix(updated), row))
             newest = max(newest, updated)
-        if len(rows) < settings.page_size:
-            break
         skip += len(rows)
     return PollResult(events=events, cursor=canonical_text(newest))
 
