@@ -63,20 +63,29 @@ _ENTITIES = {"&": ("&amp;",), "<": ("&lt;",), ">": ("&gt;",),
 """How HTML pages write the characters they must escape (html.escape's and Jinja's ways)."""
 
 
-def _character_pattern(char: str) -> str:
-    """A regular expression for one character of a secret, written as itself or escaped
-    for a URL (``%2F`` or ``%2f``, ``+`` for a space), for JSON (``\\u00e9``, ``\\/``) or
-    for HTML (``&amp;``)."""
-    forms = {re.escape(char), "(?i:" + "".join(f"%{byte:02X}" for byte in char.encode()) + ")"}
+def _character_forms(char: str) -> list[str]:
+    """Regular expressions for one character of a secret, written as itself or escaped for
+    a URL (``%2F`` or ``%2f``, ``+`` for a space), for JSON (``\\u00e9``, ``\\/``) or for
+    HTML (``&amp;``). Each starts with a plain character, so that a pattern made of them
+    lets the regular expression engine skip every position no spelling can start at."""
+    hexes = "%".join(f"(?i:{byte:02X})" for byte in char.encode())
+    forms = {re.escape(char), f"%{hexes}"}
     if char == " ":
         forms.add(r"\+")
     if char == "/":
         forms.add(re.escape("\\/"))
     escaped = json.dumps(char)[1:-1]
     if escaped != char:
-        forms.add("(?i:" + re.escape(escaped) + ")")
+        forms.add(re.escape(escaped[0]) + "(?i:" + re.escape(escaped[1:]) + ")")
     forms.update(re.escape(entity) for entity in _ENTITIES.get(char, ()))
-    return "(?:" + "|".join(sorted(forms, key=len, reverse=True)) + ")"
+    return sorted(forms, key=len, reverse=True)
+
+
+def _spelling_patterns(spelling: str) -> list[str]:
+    """The alternatives that match ``spelling`` with any of its characters escaped, one
+    per way of writing its first character."""
+    rest = "".join("(?:" + "|".join(_character_forms(char)) + ")" for char in spelling[1:])
+    return [first + rest for first in _character_forms(spelling[0])]
 
 
 _URLSAFE = str.maketrans("+/", "-_")
@@ -134,8 +143,8 @@ def _secret_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
     if not spellings:
         return None
     longest_first = sorted(spellings, key=len, reverse=True)
-    return re.compile("|".join("".join(_character_pattern(c) for c in spelling)
-                               for spelling in longest_first))
+    return re.compile("|".join(alternative for spelling in longest_first
+                               for alternative in _spelling_patterns(spelling)))
 
 
 class Redactor:
