@@ -342,7 +342,8 @@ async def ticket_set_status(connection: Connection, params: SetStatus) -> Ticket
     body: dict[str, Any] = {"status": params.status}
     if params.justification is not None:
         body["justification"] = params.justification
-    await connection.client.patch_json(TICKETS, params={"id": params.id}, json=body)
+    await connection.client.patch_json(TICKETS, params={"id": params.id}, json=body,
+                                       retry_safe=True)
     return await ticket_get(connection, ById(id=params.id))
 
 
@@ -361,6 +362,6 @@ async def ticket_set_custom_fields(connection: Connection, params: SetCustomFiel
     merged = merge_values(current, changed)
     _check_custom_rules(merged, "movidesk.ticket.set_custom_fields")
     await connection.client.patch_json(TICKETS, params={"id": params.id},
-                                       json={"customFieldValues": merged})
+                                       json={"customFieldValues": merged}, retry_safe=True)
     return await ticket_get(connection, ById(id=params.id))
 

@@ -36,6 +36,7 @@ from ..mappers import (
     contact_from_canonical,
     contact_to_canonical,
 )
+from .readback import read_back
 
 CLIENT_EXPAND = ("Phones", "OtherProperties")
 PERSON_EXPAND = (*CLIENT_EXPAND, "Company")
@@ -102,15 +103,19 @@ async def _company_ref(connection: Connection, company: Company) -> Company:
 
 @kit.action("contact.create")
 async def contact_create(connection: Connection, params: Contact) -> Contact:
-    """Create a person, linked to its company (found by name, or created, when not known)."""
+    """Create a person, linked to its company (found by name, or created, when not known).
+
+    The person is read back, or built from the create's answer when that read fails.
+    """
     if not params.display_name():
         raise PermanentFailure("contact.name is required to create a Ploomes person")
     if params.company is not None:
         params = params.model_copy(
             update={"company": await _company_ref(connection, params.company)})
-    created = await create(connection.client, "/Contacts",
-                           contact_from_canonical(params, connection.name))
-    return await _get_person(connection, created["Id"])
+    payload = contact_from_canonical(params, connection.name)
+    created = await create(connection.client, "/Contacts", payload)
+    return await read_back(lambda: _get_person(connection, created["Id"]),
+                           lambda: contact_to_canonical({**payload, **created}, connection.name))
 
 
 # --- companies --------------------------------------------------------------------------
@@ -144,9 +149,10 @@ async def company_get(connection: Connection, params: ById) -> Company:
 
 @kit.action("company.create")
 async def company_create(connection: Connection, params: Company) -> Company:
-    """Create a company."""
+    """Create a company; read back, or built from the create's answer when that read fails."""
     if not params.name:
         raise PermanentFailure("company.name is required to create a Ploomes company")
-    created = await create(connection.client, "/Contacts",
-                           company_from_canonical(params, connection.name))
-    return await _get_company(connection, created["Id"])
+    payload = company_from_canonical(params, connection.name)
+    created = await create(connection.client, "/Contacts", payload)
+    return await read_back(lambda: _get_company(connection, created["Id"]),
+                           lambda: company_to_canonical({**payload, **created}, connection.name))

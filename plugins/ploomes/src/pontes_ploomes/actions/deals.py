@@ -38,6 +38,7 @@ from ..client import (
 )
 from ..connector import PloomesSettings, kit
 from ..mappers import DEAL_STATUS_IDS, deal_from_canonical, deal_to_canonical
+from .readback import read_back
 
 DEAL_EXPAND = ("Contact", "Person", "Owner($select=Id,Name,Email)", "CollaboratingUsers",
                "OtherProperties")
@@ -89,7 +90,8 @@ def _marker_condition(field: str, params: Deal) -> str:
 async def deal_create(connection: Connection, params: Deal) -> Deal:
     """Create a deal in its stage, else the connection's default stage or pipeline.
 
-    With the connection's ``deal_marker_field``, the deal carries its marker there.
+    With the connection's ``deal_marker_field``, the deal carries its marker there. The
+    deal is read back, or built from the create's answer when that read fails.
     """
     if not params.title:
         raise PermanentFailure("deal.title is required to create a Ploomes deal")
@@ -108,7 +110,8 @@ async def deal_create(connection: Connection, params: Deal) -> Deal:
     created = await create(connection.client, "/Deals", payload)
     if params.status != DealStatus.open:
         await _move_to(connection, created["Id"], params.status)
-    return await _get_deal(connection, created["Id"])
+    return await read_back(lambda: _get_deal(connection, created["Id"]),
+                           lambda: deal_to_canonical({**payload, **created}, connection.name))
 
 
 @kit.action("deal.find_created")
@@ -137,7 +140,8 @@ async def _write_changes(connection: Connection, current: dict[str, Any],
         changes = changes.model_copy(update={"remote_data": current})
     payload = deal_from_canonical(changes, connection.name)
     if payload:
-        await connection.client.patch_json(key_path("Deals", current["Id"]), json=payload)
+        await connection.client.patch_json(key_path("Deals", current["Id"]), json=payload,
+                                           retry_safe=True)
 
 
 @kit.action("deal.update")

@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from pontes.plugin import (
-    Connection,
-    Interaction,
-    PermanentFailure,
-    VendorError,
-    has_marker,
-    marker_token,
-)
+from pontes.plugin import Connection, Interaction, PermanentFailure, has_marker, marker_token
 
 from ..client import Query, all_of, contains, create, eq, fetch_by_id, fetch_first
 from ..connector import PloomesSettings, kit
 from ..mappers import interaction_from_canonical, interaction_to_canonical
 from .deals import deal_row
+from .readback import read_back
 
 INTERACTION_EXPAND = ("Contact", "OtherProperties")
 
@@ -54,11 +48,10 @@ async def interaction_create(connection: Connection, params: Interaction) -> Int
     payload["Content"] += f"<!-- {marker_token(params)} -->"
     payload["TypeId"] = cast(PloomesSettings, connection.settings).interaction_type_id
     created = await create(connection.client, "/InteractionRecords", payload)
-    try:
-        row = await fetch_by_id(connection.client, "InteractionRecords", created["Id"],
-                                expand=INTERACTION_EXPAND, what="interaction record")
-    except VendorError:
-        row = {**payload, **created}
+    row = await read_back(
+        lambda: fetch_by_id(connection.client, "InteractionRecords", created["Id"],
+                            expand=INTERACTION_EXPAND, what="interaction record"),
+        lambda: {**payload, **created})
     return interaction_to_canonical(row, connection.name)
 
 
