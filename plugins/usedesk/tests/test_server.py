@@ -71,6 +71,11 @@ def deliveries(stack: Stack) -> list[dict]:
         return usedesk.get("/_sandbox/deliveries").json()
 
 
+def finished(stack: Stack, integration: str) -> int:
+    """How many of the integration's events have run to an end."""
+    return len([e for e in stack.events(integration) if e["status"] in ("succeeded", "dead")])
+
+
 def history_mentions(stack: Stack, text: str) -> bool:
     with stack.sandbox("ploomes") as ploomes:
         rows = ploomes.get("/_sandbox/ploomes/records/InteractionRecords").json()
@@ -93,7 +98,7 @@ def test_ticket_webhooks_in_json_reach_the_crm_history(stack):
 def test_ticket_webhooks_as_forms_are_read_and_a_comment_is_acknowledged(stack):
     usedesk_control(stack, "/channel", {"url": stack.hook_url("history", "helpdesk"),
                                         "json": False})
-    before = len(stack.events("history"))
+    before, done = len(stack.events("history")), finished(stack, "history")
     ticket_id = usedesk_call(stack, "/create/ticket", subject="Wrong size",
                              message="Too small", client_name="Pavel Orlov",
                              client_email="pavel@example.org")["ticket_id"]
@@ -101,7 +106,7 @@ def test_ticket_webhooks_as_forms_are_read_and_a_comment_is_acknowledged(stack):
     usedesk_call(stack, "/update/ticket", ticket_id=ticket_id, status=3)
     stack.wait_until(lambda: len(stack.events("history")) >= before + 3, 60,
                      "three deliveries stored")
-    stack.wait_for_events("history", before + 2)
+    stack.wait_for_events("history", done + 2)
     sent = deliveries(stack)[-3:]
     assert all(d["form"] for d in sent) and [d["status"] for d in sent] == [200, 200, 200]
     newest = {e["type"]: e["status"] for e in stack.events("history")[before:]}
@@ -142,6 +147,12 @@ def spellings(secret: str) -> set[str]:
 
 def test_no_secret_is_stored_or_shown(stack):
     test_the_ticket_card_shows_the_blocks_answer_built_by_pontes(stack)
+    usedesk_control(stack, "/channel", {"url": stack.hook_url("history", "helpdesk")})
+    done = finished(stack, "history")
+    usedesk_call(stack, "/create/ticket", subject="Blocks listed", message="x",
+                 client_email="olga@example.org")
+    stack.wait_for_events("history", done + 1)
+    assert BLOCK_SECRET in json.dumps(deliveries(stack)[-1]["body"]["ticket"]["custom_blocks"])
     shown = [json.dumps(stack.events()), *(json.dumps(stack.event(e["id"]))
                                            for e in stack.events())]
     with sqlite3.connect(stack.workdir / "pontes.db") as db:
