@@ -12,7 +12,8 @@ from pontes.testing.round_trip import canonical_emails, canonical_phones, words
 EXAMPLES = Path(__file__).parent / "examples"
 """Deliveries in the shapes Usedesk's documentation and public code show (ids and values
 invented): one per API channel kind (``ticket``, ``comment``, ``trigger``, ``csi``,
-``chat``), a ticket as a form, and a dynamic block's request."""
+``chat``), a ticket as a form, and a dynamic block's request. Their ``secret`` is the
+sandbox's channel token, so a connection to the sandbox accepts them."""
 
 
 def example(name: str):

@@ -13,11 +13,14 @@ from pontes.plugin import ClientContext, Contact, Deal, DealStatus, InvalidPaylo
 from pontes.testing import connect, webhook_request
 
 from pontes_usedesk.connector import UsedeskSettings
+from pontes_usedesk.sandbox.app import SANDBOX_API_TOKEN
 from pontes_usedesk.triggers.api_channel import load_ticket, parse_webhook
 from pontes_usedesk.triggers.ticket_card import load_card, parse_ticket_card, reply_with_context
 
 EXAMPLES = Path(__file__).parent / "examples"
-SECRET = "0c1e5b7f-usedesk-channel-token"
+SECRET = SANDBOX_API_TOKEN
+"""The token the examples carry as ``secret``: the sandbox's, so that a connection to the
+sandbox accepts them."""
 FORM = "application/x-www-form-urlencoded"
 
 
