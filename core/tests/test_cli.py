@@ -57,10 +57,13 @@ def test_plugins_prints_versions_and_the_capability_matrix(capsys):
         return {name for name in header.split()[1:]
                 if row[header.index(name):header.index(name) + len(name)].strip() == "x"}
 
-    assert supported_by("deal.finish") == {"ploomes"}
-    assert supported_by("ticket.create") == {"movidesk"}
+    # Other installed plugins may add to a row; the ones named here must be as said.
+    assert "ploomes" in supported_by("deal.finish") and "movidesk" not in supported_by("deal.finish")
+    assert supported_by("ticket.create") >= {"movidesk", "usedesk"}
+    assert "ploomes" not in supported_by("ticket.create")
     assert supported_by("chat.finished") == {"jivo"}
-    assert supported_by("contact.find_by_email") == {"movidesk", "ploomes"}
+    assert supported_by("contact.find_by_email") >= {"movidesk", "ploomes", "usedesk"}
+    assert "jivo" not in supported_by("contact.find_by_email")
     assert "Recipes: chat_to_crm, deal_to_ticket, ticket_history" in out
 
 
@@ -105,4 +108,6 @@ def test_missing_config_file_is_one_clear_message(capsys, tmp_path):
 def test_unknown_sandbox_lists_the_available_ones(capsys):
     code, _, err = run(capsys, "sandbox", "zendesk")
     assert code == 1
-    assert "no sandbox for 'zendesk'; available: jivo, movidesk, ploomes" in err
+    assert "no sandbox for 'zendesk'; available: " in err
+    available = set(err.split("available: ", 1)[1].splitlines()[0].split(", "))
+    assert available >= {"jivo", "movidesk", "ploomes", "usedesk"}
