@@ -14,6 +14,7 @@ finds the record created from it earlier by the marker the create wrote (see
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -198,6 +199,53 @@ class WebhookInfo(_Params):
     url: str
 
 
+class FieldsOf(_Params):
+    """List the custom fields a CRM keeps on one kind of record."""
+
+    entity: Literal["contact", "company", "deal"]
+
+
+class FieldChoice(_Params):
+    """One choice of a list field (an enum value), with its id at the vendor."""
+
+    id: str
+    value: str
+
+
+class FieldInfo(_Params):
+    """A custom field's definition: its id, name and type as the vendor names them, its
+    choices for list fields, and whether it must be filled (``required``; a CRM that
+    requires a field only in some pipeline stages lists them in ``required_stages``)."""
+
+    id: str
+    name: str
+    type: str
+    code: str | None = None
+    required: bool = False
+    required_stages: list[str] = Field(default_factory=list)
+    choices: list[FieldChoice] = Field(default_factory=list)
+
+
+class InteractionsOf(_Params):
+    """List the history entries (notes, comments) of one record: give exactly one id."""
+
+    deal_id: str | None = None
+    contact_id: str | None = None
+    company_id: str | None = None
+
+
+class FeedEntry(_Params):
+    """One entry of a record's activity feed: what happened, when and by whom, with the
+    values before and after as the vendor reports them."""
+
+    id: str
+    type: str
+    occurred_at: datetime | None = None
+    author_id: str | None = None
+    before: Any = None
+    after: Any = None
+
+
 @dataclass(frozen=True)
 class Capability:
     """A canonical capability: its name, kind, models and one line on what it does."""
@@ -244,6 +292,10 @@ CAPABILITIES: dict[str, Capability] = {
         _action("lead.find_created", Deal, Deal | None,
                 "Find the lead created from this draft, by its marker."),
         _action("pipeline.list", NoParams, list[Pipeline], "List pipelines and stages."),
+        _action("deal.feed", ById, list[FeedEntry], "List a deal's activity feed."),
+        _action("field.list", FieldsOf, list[FieldInfo],
+                "List custom fields with their choices and required flags."),
+        _action("user.list", NoParams, list[UserInfo], "List the vendor's users."),
         _action("ticket.create", Ticket, Ticket, "Open a ticket for a requester."),
         _action("ticket.find_created", Ticket, Ticket | None,
                 "Find the ticket opened from this draft, by its marker."),
@@ -252,6 +304,8 @@ CAPABILITIES: dict[str, Capability] = {
         _action("ticket.set_status", SetTicketStatus, Ticket, "Move a ticket to a status."),
         _action("ticket.list_for_client", TicketsOf, list[Ticket], "List a person's tickets."),
         _action("interaction.create", Interaction, Interaction, "Add to a client's history."),
+        _action("interaction.list", InteractionsOf, list[Interaction],
+                "List a record's notes and comments."),
         _action("interaction.find_created", Interaction, Interaction | None,
                 "Find the history entry created from this draft, by its marker."),
         _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),

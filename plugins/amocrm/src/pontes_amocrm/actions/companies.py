@@ -1,0 +1,46 @@
+"""amoCRM companies: find by name or e-mail, get, create."""
+
+from __future__ import annotations
+
+from pontes.plugin import ByEmail, ById, ByName, Company, Connection, normalize_email
+
+from ..connector import kit
+from ..mappers import company_from_canonical, company_to_canonical
+from .records import create_one, get_one, read_back, search
+
+
+@kit.action("company.find_by_name")
+async def company_find_by_name(connection: Connection, params: ByName) -> Company | None:
+    """The first company with exactly this name (compared without case)."""
+    wanted = params.name.strip().casefold()
+    for row in await search(connection, "companies", params.name):
+        if str(row.get("name") or "").strip().casefold() == wanted:
+            return company_to_canonical(row, connection.name)
+    return None
+
+
+@kit.action("company.find_by_email")
+async def company_find_by_email(connection: Connection, params: ByEmail) -> Company | None:
+    """The first company with this e-mail."""
+    wanted = normalize_email(params.email)
+    for row in await search(connection, "companies", params.email):
+        company = company_to_canonical(row, connection.name)
+        if wanted in company.emails:
+            return company
+    return None
+
+
+@kit.action("company.get")
+async def company_get(connection: Connection, params: ById) -> Company:
+    """One company."""
+    return company_to_canonical(await get_one(connection, "companies", params.id),
+                                connection.name)
+
+
+@kit.action("company.create")
+async def company_create(connection: Connection, params: Company) -> Company:
+    """Create a company."""
+    payload = company_from_canonical(params, connection.name)
+    payload.pop("id", None)
+    company_id = await create_one(connection, "companies", payload)
+    return await read_back(connection, "companies", company_id, payload, company_to_canonical)

@@ -1,0 +1,82 @@
+"""amoCRM contacts: find by e-mail or phone, get, create, update.
+
+amoCRM's ``query`` searches every filled field, and how it compares phones is not
+documented, so a phone is searched by its last digits and the matches are then compared
+in E.164; an e-mail is searched as typed and compared without case.
+"""
+
+from __future__ import annotations
+
+from pontes.plugin import (
+    ByEmail,
+    ById,
+    ByPhone,
+    Connection,
+    Contact,
+    UpdateContact,
+    normalize_email,
+    normalize_phone,
+)
+
+from ..client import API_PREFIX
+from ..connector import kit
+from ..mappers import contact_from_canonical, contact_to_canonical
+from .records import create_one, get_one, read_back, search
+
+PHONE_DIGITS_SEARCHED = 10
+"""How many trailing digits of a phone go into ``query`` (enough to be specific, short
+enough to skip country-code and trunk-prefix spellings)."""
+
+
+async def contacts_matching(connection: Connection, query: str) -> list[Contact]:
+    """The contacts whose filled fields match ``query``, as canonical contacts."""
+    rows = await search(connection, "contacts", query, with_="leads")
+    return [contact_to_canonical(row, connection.name) for row in rows]
+
+
+@kit.action("contact.find_by_email")
+async def contact_find_by_email(connection: Connection, params: ByEmail) -> Contact | None:
+    """The first contact with this e-mail, compared without case."""
+    wanted = normalize_email(params.email)
+    for contact in await contacts_matching(connection, params.email):
+        if wanted in contact.emails:
+            return contact
+    return None
+
+
+@kit.action("contact.find_by_phone")
+async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
+    """The first contact with this phone, however amoCRM has it written."""
+    digits = "".join(ch for ch in params.phone if ch.isdigit())
+    for contact in await contacts_matching(connection, digits[-PHONE_DIGITS_SEARCHED:]):
+        if any(normalize_phone(phone) == params.phone for phone in contact.phones):
+            return contact
+    return None
+
+
+@kit.action("contact.get")
+async def contact_get(connection: Connection, params: ById) -> Contact:
+    """One contact, with its leads' ids (``with=leads``)."""
+    return contact_to_canonical(await get_one(connection, "contacts", params.id, with_="leads"),
+                                connection.name)
+
+
+@kit.action("contact.create")
+async def contact_create(connection: Connection, params: Contact) -> Contact:
+    """Create a contact (linked to its company when the company has an amoCRM id)."""
+    payload = contact_from_canonical(params, connection.name)
+    payload.pop("id", None)
+    contact_id = await create_one(connection, "contacts", payload)
+    return await read_back(connection, "contacts", contact_id, payload, contact_to_canonical)
+
+
+@kit.action("contact.update")
+async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
+    """Write the fields set in ``changes`` (``PATCH /api/v4/contacts/<id>``): amoCRM keeps
+    what a PATCH leaves out, so it is safe to send again."""
+    payload = contact_from_canonical(params.changes, connection.name)
+    payload.pop("id", None)
+    await connection.client.patch_json(f"{API_PREFIX}/contacts/{int(params.id)}", json=payload,
+                                       retry_safe=True)
+    return await read_back(connection, "contacts", int(params.id), payload,
+                           contact_to_canonical)

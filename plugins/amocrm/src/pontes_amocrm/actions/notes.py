@@ -1,0 +1,43 @@
+"""amoCRM notes as canonical history entries: add one to a lead, contact or company, and
+list a record's notes (``/api/v4/<entity>/<id>/notes``)."""
+
+from __future__ import annotations
+
+from pontes.plugin import Connection, Interaction, InteractionsOf, InvalidPayload
+
+from ..client import API_PREFIX, created_ids, fetch_all
+from ..connector import kit
+from ..mappers import interaction_from_canonical, interaction_to_canonical
+
+
+def _owner(connection: Connection, record: Interaction) -> tuple[str, int]:
+    note = interaction_from_canonical(record, connection.name)
+    if "entity_id" not in note:
+        raise InvalidPayload("a note needs a deal, contact or company with an amoCRM id")
+    return note["entity_type"], note["entity_id"]
+
+
+@kit.action("interaction.create")
+async def interaction_create(connection: Connection, params: Interaction) -> Interaction:
+    """Add a ``common`` note to the entry's deal, contact or company (the first with an
+    amoCRM id, in that order)."""
+    entity, owner_id = _owner(connection, params)
+    note = interaction_from_canonical(params, connection.name)
+    body = {"note_type": note["note_type"], "params": note["params"], "request_id": "0"}
+    path = f"{API_PREFIX}/{entity}/{owner_id}/notes"
+    [note_id] = created_ids(await connection.client.post_json(path, json=[body]), "notes", path)
+    return interaction_to_canonical({**note, "id": note_id}, connection.name)
+
+
+@kit.action("interaction.list")
+async def interaction_list(connection: Connection, params: InteractionsOf) -> list[Interaction]:
+    """The notes of one deal, contact or company, oldest first."""
+    owners = [(entity, value) for entity, value in (
+        ("leads", params.deal_id), ("contacts", params.contact_id),
+        ("companies", params.company_id)) if value]
+    if len(owners) != 1:
+        raise InvalidPayload("give exactly one of deal_id, contact_id and company_id")
+    entity, owner_id = owners[0]
+    notes = await fetch_all(connection.client, f"{API_PREFIX}/{entity}/{int(owner_id)}/notes",
+                            "notes", allowed_hosts=connection.settings.allowed_hosts)
+    return [interaction_to_canonical(note, connection.name) for note in notes]

@@ -1,0 +1,206 @@
+"""The standard suite of pontes for the ``amocrm`` connector (docs/testing-plugins.md)."""
+
+from hypothesis import strategies as st
+from pontes.plugin import Contact, Deal, Interaction
+from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
+from pontes.testing.round_trip import canonical_emails, canonical_phones
+
+STATUS_CHANGED = (
+    b"leads[status][0][id]=9774766&leads[status][0][status_id]=142"
+    b"&leads[status][0][old_status_id]=58840350&leads[status][0][pipeline_id]=3508507"
+    b"&leads[status][0][old_pipeline_id]=3508507&leads[status][0][responsible_user_id]=504141"
+    b"&leads[status][0][last_modified]=1717400100&leads[status][0][modified_user_id]=504141"
+    b"&leads[status][0][created_user_id]=504141&leads[status][0][date_create]=1717300000"
+    b"&leads[status][0][price]=15000&leads[status][0][account_id]=17769199"
+    b"&leads[status][0][custom_fields][0][id]=66339&leads[status][0][custom_fields][0][name]=Source"
+    b"&leads[status][0][custom_fields][0][values][0][value]=jivo"
+    b"&account[subdomain]=acme&account[id]=17769199"
+)
+"""The vendor notes' sample delivery of a lead moved to status 142 (§3.8)."""
+
+CONTACT_ADDED = (
+    b"contacts[add][0][id]=12117258&contacts[add][0][name]=Ivan%20Petrov"
+    b"&contacts[add][0][responsible_user_id]=504141&contacts[add][0][date_create]=1717300000"
+    b"&contacts[add][0][last_modified]=1717300000&contacts[add][0][account_id]=17769199"
+    b"&account[subdomain]=acme&account[id]=17769199"
+)
+FORM = "application/x-www-form-urlencoded"
+
+PIPELINE, NEW, NEGOTIATION = "3508507", "58840350", "58840353"
+
+
+async def ana(connection):
+    """Ana, created in the sandbox with a phone and an e-mail."""
+    return await connection.call("contact.create", Contact(
+        name="Ana Souza", emails=["ana.souza@example.com"], phones=["+5511987654321"]))
+
+
+async def ana_deal(connection):
+    """A lead of Ana's in the Sales pipeline, with a text field and two list choices."""
+    contact = await ana(connection)
+    return await connection.call("deal.create", Deal(
+        title="Support upsell", amount=1500, pipeline=PIPELINE, stage=NEW, contact=contact,
+        custom={"66339": "usedesk", "1372539": [{"enum_id": 705381}, {"enum_id": 705385}]}))
+
+
+def ref(record, connection):
+    return record.refs[connection.name]
+
+
+async def by_email(connection):
+    await ana(connection)
+    return {"email": "Ana.Souza@example.com"}
+
+
+async def by_phone(connection):
+    await ana(connection)
+    return {"phone": "+55 (11) 98765-4321"}
+
+
+async def contact_id(connection):
+    return {"id": ref(await ana(connection), connection)}
+
+
+async def contact_changes(connection):
+    return {"id": ref(await ana(connection), connection),
+            "changes": {"name": "Ana Souza Lima"}}
+
+
+async def acme(connection):
+    await connection.call("company.create", {"name": "Acme Ltda", "emails": ["sales@acme.com"]})
+    return {"name": "acme ltda"}
+
+
+async def acme_by_email(connection):
+    await acme(connection)
+    return {"email": "sales@acme.com"}
+
+
+async def acme_id(connection):
+    company = await connection.call("company.create", {"name": "Acme Ltda"})
+    return {"id": ref(company, connection)}
+
+
+async def deal_draft(connection):
+    contact = await ana(connection)
+    return {"title": "From the ticket", "amount": 1, "pipeline": PIPELINE, "stage": NEW,
+            "owner": {"remote_id": "504141"}, "contact": {"refs": contact.refs},
+            "custom": {"66339": [{"value": "asd"}], "1372537": {"enum_id": 705377}}}
+
+
+async def deal_id(connection):
+    return {"id": ref(await ana_deal(connection), connection)}
+
+
+async def deal_changes(connection):
+    return {"id": ref(await ana_deal(connection), connection),
+            "changes": {"stage": NEGOTIATION, "custom": {"1372537": {"enum_id": 705379}}}}
+
+
+async def deal_lost(connection):
+    return {"id": ref(await ana_deal(connection), connection), "status": "lost"}
+
+
+async def deals_of_ana(connection):
+    deal = await ana_deal(connection)
+    return {"contact_id": deal.contact.refs[connection.name]}
+
+
+async def note_on_deal(connection):
+    deal = await ana_deal(connection)
+    return Interaction(content_text="Client asked for a call", deal=Deal(refs=deal.refs))
+
+
+async def notes_of_deal(connection):
+    deal = await ana_deal(connection)
+    await connection.call("interaction.create", Interaction(content_text="First note",
+                                                            deal=Deal(refs=deal.refs)))
+    return {"deal_id": ref(deal, connection)}
+
+
+async def hook(connection):
+    await connection.call("webhook.register", {"event": "deal.changed",
+                                               "url": "https://pontes.example.com/hooks/a/b"})
+    return {}
+
+
+async def hook_id(connection):
+    info = await connection.call("webhook.register", {"event": "deal.created",
+                                                      "url": "https://pontes.example.com/h/x"})
+    return {"id": info.id}
+
+
+class TestAmocrm(ConnectorStandardTests):
+    connector = "amocrm"
+
+    def webhook_samples(self):
+        """The notes' lead status change, and a contact added."""
+        return [WebhookSample("webhook", STATUS_CHANGED, FORM, ["deal.changed"]),
+                WebhookSample("webhook", CONTACT_ADDED, FORM, ["contact.changed"])]
+
+    def action_cases(self):
+        """Every action against the sandbox, with what amoCRM must give back."""
+        return [
+            ActionCase("contact.find_by_email", by_email,
+                       check=lambda c: c.name == "Ana Souza"),
+            ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
+                       expect_empty=True),
+            ActionCase("contact.find_by_phone", by_phone,
+                       check=lambda c: c.phones == ["+5511987654321"]),
+            ActionCase("contact.get", contact_id,
+                       check=lambda c: c.emails == ["ana.souza@example.com"]),
+            ActionCase("contact.create", {"name": "Bruno Lima", "emails": ["b@example.org"]},
+                       check=lambda c: c.emails == ["b@example.org"]),
+            ActionCase("contact.update", contact_changes,
+                       check=lambda c: c.name == "Ana Souza Lima"
+                       and c.phones == ["+5511987654321"]),
+            ActionCase("company.find_by_name", acme, check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.find_by_email", acme_by_email,
+                       check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.get", acme_id, check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.create", {"name": "Beta SA", "website": "https://beta.example"},
+                       check=lambda c: c.website == "https://beta.example"),
+            ActionCase("deal.create", deal_draft, check=lambda d: (
+                d.stage == NEW and d.owner.remote_id == "504141" and d.amount == 1
+                and d.custom["1372537"][0]["enum_id"] == 705377
+                and d.custom["66339"][0]["value"] == "asd" and d.contact is not None)),
+            ActionCase("deal.get", deal_id, check=lambda d: d.title == "Support upsell"),
+            ActionCase("deal.update", deal_changes, check=lambda d: (
+                d.stage == NEGOTIATION and d.custom["1372537"][0]["enum_id"] == 705379)),
+            ActionCase("deal.finish", deal_lost,
+                       check=lambda d: d.status == "lost" and d.stage == "143"
+                       and d.close_date is not None),
+            ActionCase("deal.list_for_client", deals_of_ana,
+                       check=lambda deals: [d.title for d in deals] == ["Support upsell"]),
+            ActionCase("deal.feed", deal_id,
+                       check=lambda feed: [e.type for e in feed] == ["lead_added"]),
+            ActionCase("pipeline.list", {}, check=lambda pipelines: [
+                s.id for s in pipelines[0].stages] == [NEW, NEGOTIATION, "142", "143"]),
+            ActionCase("user.list", {}, check=lambda users: users[0].id == "504141"),
+            ActionCase("field.list", {"entity": "deal"}, check=lambda fields: any(
+                f.id == "1372537" and f.required and f.required_stages == [NEGOTIATION]
+                and [c.id for c in f.choices] == ["705377", "705379"] for f in fields)),
+            ActionCase("interaction.create", note_on_deal,
+                       check=lambda note: note.content_text == "Client asked for a call"),
+            ActionCase("interaction.list", notes_of_deal,
+                       check=lambda notes: [n.content_text for n in notes] == ["First note"]),
+            ActionCase("webhook.register", {"event": "deal.changed",
+                                            "url": "https://pontes.example.com/hooks/a/b"},
+                       check=lambda info: info.event == "deal.changed"),
+            ActionCase("webhook.list", hook,
+                       check=lambda hooks: [h.url for h in hooks]
+                       == ["https://pontes.example.com/hooks/a/b"]),
+            ActionCase("webhook.remove", hook_id),
+        ]
+
+    def mapper_round_trip_fields(self):
+        """What amoCRM keeps of each record (prices are whole numbers)."""
+        whole = st.integers(0, 10_000_000)
+        return {
+            "contact": ["name", ("emails", st.lists(canonical_emails(), max_size=3)),
+                        ("phones", st.lists(canonical_phones(), max_size=3))],
+            "company": ["name", ("emails", st.lists(canonical_emails(), max_size=2)), "website"],
+            "deal": ["title", ("amount", whole), ("pipeline", st.just(PIPELINE)),
+                     ("stage", st.just(NEW))],
+            "interaction": ["content_text"],
+        }
