@@ -225,3 +225,13 @@ def test_the_card_page_shows_the_ticket_and_loads_its_blocks(usedesk, receiver):
     assert "Order question" in page.text and "ivan@example.org" in page.text
     assert 'data-block="crm"' in page.text and 'fetch("blocks"' in page.text
     assert usedesk.http.get("/_sandbox/tickets/1/card").status_code == 404
+
+
+def test_tickets_are_filtered_by_assignee_or_its_absence(usedesk):
+    assigned = usedesk.call("/create/ticket", subject="Mine", message="m",
+                            assignee_id=1).json()["ticket_id"]
+    assert [t["id"] for t in usedesk.call("/tickets", fassigned="1").json()] == [assigned]
+    assert assigned not in [t["id"] for t in usedesk.call("/tickets",
+                                                          fassigned="unassigned").json()]
+    assert usedesk.call("/create/ticket", subject="x", message="y",
+                        assignee_id=99).json() == {"error": "The selected assignee_id is invalid."}

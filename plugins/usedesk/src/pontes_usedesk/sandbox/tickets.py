@@ -3,9 +3,10 @@
 
 - ``/tickets`` lists 100 tickets a call, newest first unless ``sort``/``order`` say
   otherwise; ``offset`` is the page (0, 1, 2...). Filters: ``fstatus``, ``fchannel``,
-  ``fgroup``, ``fassigned``, ``fpriority``, ``ftype``, ``client_id``, ``tag``, ``query``
-  (subject, client name or e-mail), ``created_after``/``before``, ``updated_after``/
-  ``before`` (``2016-11-25 00:00``, inclusive);
+  ``fgroup``, ``fassigned`` (``unassigned`` for none), ``fpriority``, ``ftype``,
+  ``client_id``, ``tag``, ``query`` (subject, client name or e-mail),
+  ``created_after``/``before``, ``updated_after``/``before`` (``2016-11-25 00:00``,
+  inclusive);
 - ``/create/ticket`` needs ``subject`` (at most 255 characters) and ``message``. The
   client is ``client_id`` (``"new_client"`` for a new one), or else the client with
   ``client_email`` (then ``client_phone``), or a new one from ``client_name``,
@@ -60,7 +61,9 @@ def _matches(state: UsedeskState, ticket: dict[str, Any], params: dict[str, Any]
               ("client_id", "client_id")]
     for name, field in checks:
         wanted = listed(params, name)
-        if wanted and str(ticket.get(field)) not in wanted:
+        value = ticket.get(field)
+        unassigned = name == "fassigned" and value is None and "unassigned" in wanted
+        if wanted and str(value) not in wanted and not unassigned:
             return False
     tags = listed(params, "tag")
     if tags and not set(tags) & set(state.tags[ticket["id"]]):
