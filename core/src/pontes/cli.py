@@ -1,7 +1,8 @@
 """The ``pontes`` command line.
 
 Core commands: ``plugins``, ``check``, ``hooks``, ``activate``, ``sandbox``, the engine's
-(``serve``, ``events``, ``replay``, ``links``, ``action-token``), ``export`` and ``new-plugin``. Plugins add
+(``serve``, ``events``, ``replay``, ``links``, ``action-token``), ``export``, ``new-plugin`` and
+``oauth``. Plugins add
 their own through the ``register_commands`` hook. Every error is one message on stderr and
 a non-zero exit (``pontes.commands.common``).
 """
@@ -20,8 +21,11 @@ from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
 from .commands import new_plugin as new_plugin_commands
+from .commands import oauth as oauth_commands
 from .commands.common import build_runtime, config_option, fails_cleanly
+from .commands.oauth import signed_in_runtime
 from .errors import PontesError
+from .oauth.session import LoginStatus
 from .plugins import installed_plugins, load_plugins
 from .runtime import Runtime
 
@@ -89,16 +93,18 @@ def capability_matrix(matrix: dict[str, list[str]]) -> str:
 @config_option
 @fails_cleanly
 def check_command(config_path: str) -> None:
-    """Validate the configuration and test every connection's credentials."""
-    runtime = build_runtime(config_path)
-    click.echo(f"{config_path}: configuration is valid "
-               f"({len(runtime.connections)} connections, {len(runtime.integrations)} integrations)")
-    results = asyncio.run(_check_connections(runtime))
+    """Validate the configuration and test every connection's credentials (an OAuth
+    connection that needs a login says so)."""
+    with signed_in_runtime(config_path) as (runtime, logins):
+        click.echo(f"{config_path}: configuration is valid ({len(runtime.connections)} "
+                   f"connections, {len(runtime.integrations)} integrations)")
+        results = asyncio.run(_check_connections(runtime, logins))
     failed = 0
     for name, error in results.items():
         connection = runtime.connections[name]
         if error is None:
-            click.echo(f"  {name} ({connection.connector.title}): ok")
+            login = "" if logins[name].state == "not_oauth" else " (logged in)"
+            click.echo(f"  {name} ({connection.connector.title}): ok{login}")
         else:
             failed += 1
             click.echo(f"  {name} ({connection.connector.title}): FAILED: {error}")
@@ -106,10 +112,14 @@ def check_command(config_path: str) -> None:
         raise click.ClickException(f"{failed} connection(s) failed the check")
 
 
-async def _check_connections(runtime: Runtime) -> dict[str, str | None]:
+async def _check_connections(runtime: Runtime,
+                             logins: dict[str, LoginStatus]) -> dict[str, str | None]:
     results: dict[str, str | None] = {}
     try:
         for name, connection in runtime.connections.items():
+            if logins[name].state == "needs_login":
+                results[name] = logins[name].describe()
+                continue
             try:
                 await connection.connector.check(connection)
                 results[name] = None
@@ -191,6 +201,7 @@ def _add_commands() -> None:
     engine_commands.register(cli)
     export_commands.register(cli)
     new_plugin_commands.register(cli)
+    oauth_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:

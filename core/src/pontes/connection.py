@@ -26,6 +26,7 @@ from .errors import CapabilityError
 
 if TYPE_CHECKING:
     from .http import CallObserver, RateBudgets, VendorClient
+    from .oauth.session import OAuthSession
 
 
 @cache
@@ -43,6 +44,10 @@ class Connection:
     its tokens from, and ``call_observers`` are told of every vendor call the client makes.
     A ``Runtime`` sets both to the ones it shares between its connections before any client
     is built; a connection made on its own keeps private ones.
+
+    ``oauth`` is the connection's ``pontes.oauth.OAuthSession`` when it signs in with
+    OAuth (``pontes.oauth.attach_oauth`` gives it); its client then signs every call with
+    the stored tokens.
     """
 
     def __init__(self, name: str, connector: Connector, settings: ConnectionSettings, *,
@@ -58,6 +63,7 @@ class Connection:
         self._client: VendorClient | None = None
         self.budgets: RateBudgets | None = None
         self.call_observers: list[CallObserver] = []
+        self.oauth: OAuthSession | None = None
 
     def __repr__(self) -> str:
         return f"<Connection {self.name} ({self.connector.name})>"
@@ -72,6 +78,10 @@ class Connection:
 
                 self.budgets = InProcessRateBudgets()
             client = self.connector.client(self.name, self.settings)
+            if self.oauth is not None:
+                from .oauth.auth import OAuthAuth
+
+                client.authenticate(OAuthAuth(self.oauth, client.redactor))
             self._client = client.attach(self.budgets, self.call_observers)
         return self._client
 

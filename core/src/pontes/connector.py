@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
     from .http import VendorClient
+    from .oauth import OAuth2
 
 
 class ConnectionSettings(BaseModel):
@@ -52,7 +53,9 @@ class Connector:
     - ``client``: builds the vendor HTTP client for a connection;
     - ``check``: proves the credentials work (raises ``AuthError`` when they don't);
     - ``webhook_setup(events, url)``: the steps a person takes in the vendor's UI to make
-      it call ``url`` for ``events`` (for vendors whose API cannot register webhooks).
+      it call ``url`` for ``events`` (for vendors whose API cannot register webhooks);
+    - ``oauth``: how the vendor's OAuth2 works (``pontes.oauth.OAuth2``), for connectors
+      whose connections sign in with it; their clients are then given the stored tokens.
     """
 
     name: str
@@ -63,6 +66,7 @@ class Connector:
     check: Callable[..., Awaitable[None]]
     docs_url: str | None = None
     webhook_setup: Callable[[tuple[str, ...], str], str] | None = None
+    oauth: OAuth2 | None = None
 
 
 ActionHandler = Callable[..., Awaitable[Any]]

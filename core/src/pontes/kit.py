@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -40,6 +40,9 @@ from .connector import (
     WebhookTrigger,
 )
 from .models import Record
+
+if TYPE_CHECKING:
+    from .oauth import OAuth2
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -60,10 +63,11 @@ class ConnectorKit:
     def __init__(self, *, name: str, title: str, roles: tuple[Role, ...],
                  settings: type[Any], client: Callable[..., Any],
                  check: Callable[..., Awaitable[None]], docs_url: str | None = None,
-                 webhook_setup: Callable[[tuple[str, ...], str], str] | None = None):
+                 webhook_setup: Callable[[tuple[str, ...], str], str] | None = None,
+                 oauth: OAuth2 | None = None):
         self.connector = Connector(name=name, title=title, roles=roles, settings=settings,
                                    client=client, check=check, docs_url=docs_url,
-                                   webhook_setup=webhook_setup)
+                                   webhook_setup=webhook_setup, oauth=oauth)
         self._actions: list[Action] = []
         self._triggers: list[WebhookTrigger | PollingTrigger] = []
         self._mappers: list[Mapper] = []

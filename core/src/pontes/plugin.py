@@ -8,6 +8,8 @@ A plugin's modules import from here alone:
   input and output models (``ById``, ``ByEmail``...), with ``CAPABILITIES`` by name;
 - the errors a plugin raises (``InvalidPayload``, ``PermanentFailure``...);
 - the vendor HTTP client (``VendorClient``, ``RateLimit``, ``RetryPolicy``);
+- ``OAuth2``, a connector's OAuth declaration (``ConnectorKit(oauth=...)``), with
+  ``TokenAnswer`` for vendors whose token answers need reading, and ``NeedsLogin``;
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
   ``html_to_text`` / ``text_to_html`` for rich text;
@@ -100,6 +102,7 @@ from .models import (
     normalize_phone,
     normalize_tax_id,
 )
+from .oauth import NeedsLogin, OAuth2, TokenAnswer
 from .odata import quote_literal
 from .sandbox import (
     CONTROL_PREFIX,
@@ -149,7 +152,9 @@ __all__ = [
     "InteractionsOf",
     "InvalidPayload",
     "Message",
+    "NeedsLogin",
     "NoParams",
+    "OAuth2",
     "NotFoundError",
     "PermanentFailure",
     "Pipeline",
@@ -166,6 +171,7 @@ __all__ = [
     "TicketReply",
     "TicketStatus",
     "TicketsOf",
+    "TokenAnswer",
     "UpdateContact",
     "UpdateDeal",
     "UserInfo",

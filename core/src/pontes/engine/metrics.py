@@ -58,6 +58,15 @@ class Metrics:
         self.poll_last_success = Gauge("pontes_poll_last_success_timestamp_seconds",
                                        "When a polling trigger last polled successfully",
                                        ["integration", "trigger"], registry=r)
+        self.needs_login = Gauge("pontes_connection_needs_login",
+                                 "1 while an OAuth connection needs a login (revoked or "
+                                 "expired refresh token, or never logged in)",
+                                 ["connection"], registry=r)
+
+    def login_status(self, needs_login: dict[str, bool]) -> None:
+        """Set ``pontes_connection_needs_login`` (1 or 0) for every OAuth connection."""
+        for connection, needed in needs_login.items():
+            self.needs_login.labels(connection).set(1 if needed else 0)
 
     def vendor_call(self, connection: str, method: str, status: int | None,
                     seconds: float) -> None:

@@ -98,6 +98,11 @@ class VendorClient:
         self.call_observers = call_observers
         return self
 
+    def authenticate(self, auth: httpx.Auth) -> None:
+        """Sign every call with ``auth`` (an OAuth connection's tokens, which it refreshes
+        and retries once on a 401 by itself)."""
+        self._http.auth = auth
+
     async def aclose(self) -> None:
         """Close the underlying connections."""
         await self._http.aclose()

@@ -162,9 +162,16 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = (), params: Iterable[str] = (),
                  headers: Iterable[str] = ()):
         values = {value for secret in secrets if secret for value in _credentials(secret)}
+        self._fixed = values
         self._pattern = _secret_pattern(values)
         self.params = SECRET_PARAM_NAMES | {p.lower() for p in params}
         self.secret_headers = frozenset(h.lower() for h in headers)
+
+    def mask_changing(self, secrets: Iterable[str]) -> None:
+        """Also mask ``secrets``, in place of those this method was given before: values
+        that change while the client lives, such as OAuth tokens."""
+        changing = {value for secret in secrets if secret for value in _credentials(secret)}
+        self._pattern = _secret_pattern(self._fixed | changing)
 
     def text(self, value: str) -> str:
         """``value`` with every spelling of every known secret replaced by ``***``."""

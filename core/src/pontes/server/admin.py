@@ -20,6 +20,7 @@ from starlette.routing import Route
 from starlette.schemas import SchemaGenerator
 
 from .. import __version__
+from ..oauth.wiring import login_statuses
 from ..plugins import DEFAULT_PLUGINS, installed_plugins
 from ..runtime import Runtime
 from ..store import EVENT_STATUSES
@@ -141,11 +142,14 @@ async def list_connections(request: Request) -> Response:
     """
     runtime: Runtime = request.app.state.runtime
     base = runtime.config.public_url.rstrip("/")
+    store = request.app.state.store
+    logins = await store.run(login_statuses, runtime, store.vault)
     return json_response([
         {"name": name, "plugin": c.connector.name, "title": c.connector.title,
          "roles": list(c.connector.roles), "capabilities": sorted(c.capabilities),
          "base_url": _without_userinfo(c.settings.base_url),
-         "action_url": f"{base}/actions/{name}/{{action}}"}
+         "action_url": f"{base}/actions/{name}/{{action}}",
+         "login": logins[name].as_dict()}
         for name, c in runtime.connections.items()
     ])
 
@@ -376,7 +380,11 @@ BASE_SCHEMA: dict[str, Any] = {
                 "name": _TEXT, "plugin": _TEXT, "title": _TEXT,
                 "roles": {"type": "array", "items": _TEXT},
                 "capabilities": {"type": "array", "items": _TEXT},
-                "base_url": _MAYBE_TEXT, "action_url": _TEXT}},
+                "base_url": _MAYBE_TEXT, "action_url": _TEXT,
+                "login": {"type": "object", "properties": {
+                    "state": {"type": "string",
+                              "enum": ["logged_in", "needs_login", "not_oauth"]},
+                    "reason": _MAYBE_TEXT, "expires_at": _MAYBE_TEXT}}}},
             "ActionToken": {"type": "object", "properties": {
                 "connection": _TEXT, "token": _TEXT, "header": _TEXT, "url": _TEXT}},
             "Integration": {"type": "object", "properties": {

@@ -19,6 +19,8 @@ from starlette.routing import Route
 from ..engine import Engine, Settings
 from ..engine.metrics import CONTENT_TYPE
 from ..keys import installation_key
+from ..oauth import routes as oauth_routes
+from ..oauth.wiring import attach_oauth, login_statuses
 from ..runtime import Runtime
 from ..store import Store
 from . import actions, admin, hooks
@@ -43,6 +45,10 @@ async def metrics(request: Request) -> Response:
     engine: Engine = request.app.state.engine
     try:
         await engine.refresh_metrics()
+        logins = await engine.store.run(login_statuses, engine.runtime, engine.store.vault)
+        engine.metrics.login_status({name: status.state == "needs_login"
+                                     for name, status in logins.items()
+                                     if status.state != "not_oauth"})
     except Exception:
         log.exception("could not refresh the store gauges")
     return Response(engine.metrics.render(), media_type=CONTENT_TYPE)
@@ -57,6 +63,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     """
     settings = settings or Settings.from_env()
     engine = engine or Engine(runtime, store, settings)
+    attach_oauth(runtime, store.vault)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -72,6 +79,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
             *hooks.routes,
             *actions.routes,
             *admin.routes,
+            *oauth_routes.routes,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ],

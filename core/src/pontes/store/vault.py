@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -101,11 +103,51 @@ class Vault:
         return OAuthToken(self._open("oauth token", connection, row.blob), row.expires_at,
                           row.updated_at)
 
+    @contextmanager
+    def locked_token(self, connection: str) -> Iterator[TokenSlot]:
+        """The OAuth tokens of ``connection``, locked until the block ends: in one
+        transaction that holds the row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite
+        the transaction's write lock), so one process at a time reads and replaces them. What
+        the block ``save``s is committed when it ends without an error."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(oauth_tokens)
+                               .where(oauth_tokens.c.connection == connection)
+                               .with_for_update()).first()
+            token = None if row is None else OAuthToken(
+                self._open("oauth token", connection, row.blob), row.expires_at, row.updated_at)
+            yield TokenSlot(self, conn, connection, token)
+
+    def all_tokens(self) -> dict[str, OAuthToken]:
+        """The OAuth tokens of every connection that has some, by connection name."""
+        with reading(self.engine) as conn:
+            rows = conn.execute(select(oauth_tokens)).all()
+        return {row.connection: OAuthToken(self._open("oauth token", row.connection, row.blob),
+                                           row.expires_at, row.updated_at) for row in rows}
+
     def forget(self, connection: str) -> None:
         """Delete the credentials and tokens of ``connection``."""
         with self.engine.begin() as conn:
             for table in (secrets, oauth_tokens):
                 conn.execute(table.delete().where(table.c.connection == connection))
+
+
+class TokenSlot:
+    """A connection's OAuth token row, locked by ``Vault.locked_token``."""
+
+    def __init__(self, vault: Vault, conn: Connection, connection: str,
+                 token: OAuthToken | None):
+        self._vault = vault
+        self._conn = conn
+        self.connection = connection
+        self.token = token
+        """The stored tokens as read under the lock (``None`` when there are none)."""
+
+    def save(self, values: dict[str, Any], expires_at: datetime | None = None) -> None:
+        """Replace the tokens; committed with the lock's transaction."""
+        row = {"blob": self._vault._seal(values), "updated_at": utcnow(),
+               "expires_at": expires_at}
+        _upsert(self._conn, oauth_tokens, self.connection, row)
+        self.token = OAuthToken(values, expires_at, row["updated_at"])
 
 
 def _upsert(conn: Connection, table: Table, connection: str, row: dict[str, Any]) -> None:
