@@ -11,7 +11,8 @@ neither the installation key nor another:
 
 - webhook URL tokens (``pontes.webhook_tokens``);
 - action tokens (``pontes.server.auth``);
-- the key that encrypts stored credentials (``pontes.store.vault``).
+- the key that encrypts stored credentials (``pontes.store.vault``);
+- the key that names vendor budgets in the store (``pontes.store.budgets``).
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 ``VendorClient`` wraps ``httpx.AsyncClient`` with what every vendor integration needs and
 none should write twice:
 
-- a token bucket per connection, set from the vendor's published limit, shared by every
-  client of that connection in one runtime (``ratelimit``: ``RateLimit``, ``RateBudgets``);
+- a rate budget per vendor account, set from the vendor's published limit and kept over
+  every rolling window, shared by every client of that account in one runtime, or in every
+  process with budgets kept in the store; a vendor's 429 or ``Retry-After`` pauses it
+  (``ratelimit``: ``RateLimit``, ``RateBudgets``);
 - retries on 429, 5xx, timeouts and connection errors, with exponential backoff, full
   jitter and a cap, honouring ``Retry-After``, but never a POST or PATCH that the vendor
   may have carried out already (a timeout, a dropped connection, a 5xx) unless the call
@@ -19,7 +21,15 @@ Import everything from ``pontes.http``; the modules behind it are its layout, no
 """
 
 from .client import CallObserver, VendorClient
-from .ratelimit import InProcessRateBudgets, RateBucket, RateBudgets, RateLimit, TokenBucket
+from .ratelimit import (
+    InProcessBucket,
+    InProcessRateBudgets,
+    RateBucket,
+    RateBudgets,
+    RateLimit,
+    Reservation,
+    WindowBucket,
+)
 from .redaction import (
     REDACTED,
     SECRET_HEADER_NAMES,
@@ -36,14 +46,16 @@ __all__ = [
     "SECRET_HEADER_NAMES",
     "SECRET_PARAM_NAMES",
     "CallObserver",
+    "InProcessBucket",
     "InProcessRateBudgets",
     "RateBucket",
     "RateBudgets",
     "RateLimit",
     "Redactor",
+    "Reservation",
     "RetryPolicy",
-    "TokenBucket",
     "VendorClient",
+    "WindowBucket",
     "error_for",
     "is_secret_header",
     "may_resend",

@@ -14,6 +14,7 @@ rate budgets and call observers of the runtime it belongs to.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -22,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from ..errors import VendorError, VendorUnavailable, VendorUnreachable
-from .ratelimit import RateBucket, RateBudgets, RateLimit, TokenBucket
+from ..errors import RateLimitedError, VendorError, VendorUnavailable, VendorUnreachable
+from .ratelimit import InProcessRateBudgets, RateBucket, RateBudgets, RateLimit
 from .redaction import Redactor, is_secret_header, redact_http_logs
 from .retry import RetryPolicy, may_resend, resend_safe
 from .vendor_errors import error_for, vendor_message
@@ -47,9 +48,11 @@ class VendorClient:
     unusual error bodies; ``sleep`` is what retries wait with (tests pass one that records
     the waits).
 
-    With a ``rate_limit``, every call takes a token from this connection's bucket in the
-    budgets given to ``attach``; until then the client keeps a private bucket and reports
-    its calls to no observer.
+    With a ``rate_limit``, every call first takes its turn from the bucket of this
+    client's ``account`` in the budgets given to ``attach``; until then the client keeps a
+    private bucket and reports its calls to no observer. A turn further away than
+    ``retry.max_inline_wait`` is raised as a ``RateLimitedError`` instead of waited for, and
+    a vendor's 429 or ``Retry-After`` pauses the bucket for every client sharing it.
     """
 
     connection: str
@@ -65,6 +68,10 @@ class VendorClient:
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep
     secret_headers: Iterable[str] = ()
     secret_params: Iterable[str] = ()
+    account: str = field(init=False)
+    """Whom the vendor counts this client's calls against: a digest of the API address and
+    the credentials. Clients of one account share its rate budget, whatever connection
+    they belong to."""
 
     def __post_init__(self) -> None:
         self.secret_headers = tuple(self.secret_headers)
@@ -75,8 +82,13 @@ class VendorClient:
         self.redactor = Redactor(secret_values, params=[*self.auth_params, *self.secret_params],
                                  headers=self.secret_headers)
         redact_http_logs(self.redactor)
+        self.account = hashlib.sha256("\n".join(
+            [self.base_url.rstrip("/"), *sorted(secret_values)]).encode()).hexdigest()
         self.call_observers: Sequence[CallObserver] = ()
-        self._bucket: RateBucket | None = TokenBucket(self.rate_limit) if self.rate_limit else None
+        self._bucket: RateBucket | None = None
+        if self.rate_limit is not None:
+            self._bucket = InProcessRateBudgets().bucket(self.connection, self.rate_limit,
+                                                         self.account)
         self._http = httpx.AsyncClient(
             base_url=self.base_url.rstrip("/"),
             headers=dict(self.headers),
@@ -88,20 +100,23 @@ class VendorClient:
                call_observers: Sequence[CallObserver] = ()) -> VendorClient:
         """Share the rate budget and call observers of the runtime this client works for.
 
-        From now on calls take their tokens from ``budgets.bucket(connection, rate_limit)``,
-        which every client of this connection in the runtime shares, and are reported to
+        From now on calls take their turns from ``budgets.bucket(connection, rate_limit,
+        account)``, which every client of this account in the runtime shares (in every
+        process, with budgets kept in the store), and are reported to
         ``call_observers`` (kept by reference: observers added to that list later are called
         too). A ``Connection`` attaches the client its connector built; returns the client.
         """
         if self.rate_limit is not None:
-            self._bucket = budgets.bucket(self.connection, self.rate_limit)
+            self._bucket = budgets.bucket(self.connection, self.rate_limit, self.account)
         self.call_observers = call_observers
         return self
 
-    def authenticate(self, auth: httpx.Auth) -> None:
-        """Sign every call with ``auth`` (an OAuth connection's tokens, which it refreshes
-        and retries once on a 401 by itself)."""
-        self._http.auth = auth
+    async def pause(self, seconds: float) -> None:
+        """Hold every call of this client's account for ``seconds``, in every client and
+        process sharing its budget (a vendor lock-out the plugin knows of). Without a
+        ``rate_limit`` there is no budget to hold and nothing happens."""
+        if self._bucket is not None and seconds > 0:
+            await self._bucket.pause(seconds)
 
     async def aclose(self) -> None:
         """Close the underlying connections."""
@@ -130,15 +145,18 @@ class VendorClient:
         query = {**(params or {}), **self.auth_params}
         safe = resend_safe(method, retry_safe)
         for attempt in range(1, self.retry.attempts + 1):
+            if self._bucket is not None:
+                await self._bucket.acquire(self.retry.max_inline_wait)
             try:
                 response = await self._send_once(method, path, query, json, data, headers)
             except VendorError as error:
+                retry_after = getattr(error, "retry_after", None)
+                wait = self.retry.backoff(attempt) if retry_after is None else retry_after
+                if retry_after is not None or isinstance(error, RateLimitedError):
+                    await self.pause(wait)
                 if not may_resend(error, safe=safe) or attempt == self.retry.attempts:
                     raise
-                wait = getattr(error, "retry_after", None)
-                if wait is None:
-                    wait = self.retry.backoff(attempt)
-                elif wait > self.retry.max_inline_wait:
+                if retry_after is not None and wait > self.retry.max_inline_wait:
                     raise
                 log.info("retrying %s %s in %.2fs after: %s", method, error.url, wait, error)
                 await self.sleep(wait)
@@ -148,8 +166,6 @@ class VendorClient:
 
     async def _send_once(self, method: str, path: str, query: Mapping[str, Any], json: Any,
                          data: Any, headers: Mapping[str, str] | None) -> httpx.Response:
-        if self._bucket is not None:
-            await self._bucket.acquire()
         request = self._http.build_request(method, path, params=query, json=json, data=data,
                                            headers=headers)
         safe_url = self.redactor.url(request.url)

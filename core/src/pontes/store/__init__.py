@@ -4,6 +4,7 @@
 schema to the newest revision. See ``pontes.store.store.Store`` for the repositories.
 """
 
+from .budgets import StoreRateBudgets
 from .cursors import CursorPosition, CursorState
 from .database import head_revision, migrate, open_engine, schema_revision
 from .events import (
@@ -35,6 +36,7 @@ __all__ = [
     "ReplayOutcome",
     "Store",
     "StoreLinks",
+    "StoreRateBudgets",
     "head_revision",
     "migrate",
     "open_engine",

@@ -11,6 +11,8 @@ the two so they cannot drift apart.
 - ``links``: groups of remote ids that stand for one thing (``kind`` scopes a group).
 - ``cursors``: where each polling trigger of each integration left off.
 - ``secrets`` and ``oauth_tokens``: connection credentials, encrypted at rest.
+- ``vendor_budgets``: one rate budget per vendor account, shared by every process
+  (``pontes.store.budgets``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -166,4 +169,13 @@ oauth_tokens = Table(
     Column("blob", LargeBinary, nullable=False),
     Column("expires_at", UtcDateTime),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+vendor_budgets = Table(
+    "vendor_budgets",
+    metadata,
+    Column("account", String(64), primary_key=True),
+    Column("connection", String(200), nullable=False),
+    Column("calls", JSON, nullable=False),
+    Column("paused_until", Double, nullable=False),
 )
