@@ -130,3 +130,23 @@ async def test_a_next_link_to_another_host_is_not_followed(sandbox_connection):
     with pytest.raises(VendorError, match="another host"):
         link_request(connection.client, "https://other.amocrm.ru/api/v4/leads?page=2",
                      ["127.0.0.1"])
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("fault", [{"status": 503}, {"drop": True}])
+async def test_a_lead_created_before_a_failed_answer_is_found_by_its_marker(
+        sandbox_url, sandbox_connection, fault):
+    url = sandbox_url("amocrm")
+    connection = sandbox_connection("amocrm", base_url=url)
+    httpx.post(f"{url}/_sandbox/faults", json={**fault, "path": "/api/v4/leads",
+                                               "method": "POST", "commit_first": True})
+    draft = Deal(title="Created once")
+
+    with pytest.raises(VendorError):
+        await connection.call("deal.create", draft)
+    found = await connection.call("deal.find_created", draft)
+
+    leads = httpx.get(f"{url}/_sandbox/records/leads").json()
+    assert [lead["name"] for lead in leads] == ["Created once"]
+    assert found.refs[connection.name] == str(leads[0]["id"])
+    assert await connection.call("deal.find_created", Deal(title="Created once")) is None

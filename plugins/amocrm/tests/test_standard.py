@@ -1,7 +1,7 @@
 """The standard suite of pontes for the ``amocrm`` connector (docs/testing-plugins.md)."""
 
 from hypothesis import strategies as st
-from pontes.plugin import Contact, Deal, Interaction
+from pontes.plugin import Company, Contact, Deal, Interaction
 from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
 from pontes.testing.round_trip import canonical_emails, canonical_phones
 
@@ -118,6 +118,21 @@ async def notes_of_deal(connection):
     return {"deal_id": ref(deal, connection)}
 
 
+def created(action, draft):
+    """An input for ``<entity>.find_created``: ``draft``, once ``action`` created it."""
+    async def prepare(connection):
+        await connection.call(action, draft)
+        return draft
+    return prepare
+
+
+async def note_created(connection):
+    deal = await ana_deal(connection)
+    draft = Interaction(content_text="Marked note", deal=Deal(refs=deal.refs))
+    await connection.call("interaction.create", draft)
+    return draft
+
+
 async def hook(connection):
     await connection.call("webhook.register", {"event": "deal.changed",
                                                "url": "https://pontes.example.com/hooks/a/b"})
@@ -184,6 +199,16 @@ class TestAmocrm(ConnectorStandardTests):
                        check=lambda note: note.content_text == "Client asked for a call"),
             ActionCase("interaction.list", notes_of_deal,
                        check=lambda notes: [n.content_text for n in notes] == ["First note"]),
+            ActionCase("contact.find_created", created("contact.create", Contact(
+                name="Marked contact")), check=lambda c: c.name == "Marked contact"),
+            ActionCase("contact.find_created", Contact(name="Never created"),
+                       expect_empty=True),
+            ActionCase("company.find_created", created("company.create", Company(
+                name="Marked company")), check=lambda c: c.name == "Marked company"),
+            ActionCase("deal.find_created", created("deal.create", Deal(title="Marked deal")),
+                       check=lambda d: d.title == "Marked deal"),
+            ActionCase("interaction.find_created", note_created,
+                       check=lambda n: n.content_text == "Marked note"),
             ActionCase("webhook.register", {"event": "deal.changed",
                                             "url": "https://pontes.example.com/hooks/a/b"},
                        check=lambda info: info.event == "deal.changed"),

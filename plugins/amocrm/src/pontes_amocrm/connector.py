@@ -1,4 +1,4 @@
-"""The amoCRM connector: its settings, credential check and kit.
+"""The amoCRM connector: its settings, credential check, OAuth declaration and kit.
 
 ``kit`` names the connector once; ``actions``, ``triggers``, ``mappers`` and ``sandbox``
 declare their parts on it.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pontes.plugin import Connection, ConnectionSettings, ConnectorKit
+from pontes.plugin import Connection, ConnectionSettings, ConnectorKit, OAuth2
 from pydantic import Field, SecretStr, field_validator, model_validator
 
 from .client import API_PREFIX, build_client
@@ -35,6 +35,10 @@ class AmocrmSettings(ConnectionSettings):
       instead of OAuth when set;
     - ``allowed_hosts``: hosts other than amoCRM's and Kommo's that ``base_url`` and
       addresses arriving from outside may name (an on-premise proxy, or loopback in tests);
+    - ``deal_marker_field``, ``contact_marker_field``, ``company_marker_field``: the id of
+      a text custom field of leads, contacts or companies where new records carry their
+      pontes marker, so that a run cut short finds the record it created instead of
+      creating another (``<entity>.find_created`` needs it);
     - ``requests_per_second``: amoCRM's budget per integration and account;
     - ``timeout_seconds``: how long one call may take.
     """
@@ -47,6 +51,9 @@ class AmocrmSettings(ConnectionSettings):
     authorize_url: str = DEFAULT_AUTHORIZE_URL
     long_lived_token: SecretStr | None = None
     allowed_hosts: list[str] = Field(default_factory=list)
+    deal_marker_field: int | None = None
+    contact_marker_field: int | None = None
+    company_marker_field: int | None = None
     requests_per_second: int = Field(REQUESTS_PER_SECOND, gt=0)
     timeout_seconds: float = Field(30.0, gt=0)
 
@@ -76,6 +83,17 @@ async def check(connection: Connection) -> None:
     await connection.client.get_json(f"{API_PREFIX}/account")
 
 
+OAUTH = OAuth2(
+    authorize_url=lambda settings: settings.authorize_url,
+    token_url=lambda settings: settings.base_url + TOKEN_PATH,
+    token_request="json",
+    rotates_refresh_token=True,
+    enabled=lambda settings: settings.uses_oauth,
+)
+"""amoCRM's OAuth2: JSON token requests at the account's own host, refresh tokens that
+rotate, and none of it when a long-lived token is set."""
+
+
 kit = ConnectorKit(
     name="amocrm",
     title="amoCRM",
@@ -84,5 +102,6 @@ kit = ConnectorKit(
     client=build_client,
     check=check,
     docs_url=DOCS_URL,
+    oauth=OAUTH,
 )
 """The amoCRM connector and everything this plugin declares for it."""

@@ -18,7 +18,9 @@ from pontes.plugin import (
     DealStatus,
     Interaction,
     InteractionKind,
+    Record,
     UserRef,
+    marker_token,
 )
 
 from .connector import kit
@@ -200,15 +202,28 @@ NOTE_KINDS = {"call_in": InteractionKind.call, "call_out": InteractionKind.call,
 ENTITY_OF_NOTE = {"leads": "deal", "contacts": "contact", "companies": "company"}
 
 
+MARKER_PREFIX = marker_token(Record(id=""))
+"""What the marker line pontes ends its notes with starts with."""
+
+
+def without_marker(text: str | None) -> str | None:
+    """A note's text without the marker line pontes ends its notes with."""
+    if text is None:
+        return None
+    head, _, last = text.rpartition("\n")
+    return head if last.startswith(MARKER_PREFIX) else text
+
+
 def interaction_to_canonical(raw: dict[str, Any], connection_name: str) -> Interaction:
-    """The canonical history entry of an amoCRM note (its text is ``params.text``)."""
+    """The canonical history entry of an amoCRM note (its text is ``params.text``, without
+    pontes' marker line)."""
     params = raw.get("params") or {}
     entity = ENTITY_OF_NOTE.get(raw.get("entity_type") or "")
     owner_ref = {connection_name: str(raw["entity_id"])} if raw.get("entity_id") else {}
     return Interaction(
         refs={connection_name: str(raw["id"])} if raw.get("id") else {},
         kind=NOTE_KINDS.get(raw.get("note_type") or "", InteractionKind.note),
-        content_text=params.get("text"),
+        content_text=without_marker(params.get("text")),
         occurred_at=moment(raw.get("created_at")),
         deal=Deal(refs=owner_ref) if entity == "deal" else None,
         contact=Contact(refs=owner_ref) if entity == "contact" else None,

@@ -6,6 +6,7 @@ from pontes.plugin import ByEmail, ById, ByName, Company, Connection, normalize_
 
 from ..connector import kit
 from ..mappers import company_from_canonical, company_to_canonical
+from .markers import find_marked, with_marker
 from .records import create_one, get_one, read_back, search
 
 
@@ -39,8 +40,15 @@ async def company_get(connection: Connection, params: ById) -> Company:
 
 @kit.action("company.create")
 async def company_create(connection: Connection, params: Company) -> Company:
-    """Create a company."""
+    """Create a company, with its marker in ``company_marker_field`` when one is set."""
     payload = company_from_canonical(params, connection.name)
     payload.pop("id", None)
+    payload = with_marker(connection, "companies", payload, params)
     company_id = await create_one(connection, "companies", payload)
     return await read_back(connection, "companies", company_id, payload, company_to_canonical)
+
+
+@kit.action("company.find_created")
+async def company_find_created(connection: Connection, params: Company) -> Company | None:
+    """The company created from this draft, by the marker in ``company_marker_field``."""
+    return await find_marked(connection, "companies", params, company_to_canonical)

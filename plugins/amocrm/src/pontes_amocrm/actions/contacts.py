@@ -21,6 +21,7 @@ from pontes.plugin import (
 from ..client import API_PREFIX
 from ..connector import kit
 from ..mappers import contact_from_canonical, contact_to_canonical
+from .markers import find_marked, with_marker
 from .records import create_one, get_one, read_back, search
 
 PHONE_DIGITS_SEARCHED = 10
@@ -63,9 +64,11 @@ async def contact_get(connection: Connection, params: ById) -> Contact:
 
 @kit.action("contact.create")
 async def contact_create(connection: Connection, params: Contact) -> Contact:
-    """Create a contact (linked to its company when the company has an amoCRM id)."""
+    """Create a contact (linked to its company when the company has an amoCRM id), with
+    its marker in ``contact_marker_field`` when one is set."""
     payload = contact_from_canonical(params, connection.name)
     payload.pop("id", None)
+    payload = with_marker(connection, "contacts", payload, params)
     contact_id = await create_one(connection, "contacts", payload)
     return await read_back(connection, "contacts", contact_id, payload, contact_to_canonical)
 
@@ -80,3 +83,9 @@ async def contact_update(connection: Connection, params: UpdateContact) -> Conta
                                        retry_safe=True)
     return await read_back(connection, "contacts", int(params.id), payload,
                            contact_to_canonical)
+
+
+@kit.action("contact.find_created")
+async def contact_find_created(connection: Connection, params: Contact) -> Contact | None:
+    """The contact created from this draft, by the marker in ``contact_marker_field``."""
+    return await find_marked(connection, "contacts", params, contact_to_canonical)

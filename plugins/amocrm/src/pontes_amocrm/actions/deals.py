@@ -23,6 +23,7 @@ from pontes.plugin import (
 from ..client import API_PREFIX, MAX_LIMIT, fetch_all
 from ..connector import kit
 from ..mappers import deal_from_canonical, deal_to_canonical, moment
+from .markers import find_marked, with_marker
 from .records import create_one, get_one, read_back
 
 LEAD_LINKS = "contacts"
@@ -42,12 +43,20 @@ async def _write(connection: Connection, lead_id: int, payload: dict) -> Deal:
 
 @kit.action("deal.create")
 async def deal_create(connection: Connection, params: Deal) -> Deal:
-    """Create a lead, linked to its contact and company when they have amoCRM ids."""
+    """Create a lead, linked to its contact and company when they have amoCRM ids, with
+    its marker in ``deal_marker_field`` when one is set."""
     payload = deal_from_canonical(params, connection.name)
     payload.pop("id", None)
+    payload = with_marker(connection, "leads", payload, params)
     lead_id = await create_one(connection, "leads", payload)
     return await read_back(connection, "leads", lead_id, payload, deal_to_canonical,
                            with_=LEAD_LINKS)
+
+
+@kit.action("deal.find_created")
+async def deal_find_created(connection: Connection, params: Deal) -> Deal | None:
+    """The lead created from this draft, by the marker in ``deal_marker_field``."""
+    return await find_marked(connection, "leads", params, deal_to_canonical)
 
 
 @kit.action("deal.get")

@@ -17,6 +17,7 @@ from .app import (
     SANDBOX_TOKEN,
     build_app,
 )
+from .state import COMPANY_MARKER_FIELD, CONTACT_MARKER_FIELD, DEAL_MARKER_FIELD
 
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 
@@ -27,7 +28,8 @@ def sandbox_settings(base_url: str, *, requests_per_second: int = REQUESTS_PER_S
                      client_secret: str = SANDBOX_CLIENT_SECRET, **_app_options: Any
                      ) -> dict[str, Any]:
     """A connection entry for a sandbox served at ``base_url``: its long-lived token (or
-    OAuth, with ``long_lived_token=None``), its authorize page and loopback allowed."""
+    OAuth, with ``long_lived_token=None``), its authorize page, its "External id" fields
+    as marker fields, and loopback allowed."""
     base = base_url.rstrip("/")
     return {
         "plugin": "amocrm",
@@ -38,6 +40,9 @@ def sandbox_settings(base_url: str, *, requests_per_second: int = REQUESTS_PER_S
         "authorize_url": f"{base}/oauth",
         "allowed_hosts": LOOPBACK_HOSTS,
         "requests_per_second": requests_per_second,
+        "deal_marker_field": DEAL_MARKER_FIELD,
+        "contact_marker_field": CONTACT_MARKER_FIELD,
+        "company_marker_field": COMPANY_MARKER_FIELD,
     }
 
 

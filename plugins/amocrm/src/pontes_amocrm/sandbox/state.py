@@ -16,6 +16,10 @@ PIPELINE_ID = 3508507
 FIRST_STATUS_ID = 58840350
 WORKING_STATUS_ID = 58840353
 WON, LOST = 142, 143
+CONTACT_MARKER_FIELD = 5515
+COMPANY_MARKER_FIELD = 5527
+DEAL_MARKER_FIELD = 1372541
+"""Text fields "External id", which the sandbox's connections name as marker fields."""
 
 
 def _seed_pipelines() -> dict[int, dict[str, Any]]:
@@ -41,6 +45,8 @@ def _seed_fields() -> dict[str, list[dict[str, Any]]]:
              "required_statuses": []},
             {"id": 5513, "name": "Email", "type": "multitext", "code": "EMAIL", "sort": 6,
              "enums": [enum(4, "WORK", 2), enum(5, "PRIV", 4)], "required_statuses": []},
+            {"id": CONTACT_MARKER_FIELD, "name": "External id", "type": "text", "code": None,
+             "sort": 8, "enums": None, "required_statuses": []},
         ],
         "companies": [
             {"id": 5521, "name": "Phone", "type": "multitext", "code": "PHONE", "sort": 4,
@@ -49,6 +55,8 @@ def _seed_fields() -> dict[str, list[dict[str, Any]]]:
              "enums": [enum(7, "WORK", 2)], "required_statuses": []},
             {"id": 5525, "name": "Web", "type": "url", "code": "WEB", "sort": 8,
              "enums": None, "required_statuses": []},
+            {"id": COMPANY_MARKER_FIELD, "name": "External id", "type": "text", "code": None,
+             "sort": 10, "enums": None, "required_statuses": []},
         ],
         "leads": [
             {"id": 66339, "name": "Source", "type": "text", "code": None, "sort": 10,
@@ -60,6 +68,8 @@ def _seed_fields() -> dict[str, list[dict[str, Any]]]:
             {"id": 1372539, "name": "Channels", "type": "multiselect", "code": None,
              "sort": 30, "enums": [enum(705381, "E-mail", 1), enum(705383, "Phone", 2),
                                    enum(705385, "Chat", 3)], "required_statuses": []},
+            {"id": DEAL_MARKER_FIELD, "name": "External id", "type": "text", "code": None,
+             "sort": 40, "enums": None, "required_statuses": []},
         ],
     }
 

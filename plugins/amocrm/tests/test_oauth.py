@@ -1,0 +1,125 @@
+"""amoCRM's OAuth through a real pontes server and the amoCRM sandbox over loopback: the
+login from ``/oauth/<connection>/start`` through amoCRM's authorize page, calls signed
+with the stored token, a refresh that rotates the refresh token (the spent one is refused
+afterwards), and a revocation that puts the connection in "needs login"."""
+
+import httpx
+import pytest
+from pontes.config import Config
+from pontes.engine import Settings
+from pontes.plugin import Contact, NeedsLogin
+from pontes.runtime import Runtime
+from pontes.server.app import create_app
+from pontes.store import Store
+from pontes.testing import free_port, serve_app
+
+from pontes_amocrm.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, build_app
+from pontes_amocrm.sandbox import sandbox_settings as amocrm_sandbox_settings
+
+KEY = b"amocrm-oauth-tests-key-0123456789"
+ADMIN_TOKEN = "amocrm-oauth-tests-admin-token"
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def sandbox():
+    """The amoCRM sandbox, approving logins at once, with a client of its own."""
+    with serve_app(build_app(auto_approve=True)) as url, httpx.Client(base_url=url) as client:
+        yield client
+
+
+@pytest.fixture
+def server(tmp_path, sandbox):
+    """A pontes server on SQLite whose connection ``crm`` signs in at the sandbox."""
+    port = free_port()
+    public_url = f"http://127.0.0.1:{port}"
+    connection = {**amocrm_sandbox_settings(str(sandbox.base_url)), "long_lived_token": None}
+    config = Config.model_validate({"store": f"sqlite:///{tmp_path / 'pontes.db'}",
+                                    "public_url": public_url, "plugins": ["amocrm"],
+                                    "connections": {"crm": connection}})
+    runtime = Runtime.build(config, key=KEY)
+    store = Store.open(config.store, key=KEY)
+    app = create_app(runtime, store, Settings(admin_token=ADMIN_TOKEN), key=KEY)
+    with serve_app(app, port=port):
+        yield public_url, runtime, store
+    store.close()
+
+
+def login_state(public_url: str) -> dict:
+    answer = httpx.get(f"{public_url}/admin/api/connections",
+                       headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    answer.raise_for_status()
+    body = answer.json()
+    rows = body if isinstance(body, list) else body.get("connections", body)
+    [crm] = [row for row in rows if row.get("name") == "crm"]
+    return crm["login"]
+
+
+@pytest.mark.slow
+@pytest.mark.anyio
+async def test_login_rotation_and_revocation(server, sandbox):
+    public_url, runtime, store = server
+    connection = runtime.connections["crm"]
+    assert login_state(public_url)["state"] == "needs_login"
+
+    answer = httpx.get(f"{public_url}/oauth/crm/start", follow_redirects=True, timeout=10)
+    assert answer.status_code == 200, answer.text
+    start, authorize = answer.history
+    page = httpx.URL(start.headers["location"])
+    assert page.path == "/oauth" and page.params["client_id"] == SANDBOX_CLIENT_ID
+    assert page.params["redirect_uri"] == f"{public_url}/oauth/crm/callback"
+    assert httpx.URL(authorize.headers["location"]).params["referer"]
+    assert login_state(public_url)["state"] == "logged_in"
+    first = store.vault.load_token("crm").values
+
+    created = await connection.call("contact.create", Contact(name="Ana Souza"))
+    assert created.refs["crm"]
+    assert sandbox.get("/_sandbox/tokens").json()["issued"] == 1
+
+    sandbox.post("/_sandbox/tokens/expire").raise_for_status()
+    found = await connection.call("contact.get", {"id": created.refs["crm"]})
+    assert found.name == "Ana Souza"
+    rotated = store.vault.load_token("crm").values
+    assert sandbox.get("/_sandbox/tokens").json() == {"issued": 2, "live_refresh_tokens": 1}
+    assert rotated["refresh_token"] != first["refresh_token"]
+    assert rotated["access_token"] != first["access_token"]
+    spent = sandbox.post("/oauth2/access_token", json={
+        "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
+        "grant_type": "refresh_token", "refresh_token": first["refresh_token"],
+        "redirect_uri": f"{public_url}/oauth/crm/callback"})
+    assert spent.status_code == 401
+
+    sandbox.post("/_sandbox/tokens/revoke").raise_for_status()
+    with pytest.raises(NeedsLogin):
+        await connection.call("contact.get", {"id": created.refs["crm"]})
+    assert login_state(public_url)["state"] == "needs_login"
+    shown = httpx.get(f"{public_url}/metrics").text + str(login_state(public_url))
+    assert rotated["refresh_token"] not in shown and rotated["access_token"] not in shown
+
+
+def test_the_authorize_page_shows_the_account_and_allow_sends_a_code_back():
+    back = "https://pontes.example.com/oauth/crm/callback"
+    with serve_app(build_app()) as url:
+        page = httpx.get(f"{url}/oauth", params={"client_id": SANDBOX_CLIENT_ID, "state": "s1",
+                                                 "redirect_uri": back, "mode": "popup"})
+        stranger = httpx.get(f"{url}/oauth", params={"client_id": "someone-else"})
+        allowed = httpx.post(f"{url}/oauth/allow", data={"redirect_uri": back, "state": "s1"})
+        code = httpx.URL(allowed.headers["location"]).params["code"]
+        token = httpx.post(f"{url}/oauth2/access_token", json={
+            "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
+            "grant_type": "authorization_code", "code": code, "redirect_uri": back})
+        again = httpx.post(f"{url}/oauth2/access_token", json={
+            "client_id": SANDBOX_CLIENT_ID, "client_secret": SANDBOX_CLIENT_SECRET,
+            "grant_type": "authorization_code", "code": code, "redirect_uri": back})
+    assert page.status_code == 200
+    assert "sandbox.amocrm.ru" in page.text and "Allow</button>" in page.text
+    assert stranger.status_code == 400
+    assert allowed.status_code == 302 and allowed.headers["location"].startswith(back + "?")
+    assert httpx.URL(allowed.headers["location"]).params["state"] == "s1"
+    assert set(token.json()) == {"token_type", "expires_in", "server_time", "access_token",
+                                 "refresh_token"}
+    assert again.status_code == 400
