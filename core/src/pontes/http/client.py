@@ -111,6 +111,11 @@ class VendorClient:
         self.call_observers = call_observers
         return self
 
+    def authenticate(self, auth: httpx.Auth) -> None:
+        """Sign every call with ``auth`` (an OAuth connection's tokens, which it refreshes
+        and retries once on a 401 by itself)."""
+        self._http.auth = auth
+
     async def pause(self, seconds: float) -> None:
         """Hold every call of this client's account for ``seconds``, in every client and
         process sharing its budget (a vendor lock-out the plugin knows of). Without a
