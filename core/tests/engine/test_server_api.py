@@ -169,15 +169,17 @@ def test_one_event_shows_body_headers_attempts_and_result_without_credentials(ap
     assert api.server.admin.get("/admin/api/events/999999").status_code == 404
 
 
-def test_a_parser_bug_is_a_500_and_the_delivery_is_kept_as_rejected(api):
+def test_a_parser_bug_is_a_400_and_the_delivery_is_kept_as_rejected(api):
     answer = api.deliver(id="boom-1", entity="boom", mode="explode")
 
-    assert answer.status_code == 500
+    assert answer.status_code == 400  # a 5xx would have the vendor retry it forever
     assert answer.json()["error"] == "ledger.hook failed: KeyError: 'a parser bug'"
     stored = [e for e in api.server.events(status="rejected")
               if e["last_error"] == answer.json()["error"]]
     assert len(stored) == 1
     assert '"boom-1"' in api.server.event(stored[0]["id"])["body"]
+    assert ("trigger ledger.hook of connector ledger crashed on a delivery for copy (a bug in "
+            "the plugin") in api.server.log_path.read_text()
 
 
 def test_a_vendor_that_shows_agents_the_crm_gets_the_client_context_in_the_answer(api):

@@ -3,7 +3,10 @@
 ``Inbox.deliver`` decodes the body (JSON, or a form as amoCRM sends), lets each webhook
 trigger of the integration's role parse it, keeps the events the recipe wants, stores them
 (a repeated idempotency key is skipped) and returns the answer the vendor expects. A body
-no trigger understands is stored as ``rejected`` with the reason, and answered 4xx.
+no trigger understands is stored as ``rejected`` with the reason, and answered 4xx; so is
+one that makes a trigger crash (a bug in its plugin, logged as such). A body the triggers
+understand but whose events the recipe does not use is stored as ``ignored`` with the
+reason, and acknowledged.
 
 The answer is the trigger's ``ack``, except for vendors that show an agent what the CRM
 knows (Jivo): when the trigger has a ``reply`` and the recipe a ``context`` for the
@@ -14,9 +17,10 @@ event's type, the stored event's client context is looked up (within
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
-import json
 import logging
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,7 +33,8 @@ from ..models import Event
 from ..recipes import Integration, Links, RunContext
 from ..store import NewEvent
 from .committer import GroupCommit
-from .explain import explain_failure
+from .explain import MAX_MESSAGE, explain_failure
+from .json_bodies import UnsafeJson, read_json
 from .masking import masked_body, masked_data, masked_headers
 from .metrics import Metrics
 
@@ -99,27 +104,29 @@ class Inbox:
         triggers = integration.webhook_triggers(role)
         accepted: WebhookTrigger | None = None
         found: list[tuple[WebhookTrigger, Event]] = []
-        reasons, crashed = [], False
+        reasons: list[str] = []
+        unused: set[str] = set()
         for trigger in triggers:
             try:
                 parsed = trigger.parse(request)
+                kept = [(trigger, event) for event in parsed if event.type in wanted]
+                skipped = {event.type for event in parsed if event.type not in wanted}
             except InvalidPayload as exc:
                 reasons.append(f"{trigger.name}: {exc}")
                 continue
-            except Exception as exc:  # a plugin bug: keep the delivery, tell the vendor to retry
-                crashed = True
-                log.exception("trigger %s failed to parse a delivery for %s",
-                              trigger.name, integration.name)
-                reasons.append(f"{trigger.name} failed: "
-                               f"{explain_failure(exc, integration.connections.values())}")
+            except Exception as exc:  # a plugin bug: the body is kept, as rejected
+                reasons.append(_plugin_bug(integration, trigger, exc))
                 continue
             accepted = accepted or trigger
-            found.extend((trigger, event) for event in parsed if event.type in wanted)
+            found.extend(kept)
+            unused.update(skipped)
         delivery = without_secrets(delivery, integration)
         if accepted is None:
             reason = "; ".join(reasons) or (f"connection {connection.name!r} has no webhook "
                                              "trigger for this integration")
-            return await self.refuse(integration, role, delivery, reason, 500 if crashed else 400)
+            return await self.refuse(integration, role, delivery, reason, 400)
+        if not found:
+            return await self.ignore(integration, role, delivery, accepted, unused)
         rows = [self._row(integration, role, delivery, trigger, event)
                 for trigger, event in found]
         ids = await self.committer.submit(rows) if rows else []
@@ -159,6 +166,7 @@ class Inbox:
     async def refuse(self, integration: Integration, role: str, delivery: Delivery,
                      reason: str, status: int, keep_body: bool = True) -> Answer:
         """Store the delivery as ``rejected`` with ``reason``; answer ``status``."""
+        reason = storable_text(reason)
         delivery = without_secrets(delivery, integration)
         row = NewEvent(integration=integration.name, role=role,
                        connection=integration.connections[role].name, source="webhook",
@@ -171,6 +179,28 @@ class Inbox:
             self.metrics.rejected.labels(integration.name).inc()
         log.info("rejected a delivery for %s: %s", integration.name, reason)
         return Answer(status, {"error": reason}, ids, 0, reason)
+
+    async def ignore(self, integration: Integration, role: str, delivery: Delivery,
+                     trigger: WebhookTrigger, unused: set[str]) -> Answer:
+        """Store a delivery that carries no event the recipe uses as ``ignored``, with the
+        reason; answer the trigger's acknowledgement (the vendor did nothing wrong)."""
+        if unused:
+            reason = (f"{', '.join(sorted(unused))} "
+                      f"{'is' if len(unused) == 1 else 'are'} not used by recipe "
+                      f"{integration.recipe.name!r}")
+        else:
+            reason = f"{trigger.name}: the delivery carries no event pontes reads"
+        row = NewEvent(integration=integration.name, role=role,
+                       connection=integration.connections[role].name, source="webhook",
+                       status="ignored", trigger=trigger.name,
+                       type=next(iter(unused)) if len(unused) == 1 else None,
+                       error=reason, body=delivery.body, content_type=delivery.content_type,
+                       headers=kept_headers(delivery.headers))
+        ids = await self.committer.submit([row])
+        if self.metrics is not None:
+            self.metrics.ignored.labels(integration.name).inc()
+        log.info("ignored a delivery for %s: %s", integration.name, reason)
+        return Answer(trigger.ack.status, trigger.ack.body, ids, 0)
 
     @staticmethod
     def _row(integration: Integration, role: str, delivery: Delivery,
@@ -199,7 +229,9 @@ def decode_body(body: bytes, content_type: str) -> Any:
     """The body as data: JSON, or a flat dict of a form's keys, or ``None`` otherwise.
 
     A body declared as JSON that is not JSON raises ``InvalidPayload``; an undeclared body
-    that looks like JSON is decoded when it can be.
+    that looks like JSON is decoded when it can be. JSON that parses but is unsafe to
+    carry (``pontes.engine.json_bodies``: NaN, too deep, lone surrogates...) raises
+    ``InvalidPayload`` whatever the declared type.
     """
     mime = content_type.split(";", 1)[0].strip().lower()
     if mime == "application/x-www-form-urlencoded":
@@ -208,12 +240,14 @@ def decode_body(body: bytes, content_type: str) -> Any:
         except UnicodeDecodeError:
             raise InvalidPayload("form body is not valid UTF-8") from None
     declared = mime == "application/json" or mime.endswith("+json")
-    if declared or body.lstrip()[:1] in (b"{", b"["):
+    if declared or body.removeprefix(codecs.BOM_UTF8).lstrip()[:1] in (b"{", b"["):
         try:
-            return json.loads(body)
-        except (UnicodeDecodeError, ValueError) as exc:
+            return read_json(body)
+        except UnsafeJson:  # JSON, but unsafe to carry, whatever the declared type
+            raise
+        except InvalidPayload:
             if declared:
-                raise InvalidPayload(f"body is not valid JSON: {exc}") from None
+                raise
     return None
 
 
@@ -229,7 +263,26 @@ def kept_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def fit_key(key: str) -> str:
-    """``key``, or a stable hash of it when it is longer than the column allows."""
-    if len(key) <= KEY_LIMIT:
+    """``key``, or a stable hash of it when it is longer than the column allows or holds
+    what a text column cannot (NUL, lone surrogates)."""
+    if storable_text(key, KEY_LIMIT) == key:
         return key
-    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+    return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def storable_text(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` as every store and answer can hold it: NUL and lone surrogates written as
+    escapes, and at most ``limit`` characters."""
+    text = text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _plugin_bug(integration: Integration, trigger: WebhookTrigger, exc: Exception) -> str:
+    """Log a trigger that raised something other than ``InvalidPayload`` (a bug in its
+    plugin) and return the reason to store: the exception's type and masked message."""
+    reason = f"{trigger.name} failed: {explain_failure(exc, integration.connections.values())}"
+    log.error("trigger %s of connector %s crashed on a delivery for %s (a bug in the plugin; "
+              "the delivery is stored as rejected): %s\n%s", trigger.name, trigger.connector,
+              integration.name, storable_text(reason),
+              "".join(traceback.format_tb(exc.__traceback__)).rstrip())
+    return reason

@@ -31,6 +31,9 @@ class Metrics:
         self.rejected = Counter("pontes_events_rejected",
                                 "Deliveries stored as rejected (unparseable, too large)",
                                 ["integration"], registry=r)
+        self.ignored = Counter("pontes_events_ignored",
+                               "Deliveries stored as ignored (no event the recipe uses)",
+                               ["integration"], registry=r)
         self.succeeded = Counter("pontes_events_succeeded", "Events run successfully",
                                  ["integration"], registry=r)
         self.failed = Counter("pontes_events_failed",

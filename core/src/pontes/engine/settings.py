@@ -26,6 +26,8 @@ class Settings:
     - ``body_limit``: largest webhook body accepted, in bytes (larger: 413);
     - ``context_timeout``: seconds a webhook answer may wait for the client context that
       some vendors show to agents (then the plain acknowledgement goes out);
+    - ``header_timeout`` / ``body_timeout``: seconds a client may take to send a request's
+      headers, and then its body (slower: 408 and the connection is closed);
     - ``admin_token``: the bearer token of ``/admin/api`` (without it the API answers 401);
     - ``run_events`` / ``poll``: run the embedded runner and pollers in this process.
     """
@@ -38,6 +40,8 @@ class Settings:
     idle_interval: float = 1.0
     body_limit: int = 1 << 20
     context_timeout: float = 2.0
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
     admin_token: str | None = field(default=None, repr=False)
     run_events: bool = True
     poll: bool = True
@@ -47,7 +51,7 @@ class Settings:
             if getattr(self, name) < 1:
                 raise ConfigError(f"{name} must be at least 1, got {getattr(self, name)}")
         for name in ("backoff_base", "backoff_cap", "attempt_timeout", "lease_seconds",
-                     "idle_interval", "context_timeout"):
+                     "idle_interval", "context_timeout", "header_timeout", "body_timeout"):
             if getattr(self, name) <= 0:
                 raise ConfigError(f"{name} must be positive, got {getattr(self, name)}")
 

@@ -5,9 +5,12 @@ may use the connection with its action token (``Authorization: Bearer <token>``,
 ``?token=`` for senders that cannot set headers). Answers:
 
 - 200 with the action's result as JSON;
-- 400 for a body that is not a JSON object, 401 for a missing or wrong token (or an
-  unknown connection), 404 for an action the connection cannot do, 413 for a large body;
-- 422 for invalid input (every field listed) or input the vendor rejected;
+- 400 for a body that is not a JSON object (or JSON unsafe to carry: NaN, nested too
+  deep...), 401 for a missing or wrong token (or an unknown connection), 404 for an action
+  the connection cannot do, 408 for a body that arrives too slowly, 413 for a large body;
+- 422 for invalid input (every field listed), input the action refused (a ``ValueError``
+  naming the problem, such as an id that is not the vendor's kind of id) or input the
+  vendor rejected;
 - 502 when the vendor failed or refused our credentials, 503 when it asked us to slow
   down (with ``Retry-After``).
 
@@ -16,7 +19,6 @@ Vendor messages are passed on with every secret of the connection masked.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 
@@ -28,9 +30,11 @@ from starlette.routing import Route
 from ..capabilities import canonical_capability
 from ..connection import Connection
 from ..engine.explain import explain_failure
+from ..engine.json_bodies import read_json
 from ..errors import (
     AuthError,
     CapabilityError,
+    InvalidPayload,
     NotFoundError,
     PermanentFailure,
     RateLimitedError,
@@ -38,7 +42,7 @@ from ..errors import (
     VendorValidationError,
 )
 from .auth import action_token, bearer, token_matches
-from .bodies import BodyTooLarge, error, json_response, read_body
+from .bodies import BodyTooLarge, BodyTooSlow, closing, error, json_response, read_body
 
 log = logging.getLogger("pontes.server")
 
@@ -57,14 +61,17 @@ async def run_action(request: Request) -> Response:
         action = connection.action(action_name)
     except CapabilityError as exc:
         return error(404, str(exc))
+    settings = state.settings
     try:
-        body = await read_body(request, state.settings.body_limit)
+        body = await read_body(request, settings.body_limit, settings.body_timeout)
     except BodyTooLarge:
-        return error(413, f"body is larger than the limit of {state.settings.body_limit} bytes")
+        return error(413, f"body is larger than the limit of {settings.body_limit} bytes")
+    except BodyTooSlow:
+        return closing(error(408, f"body did not arrive within {settings.body_timeout:g} s"))
     try:
-        params = json.loads(body) if body.strip() else {}
-    except ValueError as exc:
-        return error(400, f"body is not valid JSON: {exc}")
+        params = read_json(body) if body.strip() else {}
+    except InvalidPayload as exc:
+        return error(400, str(exc))
     if not isinstance(params, dict):
         return error(400, f"body must be a JSON object, got {type(params).__name__}")
     capability = canonical_capability(action_name)
@@ -106,6 +113,9 @@ def _vendor_failure(connection: Connection, action: str, exc: Exception) -> Resp
         log.error("action %s of %s answered out of contract: %s", action, connection.name,
                   message)
         return error(502, "the vendor's answer did not match the action's output model")
+    if isinstance(exc, ValueError):
+        log.info("action %s of %s refused its input: %s", action, connection.name, message)
+        return error(422, "the action refused the input", message=message)
     log.error("action %s of %s failed: %s", action, connection.name, message,
               exc_info=(type(exc), exc, exc.__traceback__))
     return error(500, "the action failed unexpectedly; see the server log")

@@ -24,6 +24,7 @@ from ..plugins import load_plugins
 from ..runtime import Runtime
 from ..store import Store
 from .app import create_app
+from .slow_clients import header_timeout_protocol
 
 EXTRA_PLUGINS_ENV = "PONTES_EXTRA_PLUGINS"
 
@@ -76,6 +77,7 @@ def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
     log.info("pontes serving %s on http://%s:%d (store %s)", config_path, host, port,
              server.store.url)
     try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="info")
+        uvicorn.run(app, host=host, port=port, access_log=False, log_level="info",
+                    http=header_timeout_protocol(server.settings.header_timeout))
     finally:
         server.store.close()

@@ -7,6 +7,7 @@ Life of an event::
        |                   |----permanent---> dead
        +----replay---------+  (dead or succeeded)
     rejected (a delivery nobody could parse; never runs)
+    ignored (a delivery with no event the recipe uses; never runs)
 
 ``claim`` hands out the due events (earliest due first) whose entity has no older
 unfinished event, so events about one record run one at a time and in arrival order. On
@@ -59,16 +60,16 @@ class NewEvent:
 
     def row(self) -> dict[str, Any]:
         """The column values of the new row."""
-        rejected = self.status == "rejected"
+        never_runs = self.status in ("rejected", "ignored")
         return {
             "integration": self.integration, "role": self.role, "connection": self.connection,
             "source": self.source, "trigger": self.trigger, "type": self.type,
             "idempotency_key": self.idempotency_key, "entity_key": self.entity_key,
             "status": self.status, "attempts": 0, "attempts_base": 0,
-            "next_attempt_at": None if rejected else self.received_at,
+            "next_attempt_at": None if never_runs else self.received_at,
             "last_error": self.error, "body": self.body, "content_type": self.content_type,
             "headers": self.headers, "event": self.event, "received_at": self.received_at,
-            "finished_at": self.received_at if rejected else None,
+            "finished_at": self.received_at if never_runs else None,
         }
 
 

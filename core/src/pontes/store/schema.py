@@ -78,9 +78,10 @@ def utcnow() -> datetime:
 Id = BigInteger().with_variant(Integer(), "sqlite")
 """Auto-increment ids: BIGINT on PostgreSQL, INTEGER (the rowid) on SQLite."""
 
-EVENT_STATUSES = ("received", "running", "succeeded", "dead", "rejected")
+EVENT_STATUSES = ("received", "running", "succeeded", "dead", "rejected", "ignored")
 """``received`` waits to run (first time or retry), ``running`` is claimed by a runner,
-``succeeded`` and ``dead`` are final until a replay, ``rejected`` never runs."""
+``succeeded`` and ``dead`` are final until a replay, ``rejected`` never runs, nor does
+``ignored`` (a delivery understood, but with no event the recipe uses)."""
 
 
 events = Table(
