@@ -109,11 +109,19 @@ async def test_id_types_follow_the_documented_examples(jivo_sandbox, receiver):
 
 
 async def test_a_refused_delivery_is_a_failure(jivo_sandbox, receiver):
-    outcome = await send(jivo_sandbox, event="client_attribute_updated",
-                         url=receiver.url("pontes"))
+    outcome = await send(jivo_sandbox, event="chat_finished", url=receiver.url("pontes"),
+                         overrides={"event_name": "chat_started"})
     assert outcome["ok"] is False
     assert outcome["failure"].startswith("HTTP 400:")
-    assert "client_attribute_updated" in outcome["failure"]
+    assert "unknown Jivo event_name 'chat_started'" in outcome["failure"]
+    assert receiver.events == []
+
+
+async def test_an_event_pontes_does_not_read_is_acknowledged_without_events(jivo_sandbox,
+                                                                            receiver):
+    outcome = await send(jivo_sandbox, event="client_attribute_updated",
+                         url=receiver.url("pontes"))
+    assert outcome["ok"] is True and outcome["failure"] is None
     assert receiver.events == []
 
 

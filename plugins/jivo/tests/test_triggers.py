@@ -135,8 +135,7 @@ def test_json_sent_with_another_content_type_is_still_read(examples):
     ([1, 2], "JSON object"),
     ({"chat_id": 1, "visitor": {}}, "no 'event_name'"),
     ({"event_name": "chat_started", "widget_id": "1"}, "unknown Jivo event_name 'chat_started'"),
-    ({"event_name": "client_attribute_updated", "widget_id": "1", "client_id": 5,
-      "attributes": {}}, "'client_attribute_updated' is not read"),
+    ({"event_name": ["chat_finished"], "widget_id": "1"}, "'event_name' must be text, got list"),
     ({"event_type": "crm_deal", "event_name": "created_deal", "deal_id": 3},
      "CRM webhooks \\(event_type='crm_deal'\\)"),
 ])
@@ -144,6 +143,12 @@ def test_bodies_that_are_not_jivo_events_are_refused(body, reason):
     content_type = "text/html" if isinstance(body, bytes) else "application/json"
     with pytest.raises(InvalidPayload, match=reason):
         parse_webhook(webhook_request(body, content_type, connection="jivo"))
+
+
+@pytest.mark.parametrize("name", ["client_attribute_updated", "chat_assigned"])
+def test_jivo_events_pontes_does_not_read_give_no_event(name):
+    body = {"event_name": name, "widget_id": "1", "client_id": 5, "attributes": {}}
+    assert parse_webhook(webhook_request(body, connection="jivo")) == []
 
 
 def test_crm_webhook_event_names_are_not_mistaken_for_chat_events():

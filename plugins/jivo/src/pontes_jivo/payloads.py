@@ -35,7 +35,8 @@ NOT_READ = {
                                 "contact data",
     "chat_assigned": "it is a legacy event no longer in Jivo's documentation",
 }
-"""Jivo events that reach the same URL but are refused, with the reason."""
+"""Jivo events that reach the same URL but are not read, with the reason: the webhook
+trigger acknowledges them with no event (the server records them as ignored)."""
 
 REQUIRED = {
     CHAT_FINISHED: ("widget_id", "chat_id", "visitor", "chat"),
@@ -226,6 +227,8 @@ def parse_body(data: Any) -> JivoEvent:
     name = data.get("event_name")
     if name is None:
         raise InvalidPayload("not a Jivo event: the body has no 'event_name'")
+    if not isinstance(name, str):
+        raise InvalidPayload(f"'event_name' must be text, got {type(name).__name__}")
     if name in NOT_READ:
         raise InvalidPayload(f"Jivo event {name!r} is not read: {NOT_READ[name]}")
     if name not in REQUIRED:

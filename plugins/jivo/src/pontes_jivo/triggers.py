@@ -51,6 +51,7 @@ from .payloads import (
     CHAT_FINISHED,
     CHAT_UPDATED,
     CLIENT_UPDATED,
+    NOT_READ,
     OFFLINE_MESSAGE,
     JivoEvent,
     parse_body,
@@ -127,15 +128,13 @@ async def load_chat(connection: Connection, event: Event) -> Chat:
 
 
 def _body(request: WebhookRequest) -> Any:
-    """The decoded body; Jivo's Content-Type is unverified, so JSON is tried on any type."""
-    if isinstance(request.data, dict):
+    """The decoded body. Jivo's Content-Type is unverified, and the server reads a body
+    that looks like JSON whatever its declared type, so no data means no JSON."""
+    if request.data is not None:
         return request.data
     if not request.body:
         raise InvalidPayload("the body is empty; Jivo posts a JSON object")
-    try:
-        return json.loads(request.body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidPayload(f"the body is not JSON ({exc}); Jivo posts a JSON object") from None
+    raise InvalidPayload("the body is not JSON; Jivo posts a JSON object")
 
 
 def reply_with_context(event: Event, context: ClientContext) -> dict[str, Any]:
@@ -149,9 +148,13 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
     """Jivo Webhooks API: chats finished, accepted, updated, offline messages, client
     updates and calls, one URL per channel.
 
-    The event in one Jivo delivery (``InvalidPayload`` when it is not a Jivo event).
+    The event in one Jivo delivery (``InvalidPayload`` when it is not a Jivo event); none
+    for the Jivo events pontes does not read (``NOT_READ``), which are acknowledged.
     """
     data = _body(request)
+    name = data.get("event_name") if isinstance(data, dict) else None
+    if isinstance(name, str) and name in NOT_READ:
+        return []
     event = parse_body(data)
     return [Event(
         type=EVENT_TYPES[event.event_name],

@@ -35,6 +35,8 @@ from .dates import canonical_text, filter_literal, parse_datetime
 EVENT = "ticket.changed"
 POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
 MAX_PAGES_PER_POLL = 5
+MAX_TICKET_ID = 2**63 - 1
+"""The largest ticket number read from a webhook (a 64-bit integer, as Movidesk's ids)."""
 _ID_KEYS = ("id", "ticketid")
 
 
@@ -108,18 +110,23 @@ def _ticket_id(fields: dict[str, Any]) -> int:
 
 
 def _as_ticket_id(value: Any, key: str) -> int:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and int(value) > 0:
-        return int(value)
+    whole = isinstance(value, int | str) and not isinstance(value, bool)
+    text = str(value).strip() if whole else ""
+    if (text.isascii() and text.isdigit() and len(text) <= len(str(MAX_TICKET_ID))
+            and 0 < int(text) <= MAX_TICKET_ID):
+        return int(text)
     raise InvalidPayload(f"Movidesk webhook field {key!r} is not a ticket number: {value!r}")
 
 
 def _maybe_datetime(value: Any) -> datetime | None:
+    """``lastUpdate`` as a datetime; ``None`` when unreadable (the key then uses a digest)."""
     try:
         return parse_datetime(value)
     except ValueError:
         return None
+    except OverflowError:
+        raise InvalidPayload("Movidesk webhook field 'lastUpdate' is out of range once in "
+                             f"UTC: {value!r}") from None
 
 
 # --- polling --------------------------------------------------------------------------

@@ -41,35 +41,54 @@ ACTION_WORDS = {"create": CREATE, "update": UPDATE, "delete": DELETE, "win": WIN
 DEAL_EVENTS = {CREATE: "deal.created", UPDATE: "deal.changed", WIN: "deal.changed",
                LOSE: "deal.changed", REOPEN: "deal.changed"}
 THIN_WINDOW_SECONDS = 60
+MAX_ID = 2**63 - 1
+"""The largest record or action id read from a webhook (Ploomes ids are 64-bit integers)."""
 VALIDATION_KEY = "ValidationKey"
 
 clock: Callable[[], float] = time.time
 """The clock that dates thin deliveries (replaceable in tests)."""
 
 
-def _action_id(value: Any) -> int:
+def _whole_number(value: Any) -> int | None:
+    """An integer, or ASCII digits of at most ``MAX_ID``'s length; ``None`` otherwise."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
-        word = value.strip().lower()
-        if word.isdigit():
-            return int(word)
-        if word in ACTION_WORDS:
-            return ACTION_WORDS[word]
+        text = value.strip().removeprefix("-")
+        if text.isascii() and text.isdigit() and len(text) <= len(str(MAX_ID)):
+            return int(value)
+    return None
+
+
+def _action_id(value: Any) -> int:
+    number = _whole_number(value)
+    if number is not None:
+        return number
+    if isinstance(value, str) and value.strip().lower() in ACTION_WORDS:
+        return ACTION_WORDS[value.strip().lower()]
     raise InvalidPayload(f"Ploomes webhook 'Action' {value!r} is not a known action")
 
 
 def _record_id(body: dict[str, Any], snapshot: dict[str, Any] | None) -> int:
     value = snapshot.get("Id") if snapshot else body.get("ResourceId")
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    number = _whole_number(value)
+    if number is None:
         raise InvalidPayload(
             "Ploomes webhook names no record: expected an integer New.Id, Old.Id or "
-            f"ResourceId, got {value!r}") from None
-    if number <= 0:
-        raise InvalidPayload(f"Ploomes webhook record id must be positive, got {number}")
+            f"ResourceId, got {value!r}")
+    if not 0 < number <= MAX_ID:
+        raise InvalidPayload(f"Ploomes webhook record id must be positive and fit in 64 bits, "
+                             f"got {number!r}")
     return number
+
+
+def _occurred(snapshot: dict[str, Any]) -> datetime | None:
+    value = snapshot.get("LastUpdateDate")
+    try:
+        return parse_time(value)
+    except OverflowError:
+        raise InvalidPayload("Ploomes webhook 'LastUpdateDate' is out of range once in UTC: "
+                             f"{value!r}") from None
 
 
 def _snapshot(body: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -158,7 +177,7 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
         return []
     if snapshot is not None:
         stamp = snapshot.get("LastUpdateDate") or _fingerprint(body)
-        occurred = parse_time(snapshot.get("LastUpdateDate"))
+        occurred = _occurred(snapshot)
     else:
         stamp = f"{_fingerprint(body)}@{int(clock() // THIN_WINDOW_SECONDS)}"
         occurred = None
