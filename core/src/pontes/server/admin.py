@@ -28,6 +28,8 @@ from .auth import action_token, bearer, token_matches
 from .bodies import error, json_response
 
 PREFIX = "/admin/api"
+MAX_ID = 2**62
+"""The largest id the API accepts in a query or a path (ids are 64-bit in the store)."""
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -221,11 +223,11 @@ async def list_events(request: Request) -> Response:
     ---
     summary: List events
     parameters:
-      - {name: status, in: query, schema: {type: string, enum: [received, running, succeeded, dead, rejected]}}
+      - {name: status, in: query, schema: {type: string, enum: [received, running, succeeded, dead, rejected, ignored]}}
       - {name: integration, in: query, schema: {type: string}}
       - {name: since, in: query, description: "Received at or after (ISO 8601 with zone)", schema: {type: string, format: date-time}}
       - {name: until, in: query, description: "Received before (ISO 8601 with zone)", schema: {type: string, format: date-time}}
-      - {name: before, in: query, description: "Only ids below this one (paging)", schema: {type: integer}}
+      - {name: before, in: query, description: "Only ids below this one (paging)", schema: {type: integer, minimum: 1, maximum: 4611686018427387904}}
       - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000, default: 100}}
     responses:
       200:
@@ -245,7 +247,7 @@ async def list_events(request: Request) -> Response:
         status=_choice(request, "status", EVENT_STATUSES),
         integration=request.query_params.get("integration"),
         since=_time(request, "since"), until=_time(request, "until"),
-        before_id=_int(request, "before", None, 1, 2**62),
+        before_id=_int(request, "before", None, 1, MAX_ID),
         limit=_int(request, "limit", 100, 1, 1000),
     )
     return json_response([e.as_dict() for e in found])
@@ -257,7 +259,7 @@ async def get_event(request: Request) -> Response:
     ---
     summary: Get one event
     parameters:
-      - {name: event_id, in: path, required: true, schema: {type: integer}}
+      - {name: event_id, in: path, required: true, schema: {type: integer, minimum: 0}}
     responses:
       200:
         description: The event.
@@ -267,7 +269,8 @@ async def get_event(request: Request) -> Response:
       404: {description: No such event.}
     """
     store = request.app.state.store
-    detail = await store.run(store.events.get, request.path_params["event_id"])
+    event_id = request.path_params["event_id"]
+    detail = await store.run(store.events.get, event_id) if event_id <= MAX_ID else None
     if detail is None:
         return error(404, "no such event")
     return json_response(detail.as_dict())
@@ -279,7 +282,7 @@ async def replay_event(request: Request) -> Response:
     ---
     summary: Replay one event
     parameters:
-      - {name: event_id, in: path, required: true, schema: {type: integer}}
+      - {name: event_id, in: path, required: true, schema: {type: integer, minimum: 0}}
     responses:
       202: {description: "Queued: {id, queued: true, was: <previous status>}"}
       404: {description: No such event.}
@@ -287,6 +290,8 @@ async def replay_event(request: Request) -> Response:
     """
     store = request.app.state.store
     event_id = request.path_params["event_id"]
+    if event_id > MAX_ID:
+        return error(404, "no such event")
     outcome = await store.run(store.events.replay, event_id)
     if outcome.missing:
         return error(404, "no such event")
@@ -333,6 +338,11 @@ async def list_links(request: Request) -> Response:
         content:
           application/json:
             schema: {type: array, items: {$ref: "#/components/schemas/LinkGroup"}}
+      400:
+        description: A malformed filter (the field is named).
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Error"}
     """
     store = request.app.state.store
     query = request.query_params
@@ -349,7 +359,11 @@ async def list_cursors(request: Request) -> Response:
     ---
     summary: List polling cursors
     responses:
-      200: {description: One entry per polled trigger.}
+      200:
+        description: One entry per polled trigger.
+        content:
+          application/json:
+            schema: {type: array, items: {$ref: "#/components/schemas/Cursor"}}
     """
     store = request.app.state.store
     return json_response([c.as_dict() for c in await store.run(store.cursors.all)])
@@ -361,6 +375,8 @@ _OBJECT = {"type": "object"}
 _TEXT = {"type": "string"}
 _MAYBE_TEXT = {"type": "string", "nullable": True}
 _TIME = {"type": "string", "format": "date-time"}
+_MAYBE_TIME = {"type": "string", "format": "date-time", "nullable": True}
+_MAYBE_OBJECT = {"type": "object", "nullable": True}
 
 BASE_SCHEMA: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -398,17 +414,21 @@ BASE_SCHEMA: dict[str, Any] = {
                 "trigger": _MAYBE_TEXT, "type": _MAYBE_TEXT, "idempotency_key": _MAYBE_TEXT,
                 "entity_key": _MAYBE_TEXT,
                 "status": {"type": "string", "enum": list(EVENT_STATUSES)},
-                "attempts": {"type": "integer"}, "next_attempt_at": _TIME,
-                "last_error": _MAYBE_TEXT, "received_at": _TIME, "finished_at": _TIME}},
+                "attempts": {"type": "integer"}, "next_attempt_at": _MAYBE_TIME,
+                "last_error": _MAYBE_TEXT, "received_at": _TIME, "finished_at": _MAYBE_TIME}},
             "EventDetail": {"allOf": [{"$ref": "#/components/schemas/Event"}, {
                 "type": "object", "properties": {
-                    "content_type": _MAYBE_TEXT, "headers": _OBJECT, "body": _MAYBE_TEXT,
-                    "body_bytes": {"type": "integer", "nullable": True}, "event": _OBJECT,
-                    "result": _OBJECT,
+                    "content_type": _MAYBE_TEXT, "headers": _MAYBE_OBJECT, "body": _MAYBE_TEXT,
+                    "body_bytes": {"type": "integer", "nullable": True}, "event": _MAYBE_OBJECT,
+                    "result": {"nullable": True},
                     "attempt_log": {"type": "array", "items": {"type": "object", "properties": {
                         "number": {"type": "integer"}, "started_at": _TIME,
-                        "finished_at": _TIME, "outcome": _TEXT, "error": _MAYBE_TEXT,
-                        "duration_ms": {"type": "integer"}}}}}}]},
+                        "finished_at": _MAYBE_TIME, "outcome": _TEXT, "error": _MAYBE_TEXT,
+                        "duration_ms": {"type": "integer", "nullable": True}}}}}}]},
+            "Cursor": {"type": "object", "properties": {
+                "integration": _TEXT, "connection": _TEXT, "trigger": _TEXT,
+                "value": _MAYBE_TEXT, "updated_at": _TIME, "last_success_at": _MAYBE_TIME,
+                "last_error": _MAYBE_TEXT}},
             "LinkGroup": {"type": "object", "properties": {
                 "kind": _TEXT, "id": _TEXT, "refs": {"type": "object",
                                                      "additionalProperties": _TEXT}}},
@@ -417,9 +437,19 @@ BASE_SCHEMA: dict[str, Any] = {
 }
 
 
+UNAUTHORIZED = {
+    "description": "No admin token, a wrong one, or none configured (PONTES_ADMIN_TOKEN).",
+    "headers": {"WWW-Authenticate": {"schema": _TEXT}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
 async def openapi(request: Request) -> Response:
     """The OpenAPI document of this API (no token needed)."""
     schema = SchemaGenerator(BASE_SCHEMA).get_schema(routes)
+    for operations in schema["paths"].values():
+        for operation in operations.values():  # every operation is admin_only
+            operation.setdefault("responses", {})[401] = UNAUTHORIZED
     return JSONResponse(schema)
 
 
