@@ -150,12 +150,12 @@ def hooks_command(config_path: str) -> None:
 @fails_cleanly
 def activate_command(integration: str, config_path: str) -> None:
     """Do INTEGRATION's vendor-side set-up and print the steps left to a person."""
-    runtime = build_runtime(config_path)
-    if integration not in runtime.integrations:
-        known = ", ".join(sorted(runtime.integrations)) or "none"
-        raise click.ClickException(f"no integration {integration!r} in {config_path}; "
-                                   f"expected one of: {known}")
-    steps = asyncio.run(_activate(runtime, integration))
+    with signed_in_runtime(config_path) as (runtime, _logins):
+        if integration not in runtime.integrations:
+            known = ", ".join(sorted(runtime.integrations)) or "none"
+            raise click.ClickException(f"no integration {integration!r} in {config_path}; "
+                                       f"expected one of: {known}")
+        steps = asyncio.run(_activate(runtime, integration))
     for number, step in enumerate(steps, 1):
         state = "done" if step.done else "to do"
         click.echo(f"{number}. [{state}] {step.title}")

@@ -22,7 +22,7 @@ from .connector import (
     Stream,
     WebhookTrigger,
 )
-from .errors import CapabilityError
+from .errors import CapabilityError, ConfigError
 
 if TYPE_CHECKING:
     from .http import CallObserver, RateBudgets, VendorClient
@@ -77,6 +77,11 @@ class Connection:
                 from .http import InProcessRateBudgets  # httpx comes with the client anyway
 
                 self.budgets = InProcessRateBudgets()
+            oauth = self.connector.oauth
+            if self.oauth is None and oauth is not None and oauth.enabled(self.settings):
+                raise ConfigError(f"connections.{self.name}: signs in with OAuth, and its "
+                                  "tokens are in the store, which this use of the connection "
+                                  "was not given")
             client = self.connector.client(self.name, self.settings)
             if self.oauth is not None:
                 from .oauth.auth import OAuthAuth

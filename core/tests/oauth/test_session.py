@@ -7,8 +7,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from oauth_support import authorization_code, signed_client
-from pontes.errors import VendorUnavailable, VendorValidationError
+from oauth_support import authorization_code, gate_config, gate_runtime, signed_client
+from pontes.errors import ConfigError, VendorUnavailable, VendorValidationError
 from pontes.oauth import NeedsLogin
 from pontes.oauth.state import BadState, check_state, make_state
 
@@ -100,6 +100,13 @@ def test_a_connection_never_logged_in_needs_login(store, vendor):
     with pytest.raises(NeedsLogin, match="never logged in"):
         call(client)
     assert session.status().describe() == "needs login: never logged in"
+
+
+def test_a_connection_used_without_its_store_says_so(vendor):
+    runtime = gate_runtime(gate_config("sqlite:///unused.db", vendor.url))
+
+    with pytest.raises(ConfigError, match="connections.gate: signs in with OAuth"):
+        asyncio.run(runtime.connections["gate"].call("gate.note", key="k", text="t"))
 
 
 def test_the_state_is_bound_to_its_connection_and_expires():

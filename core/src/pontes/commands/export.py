@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from .common import build_runtime, config_option, fails_cleanly
+from .common import config_option, fails_cleanly
+from .oauth import signed_in_runtime
 
 
 def register(cli: click.Group) -> None:
@@ -64,21 +65,21 @@ def export_command(connection: str, config_path: str, to: str | None, streams: s
         logging.getLogger("httpx").setLevel(logging.WARNING)
     destination = parse_destination(to or "pontes.duckdb")
     chosen = [name.strip() for name in streams.split(",") if name.strip()] if streams else None
-    runtime = build_runtime(config_path)
-    try:
-        found = runtime.connections.get(connection)
-        if found is None:
-            known = ", ".join(sorted(runtime.connections)) or "none"
-            raise click.ClickException(f"no connection {connection!r} in {config_path}; "
-                                       f"expected one of: {known}")
-        click.echo(f"Exporting {connection} ({found.connector.title}) to "
-                   f"{destination.describe()}", err=True)
-        report = export(found, destination, streams=chosen, full_refresh=full_refresh,
-                        dataset=dataset, work_dir=work_dir,
-                        batch_size=batch_size or DEFAULT_BATCH_SIZE,
-                        progress=Progress() if no_progress else TqdmProgress())
-    finally:
-        asyncio.run(runtime.aclose())
+    with signed_in_runtime(config_path) as (runtime, _logins):
+        try:
+            found = runtime.connections.get(connection)
+            if found is None:
+                known = ", ".join(sorted(runtime.connections)) or "none"
+                raise click.ClickException(f"no connection {connection!r} in {config_path}; "
+                                           f"expected one of: {known}")
+            click.echo(f"Exporting {connection} ({found.connector.title}) to "
+                       f"{destination.describe()}", err=True)
+            report = export(found, destination, streams=chosen, full_refresh=full_refresh,
+                            dataset=dataset, work_dir=work_dir,
+                            batch_size=batch_size or DEFAULT_BATCH_SIZE,
+                            progress=Progress() if no_progress else TqdmProgress())
+        finally:
+            asyncio.run(runtime.aclose())
     click.echo(_summary(report))
 
 
