@@ -6,7 +6,7 @@ more than the limit through in *any* window of that length, not only in each min
 it was made. The buckets here keep the vendor's own count: a log of the times calls were
 let through. A call may go when fewer than ``requests`` calls of the log lie in the window
 before it, so an idle account gets its whole budget at once, a busy one gets all of it but
-a small safety margin, and no window ever holds more.
+a small safety margin (``RateLimit.window``), and no window ever holds more.
 
 A ``VendorClient`` takes one call from its account's bucket before every request; a wait
 longer than the client accepts inline is not slept through but raised as a
@@ -40,6 +40,9 @@ MARGIN_SHARE = 0.02
 """Share of a vendor's window added to it, to absorb the spread of network delays and
 timer wake-ups between the moment we let a call go and the moment the vendor counts it."""
 
+MARGIN_MIN = 0.05
+"""The margin is never under this many seconds (a per-second limit needs more than 2%)."""
+
 MARGIN_MAX = 1.0
 """The margin never exceeds this many seconds (1 s of a minute's window is plenty)."""
 
@@ -57,9 +60,11 @@ class RateLimit:
 
     @property
     def window(self) -> float:
-        """The window the buckets count in: the vendor's, plus a margin of 2% (at most
-        1 s). A busy account gets ``per_seconds / window`` of its budget (98% or more)."""
-        return self.per_seconds + min(MARGIN_MAX, MARGIN_SHARE * self.per_seconds)
+        """The window the buckets count in: the vendor's, plus a margin of 2% (at least
+        0.05 s, at most 1 s). A busy account gets ``per_seconds / window`` of its budget:
+        98% or more of a per-minute limit, 95% of a per-second one."""
+        margin = min(MARGIN_MAX, max(MARGIN_MIN, MARGIN_SHARE * self.per_seconds))
+        return self.per_seconds + margin
 
 
 def window_reserve(calls: Sequence[float], paused_until: float, now: float, limit: RateLimit,
