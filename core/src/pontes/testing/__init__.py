@@ -10,8 +10,9 @@
 - ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
   and a server process), which the demo and the end-to-end tests are built on.
 
-The pytest fixtures (``pontes_registry``, ``sandbox_url``, ``sandbox_connection``) live in
-``pontes.testing.pytest_plugin``, which pytest loads by itself.
+The pytest fixtures (``pontes_registry``, ``sandbox_url``, ``sandbox_connection``, and
+``browser_page`` from ``pontes.testing.browser``) live in ``pontes.testing.pytest_plugin``,
+which pytest loads by itself.
 """
 
 from __future__ import annotations

@@ -7,7 +7,9 @@
 - ``sandbox_connection``: a function ``(connector name, **settings overrides) ->
   Connection`` to a fresh sandbox with the sandbox's own credentials. It is an async
   fixture (its clients are closed after the test), so use it from ``@pytest.mark.anyio``
-  tests.
+  tests;
+- ``browser_page`` and ``chromium_browser``: a page in Debian's Chromium, headless, driven
+  by Playwright (``pontes.testing.browser``); async too.
 """
 
 from __future__ import annotations
@@ -21,8 +23,17 @@ import pytest
 from ..connection import Connection
 from ..plugins import load_plugins
 from ..registry import Registry
+from .browser import BROWSER_MARKER, browser_page, chromium_browser
 from .connections import connect, sandbox_of, sandbox_settings, unique_name
 from .server import serve_app
+
+__all__ = ["browser_page", "chromium_browser", "pontes_registry", "sandbox_connection",
+           "sandbox_url"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``browser`` marker, so a plugin's own test run knows it too."""
+    config.addinivalue_line("markers", BROWSER_MARKER)
 
 
 @pytest.fixture(scope="session")
