@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import parse_qs
 
+import anyio
 import httpx
 import pytest
 from pontes.plugin import (
@@ -17,7 +18,7 @@ from pontes.plugin import (
 from pontes_movidesk.client import describe_error, get_ticket, list_rows
 from pontes_movidesk.sandbox.app import SANDBOX_TOKEN
 
-from .conftest import Sandbox
+from .conftest import FAST, Sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -78,17 +79,81 @@ async def test_throttling_beyond_the_limit_is_raised_not_slept_through(connect):
         slow.stop()
 
 
-async def test_lock_out_after_three_failures_is_a_rate_limited_error(conn, sandbox):
-    for _ in range(3):
+def _answers(sandbox, since: int = 0) -> list[tuple[str, int]]:
+    """(path, status) of the vendor calls the sandbox answered, from the ``since``-th."""
+    return [(r["path"].removeprefix("/public/v1"), r["status"])
+            for r in sandbox.control("GET", "/requests")[since:]]
+
+
+async def test_two_failures_in_a_row_are_followed_by_a_harmless_read(conn, sandbox):
+    for _ in range(5):
         with pytest.raises(NotFoundError):
             await conn.client.get_json("/persons", params={"id": "nobody"})
-    with pytest.raises(RateLimitedError) as error:
+    await get_ticket(conn.client, 1001)
+
+    probe = ("/tickets", 200)
+    assert _answers(sandbox) == [("/persons", 404), ("/persons", 404), probe,
+                                 ("/persons", 404), ("/persons", 404), probe,
+                                 ("/persons", 404), ("/tickets", 200)]
+    assert sandbox.control("GET", "/lockouts") == {"lockouts": 0}
+    probes = [parse_qs(r["query"]) for r in sandbox.control("GET", "/requests")[2::3]]
+    assert [(q["$select"], q["$top"]) for q in probes[:2]] == [(["id"], ["1"])] * 2
+
+
+async def test_failing_calls_at_once_never_lock_the_token_out(conn, sandbox):
+    async def missing(number: int) -> None:
+        with pytest.raises(NotFoundError):
+            await get_ticket(conn.client, 900_000 + number)
+
+    async with anyio.create_task_group() as calls:
+        for number in range(12):
+            calls.start_soon(missing, number)
+    await get_ticket(conn.client, 1001)
+
+    statuses = [status for _, status in _answers(sandbox)]
+    assert statuses.count(404) == 24 and 429 not in statuses
+    assert sandbox.control("GET", "/lockouts") == {"lockouts": 0}
+    in_a_row = 0
+    for status in statuses:
+        in_a_row = in_a_row + 1 if status >= 400 else 0
+        assert in_a_row < 3
+
+
+async def test_a_lock_out_from_elsewhere_holds_every_call_of_the_connection(conn, sandbox):
+    for _ in range(3):
+        assert sandbox.call("GET", "/tickets", id=999999).status_code == 404
+    before = len(sandbox.control("GET", "/requests"))
+
+    with pytest.raises(RateLimitedError) as refused:
         await get_ticket(conn.client, 1001)
-    assert error.value.retry_after == 60
-    assert "Too many failed requests" in str(error.value)
+    with pytest.raises(RateLimitedError) as held:
+        await conn.call("contact.get", id="cli-maria")
+
+    assert refused.value.status == 429 and refused.value.retry_after == 60
+    assert held.value.status is None and 55 < held.value.retry_after <= 60
+    assert _answers(sandbox, before) == [("/tickets", 429)]
 
 
-async def test_a_short_retry_after_is_waited_and_retried_once(conn, sandbox):
+async def test_calls_held_by_a_short_lock_out_go_once_it_ends(connect):
+    quick = Sandbox(requests_per_minute=FAST, minute=1.0)
+    try:
+        conn = connect(quick, rate_window_seconds=1.0)
+        for _ in range(3):
+            assert quick.call("GET", "/tickets", id=999999).status_code == 404
+        with pytest.raises(RateLimitedError) as refused:
+            await get_ticket(conn.client, 1001)
+        assert refused.value.retry_after == 1
+
+        ticket = await get_ticket(conn.client, 1001)
+
+        assert ticket["id"] == 1001
+        assert _answers(quick, 3) == [("/tickets", 429), ("/tickets", 200)]
+        assert quick.control("GET", "/lockouts") == {"lockouts": 1}
+    finally:
+        quick.stop()
+
+
+async def test_a_failed_call_is_not_repeated_inline(conn, sandbox):
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
@@ -96,14 +161,12 @@ async def test_a_short_retry_after_is_waited_and_retried_once(conn, sandbox):
 
     conn.client.sleep = sleep
     sandbox.control("POST", "/faults", {"status": 503, "count": 1, "retry_after": 1})
-    ticket = await get_ticket(conn.client, 1001)
-    assert ticket["id"] == 1001 and slept == [1.0]
-
-    sandbox.control("POST", "/faults", {"status": 503, "count": 5})
-    before = len(sandbox.control("GET", "/requests"))
-    with pytest.raises(VendorUnavailable):
+    with pytest.raises(VendorUnavailable) as error:
         await get_ticket(conn.client, 1001)
-    assert len(sandbox.control("GET", "/requests")) - before == 2
+    assert error.value.retry_after == 1 and slept == []
+    assert _answers(sandbox) == [("/tickets", 503)]
+    ticket = await get_ticket(conn.client, 1001)
+    assert ticket["id"] == 1001
 
 
 async def test_the_token_never_reaches_errors_or_logs(connect, sandbox, caplog):

@@ -45,6 +45,32 @@ def test_three_failures_in_a_row_lock_the_token_out_with_escalation(sandbox):
     assert sandbox.call("GET", "/tickets", id=1001).headers["Retry-After"] == "300"
 
 
+def test_the_sandbox_counts_its_lock_outs(sandbox):
+    assert sandbox.control("GET", "/lockouts") == {"lockouts": 0}
+    for _ in range(3):
+        sandbox.call("GET", "/tickets", id=999999)
+    assert sandbox.call("GET", "/tickets", id=1001).status_code == 429
+    assert sandbox.control("GET", "/lockouts") == {"lockouts": 1}
+    sandbox.control("POST", "/reset")
+    assert sandbox.control("GET", "/lockouts") == {"lockouts": 0}
+
+
+def test_a_shorter_minute_shrinks_the_window_and_the_lock_outs():
+    quick = Sandbox(requests_per_minute=3, minute=2.0)
+    try:
+        answers = [quick.call("GET", "/tickets", id=1001).status_code for _ in range(4)]
+        assert answers == [200, 200, 200, 429]
+        quick.control("POST", "/clock", {"advance_seconds": 2})
+        for _ in range(3):
+            assert quick.call("GET", "/tickets", id=999999).status_code == 404
+        locked = quick.call("GET", "/tickets", id=1001)
+        assert locked.status_code == 429 and locked.headers["Retry-After"] == "2"
+        quick.control("POST", "/clock", {"advance_seconds": 2.1})
+        assert quick.call("GET", "/tickets", id=1001).status_code == 200
+    finally:
+        quick.stop()
+
+
 def test_a_success_ends_the_series_of_failures(sandbox):
     for _ in range(2):
         assert sandbox.call("GET", "/tickets", id=999999).status_code == 404

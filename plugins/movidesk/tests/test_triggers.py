@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 from pontes.connector import PollingTrigger, WebhookTrigger
-from pontes.plugin import InvalidPayload, TicketStatus, WebhookRequest
+from pontes.plugin import InvalidPayload, PermanentFailure, TicketStatus, WebhookRequest
 from pontes_movidesk.triggers import parse_webhook, poll_tickets
 
 from .conftest import FAST, Sandbox
@@ -84,6 +84,17 @@ async def test_load_reads_the_ticket_from_movidesk(conn, pontes_registry):
     ticket = await webhook.load(conn, event)
     assert ticket.ref(conn.name) == "1003"
     assert ticket.vendor_status == "Resolvido" and ticket.status is TicketStatus.solved
+
+
+async def test_a_ticket_movidesk_does_not_have_is_a_permanent_failure(conn, sandbox,
+                                                                     pontes_registry):
+    [webhook] = pontes_registry.webhook_triggers("movidesk")
+    [event] = webhook.parse(delivery({"Id": 9}, conn.name))
+    with pytest.raises(PermanentFailure, match="Movidesk has no ticket 9") as failure:
+        await webhook.load(conn, event)
+    assert not failure.value.retriable
+    answered = [(r["path"], r["status"]) for r in sandbox.control("GET", "/requests")]
+    assert answered == [("/public/v1/tickets", 404), ("/public/v1/tickets/past", 404)]
 
 
 async def test_an_agent_resolving_a_ticket_reaches_the_trigger(conn, sandbox, receiver, pontes_registry):

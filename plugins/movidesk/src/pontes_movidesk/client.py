@@ -1,18 +1,28 @@
 """The Movidesk HTTP client: token in the query string, 10 calls a minute, OData lists.
 
 Movidesk locks a token out for 60 s (then 120 s, then 300 s) after three failed calls in
-a row, so the client retries a failed call only once; ``VendorClient`` raises a
-``RateLimitedError`` instead of sleeping through a long ``Retry-After``.
+a row. ``MovideskClient`` sends each call once and keeps to that rule through a
+``lockout.LockoutGuard``; a failed event is tried again by the engine, and a long
+``Retry-After`` is raised as a ``RateLimitedError`` instead of slept through.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pontes.plugin import NotFoundError, RateLimit, RetryPolicy, VendorClient, vendor_message
+from pontes.plugin import (
+    NotFoundError,
+    RateLimit,
+    RateLimitedError,
+    RetryPolicy,
+    VendorClient,
+    vendor_message,
+)
+
+from .lockout import DEFAULT_HOLD, LockoutGuard, Outcome, shared_guard
 
 if TYPE_CHECKING:
     from .connector import MovideskSettings
@@ -25,8 +35,9 @@ PAST_TICKETS = "/tickets/past"
 ACTION_HTML = "/tickets/htmldescription"
 PERSONS = "/persons"
 
-RETRY = RetryPolicy(attempts=2)
-"""One retry at most: a third failure in a row would lock the token out."""
+RETRY = RetryPolicy(attempts=1)
+"""No call is repeated inline: each ``request`` is one call, so the lock-out guard counts
+exactly the calls Movidesk counts."""
 
 TICKET_EXPAND = (
     "owner", "createdBy", "clients($expand=organization)", "actions",
@@ -41,12 +52,62 @@ PERSON_FIELDS = (
 PERSON_EXPAND = ("emails", "contacts", "addresses", "relationships", "customFieldValues")
 
 
-def build_client(connection_name: str, settings: MovideskSettings) -> VendorClient:
-    """The ``VendorClient`` of one connection (its token is redacted everywhere)."""
-    return VendorClient(
+class MovideskClient(VendorClient):
+    """A ``VendorClient`` that never lets its token fail three times in a row.
+
+    Every call waits for its turn from ``lockout`` (a ``LockoutGuard``): one call at a
+    time, a harmless read first after two failures in a row, none after a 429 until its
+    ``Retry-After``; each call's outcome is counted there. The guard is the client's own
+    until ``attach`` gives it the one its account shares in the runtime.
+    """
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.lockout = LockoutGuard()
+
+    def attach(self, budgets: Any, *args: Any, **kwargs: Any) -> MovideskClient:
+        """``VendorClient.attach``, and take the lock-out guard of this client's account
+        among the clients sharing ``budgets``."""
+        super().attach(budgets, *args, **kwargs)
+        self.lockout = shared_guard(budgets, self.account)
+        return self
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """One call, when the lock-out rule allows it (see ``VendorClient.request``)."""
+        await self.lockout.turn(self._end_failure_series, self.retry.max_inline_wait)
+        return await self._counted(super().request(method, path, **kwargs))
+
+    async def _end_failure_series(self) -> None:
+        """The cheapest read there is (one ticket id), whose success ends a series."""
+        await self._counted(super().request("GET", TICKETS,
+                                            params={"$select": "id", "$top": 1}),
+                            ends_series=True)
+
+    async def _counted(self, call: Awaitable[httpx.Response], *,
+                       ends_series: bool = False) -> httpx.Response:
+        """Await ``call`` and report its outcome to the guard."""
+        try:
+            response = await call
+        except RateLimitedError as error:
+            if error.status is None:
+                self.lockout.finished(Outcome.NOT_SENT, ends_series=ends_series)
+            else:
+                self.lockout.finished(Outcome.FAILED, error.retry_after or DEFAULT_HOLD,
+                                      ends_series=ends_series)
+            raise
+        except BaseException:
+            self.lockout.finished(Outcome.FAILED, ends_series=ends_series)
+            raise
+        self.lockout.finished(Outcome.SUCCEEDED, ends_series=ends_series)
+        return response
+
+
+def build_client(connection_name: str, settings: MovideskSettings) -> MovideskClient:
+    """The ``MovideskClient`` of one connection (its token is redacted everywhere)."""
+    return MovideskClient(
         connection=connection_name,
         base_url=settings.base_url or DEFAULT_BASE_URL,
-        rate_limit=RateLimit(settings.requests_per_minute, 60.0),
+        rate_limit=RateLimit(settings.requests_per_minute, settings.rate_window_seconds),
         auth_params={"token": settings.token.get_secret_value()},
         secret_params=("token",),
         retry=RETRY,

@@ -27,6 +27,8 @@ class MovideskSettings(ConnectionSettings):
       ``token`` query parameter; generating a new key invalidates the old one);
     - ``requests_per_minute``: the client's budget; Movidesk allows 10 unless support
       raised it for the account;
+    - ``rate_window_seconds``: the window that budget is counted over, Movidesk's minute
+      (a sandbox built with a shorter ``minute`` needs the same value here);
     - ``ticket_type``: 1 internal, 2 public, for tickets opened through pontes;
     - ``agent_id``: the person id (Cód. Ref.) of the integration agent, written as
       ``createdBy`` of tickets and replies; when unset the requester is the author;
@@ -47,6 +49,7 @@ class MovideskSettings(ConnectionSettings):
     token: SecretStr
     base_url: str | None = DEFAULT_BASE_URL
     requests_per_minute: int = Field(default=VENDOR_REQUESTS_PER_MINUTE, ge=1)
+    rate_window_seconds: float = Field(default=60.0, gt=0)
     ticket_type: Literal[1, 2] = 2
     agent_id: str | None = None
     custom_field_rule_id: int | None = None

@@ -22,6 +22,8 @@ from pontes.plugin import (
     Connection,
     Event,
     InvalidPayload,
+    NotFoundError,
+    PermanentFailure,
     PollResult,
     Ticket,
     WebhookRequest,
@@ -60,8 +62,18 @@ def version_suffix(updated: datetime) -> str:
 
 
 async def load_ticket(connection: Connection, event: Event) -> Ticket:
-    """The ticket an event is about, read from Movidesk (the body is only a hint)."""
-    return await ticket_get(connection, ById(id=str(event.record_id)))
+    """The ticket an event is about, read from Movidesk (the body is only a hint).
+
+    A ticket Movidesk does not have is a ``PermanentFailure`` at once: trying again
+    would only fail again, and Movidesk locks the token out after three failures in a row.
+    """
+    try:
+        return await ticket_get(connection, ById(id=str(event.record_id)))
+    except NotFoundError:
+        raise PermanentFailure(
+            f"Movidesk has no ticket {event.record_id} (neither /tickets nor /tickets/past "
+            "knows it); the delivery named a ticket that does not exist or was deleted"
+        ) from None
 
 
 # --- webhook --------------------------------------------------------------------------

@@ -19,17 +19,19 @@ from .seeding import INTEGRATION_AGENT
 
 def sandbox_settings(base_url: str, *,
                      requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE,
-                     token: str = SANDBOX_TOKEN) -> dict[str, Any]:
+                     token: str = SANDBOX_TOKEN, minute: float = 60.0) -> dict[str, Any]:
     """A connection entry for a sandbox served at ``base_url``.
 
-    Give ``requests_per_minute`` and ``token`` the values the sandbox was built with, so
-    the client keeps within the sandbox's budget and is let in.
+    Give ``requests_per_minute``, ``token`` and ``minute`` the values the sandbox was
+    built with, so the client keeps within the sandbox's budget (in the sandbox's minute)
+    and is let in.
     """
     return {
         "plugin": "movidesk",
         "base_url": base_url.rstrip("/") + BASE_PATH,
         "token": token,
         "requests_per_minute": requests_per_minute,
+        "rate_window_seconds": minute,
         "agent_id": INTEGRATION_AGENT,
         "custom_field_rule_id": 7001,
         "default_team": "Suporte",

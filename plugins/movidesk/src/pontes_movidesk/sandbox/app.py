@@ -22,20 +22,24 @@ SANDBOX_TOKEN = "movidesk-sandbox-token"
 
 def build_app(seed: dict[str, Any] | None = None, *,
               requests_per_minute: int = VENDOR_REQUESTS_PER_MINUTE,
-              token: str = SANDBOX_TOKEN, max_page_size: int = 100) -> Starlette:
+              token: str = SANDBOX_TOKEN, max_page_size: int = 100,
+              minute: float = 60.0) -> Starlette:
     """A fresh sandbox of one Movidesk account.
 
     - ``seed``: ``{"persons": [...], "tickets": [...]}`` to start with; ``None`` loads
       the demo desk (see ``seeding.demo_seed``), ``{}`` starts empty;
     - ``requests_per_minute``: the per-token budget (Movidesk's is 10);
-    - ``max_page_size``: the ``$top`` ceiling (100; 1000 emulates the older API).
+    - ``max_page_size``: the ``$top`` ceiling (100; 1000 emulates the older API);
+    - ``minute``: the seconds the sandbox counts as a minute: the throughput window and
+      the lock-outs (60, 120, 300 s) shrink with it, so a test holds Movidesk's rules in
+      seconds instead of minutes.
 
     ``POST /_sandbox/reset`` brings back this seed and real time.
     """
     clock = SandboxClock()
     state = MovideskState(clock)
-    limiter = WindowLimiter(requests_per_minute, 60.0, clock=clock.monotonic)
-    gate = Gate(token, limiter, clock)
+    limiter = WindowLimiter(requests_per_minute, minute, clock=clock.monotonic)
+    gate = Gate(token, limiter, clock, minute)
 
     def reset_state() -> None:
         clock.reset()
@@ -47,7 +51,7 @@ def build_app(seed: dict[str, Any] | None = None, *,
     control.limiters.append(limiter)
     reset_state()
     api = MovideskApi(state, control.webhooks, max_page_size)
-    routes = [*control_routes(state, control.webhooks, clock), *api.routes(gate),
+    routes = [*control_routes(state, control.webhooks, clock, gate), *api.routes(gate),
               *survey_routes(state, gate, BASE_PATH)]
     app = sandbox_app(routes, control)
     app.state.movidesk = state

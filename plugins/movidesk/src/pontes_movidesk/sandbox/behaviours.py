@@ -9,6 +9,8 @@
 
 Three failed answers (4xx/5xx other than the gate's own 429s) in a row lock the token
 out for 60 s; three more after that for 120 s, then 300 s. A success ends the series.
+The gate counts the lock-outs it imposed (``lockouts``). Its minute (``minute`` seconds,
+60 unless a test shortens it) sets both the throughput window and the lock-out lengths.
 
 ``fire_automations`` emulates triggers whose action is "call webhook": a POST of JSON
 naming the ticket, sent in the background like Movidesk's own deliveries.
@@ -35,7 +37,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 
 FAILURES_TO_LOCK = 3
 LOCKOUT_STEPS = (60, 120, 300)
-"""Seconds a token stays locked out at each escalation."""
+"""Seconds a token stays locked out at each escalation (in a 60-second minute)."""
 
 
 @dataclass
@@ -52,11 +54,14 @@ class Gate:
     token: str
     limiter: WindowLimiter
     clock: SandboxClock
+    minute: float = 60.0
+    lockouts: int = 0
     _records: dict[str, _Record] = field(default_factory=dict)
 
     def reset(self) -> None:
         """Forget failures and lock-outs (the limiter is reset by ``SandboxControl``)."""
         self._records.clear()
+        self.lockouts = 0
 
     def guard(self, endpoint: Endpoint) -> Endpoint:
         """``endpoint`` behind the gate; ``ApiError`` raised inside becomes its answer."""
@@ -91,9 +96,10 @@ class Gate:
         record.failures += 1
         if record.failures >= FAILURES_TO_LOCK:
             step = LOCKOUT_STEPS[min(record.level, len(LOCKOUT_STEPS) - 1)]
-            record.locked_until = now + step
+            record.locked_until = now + step * self.minute / 60
             record.level += 1
             record.failures = 0
+            self.lockouts += 1
 
 
 def _too_many(message: str, seconds: float) -> Response:

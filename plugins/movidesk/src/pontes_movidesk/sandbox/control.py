@@ -12,6 +12,8 @@
 - ``GET /_sandbox/state``: every person and ticket as stored (deleted items included).
 - ``POST /_sandbox/clock`` ``{"advance_seconds": 61}``: move the sandbox's time forward
   (lock-outs and rate windows expire; tickets age towards ``/tickets/past``).
+- ``GET /_sandbox/lockouts``: ``{"lockouts": n}``, how many times a token was locked out
+  for failing three times in a row since the last reset.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from starlette.routing import Route
 
 from . import tickets
 from .answers import ApiError
-from .behaviours import fire_automations
+from .behaviours import Gate, fire_automations
 from .seeding import load_seed
 from .state import Automation, MovideskState
 from .timefmt import SandboxClock, format_instant
@@ -35,7 +37,7 @@ BODY_SHAPES = ("full", "id")
 
 
 def control_routes(state: MovideskState, sender: WebhookSender,
-                   clock: SandboxClock) -> list[Route]:
+                   clock: SandboxClock, gate: Gate) -> list[Route]:
     """The Movidesk-specific control endpoints (see the module docstring)."""
 
     async def add_automation(request: Request) -> Response:
@@ -89,7 +91,11 @@ def control_routes(state: MovideskState, sender: WebhookSender,
         clock.advance(float(seconds))
         return JSONResponse({"now": format_instant(clock.now())})
 
+    async def lockouts(request: Request) -> Response:
+        return JSONResponse({"lockouts": gate.lockouts})
+
     return [
+        Route(f"{CONTROL_PREFIX}/lockouts", _answering(lockouts), methods=["GET"]),
         Route(f"{CONTROL_PREFIX}/automations", _answering(add_automation), methods=["POST"]),
         Route(f"{CONTROL_PREFIX}/automations", _answering(list_automations), methods=["GET"]),
         Route(f"{CONTROL_PREFIX}/automations", _answering(clear_automations),
