@@ -100,6 +100,32 @@ async def test_two_failures_in_a_row_are_followed_by_a_harmless_read(conn, sandb
     assert [(q["$select"], q["$top"]) for q in probes[:2]] == [(["id"], ["1"])] * 2
 
 
+async def test_a_harmless_read_that_fails_stops_the_call_it_cleared_the_way_for(conn, sandbox):
+    for _ in range(2):
+        with pytest.raises(NotFoundError):
+            await conn.client.get_json("/persons", params={"id": "nobody"})
+    sandbox.control("POST", "/faults", {"status": 500, "count": 1, "path": "/public/v1/tickets"})
+    with pytest.raises(VendorUnavailable):
+        await conn.call("contact.get", id="cli-maria")
+    contact = await conn.call("contact.get", id="cli-maria")
+
+    assert contact.ref(conn.name) == "cli-maria"
+    assert _answers(sandbox) == [("/persons", 404), ("/persons", 404), ("/tickets", 500),
+                                 ("/tickets", 200), ("/persons", 200)]
+
+
+async def test_connections_of_one_account_in_a_runtime_share_the_count(connect, sandbox):
+    first, second = connect(sandbox), connect(sandbox)
+    for _ in range(2):
+        with pytest.raises(NotFoundError):
+            await first.client.get_json("/persons", params={"id": "nobody"})
+    second.budgets = first.budgets
+    await get_ticket(second.client, 1001)
+
+    assert second.client.lockout is first.client.lockout
+    assert _answers(sandbox)[2:] == [("/tickets", 200), ("/tickets", 200)]
+
+
 async def test_failing_calls_at_once_never_lock_the_token_out(conn, sandbox):
     async def missing(number: int) -> None:
         with pytest.raises(NotFoundError):
