@@ -28,6 +28,7 @@ rate budget; the count is kept per process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import threading
 import time
@@ -130,7 +131,7 @@ class LockoutGuard:
     def _wake_all(self) -> None:
         """Wake every waiting call, in whatever event loop it waits (lock held)."""
         for loop, event in self._waiting:
-            if not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # its loop has closed: nobody waits
                 loop.call_soon_threadsafe(event.set)
         self._waiting.clear()
 
