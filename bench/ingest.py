@@ -275,13 +275,14 @@ def count_stored(store_url: str) -> int:
 
 
 def reset_postgres(url: str) -> None:
-    """Drop the pontes tables of the scratch database (each round starts empty)."""
+    """Drop everything in the scratch database (each round starts empty): pontes' tables
+    and the job queue's."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS attempts, events, links, cursors, "
-                                "secrets, oauth_tokens, alembic_version CASCADE"))
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 

@@ -1,7 +1,7 @@
 """The ``pontes`` command line.
 
 Core commands: ``plugins``, ``check``, ``hooks``, ``activate``, ``sandbox``, the engine's
-(``serve``, ``events``, ``replay``, ``links``, ``action-token``), ``export``, ``new-plugin`` and
+(``serve``, ``worker``, ``db upgrade``, ``events``, ``replay``, ``links``, ``action-token``), ``export``, ``new-plugin`` and
 ``oauth``. Plugins add
 their own through the ``register_commands`` hook. Every error is one message on stderr and
 a non-zero exit (``pontes.commands.common``).

@@ -67,15 +67,18 @@ class Runtime:
 
     @classmethod
     def build(cls, config: Config, plugins: LoadedPlugins | None = None,
-              key: bytes | None = None) -> Runtime:
-        """Load plugins (unless given) and check the configuration against them."""
+              key: bytes | None = None, budgets: RateBudgets | None = None) -> Runtime:
+        """Load plugins (unless given) and check the configuration against them.
+
+        ``budgets`` holds the connections' rate budgets (default: in this process only;
+        servers and workers pass ``pontes.store.StoreRateBudgets`` to share them)."""
         plugins = plugins or load_plugins(config.plugins)
         key = key if key is not None else installation_key()
         connections = {name: _connection(config, plugins, name, entry)
                        for name, entry in config.connections.items()}
         integrations = {name: _integration(config, plugins, connections, name, entry, key)
                         for name, entry in config.integrations.items()}
-        return cls(config, plugins, connections, integrations)
+        return cls(config, plugins, connections, integrations, budgets)
 
     def hook_urls(self) -> list[HookUrl]:
         """One entry per webhook to paste into a vendor."""

@@ -1,17 +1,21 @@
-"""The engine's CLI commands, on a throwaway click group over a real SQLite store."""
+"""The engine's CLI commands, on a throwaway click group over a real store (and real
+server processes where a command is about them)."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import click
+import httpx
 import pytest
 import yaml
 from click.testing import CliRunner
-from engine_support import SECRET_KEY, finish
+from engine_support import SECRET_KEY, finish, free_port, ledger_config
 from pontes.commands.engine import register
 from pontes.server import action_token
-from pontes.store import NewEvent, Store, utcnow
+from pontes.store import NewEvent, Store, head_revision
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def add(store: Store, key: str, status: str | None = None) -> int:
         trigger="hook", type="ticket.changed", idempotency_key=key, entity_key=key,
         event={"key": key})])
     if status is not None:
-        [claimed] = store.events.claim(1, utcnow())
+        [claimed] = store.events.claim(1)
         finish(store, claimed.id, claimed.attempt, status, error=f"{status} because")
     return event_id
 
@@ -116,3 +120,54 @@ def test_a_missing_configuration_is_one_clear_message(cli, tmp_path):
 
     assert answer.exit_code == 1
     assert "absent.yaml: cannot read the configuration" in answer.output
+
+
+# --- processes and the schema -------------------------------------------------------------
+
+
+@pytest.fixture
+def ledger_setup(tmp_path, monkeypatch, store_url):
+    """A full Ledger configuration (plugins loaded) on each store."""
+    monkeypatch.setenv("PONTES_SECRET_KEY", SECRET_KEY)
+    monkeypatch.setenv("PONTES_EXTRA_PLUGINS", "ledger_plugin")
+    monkeypatch.setenv("LEDGER_KEY", "k")
+    config = tmp_path / "pontes.yaml"
+    config.write_text(yaml.safe_dump(ledger_config(store_url, "http://127.0.0.1:9")))
+    return str(config), store_url
+
+
+def test_db_upgrade_brings_the_store_to_the_newest_revision(cli, ledger_setup):
+    config, store_url = ledger_setup
+    first = run(cli, "db", "upgrade", "-c", config)
+    again = run(cli, "db", "upgrade", "-c", config)
+
+    assert first.exit_code == 0, first.output
+    if store_url.startswith("sqlite"):  # a new file (the PostgreSQL test database is shared)
+        assert f"upgraded from revision none to {head_revision()}" in first.output
+    assert again.output.endswith(f"is up to date (revision {head_revision()})\n")
+
+
+def test_worker_and_no_worker_need_a_postgresql_store(cli, ledger_setup):
+    config, store_url = ledger_setup
+    if not store_url.startswith("sqlite"):
+        pytest.skip("the refusal is about SQLite stores")
+    worker = run(cli, "worker", "-c", config)
+    web_only = run(cli, "serve", "-c", config, "--no-worker")
+
+    assert worker.exit_code == 1
+    assert "store: pontes worker needs a PostgreSQL store" in worker.output
+    assert web_only.exit_code == 1
+    assert "store: --no-worker needs a PostgreSQL store" in web_only.output
+
+
+def test_a_second_server_on_one_sqlite_file_refuses_to_start(tmp_path, start_server):
+    first = start_server(f"sqlite:///{tmp_path / 'one.db'}")
+    second = subprocess.run(
+        [sys.executable, "-m", "pontes.cli", "serve", "-c", str(first.config_path),
+         "--port", str(free_port())],
+        env=first.env, capture_output=True, text=True, timeout=60)
+
+    assert second.returncode == 1
+    assert "store: another pontes process is already serving" in second.stderr
+    assert str((tmp_path / "one.db").resolve()) in second.stderr
+    assert httpx.get(f"{first.url}/healthz").status_code == 200

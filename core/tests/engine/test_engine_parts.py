@@ -3,6 +3,8 @@ safe error messages."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pontes.connection import Connection
 from pontes.connector import ConnectionSettings
@@ -97,3 +99,31 @@ def test_error_messages_mask_every_secret_of_the_connections():
     assert explain_failure(VendorUnavailable("down", status=503, url="https://v/x"), [connection]) == (
         "down (503 from https://v/x)")
     assert explain_failure(KeyError()) == "KeyError"
+
+
+def test_a_worker_cut_off_must_stop_its_runs_before_they_run_elsewhere():
+    with pytest.raises(ConfigError, match=r"PONTES_STALLED_AFTER \(10\) must be longer than "
+                                          r"PONTES_HEARTBEAT_INTERVAL \+ PONTES_SHUTDOWN_GRACE "
+                                          r"\(5 \+ 10\)"):
+        Settings(stalled_after=10)
+    assert Settings.from_env({"PONTES_MAX_CRASHES": "2", "PONTES_STALLED_AFTER": "60"}
+                             ).max_crashes == 2
+
+
+def test_the_retry_strategy_hands_procrastinate_the_engines_decision():
+    from datetime import UTC, datetime
+
+    from pontes.engine.tasks import ENGINE_RETRY_CAP, EventRetryStrategy, RetryLater
+    from procrastinate.jobs import Job
+
+    strategy = EventRetryStrategy()
+    job = Job(queue="pontes", lock="copy:T-1", queueing_lock=None,
+              task_name="pontes.run_event", attempts=10)
+    at = datetime(2030, 1, 1, tzinfo=UTC)
+
+    assert strategy.get_retry_decision(exception=RetryLater(1, at), job=job).retry_at == at
+    handed_back = strategy.get_retry_decision(exception=asyncio.CancelledError(), job=job)
+    assert abs((handed_back.retry_at - datetime.now(UTC)).total_seconds()) < 5
+    failed = strategy.get_retry_decision(exception=OSError("store down"), job=job)
+    assert 0 < (failed.retry_at - datetime.now(UTC)).total_seconds() <= ENGINE_RETRY_CAP
+    assert failed.lock is None  # the job keeps its lock, and so its place

@@ -80,7 +80,9 @@ async def test_a_failing_poll_keeps_the_cursor_and_records_the_error(make_engine
     engine, store = make_engine()
     await engine.start()
     try:
-        failed = await eventually(lambda: store.cursors.get("mirror", "ledger-in", "ledger.poll"))
+        failed = await eventually(
+            lambda: (c := store.cursors.get("mirror", "ledger-in", "ledger.poll")) and c.last_error
+            and c)
         assert failed.value is None and "503" in failed.last_error
         sandbox.clear_faults()
         recovered = await eventually(

@@ -1,4 +1,5 @@
-"""CLI commands of the engine: ``serve``, ``events``, ``replay``, ``links``, ``action-token``.
+"""CLI commands of the engine: ``serve``, ``worker``, ``db upgrade``, ``events``,
+``replay``, ``links``, ``action-token``.
 
 ``register(cli)`` adds them to the main ``pontes`` group. Every command reads the
 configuration given by ``--config`` (or ``$PONTES_CONFIG``);
@@ -19,6 +20,7 @@ from ..config import load_config
 from ..keys import installation_key
 from ..store import EVENT_STATUSES, Store
 from .common import clean_failures, config_option
+from .scale import db_group, worker_command
 
 
 @contextmanager
@@ -37,12 +39,15 @@ def _store(config_path: str) -> Iterator[Store]:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
-def serve_command(config_path: str, host: str, port: int) -> None:
-    """Run the server: webhooks, actions, admin API, and the embedded runner."""
+@click.option("--no-worker", is_flag=True,
+              help="PostgreSQL store: take webhooks but leave running events to workers.")
+def serve_command(config_path: str, host: str, port: int, no_worker: bool) -> None:
+    """Run the server: webhooks, actions, admin API, and events (with SQLite, or a
+    PostgreSQL store unless --no-worker)."""
     from ..server import serve
 
     with clean_failures():
-        serve(config_path, host, port)
+        serve(config_path, host, port, worker=not no_worker)
 
 
 @click.command("events")
@@ -144,6 +149,6 @@ def action_token_command(config_path: str, connection: str) -> None:
 
 def register(cli: click.Group) -> None:
     """Add the engine's commands to the ``pontes`` command group."""
-    for command in (serve_command, events_command, replay_command, links_command,
-                    action_token_command):
+    for command in (serve_command, worker_command, db_group, events_command, replay_command,
+                    links_command, action_token_command):
         cli.add_command(command)

@@ -58,6 +58,9 @@ class Metrics:
         self.last_success = Gauge("pontes_last_success_timestamp_seconds",
                                   "When an event of the integration last succeeded (Unix time)",
                                   ["integration"], registry=r)
+        self.oldest_waiting = Gauge("pontes_oldest_waiting_event_timestamp_seconds",
+                                    "When the oldest event still waiting to run was received "
+                                    "(Unix time), per integration", ["integration"], registry=r)
         self.poll_last_success = Gauge("pontes_poll_last_success_timestamp_seconds",
                                        "When a polling trigger last polled successfully",
                                        ["integration", "trigger"], registry=r)
@@ -78,9 +81,13 @@ class Metrics:
         self.vendor_seconds.labels(connection).observe(seconds)
 
     def refresh(self, counts: dict[tuple[str, str], int],
-                last_successes: dict[str, datetime]) -> None:
+                last_successes: dict[str, datetime],
+                oldest_waiting: dict[str, datetime] | None = None) -> None:
         """Set the store-derived gauges from ``EventRepository`` figures."""
         integrations = {integration for integration, _ in counts} | set(last_successes)
+        self.oldest_waiting.clear()
+        for integration, when in (oldest_waiting or {}).items():
+            self.oldest_waiting.labels(integration).set(when.timestamp())
         for integration in integrations:
             for status in ("received", "running"):
                 self.queue_depth.labels(integration, status).set(counts.get((integration, status), 0))

@@ -1,10 +1,15 @@
 """Polling: asking vendors for changes, for integrations whose roles have polling triggers.
 
-Each (integration, role, polling trigger) polls on the trigger's interval from its stored
-cursor. The events it finds go through the same de-duplication as webhook deliveries (a
-change seen by a webhook and by a poll runs once), and the cursor moves in the same
-transaction that stores them, so a crash cannot skip a change. A failed poll keeps the
-cursor, records the error, and is tried again on the next interval.
+Each (integration, role, polling trigger) polls on its interval from its stored cursor.
+The events it finds go through the same de-duplication as webhook deliveries (a change
+seen by a webhook and by a poll runs once), and the cursor moves in the same transaction
+that stores them, only from the position the poll started from, so a crash cannot skip a
+change and a cursor never moves back. A failed poll keeps the cursor, records the error,
+and is tried again on the next interval (or after the vendor's Retry-After).
+
+Who polls when: with SQLite, ``Poller.start`` runs one loop per target in the one process;
+with PostgreSQL, the cluster's periodic tick queues each due poll once
+(``CursorRepository.schedule``) and a worker runs it (``pontes.engine.tasks``).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from ..connector import PollingTrigger
 from ..recipes import Integration
 from ..runtime import Runtime
 from ..store import CursorPosition, NewEvent, Store
+from ..store.cursors import CursorMoved, DuePoll
+from ..store.jobs import PollTarget
 from .explain import explain_failure
 from .inbox import fit_key
 from .metrics import Metrics
@@ -47,8 +54,20 @@ class Poller:
                              for trigger in integration.polling_triggers(role))
         return found
 
+    def schedule(self) -> list[DuePoll]:
+        """Every target with its interval, as the cluster's poll schedule takes them."""
+        return [DuePoll(PollTarget(integration.name, role, integration.connections[role].name,
+                                   trigger.name), integration.poll_interval(trigger))
+                for integration, role, trigger in self.targets()]
+
+    def find(self, integration: str, role: str, trigger: str
+             ) -> tuple[Integration, str, PollingTrigger] | None:
+        """The target named so, or ``None`` when the configuration no longer has it."""
+        return next(((i, r, t) for i, r, t in self.targets()
+                     if (i.name, r, t.name) == (integration, role, trigger)), None)
+
     def start(self) -> None:
-        """Start one loop per target."""
+        """Start one loop per target (the one process of a SQLite store)."""
         loop = asyncio.get_running_loop()
         for integration, role, trigger in self.targets():
             self._tasks.append(loop.create_task(
@@ -65,21 +84,30 @@ class Poller:
     async def _poll_forever(self, integration: Integration, role: str,
                             trigger: PollingTrigger) -> None:
         while True:
-            wait = integration.poll_interval(trigger)
+            held = await self.poll_and_record(integration, role, trigger)
+            await asyncio.sleep(max(integration.poll_interval(trigger), held))
+
+    async def poll_and_record(self, integration: Integration, role: str,
+                              trigger: PollingTrigger) -> float:
+        """Poll once; on failure record the error with the cursor. Returns the seconds the
+        vendor asked to wait before the next poll (0 when it asked nothing)."""
+        try:
+            await self.poll_once(integration, role, trigger)
+        except CursorMoved as exc:
+            log.info("%s", exc)
+        except Exception as exc:
+            message = explain_failure(exc, integration.connections.values())
+            log.warning("polling %s for %s failed: %s", trigger.name, integration.name,
+                        message)
+            held = getattr(exc, "retry_after", None) or 0.0
             try:
-                await self.poll_once(integration, role, trigger)
-            except Exception as exc:
-                message = explain_failure(exc, integration.connections.values())
-                log.warning("polling %s for %s failed: %s", trigger.name, integration.name,
-                            message)
-                wait = max(wait, getattr(exc, "retry_after", None) or 0.0)
-                try:
-                    await self.store.run(self.store.cursors.record_error, integration.name,
-                                         integration.connections[role].name, trigger.name,
-                                         message)
-                except Exception:
-                    log.exception("could not record the polling error")
-            await asyncio.sleep(wait)
+                await self.store.run(self.store.cursors.record_error, integration.name,
+                                     integration.connections[role].name, trigger.name,
+                                     message, hold=held)
+            except Exception:
+                log.exception("could not record the polling error")
+            return held
+        return 0.0
 
     async def poll_once(self, integration: Integration, role: str,
                         trigger: PollingTrigger) -> list[int]:
@@ -102,8 +130,10 @@ class Poller:
                 source="poll", trigger=trigger.name, type=event.type,
                 idempotency_key=fit_key(event.idempotency_key),
                 entity_key=fit_key(event.entity_key), event=event.model_dump(mode="json")))
-        cursor = result.cursor if result.cursor is not None else (state.value if state else None)
-        position = CursorPosition(integration.name, connection.name, trigger.name, cursor)
+        started_from = state.value if state else None
+        cursor = result.cursor if result.cursor is not None else started_from
+        position = CursorPosition(integration.name, connection.name, trigger.name, cursor,
+                                  previous=started_from)
         ids = await self.store.run(self.store.events.insert, rows, cursor=position)
         stored = [i for i in ids if i is not None]
         if self.metrics is not None:

@@ -298,7 +298,7 @@ async def replay_event(request: Request) -> Response:
     if not outcome.queued:
         return error(409, f"event {event_id} is {outcome.status}; only dead or succeeded "
                           "events can be replayed", status=outcome.status)
-    request.app.state.engine.runner.wake()
+    request.app.state.engine.wake()
     return json_response({"id": event_id, "queued": True, "was": outcome.status}, 202)
 
 
@@ -314,7 +314,7 @@ async def replay_dead(request: Request) -> Response:
     """
     store = request.app.state.store
     count = await store.run(store.events.replay_dead, request.query_params.get("integration"))
-    request.app.state.engine.runner.wake()
+    request.app.state.engine.wake()
     return json_response({"queued": count}, 202)
 
 

@@ -1,8 +1,8 @@
 """The Starlette app: webhooks, actions, the admin API, health and metrics.
 
 ``create_app(runtime, store)`` builds it; its lifespan starts the engine (group commit,
-runner, pollers) and stops it, closing the connections' HTTP clients. The store belongs
-to the caller, who closes it after the app has stopped.
+the queue that runs events, polling) and stops it, closing the connections' HTTP clients.
+The store belongs to the caller, who closes it after the app has stopped.
 """
 
 from __future__ import annotations

@@ -1,4 +1,12 @@
-"""Running the server from a configuration file.
+"""Running the server (and the worker) from a configuration file.
+
+``Server.from_config`` loads the configuration and plugins, opens the store (applying
+pending migrations, under a lock with PostgreSQL so parallel starts are safe) and builds
+the runtime with vendor rate budgets kept in the store, shared by every process.
+
+With SQLite, ``serve`` runs events and polls itself and holds the store file: a second
+``pontes serve`` on it refuses to start. With PostgreSQL it also runs a worker unless told
+not to (``--no-worker``); ``pontes worker`` runs one without the web side.
 
 Besides the installed plugins, the modules named in ``PONTES_EXTRA_PLUGINS``
 (comma-separated, importable from ``PYTHONPATH``) are loaded as plugins: a one-off local
@@ -11,7 +19,7 @@ import importlib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
@@ -19,10 +27,11 @@ import uvicorn
 
 from ..config import load_config
 from ..engine import Settings
-from ..errors import PluginLoadError
+from ..errors import ConfigError, PluginLoadError
 from ..plugins import load_plugins
 from ..runtime import Runtime
-from ..store import Store
+from ..store import Store, StoreRateBudgets
+from ..store.ownership import own_sqlite_store
 from .app import create_app
 from .slow_clients import header_timeout_protocol
 
@@ -55,29 +64,57 @@ class Server:
 
     @classmethod
     def from_config(cls, config_path: str | Path, settings: Settings | None = None) -> Server:
-        """Load the configuration and plugins, check them, open and migrate the store."""
+        """Load the configuration and plugins, open and migrate the store, and check the
+        configuration against the plugins, with rate budgets kept in the store."""
         config = load_config(config_path)
         plugins = load_plugins(config.plugins, extra=extra_plugins())
-        runtime = Runtime.build(config, plugins)
         store = Store.open(config.store)
+        try:
+            runtime = Runtime.build(config, plugins, budgets=StoreRateBudgets(store.engine))
+        except BaseException:
+            store.close()
+            raise
         return cls(runtime, store, settings or Settings.from_env())
 
 
-def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
-          settings: Settings | None = None) -> None:
-    """Serve the configuration at ``config_path`` until interrupted.
-
-    uvicorn's access log stays off: webhook URLs carry their token in the path.
-    """
+def configure_logging() -> None:
+    """Log at INFO to stderr, unless logging is configured already; Procrastinate's
+    per-job lines only from WARNING (pontes logs what happens to events itself)."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+
+
+def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
+          settings: Settings | None = None, *, worker: bool = True) -> None:
+    """Serve the configuration at ``config_path`` until interrupted.
+
+    ``worker`` off (``--no-worker``) takes webhooks without running events, which needs a
+    PostgreSQL store (with SQLite the server is the only one to run them). uvicorn's access
+    log stays off: webhook URLs carry their token in the path.
+    """
+    configure_logging()
     server = Server.from_config(config_path, settings)
+    try:
+        ownership = own_sqlite_store(server.store.engine)
+        if not worker:
+            if server.store.is_sqlite:
+                raise ConfigError(f"{config_path}: store: --no-worker needs a PostgreSQL "
+                                  "store; with SQLite this server is the one that runs "
+                                  "the events")
+            server.settings = replace(server.settings, run_events=False)
+    except BaseException:
+        server.store.close()
+        raise
     app = create_app(server.runtime, server.store, server.settings)
-    log.info("pontes serving %s on http://%s:%d (store %s)", config_path, host, port,
-             server.store.url)
+    role = "running events" if server.settings.run_events else "without running events"
+    log.info("pontes serving %s on http://%s:%d, %s (store %s)", config_path, host, port,
+             role, server.store.url)
     try:
         uvicorn.run(app, host=host, port=port, access_log=False, log_level="info",
                     http=header_timeout_protocol(server.settings.header_timeout))
     finally:
         server.store.close()
+        if ownership is not None:
+            ownership.release()

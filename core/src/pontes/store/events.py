@@ -1,41 +1,50 @@
-"""The inbox: storing events once, claiming them in order, recording every attempt.
+"""The inbox: storing events once, queueing them in order, recording every attempt.
 
 Life of an event::
 
-    received --claim--> running --ok--------> succeeded
+    received --start--> running --ok--------> succeeded
        ^                   |----retriable---> received (next_attempt_at later)
        |                   |----permanent---> dead
+       |                   |----stopped-----> received (interrupted: handed back)
+       |                   |----crashed-----> received, or dead after max_crashes
        +----replay---------+  (dead or succeeded)
     rejected (a delivery nobody could parse; never runs)
     ignored (a delivery with no event the recipe uses; never runs)
 
-``claim`` hands out the due events (earliest due first) whose entity has no older
-unfinished event, so events about one record run one at a time and in arrival order. On
-PostgreSQL it locks with ``FOR UPDATE SKIP LOCKED``, so several processes can claim from
-one table. A claimed event names its runner and carries a lease; ``recover`` puts the
-events of runners that died back in the queue.
+Storing and replaying queue the events in the same transaction (``pontes.store.jobs``):
+on PostgreSQL as Procrastinate jobs, each run starting with ``start``; on SQLite the table
+is the queue, and ``claim`` hands out the due events whose entity has no older unfinished
+event, so events about one record run one at a time and in arrival order.
+
+An attempt still ``running`` when its event is taken up again (``start`` on PostgreSQL,
+``recover`` when the SQLite process starts) was cut short by the death of its process: it
+is recorded as ``crashed``, and an event that crashed ``max_crashes`` times is dead.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .cursors import CursorPosition, advance_cursor
 from .database import reading
+from .jobs import JobQueue, QueuedEvent, event_lock, jobs_for
 from .schema import attempts, events, utcnow
 
 ACTIVE = ("received", "running")
 REPLAYABLE = ("dead", "succeeded")
-OUTCOME_STATUS = {"succeeded": "succeeded", "retry": "received", "dead": "dead",
-                  "interrupted": "received"}
+OUTCOME_STATUS = {"succeeded": "succeeded", "retry": "received", "deferred": "received",
+                  "dead": "dead", "interrupted": "received"}
 """Attempt outcome -> the event's status after it."""
+CRASHED = "crashed"
+"""The outcome of an attempt whose process died before it ended."""
+CRASH_ERROR = "the process running this attempt stopped before it finished"
 
 
 @dataclass
@@ -65,7 +74,7 @@ class NewEvent:
             "integration": self.integration, "role": self.role, "connection": self.connection,
             "source": self.source, "trigger": self.trigger, "type": self.type,
             "idempotency_key": self.idempotency_key, "entity_key": self.entity_key,
-            "status": self.status, "attempts": 0, "attempts_base": 0,
+            "status": self.status, "attempts": 0, "attempts_base": 0, "deferrals": 0,
             "next_attempt_at": None if never_runs else self.received_at,
             "last_error": self.error, "body": self.body, "content_type": self.content_type,
             "headers": self.headers, "event": self.event, "received_at": self.received_at,
@@ -145,7 +154,11 @@ class EventDetail:
 
 @dataclass(frozen=True)
 class Claimed:
-    """An event handed to a runner: run attempt ``attempt`` of it, within its lease."""
+    """An event handed to a runner: run attempt ``attempt`` of it.
+
+    ``attempts_in_round`` counts the attempts since the last replay (this one included)
+    that count against ``max_attempts``: not those a vendor budget put off.
+    """
 
     id: int
     integration: str
@@ -161,8 +174,9 @@ class Outcome:
     """How attempt ``attempt`` of an event ended.
 
     ``outcome`` is ``succeeded`` (with ``result``), ``retry`` (the event runs again at
-    ``next_attempt_at``), ``dead`` or ``interrupted`` (runs again at once); ``error`` is
-    the message of a failure.
+    ``next_attempt_at``), ``deferred`` (the same, but a vendor budget put it off, so it
+    does not count against ``max_attempts``), ``dead`` or ``interrupted`` (stopped with
+    its process: runs again at once); ``error`` is the message of a failure.
     """
 
     event_id: int
@@ -204,16 +218,15 @@ _DUE = (select(events.c.id)
 _START = (update(events)
           .where(events.c.id.in_(bindparam("ids", expanding=True)),
                  events.c.status == "received")
-          .values(status="running", attempts=events.c.attempts + 1,
-                  lease_until=bindparam("lease_until"), claimed_by=bindparam("worker"),
-                  next_attempt_at=None)
+          .values(status="running", attempts=events.c.attempts + 1, next_attempt_at=None)
           .returning(events.c.id, events.c.integration, events.c.role, events.c.event,
-                     events.c.attempts, events.c.attempts_base, events.c.received_at))
+                     events.c.attempts, events.c.attempts_base, events.c.deferrals,
+                     events.c.received_at))
 _END = (update(events)
         .where(events.c.id == bindparam("b_event_id"), events.c.status == "running",
                events.c.attempts == bindparam("b_attempt"))
-        .values(status=bindparam("b_status"), lease_until=None, claimed_by=None,
-                next_attempt_at=bindparam("b_next_attempt_at"),
+        .values(status=bindparam("b_status"), next_attempt_at=bindparam("b_next_attempt_at"),
+                deferrals=events.c.deferrals + bindparam("b_deferred"),
                 finished_at=bindparam("b_finished_at"), last_error=bindparam("b_error"),
                 result=bindparam("b_result")))
 _END_ATTEMPT = (update(attempts)
@@ -235,10 +248,15 @@ def _inserts(dialect_name: str) -> tuple[Any, Any]:
 
 
 class EventRepository:
-    """Every read and write of the ``events`` and ``attempts`` tables."""
+    """Every read and write of the ``events`` and ``attempts`` tables.
 
-    def __init__(self, engine: Engine):
+    ``jobs`` queues what is stored or replayed, in the same transaction (default: the
+    queue of the engine's database, ``pontes.store.jobs.jobs_for``).
+    """
+
+    def __init__(self, engine: Engine, jobs: JobQueue | None = None):
         self.engine = engine
+        self.jobs = jobs or jobs_for(engine.dialect.name)
 
     # --- storing ------------------------------------------------------------------------
 
@@ -247,12 +265,16 @@ class EventRepository:
         """Store ``rows`` in one transaction; per row, its id or ``None`` for a duplicate.
 
         A row whose idempotency key is already stored for its integration is skipped, so
-        a repeated delivery is not stored (or run) again. With ``cursor``, the polling
-        position moves in the same transaction, never ahead of the events it covers.
+        a repeated delivery is not stored (or run) again. The new events are queued in the
+        same transaction, in order. With ``cursor``, the polling position moves in the same
+        transaction too, never ahead of the events it covers (and never from a position
+        another poll has moved meanwhile: the transaction then fails with ``CursorMoved``).
         """
         plain, deduped = _inserts(self.engine.dialect.name)
         keyed = [row for row in rows if row.idempotency_key is not None]
         with self.engine.begin() as connection:
+            self.jobs.hold_order(connection, {event_lock(row.integration, row.entity_key)
+                                              for row in rows if row.status == "received"})
             stored: dict[tuple[str, str], int] = {}
             if keyed:
                 returned = connection.execute(deduped, [row.row() for row in keyed])
@@ -263,15 +285,19 @@ class EventRepository:
                     ids.append(connection.execute(plain, row.row()).scalar())
                 else:  # the first of repeated keys got the id; the others are duplicates
                     ids.append(stored.pop((row.integration, row.idempotency_key), None))
+            self.jobs.defer_events(connection, sorted(
+                (QueuedEvent(event_id, row.integration, row.entity_key)
+                 for event_id, row in zip(ids, rows, strict=True)
+                 if event_id is not None and row.status == "received"),
+                key=lambda queued: queued.id))
             if cursor is not None:
                 advance_cursor(connection, cursor)
         return ids
 
     # --- running ------------------------------------------------------------------------
 
-    def claim(self, limit: int, lease_until: datetime, now: datetime | None = None,
-              worker: int | None = None) -> list[Claimed]:
-        """Mark up to ``limit`` due events as running by ``worker``; return them, oldest first.
+    def claim(self, limit: int, now: datetime | None = None) -> list[Claimed]:
+        """Start up to ``limit`` due events (the in-process runner); return them, oldest first.
 
         An event is due when it is ``received``, its ``next_attempt_at`` has come, and no
         older event about the same entity of the same integration is still unfinished.
@@ -279,23 +305,35 @@ class EventRepository:
         now = now or utcnow()
         with self.engine.begin() as connection:
             ids = connection.execute(_DUE, {"now": now, "limit": limit}).scalars().all()
-            if not ids:
-                return []
-            rows = connection.execute(_START, {"ids": ids, "lease_until": lease_until,
-                                               "worker": worker}).all()
-            connection.execute(attempts.insert(), [
-                {"event_id": row.id, "number": row.attempts, "started_at": now,
-                 "outcome": "running"} for row in rows
-            ])
-        claimed = [Claimed(row.id, row.integration, row.role, row.event, row.attempts,
-                           row.attempts - row.attempts_base, row.received_at) for row in rows]
-        return sorted(claimed, key=lambda c: c.id)
+            return _start_attempts(connection, ids, now)
+
+    def start(self, event_id: int, max_crashes: int,
+              now: datetime | None = None) -> Claimed | None:
+        """Start the next attempt of one event (a Procrastinate job taking it up).
+
+        ``None`` when there is nothing to run: no such event, or it is finished (a job
+        taken up again after its event ended), or it has now crashed ``max_crashes`` times.
+        An event still ``running`` was cut short by the death of its process; that attempt
+        is recorded as crashed first.
+        """
+        now = now or utcnow()
+        with self.engine.begin() as connection:
+            started = _start_attempts(connection, [event_id], now)  # the usual case: waiting
+            if started:
+                return started[0]
+            status = connection.execute(
+                select(events.c.status).where(events.c.id == event_id).with_for_update()
+            ).scalar()
+            if status != "running" or _close_crashed(connection, [event_id], now, max_crashes):
+                return None
+            started = _start_attempts(connection, [event_id], now)
+        return started[0] if started else None
 
     def finish_many(self, outcomes: Sequence[Outcome]) -> list[bool]:
         """Record how attempts ended and move their events on, in one transaction.
 
-        Per outcome, ``False`` when the event is no longer that attempt's (its lease ran
-        out and it was taken back): nothing is changed for it then.
+        Per outcome, ``False`` when the event is no longer that attempt's (it was taken up
+        again meanwhile, its attempt recorded as crashed): nothing is changed for it then.
         """
         done, closed = [], []
         with self.engine.begin() as connection:
@@ -308,6 +346,7 @@ class EventRepository:
                                           else None),
                     "b_finished_at": now if status in ("succeeded", "dead") else None,
                     "b_error": item.error, "b_result": item.result,
+                    "b_deferred": int(item.outcome == "deferred"),
                 }).rowcount
                 done.append(bool(changed))
                 if changed:
@@ -318,60 +357,18 @@ class EventRepository:
                 connection.execute(_END_ATTEMPT, closed)
         return done
 
-    def renew(self, event_ids: Iterable[int], lease_until: datetime) -> None:
-        """Extend the lease of events this runner is still running."""
-        ids = list(event_ids)
-        if not ids:
-            return
-        with self.engine.begin() as connection:
-            connection.execute(update(events)
-                               .where(events.c.id.in_(ids), events.c.status == "running")
-                               .values(lease_until=lease_until))
+    def recover(self, max_crashes: int, now: datetime | None = None) -> tuple[int, int]:
+        """Take back every event left running (the one process of a SQLite store starting).
 
-    def running_owners(self) -> list[int]:
-        """The runner ids that hold running events."""
-        with reading(self.engine) as connection:
-            return connection.execute(
-                select(events.c.claimed_by).where(events.c.status == "running",
-                                                  events.c.claimed_by.is_not(None)).distinct()
-            ).scalars().all()
-
-    def recover(self, *, everything: bool = False, owners: Iterable[int] = (),
-                exclude: Iterable[int] = (), now: datetime | None = None) -> int:
-        """Queue again the running events whose runner is gone; returns how many.
-
-        Taken back are the events whose lease has run out, those claimed by one of
-        ``owners`` (runners known to be dead), or, with ``everything`` (a single process
-        starting on SQLite), all of them; never those in ``exclude``. Their open attempts
-        are recorded as ``interrupted``.
+        Their attempts are recorded as crashed; events that crashed ``max_crashes`` times
+        are dead, the others wait to run again at once. Returns ``(requeued, dead)``.
         """
         now = now or utcnow()
-        condition = [events.c.status == "running"]
-        if not everything:
-            orphaned = [events.c.lease_until < now]
-            dead = list(owners)
-            if dead:
-                orphaned.append(events.c.claimed_by.in_(dead))
-            condition.append(or_(*orphaned))
-        skip = list(exclude)
-        if skip:
-            condition.append(events.c.id.not_in(skip))
         with self.engine.begin() as connection:
             ids = connection.execute(
-                select(events.c.id).where(*condition).with_for_update(skip_locked=True)
-            ).scalars().all()
-            if not ids:
-                return 0
-            connection.execute(update(events).where(events.c.id.in_(ids))
-                               .values(status="received", lease_until=None, claimed_by=None,
-                                       next_attempt_at=now))
-            connection.execute(
-                update(attempts)
-                .where(attempts.c.event_id.in_(ids), attempts.c.outcome == "running")
-                .values(outcome="interrupted", finished_at=now,
-                        error="the process running this attempt stopped before it finished")
-            )
-        return len(ids)
+                select(events.c.id).where(events.c.status == "running")).scalars().all()
+            dead = _close_crashed(connection, ids, now, max_crashes) if ids else []
+        return len(ids) - len(dead), len(dead)
 
     def next_due(self, after: datetime) -> datetime | None:
         """When the earliest event waiting for a time later than ``after`` is due."""
@@ -394,8 +391,10 @@ class EventRepository:
                 return ReplayOutcome(False, None)
             if status not in REPLAYABLE:
                 return ReplayOutcome(False, status)
-            connection.execute(update(events).where(events.c.id == event_id)
-                               .values(**_requeue(now)))
+            requeued = connection.execute(
+                update(events).where(events.c.id == event_id).values(**_requeue(now))
+                .returning(events.c.id, events.c.integration, events.c.entity_key)).all()
+            self._queue_again(connection, requeued)
         return ReplayOutcome(True, status)
 
     def replay_dead(self, integration: str | None = None, now: datetime | None = None) -> int:
@@ -405,8 +404,18 @@ class EventRepository:
         if integration is not None:
             condition.append(events.c.integration == integration)
         with self.engine.begin() as connection:
-            return connection.execute(update(events).where(*condition)
-                                      .values(**_requeue(now))).rowcount
+            requeued = connection.execute(
+                update(events).where(*condition).values(**_requeue(now))
+                .returning(events.c.id, events.c.integration, events.c.entity_key)).all()
+            self._queue_again(connection, requeued)
+        return len(requeued)
+
+    def _queue_again(self, connection: Connection, rows: Sequence[Any]) -> None:
+        """Queue replayed events: in arrival order, each behind what its record already
+        has waiting."""
+        self.jobs.hold_order(connection, {event_lock(r.integration, r.entity_key) for r in rows})
+        self.jobs.defer_events(connection, [QueuedEvent(r.id, r.integration, r.entity_key)
+                                            for r in sorted(rows, key=lambda r: r.id)])
 
     # --- reading ------------------------------------------------------------------------
 
@@ -463,6 +472,16 @@ class EventRepository:
             ).all()
         return {(integration, status): count for integration, status, count in rows}
 
+    def oldest_waiting(self) -> dict[str, datetime]:
+        """When the oldest event still waiting for a run (first time or retry) of each
+        integration was received."""
+        with reading(self.engine) as connection:
+            rows = connection.execute(
+                select(events.c.integration, func.min(events.c.received_at))
+                .where(events.c.status == "received").group_by(events.c.integration)
+            ).all()
+        return {integration: when for integration, when in rows if when is not None}
+
     def last_successes(self) -> dict[str, datetime]:
         """When each integration last finished an event successfully."""
         with reading(self.engine) as connection:
@@ -474,6 +493,50 @@ class EventRepository:
 
 
 def _requeue(now: datetime) -> dict[str, Any]:
-    return {"status": "received", "attempts_base": events.c.attempts, "next_attempt_at": now,
-            "finished_at": None, "lease_until": None, "claimed_by": None}
+    return {"status": "received", "attempts_base": events.c.attempts, "deferrals": 0,
+            "next_attempt_at": now, "finished_at": None}
+
+
+def _start_attempts(connection: Connection, ids: Sequence[int], now: datetime) -> list[Claimed]:
+    """Mark waiting events running with a new attempt each; return them, oldest first."""
+    if not ids:
+        return []
+    rows = connection.execute(_START, {"ids": list(ids)}).all()
+    if rows:
+        connection.execute(attempts.insert(), [
+            {"event_id": row.id, "number": row.attempts, "started_at": now,
+             "outcome": "running"} for row in rows])
+    claimed = [Claimed(row.id, row.integration, row.role, row.event, row.attempts,
+                       row.attempts - row.attempts_base - row.deferrals, row.received_at)
+               for row in rows]
+    return sorted(claimed, key=lambda c: c.id)
+
+
+def _close_crashed(connection: Connection, ids: Sequence[int], now: datetime,
+                   max_crashes: int) -> list[int]:
+    """Record the open attempts of ``ids`` (running events) as crashed and queue the events
+    again, or kill those that crashed ``max_crashes`` times since their last replay.
+
+    Returns the ids of the events now dead.
+    """
+    connection.execute(update(attempts)
+                       .where(attempts.c.event_id.in_(ids), attempts.c.outcome == "running")
+                       .values(outcome=CRASHED, finished_at=now, error=CRASH_ERROR))
+    crashes = dict(connection.execute(
+        select(attempts.c.event_id, func.count())
+        .join(events, events.c.id == attempts.c.event_id)
+        .where(attempts.c.event_id.in_(ids), attempts.c.outcome == CRASHED,
+               attempts.c.number > events.c.attempts_base)
+        .group_by(attempts.c.event_id)).all())
+    dead = [i for i in ids if crashes.get(i, 0) >= max_crashes]
+    alive = [i for i in ids if i not in set(dead)]
+    for event_id in dead:
+        connection.execute(update(events).where(events.c.id == event_id).values(
+            status="dead", finished_at=now, next_attempt_at=None,
+            last_error=f"its runs stopped the process running them {crashes[event_id]} times "
+                       "(a crash or a kill); it is not run again until replayed"))
+    if alive:
+        connection.execute(update(events).where(events.c.id.in_(alive))
+                           .values(status="received", next_attempt_at=now))
+    return dead
 

@@ -5,14 +5,20 @@ the two so they cannot drift apart.
 
 - ``events``: the inbox. One row per event (or per rejected delivery), in arrival order
   (``id``); ``idempotency_key`` is unique per integration, which is what makes a repeated
-  delivery a no-op. A running event carries ``lease_until`` (renewed while it runs) and
-  ``claimed_by``, the id of the runner that claimed it (see ``pontes.store.workers``).
+  delivery a no-op. It is the record of every event whichever queue runs it (see
+  ``pontes.store.jobs``). ``attempts_base`` is the attempt count at the last replay, and
+  ``deferrals`` the attempts since then put off by a vendor budget (not counted against
+  ``max_attempts``).
 - ``attempts``: one row per run of an event, with its outcome and error.
 - ``links``: groups of remote ids that stand for one thing (``kind`` scopes a group).
-- ``cursors``: where each polling trigger of each integration left off.
+- ``cursors``: where each polling trigger of each integration left off, and when it is
+  next due (``next_poll_at``, kept by the cluster's poll schedule).
 - ``secrets`` and ``oauth_tokens``: connection credentials, encrypted at rest.
 - ``vendor_budgets``: one rate budget per vendor account, shared by every process
   (``pontes.store.budgets``).
+
+On PostgreSQL the database also holds Procrastinate's tables (``procrastinate_*``), created
+by the same migrations but not described here: they are Procrastinate's.
 """
 
 from __future__ import annotations
@@ -99,9 +105,8 @@ events = Table(
     Column("status", String(20), nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("attempts_base", Integer, nullable=False, default=0),
+    Column("deferrals", Integer, nullable=False, default=0),
     Column("next_attempt_at", UtcDateTime),
-    Column("lease_until", UtcDateTime),
-    Column("claimed_by", BigInteger),
     Column("last_error", Text),
     Column("result", JSON),
     Column("body", LargeBinary),
@@ -153,6 +158,7 @@ cursors = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     Column("last_success_at", UtcDateTime),
     Column("last_error", Text),
+    Column("next_poll_at", UtcDateTime),
 )
 
 secrets = Table(

@@ -21,7 +21,9 @@ import uvicorn
 
 SUPPORT_DIR = Path(__file__).parent
 POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
-TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens")
+TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens", "vendor_budgets",
+          "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs",
+          "procrastinate_workers")
 SECRET_KEY = "engine-tests-secret-key-0123456789"
 ADMIN_TOKEN = "engine-tests-admin-token"
 
@@ -93,11 +95,24 @@ class Sandbox:
     client: httpx.Client = field(repr=False)
 
     def entries(self, key: str | None = None) -> list[dict[str, Any]]:
+        """The entries created so far, in the order the sandbox created them."""
         params = {"key": key} if key else {}
-        response = self.client.get("/entries", params=params,
-                                   headers={"X-Ledger-Key": ledger_plugin.SANDBOX_KEY})
+        response = self.client.get("/_sandbox/ledger/entries", params=params)
         response.raise_for_status()
         return response.json()
+
+    def limit(self, requests: int, per_seconds: float) -> None:
+        """Hold every caller to ``requests`` calls in any ``per_seconds`` window."""
+        self.client.post("/_sandbox/ledger/limit", json={
+            "requests": requests, "per_seconds": per_seconds}).raise_for_status()
+
+    def calls(self) -> list[dict[str, Any]]:
+        """Every API call the sandbox answered: its time and status (200 or 429)."""
+        return self.client.get("/_sandbox/ledger/calls").json()
+
+    def polls(self) -> list[float]:
+        """When the change feed was polled."""
+        return self.client.get("/_sandbox/ledger/polls").json()
 
     def fault(self, **spec: Any) -> None:
         self.client.post("/_sandbox/faults", json=spec).raise_for_status()
@@ -118,9 +133,15 @@ class Sandbox:
 
 
 def ledger_config(store_url: str, sandbox_url: str, public_url: str = "http://127.0.0.1:8000",
-                  *, max_attempts: int = 3, polling: bool = False) -> dict[str, Any]:
-    """A configuration with the ``copy`` integration (and ``mirror`` when ``polling``)."""
+                  *, max_attempts: int = 3, polling: bool = False,
+                  poll_interval: float | None = None,
+                  rate: tuple[int, float] | None = None) -> dict[str, Any]:
+    """A configuration with the ``copy`` integration (and ``mirror`` when ``polling``,
+    polling every ``poll_interval`` seconds or the trigger's own interval). ``rate``
+    holds both connections, one Ledger account, to ``(requests, per_seconds)``."""
     connection = {"plugin": "ledger", "base_url": sandbox_url, "api_key": "${LEDGER_KEY}"}
+    if rate is not None:
+        connection.update(rate_requests=rate[0], rate_seconds=rate[1])
     integrations: dict[str, Any] = {
         "copy": {"recipe": "ledger_copy", "source": "ledger-in", "target": "ledger-out",
                  "max_attempts": max_attempts},
@@ -129,6 +150,8 @@ def ledger_config(store_url: str, sandbox_url: str, public_url: str = "http://12
         integrations["mirror"] = {"recipe": "ledger_mirror", "source": "ledger-in",
                                   "target": "ledger-out", "max_attempts": max_attempts,
                                   "poll": True}
+        if poll_interval is not None:
+            integrations["mirror"]["poll_interval"] = poll_interval
     return {"store": store_url, "public_url": public_url, "plugins": [],
             "connections": {"ledger-in": connection, "ledger-out": dict(connection)},
             "integrations": integrations}

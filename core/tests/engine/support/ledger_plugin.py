@@ -2,11 +2,18 @@
 
 The Ledger API (served by ``sandbox_app()``) keeps entries; every ``POST /entries`` is an
 effect the tests count. Requests need the ``X-Ledger-Key`` header. Faults (429 with
-Retry-After, 500s, delays) are injected through ``/_sandbox/faults``.
+Retry-After, 500s, delays) are injected through ``/_sandbox/faults``. Like a real vendor,
+it can hold every caller to a rolling-window limit (``POST /_sandbox/ledger/limit``
+``{"requests": n, "per_seconds": s}``; over it: 429 with ``Retry-After``), and it logs the
+time and answer of every API call (``GET /_sandbox/ledger/calls``) and of every poll of
+its change feed (``GET /_sandbox/ledger/polls``); ``GET /_sandbox/ledger/entries`` shows the
+entries in the order they were created, outside the limit and the logs.
 
 The plugin contributes:
 
-- connector ``ledger`` (settings: ``base_url``, ``api_key``);
+- connector ``ledger`` (settings: ``base_url``, ``api_key``, and optionally a rate limit:
+  ``rate_requests`` per ``rate_seconds``, which the client keeps to through the runtime's
+  budgets);
 - actions ``ledger.append`` (create an entry) and ``ledger.find`` (entries by key);
 - webhook trigger ``ledger.hook`` (``ticket.changed``, or ``chat.accepted`` when the body
   says ``kind: accepted``): a JSON or form body with ``id`` (the idempotency key),
@@ -15,13 +22,18 @@ The plugin contributes:
 - polling trigger ``ledger.poll`` (``ticket.created``): the sandbox's change feed;
 - recipes ``ledger_copy`` (webhooks) and ``ledger_mirror`` (polling): copy each event to
   the target connection as one entry, finding before creating so that a run repeated after
-  a crash creates nothing twice. ``mode: crash`` in the payload raises a plain exception.
+  a crash creates nothing twice. ``mode: crash`` in the payload raises a plain exception;
+  ``mode: die`` ends the process running it at once (as a segfault would: only for tests
+  that run pontes in a subprocess).
   ``ledger_copy`` gives as client context how many entries the entity has at the target.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
+import os
+import time
 from typing import Any
 
 from pontes import hookimpl
@@ -36,7 +48,7 @@ from pontes.connector import (
     WebhookTrigger,
 )
 from pontes.errors import InvalidPayload
-from pontes.http import RetryPolicy, VendorClient
+from pontes.http import RateLimit, RetryPolicy, VendorClient
 from pontes.models import ClientContext, Event, Ticket
 from pontes.recipes import Recipe, RoleSpec
 from pontes.sandbox import SandboxControl, sandbox_app
@@ -49,15 +61,19 @@ POLL_INTERVAL = 0.3
 
 
 class LedgerSettings(ConnectionSettings):
-    """A Ledger account."""
+    """A Ledger account, and the rate limit its API holds it to (if any)."""
 
     base_url: str
     api_key: SecretStr
+    rate_requests: int | None = None
+    rate_seconds: float = 60.0
 
 
 def client(name: str, settings: LedgerSettings) -> VendorClient:
     """One attempt per call: the engine, not the client, retries in these tests."""
-    return VendorClient(name, settings.base_url,
+    limit = (RateLimit(settings.rate_requests, settings.rate_seconds)
+             if settings.rate_requests else None)
+    return VendorClient(name, settings.base_url, rate_limit=limit,
                         headers={"X-Ledger-Key": settings.api_key.get_secret_value()},
                         retry=RetryPolicy(attempts=1), timeout=10.0)
 
@@ -115,6 +131,8 @@ async def copy_event(ctx, event: Event) -> str:
     """Copy the event to the target as one entry (find first: runs are at-least-once)."""
     if event.payload.get("mode") == "crash":
         raise RuntimeError("the recipe tripped over its own feet")
+    if event.payload.get("mode") == "die":
+        os._exit(70)
     target = ctx.role("target")
     found = await target.call("ledger.find", key=event.idempotency_key)
     if found:
@@ -195,11 +213,17 @@ def sandbox_app_factory():
     """The Ledger API emulator: entries, items and a change feed, in memory."""
     entries: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
+    calls: list[dict[str, Any]] = []
+    polls: list[float] = []
+    limits: list[Any] = []
     ids = itertools.count(1)
 
     def reset() -> None:
         entries.clear()
         changes.clear()
+        calls.clear()
+        polls.clear()
+        limits.clear()
 
     control = SandboxControl(reset)
 
@@ -209,9 +233,21 @@ def sandbox_app_factory():
     def refused() -> JSONResponse:
         return JSONResponse({"message": "invalid X-Ledger-Key"}, status_code=401)
 
+    def over_limit(request: Request) -> JSONResponse | None:
+        """Count the call against the limit (if one is set) and log it; the 429 when the
+        window is full."""
+        wait = limits[-1].hit(request.headers.get("x-ledger-key", "")) if limits else None
+        calls.append({"at": time.time(), "status": 200 if wait is None else 429})
+        if wait is None:
+            return None
+        return JSONResponse({"message": "too many requests"}, status_code=429,
+                            headers={"Retry-After": str(math.ceil(wait))})
+
     async def create_entry(request: Request):
         if not authorised(request):
             return refused()
+        if (limited := over_limit(request)) is not None:
+            return limited
         data = await request.json()
         if not data.get("key"):
             return JSONResponse({"message": "key is required"}, status_code=422)
@@ -224,6 +260,8 @@ def sandbox_app_factory():
     async def list_entries(request: Request):
         if not authorised(request):
             return refused()
+        if (limited := over_limit(request)) is not None:
+            return limited
         key = request.query_params.get("key")
         return JSONResponse([e for e in entries if key is None or e["key"] == key])
 
@@ -242,11 +280,32 @@ def sandbox_app_factory():
     async def list_changes(request: Request):
         if not authorised(request):
             return refused()
+        polls.append(time.time())
         since = int(request.query_params.get("since", "0"))
         found = [c for c in changes if c["seq"] > since]
         return JSONResponse({"changes": found, "last": found[-1]["seq"] if found else since})
 
+    async def set_limit(request: Request):
+        spec = await request.json()
+        limits.append(control.limiter(int(spec["requests"]), float(spec["per_seconds"]),
+                                      clock=time.time))
+        return JSONResponse(spec)
+
+    async def call_log(request: Request):
+        return JSONResponse(calls)
+
+    async def all_entries(request: Request):
+        key = request.query_params.get("key")
+        return JSONResponse([e for e in entries if key is None or e["key"] == key])
+
+    async def poll_log(request: Request):
+        return JSONResponse(polls)
+
     return sandbox_app([
+        Route("/_sandbox/ledger/limit", set_limit, methods=["POST"]),
+        Route("/_sandbox/ledger/calls", call_log, methods=["GET"]),
+        Route("/_sandbox/ledger/polls", poll_log, methods=["GET"]),
+        Route("/_sandbox/ledger/entries", all_entries, methods=["GET"]),
         Route("/entries", create_entry, methods=["POST"]),
         Route("/entries", list_entries, methods=["GET"]),
         Route("/items/{item_id}", get_item, methods=["GET"]),

@@ -1,0 +1,156 @@
+"""One attempt of a stored event: run its recipe, decide what comes next, record it.
+
+Both queues use it: the in-process runner (SQLite) and the Procrastinate task (PostgreSQL).
+
+- success: the event is ``succeeded`` with the recipe's summary and notes;
+- a retriable failure (vendor 429, 5xx, timeout, no connection, a run longer than
+  ``attempt_timeout``): ``retry`` after the backoff, or exactly after the vendor's
+  ``Retry-After``, up to the integration's ``max_attempts``; then ``dead``;
+- a vendor budget with no call free soon enough: ``deferred`` until a call is free, not
+  counted against ``max_attempts``;
+- any other failure: ``dead`` at once, with the vendor's message;
+- cancelled (its process stops): ``interrupted``, and the event runs again.
+
+Runs are at-least-once: a recipe makes its effects idempotent through the links store or
+by finding before creating, so a run repeated after a crash creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from pydantic_core import to_jsonable_python
+
+from ..errors import PermanentFailure, PontesError, RateLimitedError, VendorUnavailable
+from ..models import Event
+from ..recipes import Integration, RunContext
+from ..runtime import Runtime
+from ..store import Claimed, Outcome, Store, StoreLinks, utcnow
+from .backoff import Backoff
+from .committer import outcome_writer
+from .explain import explain_failure
+from .metrics import Metrics
+from .settings import Settings
+
+log = logging.getLogger("pontes.runner")
+
+
+def is_budget_wait(error: BaseException) -> bool:
+    """Whether ``error`` is our own rate budget saying no call is free soon enough (a
+    vendor's 429 carries its status; the budget's refusal has none)."""
+    return isinstance(error, RateLimitedError) and error.status is None
+
+
+class AttemptRunner:
+    """Runs attempts of stored events and records their outcomes (batched: see
+    ``pontes.engine.committer``). ``start()`` before the first run, ``stop()`` after the
+    last."""
+
+    def __init__(self, runtime: Runtime, store: Store, settings: Settings,
+                 metrics: Metrics | None = None):
+        self.runtime = runtime
+        self.store = store
+        self.settings = settings
+        self.metrics = metrics
+        self.backoff = Backoff(settings.backoff_base, settings.backoff_cap)
+        self.links = StoreLinks(store.links, store.run)
+        self.outcomes = outcome_writer(store)
+
+    def start(self) -> None:
+        """Start the outcome writer (in a running event loop)."""
+        self.outcomes.start()
+
+    async def stop(self) -> None:
+        """Write the outcomes still queued, then stop the writer."""
+        await self.outcomes.stop()
+
+    async def run(self, claimed: Claimed) -> Outcome | None:
+        """Run one attempt and record it; returns the outcome recorded.
+
+        ``None`` when it could not be recorded (the store failed, or the event was taken
+        up again meanwhile): the attempt then stays open and counts as crashed when the
+        event is taken up again. Cancelling the run records it as ``interrupted``.
+        """
+        integration = self.runtime.integrations.get(claimed.integration)
+        started = time.perf_counter()
+        try:
+            result = await self._handle(claimed, integration)
+        except asyncio.CancelledError:
+            await self._finish(claimed, started, "interrupted",
+                               error="stopped while running (its process shut down)")
+            raise
+        except Exception as exc:
+            return await self._failed(claimed, integration, exc, started)
+        return await self._finish(claimed, started, "succeeded", result=result)
+
+    async def _handle(self, claimed: Claimed, integration: Integration | None) -> Any:
+        if integration is None:
+            raise PermanentFailure(f"integration {claimed.integration!r} is not in the "
+                                   "configuration any more")
+        event = Event.model_validate(claimed.event)
+        context = RunContext(integration, event, claimed.role, self.links)
+        try:
+            async with asyncio.timeout(self.settings.attempt_timeout):
+                summary = await integration.recipe.handle(context, event)
+        except TimeoutError:
+            raise VendorUnavailable(
+                f"the run took longer than {self.settings.attempt_timeout:g} s") from None
+        return {"summary": to_jsonable_python(summary, fallback=str), "notes": context.notes}
+
+    async def _failed(self, claimed: Claimed, integration: Integration | None,
+                      error: Exception, started: float) -> Outcome | None:
+        connections = integration.connections.values() if integration else ()
+        message = explain_failure(error, connections)
+        retry_after = getattr(error, "retry_after", None)
+        if is_budget_wait(error):
+            delay = retry_after or self.settings.backoff_base
+            log.info("event %d (%s) waits %.2fs for its vendor budget", claimed.id,
+                     claimed.integration, delay)
+            return await self._finish(claimed, started, "deferred", error=message,
+                                      next_attempt_at=utcnow() + timedelta(seconds=delay))
+        limit = integration.max_attempts if integration else 1
+        if getattr(error, "retriable", False) and claimed.attempts_in_round < limit:
+            delay = self.backoff.delay(claimed.attempts_in_round, retry_after)
+            log.info("event %d (%s) failed, retrying in %.2fs: %s", claimed.id,
+                     claimed.integration, delay, message)
+            return await self._finish(claimed, started, "retry", error=message,
+                                      next_attempt_at=utcnow() + timedelta(seconds=delay))
+        if getattr(error, "retriable", False):
+            message = f"gave up after {claimed.attempts_in_round} attempts: {message}"
+        log.warning("event %d (%s) is dead: %s", claimed.id, claimed.integration, message,
+                    exc_info=not isinstance(error, PontesError))
+        return await self._finish(claimed, started, "dead", error=message)
+
+    async def _finish(self, claimed: Claimed, started: float, outcome: str,
+                      **details: Any) -> Outcome | None:
+        seconds = time.perf_counter() - started
+        recorded = Outcome(claimed.id, claimed.attempt, outcome,
+                           duration_ms=round(seconds * 1000), **details)
+        try:
+            current = await self.outcomes.submit(recorded)
+        except Exception:
+            log.exception("could not record the outcome of event %d; it runs again",
+                          claimed.id)
+            return None
+        if not current:
+            log.warning("event %d was taken up again before attempt %d finished", claimed.id,
+                        claimed.attempt)
+            return None
+        self._count(claimed.integration, outcome, seconds)
+        return recorded
+
+    def _count(self, integration: str, outcome: str, seconds: float) -> None:
+        if self.metrics is None:
+            return
+        self.metrics.attempt_seconds.labels(integration, outcome).observe(seconds)
+        if outcome == "succeeded":
+            self.metrics.succeeded.labels(integration).inc()
+            self.metrics.last_success.labels(integration).set(time.time())
+        elif outcome in ("retry", "dead"):
+            self.metrics.failed.labels(integration).inc()
+            if outcome == "dead":
+                self.metrics.dead.labels(integration).inc()
