@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .ids import amocrm_id
+
 PHONE = "PHONE"
 EMAIL = "EMAIL"
 WEB = "WEB"
@@ -57,6 +59,6 @@ def custom_fields_values(custom: dict[str, Any], *, phones: list[str] | None = N
                 {"value": value, "enum_code": DEFAULT_ENUM_CODE} if code != WEB
                 else {"value": value} for value in values]})
     for field_id, value in custom.items():
-        fields.append({"field_id": int(field_id) if str(field_id).isdigit() else field_id,
+        fields.append({"field_id": amocrm_id(field_id, f"custom field id {field_id!r}"),
                        "values": field_values(value)})
     return fields

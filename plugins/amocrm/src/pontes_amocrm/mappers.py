@@ -25,6 +25,7 @@ from pontes.plugin import (
 
 from .connector import kit
 from .fields import EMAIL, PHONE, WEB, custom_fields_values, custom_of, values_of
+from .ids import amocrm_id
 
 WON_STATUS_ID = 142
 LOST_STATUS_ID = 143
@@ -55,7 +56,7 @@ def owner_of(raw: dict[str, Any]) -> UserRef | None:
 
 def _ref(record: Any, connection_name: str) -> int | None:
     value = record.ref(connection_name) if record is not None else None
-    return int(value) if value is not None and str(value).isdigit() else None
+    return None if value is None else amocrm_id(value, f"the {connection_name} id")
 
 
 def _linked(raw: dict[str, Any], entity: str) -> list[dict[str, Any]]:
@@ -122,7 +123,7 @@ def contact_from_canonical(record: Contact, connection_name: str) -> dict[str, A
     if record.last_name:
         contact["last_name"] = record.last_name
     if record.owner is not None and record.owner.remote_id:
-        contact["responsible_user_id"] = int(record.owner.remote_id)
+        contact["responsible_user_id"] = amocrm_id(record.owner.remote_id, "owner")
     fields = custom_fields_values(record.custom, phones=record.phones, emails=record.emails)
     if fields:
         contact["custom_fields_values"] = fields
@@ -169,16 +170,18 @@ def deal_from_canonical(record: Deal, connection_name: str) -> dict[str, Any]:
     if record.title is not None:
         lead["name"] = record.title
     if record.amount is not None:
+        if not record.amount.is_finite():
+            raise ValueError(f"amount must be a number, got {record.amount}")
         lead["price"] = int(record.amount)
     if record.pipeline:
-        lead["pipeline_id"] = int(record.pipeline)
+        lead["pipeline_id"] = amocrm_id(record.pipeline, "pipeline")
     status = {DealStatus.won: WON_STATUS_ID, DealStatus.lost: LOST_STATUS_ID}.get(record.status)
     if status is not None:
         lead["status_id"] = status
     elif record.stage:
-        lead["status_id"] = int(record.stage)
+        lead["status_id"] = amocrm_id(record.stage, "stage")
     if record.owner is not None and record.owner.remote_id:
-        lead["responsible_user_id"] = int(record.owner.remote_id)
+        lead["responsible_user_id"] = amocrm_id(record.owner.remote_id, "owner")
     if record.close_date is not None:
         lead["closed_at"] = unix(record.close_date)
     if record.custom:

@@ -20,6 +20,7 @@ from pontes.plugin import (
 
 from ..client import API_PREFIX
 from ..connector import kit
+from ..ids import amocrm_id
 from ..mappers import contact_from_canonical, contact_to_canonical
 from .markers import find_marked, with_marker
 from .records import create_one, get_one, read_back, search
@@ -77,12 +78,12 @@ async def contact_create(connection: Connection, params: Contact) -> Contact:
 async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
     """Write the fields set in ``changes`` (``PATCH /api/v4/contacts/<id>``): amoCRM keeps
     what a PATCH leaves out, so it is safe to send again."""
+    contact_id = amocrm_id(params.id, "id")
     payload = contact_from_canonical(params.changes, connection.name)
     payload.pop("id", None)
-    await connection.client.patch_json(f"{API_PREFIX}/contacts/{int(params.id)}", json=payload,
+    await connection.client.patch_json(f"{API_PREFIX}/contacts/{contact_id}", json=payload,
                                        retry_safe=True)
-    return await read_back(connection, "contacts", int(params.id), payload,
-                           contact_to_canonical)
+    return await read_back(connection, "contacts", contact_id, payload, contact_to_canonical)
 
 
 @kit.action("contact.find_created")

@@ -22,6 +22,7 @@ from pontes.plugin import (
 
 from ..client import API_PREFIX, MAX_LIMIT, fetch_all
 from ..connector import kit
+from ..ids import amocrm_id
 from ..mappers import deal_from_canonical, deal_to_canonical, moment
 from .markers import find_marked, with_marker
 from .records import create_one, get_one, read_back
@@ -69,7 +70,7 @@ async def deal_get(connection: Connection, params: ById) -> Deal:
 @kit.action("deal.update")
 async def deal_update(connection: Connection, params: UpdateDeal) -> Deal:
     """Write the fields set in ``changes``; amoCRM keeps the others."""
-    return await _write(connection, int(params.id),
+    return await _write(connection, amocrm_id(params.id, "id"),
                         deal_from_canonical(params.changes, connection.name))
 
 
@@ -77,7 +78,8 @@ async def deal_update(connection: Connection, params: UpdateDeal) -> Deal:
 async def deal_finish(connection: Connection, params: FinishDeal) -> Deal:
     """Move a lead to 142 (won) or 143 (lost), with the other ``changes`` at once."""
     changes = (params.changes or Deal()).model_copy(update={"status": params.status})
-    return await _write(connection, int(params.id), deal_from_canonical(changes, connection.name))
+    return await _write(connection, amocrm_id(params.id, "id"),
+                        deal_from_canonical(changes, connection.name))
 
 
 @kit.action("deal.list_for_client")
@@ -108,7 +110,7 @@ async def deal_feed(connection: Connection, params: ById) -> list[FeedEntry]:
     newest first, as amoCRM reports them: event ``id`` is text, ``created_by`` 0 is
     amoCRM itself."""
     events = await fetch_all(connection.client, f"{API_PREFIX}/events", "events", params={
-        "filter[entity]": "lead", "filter[entity_id]": str(int(params.id))},
+        "filter[entity]": "lead", "filter[entity_id]": str(amocrm_id(params.id, "id"))},
         allowed_hosts=connection.settings.allowed_hosts, most=MAX_LIMIT)
     return [FeedEntry(id=str(event["id"]), type=str(event.get("type")),
                       occurred_at=moment(event.get("created_at")),

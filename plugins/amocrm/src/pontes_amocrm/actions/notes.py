@@ -12,20 +12,20 @@ from pontes.plugin import (
     Connection,
     Interaction,
     InteractionsOf,
-    InvalidPayload,
     has_marker,
     marker_token,
 )
 
 from ..client import API_PREFIX, created_ids, fetch_all
 from ..connector import kit
+from ..ids import amocrm_id
 from ..mappers import interaction_from_canonical, interaction_to_canonical
 
 
 def _owner(connection: Connection, record: Interaction) -> tuple[str, int]:
     note = interaction_from_canonical(record, connection.name)
     if "entity_id" not in note:
-        raise InvalidPayload("a note needs a deal, contact or company with an amoCRM id")
+        raise ValueError("a note needs a deal, contact or company with an amoCRM id")
     return note["entity_type"], note["entity_id"]
 
 
@@ -49,9 +49,9 @@ async def interaction_list(connection: Connection, params: InteractionsOf) -> li
         ("leads", params.deal_id), ("contacts", params.contact_id),
         ("companies", params.company_id)) if value]
     if len(owners) != 1:
-        raise InvalidPayload("give exactly one of deal_id, contact_id and company_id")
+        raise ValueError("give exactly one of deal_id, contact_id and company_id")
     entity, owner_id = owners[0]
-    notes = await fetch_all(connection.client, f"{API_PREFIX}/{entity}/{int(owner_id)}/notes",
+    notes = await fetch_all(connection.client, f"{API_PREFIX}/{entity}/{amocrm_id(owner_id, 'id')}/notes",
                             "notes", allowed_hosts=connection.settings.allowed_hosts)
     return [interaction_to_canonical(note, connection.name) for note in notes]
 

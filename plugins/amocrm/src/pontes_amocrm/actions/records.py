@@ -8,16 +8,20 @@ from typing import Any, TypeVar
 from pontes.plugin import Connection, NotFoundError, Record, VendorError
 
 from ..client import API_PREFIX, created_ids, fetch_all
+from ..ids import amocrm_id
 
 R = TypeVar("R", bound=Record)
+
+MAX_QUERY = 500
+"""The longest text searched for: longer than any e-mail address (254), phone or name a
+person types, and short enough for the URL of the search."""
 
 
 async def get_one(connection: Connection, entity: str, record_id: str, *,
                   with_: str | None = None) -> dict[str, Any]:
     """One record (``GET /api/v4/<entity>/<id>``); ``NotFoundError`` when there is none
     (amoCRM answers 204 for an id it does not have)."""
-    if not str(record_id).isdigit():
-        raise NotFoundError(f"amoCRM ids are numbers, got {record_id!r}", status=404)
+    record_id = str(amocrm_id(record_id, "id"))
     params = {"with": with_} if with_ else None
     body = await connection.client.get_json(f"{API_PREFIX}/{entity}/{record_id}", params=params)
     if not isinstance(body, dict) or not body.get("id"):
@@ -47,7 +51,10 @@ async def read_back(connection: Connection, entity: str, record_id: int, draft: 
 
 async def search(connection: Connection, entity: str, query: str, *,
                  with_: str | None = None, most: int = 50) -> list[dict[str, Any]]:
-    """Records whose filled fields match ``query`` (amoCRM's full-text ``query``)."""
+    """Records whose filled fields match ``query`` (amoCRM's full-text ``query``); a
+    ``ValueError`` for a text longer than ``MAX_QUERY``."""
+    if len(query) > MAX_QUERY:
+        raise ValueError(f"the text to search for is longer than {MAX_QUERY} characters")
     params = {"query": query, **({"with": with_} if with_ else {})}
     return await fetch_all(connection.client, f"{API_PREFIX}/{entity}", entity, params=params,
                            allowed_hosts=connection.settings.allowed_hosts, most=most)

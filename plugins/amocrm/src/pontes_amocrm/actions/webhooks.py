@@ -12,7 +12,6 @@ from typing import Any
 from pontes.plugin import (
     ById,
     Connection,
-    InvalidPayload,
     NoParams,
     NotFoundError,
     WebhookInfo,
@@ -52,7 +51,7 @@ async def webhook_register(connection: Connection, params: WebhookSubscription) 
     again."""
     settings = SETTINGS_OF_EVENT.get(params.event)
     if settings is None:
-        raise InvalidPayload(f"amoCRM has no webhook for {params.event!r}; "
+        raise ValueError(f"amoCRM has no webhook for {params.event!r}; "
                              f"it has {', '.join(SETTINGS_OF_EVENT)}")
     body = await connection.client.post_json(f"{API_PREFIX}/webhooks", json={
         "destination": params.url, "settings": list(settings)}, retry_safe=True)
