@@ -5,18 +5,22 @@ parser, CSS and JavaScript. The kit never downloads a browser: it launches the o
 Debian installs at ``/usr/bin/chromium`` (``apt-get install chromium``), and skips the
 test, saying what is missing, when that browser or the ``playwright`` package is absent.
 
+This module is a pytest plugin, which the kit's plugin loads. It gives:
+
 - ``chromium_browser``: a Chromium launched for one test (``playwright.async_api.Browser``);
 - ``browser_page``: a fresh page (``playwright.async_api.Page``) in its own context of that
-  browser. An uncaught JavaScript error on the page fails the test when it ends.
+  browser. An uncaught JavaScript error on the page fails the test when it ends; when the
+  test fails, a screenshot of the page is saved in its ``tmp_path`` and its path printed;
+- the ``browser`` marker.
 
-Both are async fixtures on anyio's asyncio backend (Playwright's API is asyncio's):
-use them from ``@pytest.mark.anyio`` tests, and mark the tests ``@pytest.mark.browser``.
+Both fixtures are async, on anyio's asyncio backend (Playwright's API is asyncio's): use
+them from ``@pytest.mark.anyio`` tests, and mark the tests ``@pytest.mark.browser``.
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,15 +36,17 @@ CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking")
 """Headless, without the setuid sandbox (CI runs as root), the GPU or background calls."""
 
-BROWSER_MARKER = ("browser: tests of pages in Debian's headless Chromium (/usr/bin/chromium) "
-                  "through Playwright")
-"""The ``browser`` marker, which the kit's pytest plugin declares."""
-
 TIMEOUT_MS = 15_000
 """How long an action or a waiting assertion (``expect``) waits before it fails.
 
 Generous because CI machines are shared: a passing assertion returns as soon as it holds,
 so only a failing test waits this long."""
+
+FAILURE_SCREENSHOT = "page-at-failure.png"
+"""The name of the screenshot ``browser_page`` saves in the test's ``tmp_path`` when the
+test fails."""
+
+_test_failed = pytest.StashKey[bool]()
 
 
 def browser_missing() -> str | None:
@@ -52,6 +58,23 @@ def browser_missing() -> str | None:
     if not CHROMIUM.exists():
         return f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
     return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the ``browser`` marker, so a plugin's own test run knows it too."""
+    config.addinivalue_line(
+        "markers", "browser: tests of pages in Debian's headless Chromium "
+                   f"({CHROMIUM}) through Playwright")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item,
+                              call: pytest.CallInfo[None]) -> Iterator[pytest.TestReport]:
+    """Note on the test whether its body failed, for ``browser_page`` to take a screenshot."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_test_failed] = True
+    return report
 
 
 @pytest.fixture
@@ -75,10 +98,13 @@ async def chromium_browser(anyio_backend_name: str) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def browser_page(chromium_browser: Browser) -> AsyncIterator[Page]:
+async def browser_page(chromium_browser: Browser, request: pytest.FixtureRequest,
+                       tmp_path: Path) -> AsyncIterator[Page]:
     """A new page in a fresh browser context (no cookies or storage from other tests).
 
-    The test fails at its end if a script on the page threw an error nobody caught.
+    When the test fails, the page is saved as ``page-at-failure.png`` in its ``tmp_path``
+    (the path is printed with the failure). The test fails at its end if a script on the
+    page threw an error nobody caught.
     """
     context = await chromium_browser.new_context()
     context.set_default_timeout(TIMEOUT_MS)
@@ -87,6 +113,10 @@ async def browser_page(chromium_browser: Browser) -> AsyncIterator[Page]:
     page.on("pageerror", lambda error: page_errors.append(f"{error.name}: {error.message}"))
     try:
         yield page
+        if request.node.stash.get(_test_failed, False) and not page.is_closed():
+            screenshot = tmp_path / FAILURE_SCREENSHOT
+            await page.screenshot(path=screenshot, full_page=True)
+            print(f"the page when the test failed: {screenshot}")
     finally:
         await context.close()
     if page_errors:

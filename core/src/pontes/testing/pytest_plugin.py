@@ -23,17 +23,10 @@ import pytest
 from ..connection import Connection
 from ..plugins import load_plugins
 from ..registry import Registry
-from .browser import BROWSER_MARKER, browser_page, chromium_browser
 from .connections import connect, sandbox_of, sandbox_settings, unique_name
 from .server import serve_app
 
-__all__ = ["browser_page", "chromium_browser", "pontes_registry", "sandbox_connection",
-           "sandbox_url"]
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """Declare the ``browser`` marker, so a plugin's own test run knows it too."""
-    config.addinivalue_line("markers", BROWSER_MARKER)
+pytest_plugins = ["pontes.testing.browser"]
 
 
 @pytest.fixture(scope="session")
