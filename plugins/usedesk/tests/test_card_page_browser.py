@@ -74,8 +74,8 @@ def blocks() -> Iterator[BlockServer]:
         yield server
 
 
-def add_block(usedesk, blocks: BlockServer, name: str, title: str = "") -> None:
-    usedesk.control("/blocks", {"name": name, "url": f"{blocks.url}/{name}", "title": title}
+def add_block(usedesk, blocks: BlockServer, name: str, **spec: Any) -> None:
+    usedesk.control("/blocks", {"name": name, "url": f"{blocks.url}/{name}", **spec}
                     ).raise_for_status()
 
 
@@ -90,6 +90,7 @@ def block_of(page: Page, name: str) -> Locator:
 async def test_the_card_shows_what_the_block_answers_and_refresh_loads_it_again(
         browser_page, usedesk, blocks):
     add_block(usedesk, blocks, "crm", title="CRM")
+    add_block(usedesk, blocks, "off", enabled=False)
     await open_card(browser_page, usedesk)
 
     await expect(browser_page.locator("#subject")).to_have_text("Order question")
@@ -97,6 +98,7 @@ async def test_the_card_shows_what_the_block_answers_and_refresh_loads_it_again(
     await expect(crm.locator("header")).to_contain_text("CRM")
     await expect(crm.locator(".block-body strong.client")).to_have_text("Ivan Petrov")
     await expect(crm.locator(".load")).to_have_text("load 1 (automatic)")
+    await expect(block_of(browser_page, "off")).to_have_count(0)
 
     await crm.get_by_role("button", name="Refresh").click()
     await expect(crm.locator(".load")).to_have_text("load 2 (refresh)")
