@@ -4,10 +4,12 @@ SSRF guard, as the vendor notes (§3.3, §3.5, §5) describe amoCRM."""
 import httpx
 import pytest
 from pontes.plugin import Contact, Deal, VendorError, VendorValidationError
+from pontes.plugins import load_plugins
 from pontes.testing import serve_app
+from pontes.testing.connections import connect, sandbox_settings
 from pydantic import ValidationError
 
-from pontes_amocrm.client import fetch_all
+from pontes_amocrm.client import fetch_all, link_request, pages
 from pontes_amocrm.connector import AmocrmSettings
 from pontes_amocrm.sandbox import SANDBOX_TOKEN, build_app
 
@@ -31,7 +33,6 @@ async def test_paging_follows_links_next_until_it_is_absent(sandbox_url, sandbox
                            allowed_hosts=["127.0.0.1"], most=None)
     assert [r["name"] for r in rows] == [c["name"] for c in contacts]
 
-    from pontes_amocrm.client import pages
     seen = [len(page) async for page in pages(connection.client, "/api/v4/contacts",
                                               "contacts", allowed_hosts=["127.0.0.1"],
                                               limit=3)]
@@ -123,7 +124,6 @@ def test_settings_without_any_credential_say_what_to_set():
 @pytest.mark.anyio
 async def test_a_next_link_to_another_host_is_not_followed(sandbox_connection):
     connection = sandbox_connection("amocrm")
-    from pontes_amocrm.client import link_request
     with pytest.raises(ValueError, match="_links.next"):
         link_request(connection.client, "https://evil.example.com/api/v4/leads?page=2",
                      ["127.0.0.1"])
@@ -150,3 +150,18 @@ async def test_a_lead_created_before_a_failed_answer_is_found_by_its_marker(
     assert [lead["name"] for lead in leads] == ["Created once"]
     assert found.refs[connection.name] == str(leads[0]["id"])
     assert await connection.call("deal.find_created", Deal(title="Created once")) is None
+
+
+@pytest.mark.anyio
+async def test_a_429_from_amocrm_is_waited_out_and_the_call_sent_again():
+    with serve_app(build_app(requests_per_second=2)) as url:
+        registry = load_plugins(["amocrm"]).registry
+        connection = connect(registry, "amocrm", sandbox_settings(registry, "amocrm", url),
+                             "amocrm-429")
+        try:
+            users = [await connection.call("user.list", {}) for _ in range(4)]
+        finally:
+            await connection.aclose()
+        statuses = [r["status"] for r in httpx.get(f"{url}/_sandbox/requests").json()]
+    assert all(found[0].id == "504141" for found in users)
+    assert 429 in statuses and statuses.count(200) == 4

@@ -3,6 +3,13 @@ login from ``/oauth/<connection>/start`` through amoCRM's authorize page, calls 
 with the stored token, a refresh that rotates the refresh token (the spent one is refused
 afterwards), and a revocation that puts the connection in "needs login"."""
 
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import httpx
 import pytest
 from pontes.config import Config
@@ -123,3 +130,29 @@ def test_the_authorize_page_shows_the_account_and_allow_sends_a_code_back():
     assert set(token.json()) == {"token_type", "expires_in", "server_time", "access_token",
                                  "refresh_token"}
     assert again.status_code == 400
+
+
+@pytest.mark.slow
+def test_pontes_check_reports_needs_login_until_the_connection_logs_in(tmp_path, sandbox):
+    settings = amocrm_sandbox_settings(str(sandbox.base_url))
+    config = {"store": f"sqlite:///{tmp_path / 'pontes.db'}",
+              "public_url": "http://127.0.0.1:8000", "plugins": ["amocrm"],
+              "connections": {"crm": {**settings, "long_lived_token": None},
+                              "crm_token": settings}}
+    path = tmp_path / "pontes.yaml"
+    path.write_text(json.dumps(config))
+    env = {**os.environ, "PONTES_SECRET_KEY": "amocrm-check-tests-secret-key-0123"}
+    pontes = [str(Path(sys.executable).with_name("pontes"))]
+
+    check = subprocess.run([*pontes, "check", "-c", str(path)], capture_output=True,
+                           text=True, env=env, timeout=60)
+    login = subprocess.run([*pontes, "oauth", "login", "crm", "-c", str(path)],
+                           capture_output=True, text=True, env=env, timeout=60)
+
+    lines = check.stdout + check.stderr
+    assert check.returncode == 1, lines
+    assert re.search(r"crm \(amoCRM\): FAILED: needs login", lines), lines
+    assert re.search(r"crm_token \(amoCRM\): ok", lines), lines
+    url = httpx.URL(re.search(r"https?://\S+", login.stdout).group(0))
+    assert url.path == "/oauth" and url.params["client_id"] == SANDBOX_CLIENT_ID
+    assert SANDBOX_CLIENT_SECRET not in lines + login.stdout + login.stderr
