@@ -1,19 +1,23 @@
 """amoCRM's OAuth through a real pontes server and the amoCRM sandbox over loopback: the
 login from ``/oauth/<connection>/start`` through amoCRM's authorize page, calls signed
 with the stored token, a refresh that rotates the refresh token (the spent one is refused
-afterwards), and a revocation that puts the connection in "needs login"."""
+afterwards), a revocation that puts the connection in "needs login", and fifty callers
+that meet an expired token at once refreshing it once."""
 
+import asyncio
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import httpx
 import pytest
 from pontes.config import Config
 from pontes.engine import Settings
+from pontes.oauth.wiring import attach_oauth
 from pontes.plugin import Contact, NeedsLogin
 from pontes.runtime import Runtime
 from pontes.server.app import create_app
@@ -156,3 +160,54 @@ def test_pontes_check_reports_needs_login_until_the_connection_logs_in(tmp_path,
     url = httpx.URL(re.search(r"https?://\S+", login.stdout).group(0))
     assert url.path == "/oauth" and url.params["client_id"] == SANDBOX_CLIENT_ID
     assert SANDBOX_CLIENT_SECRET not in lines + login.stdout + login.stderr
+
+
+@pytest.mark.slow
+def test_fifty_threads_meeting_an_expired_token_refresh_it_once(tmp_path):
+    with serve_app(build_app(auto_approve=True, requests_per_second=100)) as url:
+        connection = {**amocrm_sandbox_settings(url, requests_per_second=100),
+                      "long_lived_token": None}
+        config = Config.model_validate({"store": f"sqlite:///{tmp_path / 'pontes.db'}",
+                                        "plugins": ["amocrm"],
+                                        "connections": {"crm": connection}})
+        store = Store.open(config.store, key=KEY)
+
+        def runtime() -> Runtime:
+            built = Runtime.build(config, key=KEY)
+            attach_oauth(built, store.vault)
+            return built
+
+        session = runtime().connections["crm"].oauth
+        code = httpx.URL(httpx.get(session.authorize_url("s"), follow_redirects=False)
+                         .headers["location"]).params["code"]
+        session.exchange_code(code)
+        httpx.post(f"{url}/_sandbox/tokens/expire").raise_for_status()
+        start = threading.Barrier(50)
+        results: list[object] = []
+
+        def caller() -> None:
+            own = runtime().connections["crm"]
+
+            async def call() -> object:
+                try:
+                    return await own.call("user.list", {})
+                finally:
+                    await own.aclose()
+
+            start.wait()
+            try:
+                results.append(asyncio.run(call()))
+            except Exception as exc:  # kept, so that the assertion names it
+                results.append(exc)
+
+        threads = [threading.Thread(target=caller) for _ in range(50)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        tokens = httpx.get(f"{url}/_sandbox/tokens").json()
+        store.close()
+
+    assert [r for r in results if not isinstance(r, list)] == []
+    assert len(results) == 50
+    assert tokens == {"issued": 2, "live_refresh_tokens": 1}
