@@ -1,8 +1,8 @@
 """amoCRM's OAuth through a real pontes server and the amoCRM sandbox over loopback: the
 login from ``/oauth/<connection>/start`` through amoCRM's authorize page, calls signed
 with the stored token, a refresh that rotates the refresh token (the spent one is refused
-afterwards), a revocation that puts the connection in "needs login", and fifty callers
-that meet an expired token at once refreshing it once."""
+afterwards), a revocation that puts the connection in "needs login", and fifty threads or five
+processes that meet an expired token at once refreshing it once."""
 
 import asyncio
 import json
@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -28,6 +29,7 @@ from pontes_amocrm.sandbox import SANDBOX_CLIENT_ID, SANDBOX_CLIENT_SECRET, buil
 from pontes_amocrm.sandbox import sandbox_settings as amocrm_sandbox_settings
 
 KEY = b"amocrm-oauth-tests-key-0123456789"
+CALLER = Path(__file__).with_name("oauth_caller.py")
 ADMIN_TOKEN = "amocrm-oauth-tests-admin-token"
 
 
@@ -163,12 +165,11 @@ def test_pontes_check_reports_needs_login_until_the_connection_logs_in(tmp_path,
 
 
 @pytest.mark.slow
-def test_fifty_threads_meeting_an_expired_token_refresh_it_once(tmp_path):
+def test_fifty_threads_meeting_an_expired_token_refresh_it_once(store_url):
     with serve_app(build_app(auto_approve=True, requests_per_second=100)) as url:
         connection = {**amocrm_sandbox_settings(url, requests_per_second=100),
                       "long_lived_token": None}
-        config = Config.model_validate({"store": f"sqlite:///{tmp_path / 'pontes.db'}",
-                                        "plugins": ["amocrm"],
+        config = Config.model_validate({"store": store_url, "plugins": ["amocrm"],
                                         "connections": {"crm": connection}})
         store = Store.open(config.store, key=KEY)
 
@@ -210,4 +211,35 @@ def test_fifty_threads_meeting_an_expired_token_refresh_it_once(tmp_path):
 
     assert [r for r in results if not isinstance(r, list)] == []
     assert len(results) == 50
+    assert tokens == {"issued": 2, "live_refresh_tokens": 1}
+
+
+@pytest.mark.slow
+def test_five_processes_meeting_an_expired_token_refresh_it_once(store_url, tmp_path):
+    with serve_app(build_app(auto_approve=True, requests_per_second=200)) as url:
+        connection = {**amocrm_sandbox_settings(url, requests_per_second=200),
+                      "long_lived_token": None}
+        raw = {"store": store_url, "plugins": ["amocrm"], "connections": {"crm": connection}}
+        config = Config.model_validate(raw)
+        store = Store.open(config.store, key=KEY)
+        built = Runtime.build(config, key=KEY)
+        attach_oauth(built, store.vault)
+        session = built.connections["crm"].oauth
+        code = httpx.URL(httpx.get(session.authorize_url("s"), follow_redirects=False)
+                         .headers["location"]).params["code"]
+        session.exchange_code(code)
+        httpx.post(f"{url}/_sandbox/tokens/expire").raise_for_status()
+        path = tmp_path / "config.json"
+        path.write_text(json.dumps(raw))
+        start = time.time() + 8
+        callers = [subprocess.Popen([sys.executable, str(CALLER), str(path), str(start), "10"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                   for _ in range(5)]
+        outputs = [caller.communicate(timeout=90) for caller in callers]
+        tokens = httpx.get(f"{url}/_sandbox/tokens").json()
+        store.close()
+
+    for caller, (out, err) in zip(callers, outputs, strict=True):
+        assert caller.returncode == 0, out + err[-2000:]
+        assert json.loads(out.strip().splitlines()[-1])["succeeded"] == 10
     assert tokens == {"issued": 2, "live_refresh_tokens": 1}
