@@ -9,8 +9,8 @@ may use the connection with its action token (``Authorization: Bearer <token>``,
   deep...), 401 for a missing or wrong token (or an unknown connection), 404 for an action
   the connection cannot do, 408 for a body that arrives too slowly, 413 for a large body;
 - 422 for invalid input (every field listed), input the action refused (a ``ValueError``
-  naming the problem, such as an id that is not the vendor's kind of id) or input the
-  vendor rejected;
+  naming the problem, such as an id that is not the vendor's kind of id, or a value too
+  long for the vendor's URL) or input the vendor rejected;
 - 502 when the vendor failed or refused our credentials, 503 when it asked us to slow
   down (with ``Retry-After``).
 
@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import math
 
+import httpx
 from pydantic import ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
@@ -113,7 +114,7 @@ def _vendor_failure(connection: Connection, action: str, exc: Exception) -> Resp
         log.error("action %s of %s answered out of contract: %s", action, connection.name,
                   message)
         return error(502, "the vendor's answer did not match the action's output model")
-    if isinstance(exc, ValueError):
+    if isinstance(exc, ValueError | httpx.InvalidURL):  # the input cannot make a request
         log.info("action %s of %s refused its input: %s", action, connection.name, message)
         return error(422, "the action refused the input", message=message)
     log.error("action %s of %s failed: %s", action, connection.name, message,
