@@ -28,6 +28,7 @@ from ..config import load_config
 from ..keys import derive_token
 from ..plugins import load_plugins
 from ..runtime import Runtime
+from ..server import extra_plugins
 from .server import free_port, serve_app
 
 SERVER_START_TIMEOUT = 60.0
@@ -69,6 +70,8 @@ class Stack:
 
         ``connections`` maps a connection name to its connector and extra settings;
         ``sandbox_options`` gives a connector's sandbox its options (a rate limit, say).
+        Modules named in ``server_env``'s ``PONTES_EXTRA_PLUGINS`` are loaded here too,
+        as the server loads them (they must be importable from this process).
         """
         workdir.mkdir(parents=True, exist_ok=True)
         registry = load_plugins().registry
@@ -99,7 +102,9 @@ class Stack:
             key = derive_token(str(workdir).encode(), "stack-key")
             env = {**os.environ, "PONTES_SECRET_KEY": key,
                    "PONTES_ADMIN_TOKEN": derive_token(key.encode(), "admin"), **(server_env or {})}
-            runtime = Runtime.build(load_config(config_path), key=key.encode())
+            config_read = load_config(config_path)
+            plugins = load_plugins(config_read.plugins, extra=extra_plugins(env))
+            runtime = Runtime.build(config_read, plugins, key=key.encode())
             stack = cls(workdir, urls, config_path, server_url, env["PONTES_ADMIN_TOKEN"], env,
                         runtime)
             cleanup.callback(stack.close)
