@@ -57,7 +57,8 @@ def test_a_status_before_processing_stores_nothing(vendor):
 
 def test_a_dropped_connection_before_processing_stores_nothing(vendor):
     queue(vendor, drop=True, path="/records")
-    with pytest.raises(httpx.RemoteProtocolError):
+    # The client sees the cut as a closed or a reset connection, as TCP timing has it.
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         create(vendor)
     assert vendor.records == []
     assert vendor.control.requests[-1]["status"] is None
