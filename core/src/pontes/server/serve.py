@@ -28,6 +28,7 @@ import uvicorn
 from ..config import load_config
 from ..engine import Settings
 from ..errors import ConfigError, PluginLoadError
+from ..oauth.wiring import attach_oauth
 from ..plugins import load_plugins
 from ..runtime import Runtime
 from ..store import Store, StoreRateBudgets
@@ -71,6 +72,7 @@ class Server:
         store = Store.open(config.store)
         try:
             runtime = Runtime.build(config, plugins, budgets=StoreRateBudgets(store.engine))
+            attach_oauth(runtime, store.vault)
         except BaseException:
             store.close()
             raise
