@@ -127,3 +127,13 @@ def test_the_retry_strategy_hands_procrastinate_the_engines_decision():
     failed = strategy.get_retry_decision(exception=OSError("store down"), job=job)
     assert 0 < (failed.retry_at - datetime.now(UTC)).total_seconds() <= ENGINE_RETRY_CAP
     assert failed.lock is None  # the job keeps its lock, and so its place
+
+
+def test_the_store_failing_under_a_run_is_retried_not_a_dead_letter():
+    from pontes.engine.attempts import is_retriable
+    from sqlalchemy.exc import OperationalError
+
+    down = OperationalError("INSERT INTO links ...", {}, ConnectionError("server closed"))
+    assert is_retriable(down)
+    assert is_retriable(VendorUnavailable("503"))
+    assert not is_retriable(RuntimeError("a recipe bug"))

@@ -4,8 +4,9 @@ Both queues use it: the in-process runner (SQLite) and the Procrastinate task (P
 
 - success: the event is ``succeeded`` with the recipe's summary and notes;
 - a retriable failure (vendor 429, 5xx, timeout, no connection, a run longer than
-  ``attempt_timeout``): ``retry`` after the backoff, or exactly after the vendor's
-  ``Retry-After``, up to the integration's ``max_attempts``; then ``dead``;
+  ``attempt_timeout``, the store failing under the run): ``retry`` after the backoff, or
+  exactly after the vendor's ``Retry-After``, up to the integration's ``max_attempts``;
+  then ``dead``;
 - a vendor budget with no call free soon enough: ``deferred`` until a call is free, not
   counted against ``max_attempts``;
 - any other failure: ``dead`` at once, with the vendor's message;
@@ -24,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from pydantic_core import to_jsonable_python
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..errors import PermanentFailure, PontesError, RateLimitedError, VendorUnavailable
 from ..models import Event
@@ -43,6 +45,17 @@ def is_budget_wait(error: BaseException) -> bool:
     """Whether ``error`` is our own rate budget saying no call is free soon enough (a
     vendor's 429 carries its status; the budget's refusal has none)."""
     return isinstance(error, RateLimitedError) and error.status is None
+
+
+def is_store_failure(error: BaseException) -> bool:
+    """Whether ``error`` is the database failing under the run (unreachable, restarting):
+    the event is not at fault, and runs again."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def is_retriable(error: BaseException) -> bool:
+    """Whether a failed attempt is worth another one (see the module's list)."""
+    return bool(getattr(error, "retriable", False)) or is_store_failure(error)
 
 
 class AttemptRunner:
@@ -113,13 +126,13 @@ class AttemptRunner:
             return await self._finish(claimed, started, "deferred", error=message,
                                       next_attempt_at=utcnow() + timedelta(seconds=delay))
         limit = integration.max_attempts if integration else 1
-        if getattr(error, "retriable", False) and claimed.attempts_in_round < limit:
+        if is_retriable(error) and claimed.attempts_in_round < limit:
             delay = self.backoff.delay(claimed.attempts_in_round, retry_after)
             log.info("event %d (%s) failed, retrying in %.2fs: %s", claimed.id,
                      claimed.integration, delay, message)
             return await self._finish(claimed, started, "retry", error=message,
                                       next_attempt_at=utcnow() + timedelta(seconds=delay))
-        if getattr(error, "retriable", False):
+        if is_retriable(error):
             message = f"gave up after {claimed.attempts_in_round} attempts: {message}"
         log.warning("event %d (%s) is dead: %s", claimed.id, claimed.integration, message,
                     exc_info=not isinstance(error, PontesError))
