@@ -3,19 +3,21 @@ attempts, links, cursors and the poll schedule, vault."""
 
 from __future__ import annotations
 
+import os
+import secrets as secrets_module
 import threading
 from datetime import timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from engine_support import finish
+from engine_support import POSTGRES_ENV, finish, require_postgres
 from pontes.errors import ConfigError
 from pontes.store import CursorPosition, NewEvent, Store, head_revision, schema_revision, utcnow
 from pontes.store.cursors import CursorMoved, DuePoll
 from pontes.store.jobs import PollTarget
 from pontes.store.schema import metadata, secrets
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, make_url, select, text
 
 
 def new(key: str | None, entity: str = "e-1", integration: str = "copy", **extra) -> NewEvent:
@@ -61,6 +63,37 @@ def test_postgresql_stores_hold_procrastinates_schema_and_the_wake_up_trigger(st
             "procrastinate_periodic_defers"} <= tables
     assert triggers == {"pontes_jobs_notify_lock_released_v1",
                         "pontes_jobs_notify_lock_deleted_v1"}
+
+
+def test_processes_starting_together_on_a_new_database_migrate_it_once(postgres_database):
+    admin_url = require_postgres(os.environ.get(POSTGRES_ENV))
+    name = f"pontes_migrate_{secrets_module.token_hex(4)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            Store.open(url).close()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=start) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        opened = Store.open(url, migrate_schema=False)
+        assert schema_revision(opened.engine) == head_revision()
+        opened.close()
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_opening_again_keeps_the_data(store_url, store):
