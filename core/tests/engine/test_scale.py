@@ -42,6 +42,7 @@ from cluster_support import (
 from engine_support import (
     Sandbox,
     empty_postgres,
+    free_port,
     ledger_config,
     require_postgres,
     server_env,
@@ -240,8 +241,9 @@ def test_sigterm_hands_running_events_back_to_another_worker(cluster, sandbox, s
     wait_for(lambda: [e for e in client.events() if e["status"] == "running"], 30,
              "the event to start")
     [busy] = running.workers
-    running.workers.append(worker_process(running.config, running.env, running.workdir, 1)
-                           .start())
+    metrics_port = free_port()
+    running.workers.append(worker_process(running.config, running.env, running.workdir, 1,
+                                          metrics_port=metrics_port).start())
 
     assert busy.terminate() == 0
     wait_for(lambda: settled(store_url, 1), 60, "the event to run again")
@@ -250,3 +252,6 @@ def test_sigterm_hands_running_events_back_to_another_worker(cluster, sandbox, s
     assert event["status"] == "succeeded"
     assert outcomes == ["interrupted", "succeeded"]
     assert len(sandbox.entries("ledger:slow")) == 1
+    # the worker that ran it counts it in its own metrics
+    metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+    assert 'pontes_events_succeeded_total{integration="copy"} 1.0' in metrics

@@ -104,14 +104,16 @@ def web_process(config: Path, env: dict[str, str], workdir: Path, *,
 
 
 def worker_process(config: Path, env: dict[str, str], workdir: Path, number: int,
-                   concurrency: int = 8) -> PontesProcess:
-    """A ``pontes worker`` process."""
+                   concurrency: int = 8, metrics_port: int | None = None) -> PontesProcess:
+    """A ``pontes worker`` process (serving its metrics on ``metrics_port``, if given)."""
 
     def started(process: PontesProcess) -> bool:
         return "runs up to" in process.log()
 
-    return PontesProcess(["worker", "-c", str(config), "--concurrency", str(concurrency)],
-                         env, workdir / f"worker-{number}.log", started)
+    args = ["worker", "-c", str(config), "--concurrency", str(concurrency)]
+    if metrics_port is not None:
+        args += ["--metrics-port", str(metrics_port)]
+    return PontesProcess(args, env, workdir / f"worker-{number}.log", started)
 
 
 @dataclass
