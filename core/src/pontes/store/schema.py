@@ -16,6 +16,9 @@ the two so they cannot drift apart.
 - ``secrets`` and ``oauth_tokens``: connection credentials, encrypted at rest.
 - ``vendor_budgets``: one rate budget per vendor account, shared by every process
   (``pontes.store.budgets``).
+- ``mapping_overrides``: mappings saved from the admin pages, versioned per integration
+  and slot; the newest version is in force over the config file (``mapping`` null: the
+  config file's mapping is back in force).
 
 On PostgreSQL the database also holds Procrastinate's tables (``procrastinate_*``), created
 by the same migrations but not described here: they are Procrastinate's.
@@ -185,4 +188,17 @@ vendor_budgets = Table(
     Column("connection", String(200), nullable=False),
     Column("calls", JSON, nullable=False),
     Column("paused_until", Double, nullable=False),
+)
+
+mapping_overrides = Table(
+    "mapping_overrides",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("integration", String(200), nullable=False),
+    Column("slot", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("mapping", JSON),
+    Column("note", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("integration", "slot", "version"),
 )

@@ -21,6 +21,7 @@ from .cursors import CursorRepository
 from .database import migrate, open_engine, reading
 from .events import EventRepository
 from .links import LinkRepository
+from .mappings import MappingOverrideRepository
 from .vault import Vault
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ class Store:
     - ``events``: the inbox, attempts, claiming, retries, replay (``EventRepository``);
     - ``links``: who is who across connections (``LinkRepository``);
     - ``cursors``: polling positions (``CursorRepository``);
-    - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``).
+    - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``);
+    - ``mappings``: mappings saved from the admin pages (``MappingOverrideRepository``).
     """
 
     def __init__(self, engine: Engine, *, key: bytes | None = None, threads: int | None = None):
@@ -41,6 +43,7 @@ class Store:
         self.links = LinkRepository(engine)
         self.cursors = CursorRepository(engine)
         self.vault = Vault(engine, key)
+        self.mappings = MappingOverrideRepository(engine)
         workers = threads or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pontes-store")
 

@@ -22,6 +22,7 @@ import uvicorn
 SUPPORT_DIR = Path(__file__).parent
 POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
 TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens", "vendor_budgets",
+          "mapping_overrides",
           "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs",
           "procrastinate_workers")
 SECRET_KEY = "engine-tests-secret-key-0123456789"
