@@ -10,6 +10,9 @@ A plugin's modules import from here alone:
 - the vendor HTTP client (``VendorClient``, ``RateLimit``, ``RetryPolicy``);
 - ``OAuth2``, a connector's OAuth declaration (``ConnectorKit(oauth=...)``), with
   ``TokenAnswer`` for vendors whose token answers need reading, and ``NeedsLogin``;
+  ``zoho_oauth`` declares it for any Zoho product (``ZOHO_DATA_CENTRES``,
+  ``zoho_accounts_url``, ``zoho_error``), and ``ZohoAccounts`` is Zoho's accounts server
+  for their sandboxes;
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
   ``html_to_text`` / ``text_to_html`` for rich text;
@@ -103,6 +106,7 @@ from .models import (
     normalize_tax_id,
 )
 from .oauth import NeedsLogin, OAuth2, TokenAnswer
+from .oauth.zoho import ZOHO_DATA_CENTRES, zoho_accounts_url, zoho_error, zoho_oauth
 from .odata import quote_literal
 from .sandbox import (
     CONTROL_PREFIX,
@@ -112,11 +116,13 @@ from .sandbox import (
     odata,
     sandbox_app,
 )
+from .sandbox.zoho_accounts import ZohoAccounts
 
 __all__ = [
     "CAPABILITIES",
     "CONTROL_PREFIX",
     "DEFAULT_PHONE_REGION",
+    "ZOHO_DATA_CENTRES",
     "Address",
     "AuthError",
     "ByEmail",
@@ -186,6 +192,7 @@ __all__ = [
     "WebhookSender",
     "WebhookSubscription",
     "WindowLimiter",
+    "ZohoAccounts",
     "flatten_form",
     "has_marker",
     "hookimpl",
@@ -201,4 +208,7 @@ __all__ = [
     "sandbox_app",
     "text_to_html",
     "vendor_message",
+    "zoho_accounts_url",
+    "zoho_error",
+    "zoho_oauth",
 ]

@@ -13,7 +13,8 @@ from .tokens import TokenSet
 
 class OAuthAuth(httpx.Auth):
     """Puts the connection's access token on every request (refreshed before it expires)
-    and, when the vendor answers 401 all the same, refreshes once and sends the request
+    (sent to the host the token answer names when the declaration's ``api_base`` says
+    so) and, when the vendor answers 401 all the same, refreshes once and sends the request
     again: a 401 means the vendor did nothing, so even a POST is safe to repeat. The
     tokens in use are masked by ``redactor`` (the client's) wherever they would show."""
 
@@ -42,5 +43,17 @@ class OAuthAuth(httpx.Auth):
         if tokens is not self._masked:
             self.redactor.mask_changing([tokens.access_token or "", tokens.refresh_token or ""])
             self._masked = tokens
-        request.headers["Authorization"] = self.session.declaration.authorization(
-            tokens.access_token or "")
+        declaration = self.session.declaration
+        request.headers["Authorization"] = declaration.authorization(tokens.access_token or "")
+        base = declaration.api_base(self.session.settings, tokens.extra)
+        if base:
+            moved = request.url.copy_with(**_origin(base))
+            if moved != request.url:
+                request.url = moved
+                request.headers["Host"] = moved.netloc.decode("ascii")
+
+
+def _origin(base: str) -> dict[str, object]:
+    """The scheme, host and port of ``base`` as ``httpx.URL.copy_with`` arguments."""
+    url = httpx.URL(base)
+    return {"scheme": url.scheme, "host": url.host, "port": url.port}

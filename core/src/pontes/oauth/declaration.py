@@ -29,6 +29,19 @@ def refresh_refused(status: int, body: Mapping[str, Any]) -> bool:
     return body.get("error") in REVOKED_ERRORS or (status == 401 and "error" not in body)
 
 
+def explain_standard_error(body: Mapping[str, Any]) -> str:
+    """An RFC 6749 error answer in words: its ``error`` and ``error_description`` (and the
+    ``hint``/``title``/``detail``/``message`` some vendors add), joined by ``: ``."""
+    parts = [str(body[key]) for key in ("error", "error_description", "hint", "title",
+                                        "detail", "message") if body.get(key)]
+    return ": ".join(parts) or "the token endpoint refused the request"
+
+
+def no_api_base(_settings: Any, _extra: Mapping[str, Any]) -> str | None:
+    """Calls go to the client's own base URL, whatever the token answer said."""
+    return None
+
+
 def bearer(access_token: str) -> str:
     """The ``Authorization`` header value of RFC 6750: ``Bearer <token>``."""
     return f"Bearer {access_token}"
@@ -68,8 +81,13 @@ class OAuth2:
     - ``token_request``: the token endpoint takes a ``form`` (RFC 6749) or a ``json`` body;
     - ``authorize_params``: extra query parameters of the authorize URL;
     - ``read_answer(body)``: a ``TokenAnswer`` from the endpoint's JSON answer;
+    - ``explain_error(body)``: an error answer of the token endpoint in words, for the
+      ``OAuthError`` (vendors with their own error codes explain them here);
     - ``is_revoked(status, body)``: whether an error answer to a refresh means the refresh
       token is no longer good (the connection then needs a login);
+    - ``api_base(settings, extra)``: the scheme and host the calls of a connection go to,
+      read from the token answer's extra fields (Zoho's ``api_domain``), or ``None`` to
+      keep the client's base URL;
     - ``authorization(access_token)``: the ``Authorization`` header value;
     - ``enabled(settings)``: whether this connection uses OAuth at all (a long-lived token
       in the settings bypasses it);
@@ -87,7 +105,9 @@ class OAuth2:
     token_request: Literal["form", "json"] = "form"
     authorize_params: Mapping[str, str] = field(default_factory=dict)
     read_answer: Callable[[Mapping[str, Any]], TokenAnswer] = read_standard_answer
+    explain_error: Callable[[Mapping[str, Any]], str] = explain_standard_error
     is_revoked: Callable[[int, Mapping[str, Any]], bool] = refresh_refused
+    api_base: Callable[[Any, Mapping[str, Any]], str | None] = no_api_base
     authorization: Callable[[str], str] = bearer
     enabled: Callable[[Any], bool] = always
     refresh_margin: float = 300.0

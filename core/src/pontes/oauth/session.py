@@ -265,17 +265,12 @@ class OAuthSession:
             raise _oauth_error("the token endpoint did not answer a JSON object", response,
                                {}, url)
         if response.status_code >= 400 or "error" in answer:
-            raise _oauth_error(redactor.text(_explain(answer)), response, answer, url)
+            raise _oauth_error(redactor.text(self.declaration.explain_error(answer)), response,
+                               answer, url)
         try:
             return self.declaration.read_answer(answer)
         except (ValueError, TypeError) as exc:
             raise _oauth_error(f"unreadable token answer: {exc}", response, {}, url) from None
-
-
-def _explain(answer: Mapping[str, Any]) -> str:
-    parts = [str(answer[key]) for key in ("error", "error_description", "hint", "title",
-                                          "detail", "message") if answer.get(key)]
-    return ": ".join(parts) or "the token endpoint refused the request"
 
 
 def _oauth_error(message: str, response: httpx.Response, body: Mapping[str, Any],
