@@ -1,7 +1,7 @@
 """The ``pontes`` command line.
 
 Core commands: ``plugins``, ``check``, ``hooks``, ``activate``, ``sandbox``, the engine's
-(``serve``, ``worker``, ``db upgrade``, ``events``, ``replay``, ``links``, ``action-token``), ``export``, ``new-plugin`` and
+(``serve``, ``worker``, ``db upgrade``, ``events``, ``replay``, ``links``, ``action-token``), ``purge``, ``export``, ``new-plugin`` and
 ``oauth``. Plugins add
 their own through the ``register_commands`` hook. Every error is one message on stderr and
 a non-zero exit (``pontes.commands.common``).
@@ -22,6 +22,7 @@ from .commands import engine as engine_commands
 from .commands import export as export_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
+from .commands import purge as purge_commands
 from .commands.common import build_runtime, config_option, fails_cleanly
 from .commands.oauth import signed_in_runtime
 from .errors import PontesError
@@ -202,6 +203,7 @@ def _add_commands() -> None:
     export_commands.register(cli)
     new_plugin_commands.register(cli)
     oauth_commands.register(cli)
+    purge_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:

@@ -4,6 +4,7 @@
 store: sqlite:///pontes.db            # or postgresql+psycopg://...
 public_url: http://127.0.0.1:8000     # base of the webhook URLs that are printed
 plugins: [movidesk, ploomes]          # optional; default: all installed
+retention: 30d                        # optional: delete finished events after 30 days
 connections:
   movidesk: {plugin: movidesk, token: "${MOVIDESK_TOKEN}"}
 integrations:
@@ -25,12 +26,15 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
+from .durations import parse_duration
 from .errors import ConfigError
 
 _ENV_PATTERN = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
@@ -94,7 +98,19 @@ class Config(BaseModel):
     plugins: list[str] | None = None
     connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
     integrations: dict[str, IntegrationConfig] = Field(default_factory=dict)
+    retention: timedelta | None = None
     source: str = Field(default="<memory>", exclude=True)
+
+    @field_validator("retention", mode="before")
+    @classmethod
+    def _retention_is_a_duration(cls, value: Any) -> Any:
+        """``retention: 30d``: how long finished events are kept (``pontes.store.retention``)."""
+        if value is None or isinstance(value, timedelta):
+            return value
+        try:
+            return parse_duration(value)
+        except ValueError as exc:
+            raise PydanticCustomError("value_error", "{reason}", {"reason": str(exc)}) from None
 
     @field_validator("connections", "integrations")
     @classmethod

@@ -28,6 +28,7 @@ from ..store import Store
 from ..store.jobs import QUEUE
 from .attempts import AttemptRunner
 from .poller import Poller
+from .retention import Retention
 from .settings import Settings
 from .tasks import build_app
 
@@ -45,8 +46,9 @@ class ClusterQueue:
     database failures."""
 
     def __init__(self, store: Store, attempts: AttemptRunner, poller: Poller,
-                 settings: Settings):
+                 settings: Settings, retention: Retention | None = None):
         self.store = store
+        self.retention = retention
         self.attempts = attempts
         self.poller = poller
         self.settings = settings
@@ -95,7 +97,8 @@ class ClusterQueue:
             await asyncio.sleep(delay)
 
     async def _run_one(self) -> None:
-        app = build_app(self.store, self.attempts, self.poller, self.settings)
+        app = build_app(self.store, self.attempts, self.poller, self.settings,
+                        self.retention)
         async with app.open_async():
             self._worker = Worker(
                 app, queues=[QUEUE], name=self.name, concurrency=self.settings.concurrency,

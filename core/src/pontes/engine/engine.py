@@ -16,6 +16,7 @@ from .inbox import Inbox
 from .metrics import Metrics
 from .poller import Poller
 from .queue import EventQueue
+from .retention import Retention
 from .runner import Runner
 from .settings import Settings
 
@@ -37,9 +38,11 @@ class Engine:
         self.committer = delivery_writer(store)
         self.attempts = AttemptRunner(runtime, store, self.settings, self.metrics)
         self.poller = Poller(runtime, store, self.metrics, on_stored=self.wake)
+        self.retention = Retention(store, runtime.config.retention)
         self.queue: EventQueue = (
             Runner(store, self.attempts, self.settings) if store.is_sqlite
-            else ClusterQueue(store, self.attempts, self.poller, self.settings))
+            else ClusterQueue(store, self.attempts, self.poller, self.settings,
+                              self.retention))
         self.inbox = Inbox(self.committer, self.metrics, on_stored=self.wake,
                            links=self.attempts.links,
                            context_timeout=self.settings.context_timeout)
@@ -49,12 +52,15 @@ class Engine:
         self.queue.wake()
 
     async def start(self) -> None:
-        """Start storing deliveries, running events (unless disabled) and polling."""
+        """Start storing deliveries, running events (unless disabled), polling, and with
+        SQLite the daily retention purge (PostgreSQL workers run it as a periodic task)."""
         self.runtime.call_observers.append(self.metrics.vendor_call)
         self.committer.start()
         if self.settings.run_events:
             self.attempts.start()
             await self.queue.start()
+            if self.store.is_sqlite:
+                self.retention.start()
         if self.settings.poll and self.store.is_sqlite:
             self.poller.start()
 
@@ -63,6 +69,7 @@ class Engine:
         ``settings.shutdown_grace``, to finish, then are handed back to run again), then
         flush what is queued for the store."""
         await self.poller.stop()
+        await self.retention.stop()
         if self.settings.run_events:
             await self.queue.stop(self.settings.shutdown_grace if grace is None else grace)
             await self.attempts.stop()

@@ -10,6 +10,9 @@
   with its worker must not hold back the tick that recovers it), it queues the polls that are due (``CursorRepository.schedule``) and hands back
   the jobs of stalled workers (Procrastinate's documented recipe: a worker whose
   heartbeat is older than ``stalled_after`` died, and its jobs run again).
+- ``pontes.purge(timestamp)``: with ``retention:`` configured, once a day across the
+  cluster (a periodic task at ``PURGE_CRON``), the finished events older than the
+  retention are deleted (``pontes.engine.retention``).
 
 ``EventRetryStrategy`` is how a run's outcome reaches Procrastinate: a ``retry`` or
 ``deferred`` outcome raises ``RetryLater`` with the time the engine chose (its backoff, or
@@ -29,9 +32,10 @@ from procrastinate.jobs import Job
 from sqlalchemy.engine import URL
 
 from ..store import Store, utcnow
-from ..store.jobs import POLL, QUEUE, RUN_EVENT, TICK, TICK_PRIORITY
+from ..store.jobs import POLL, PURGE, QUEUE, RUN_EVENT, TICK, TICK_PRIORITY
 from .attempts import AttemptRunner
 from .poller import Poller
+from .retention import PURGE_CRON, Retention
 from .settings import Settings
 
 log = logging.getLogger("pontes.worker")
@@ -81,8 +85,9 @@ def conninfo(url: URL) -> str:
 
 
 def build_app(store: Store, attempts: AttemptRunner, poller: Poller,
-              settings: Settings) -> App:
-    """The Procrastinate app of one process: its connector and pontes' three tasks."""
+              settings: Settings, retention: Retention | None = None) -> App:
+    """The Procrastinate app of one process: its connector and pontes' tasks (with a
+    ``retention``, its daily purge too)."""
     connector = PsycopgConnector(conninfo=conninfo(store.engine.url), min_size=1,
                                  max_size=POOL_SIZE, configure=_autocommit)
     app = App(connector=connector)
@@ -113,6 +118,14 @@ def build_app(store: Store, attempts: AttemptRunner, poller: Poller,
         await recover_stalled(app, settings.stalled_after)
         if settings.poll:
             await store.run(store.cursors.schedule, poller.schedule(), utcnow())
+
+    if retention is not None and retention.enabled:
+
+        @app.periodic(cron=PURGE_CRON, periodic_id="retention")
+        @app.task(name=PURGE, queue=QUEUE, queueing_lock=PURGE)
+        async def purge(timestamp: int) -> None:
+            """Delete the finished events older than the configured retention."""
+            await retention.apply()
 
     return app
 

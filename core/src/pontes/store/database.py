@@ -5,7 +5,9 @@ in the write-ahead log, so a crash or ``kill -9`` of the process loses nothing t
 committed; only a power cut or kernel crash can lose the last commits before a
 checkpoint. Every transaction starts with ``BEGIN IMMEDIATE`` so that writers queue on
 the busy timeout instead of failing with "database is locked" when a read turns into a
-write (read-only work goes through ``reading`` and takes no write lock). PostgreSQL is
+write (read-only work goes through ``reading`` and takes no write lock). New files are
+created with ``auto_vacuum=INCREMENTAL``, so that a purge can give space back to the file
+system (``pontes.store.retention``). PostgreSQL is
 used through psycopg 3 (``postgresql+psycopg://...``).
 """
 
@@ -69,6 +71,9 @@ def _sqlite_engine(url: URL) -> Engine:
         dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below rule
         cursor = dbapi_connection.cursor()
         if not memory:
+            # Before WAL: a new file takes its vacuum mode from the first statement that
+            # writes it; an older file keeps its own until a VACUUM (pontes.store.retention)
+            cursor.execute("PRAGMA auto_vacuum=INCREMENTAL")
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")

@@ -31,6 +31,7 @@ QUEUE = "pontes"
 RUN_EVENT = "pontes.run_event"
 POLL = "pontes.poll"
 TICK = "pontes.tick"
+PURGE = "pontes.purge"
 
 EVENT_PRIORITY = 0
 POLL_PRIORITY = 1

@@ -22,6 +22,7 @@ from .database import migrate, open_engine, reading
 from .events import EventRepository
 from .links import LinkRepository
 from .mappings import MappingOverrideRepository
+from .retention import EventPurge
 from .vault import Vault
 
 T = TypeVar("T")
@@ -33,6 +34,7 @@ class Store:
     - ``events``: the inbox, attempts, claiming, retries, replay (``EventRepository``);
     - ``links``: who is who across connections (``LinkRepository``);
     - ``cursors``: polling positions (``CursorRepository``);
+    - ``retention``: deleting finished events past an age (``EventPurge``);
     - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``);
     - ``mappings``: mappings saved from the admin pages (``MappingOverrideRepository``).
     """
@@ -42,6 +44,7 @@ class Store:
         self.events = EventRepository(engine)
         self.links = LinkRepository(engine)
         self.cursors = CursorRepository(engine)
+        self.retention = EventPurge(engine)
         self.vault = Vault(engine, key)
         self.mappings = MappingOverrideRepository(engine)
         workers = threads or (1 if self.is_sqlite else 8)
