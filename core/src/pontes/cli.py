@@ -25,6 +25,7 @@ from .commands import oauth as oauth_commands
 from .commands import purge as purge_commands
 from .commands.common import build_runtime, config_option, fails_cleanly
 from .commands.oauth import signed_in_runtime
+from .commands.requests import describe_requests
 from .errors import PontesError
 from .oauth.session import LoginStatus
 from .plugins import installed_plugins, load_plugins
@@ -135,14 +136,20 @@ async def _check_connections(runtime: Runtime,
 @config_option
 @fails_cleanly
 def hooks_command(config_path: str) -> None:
-    """Print the webhook URL of every integration trigger, to paste into each vendor."""
+    """Print the webhook URL of every integration trigger, to paste into each vendor, and
+    the request URL of every integration that takes automation requests, with a body to
+    paste into the helpdesk's rule."""
     runtime = build_runtime(config_path)
     urls = runtime.hook_urls()
-    if not urls:
+    if not urls and not runtime.request_urls():
         click.echo("No integration receives webhooks.")
     for hook in urls:
         click.echo(f"{hook.integration}  {hook.connection}:{hook.trigger}  "
                    f"({', '.join(hook.events)})\n  {hook.url}")
+    if runtime.request_urls():
+        with signed_in_runtime(config_path) as (signed, _logins):
+            for line in asyncio.run(describe_requests(signed)):
+                click.echo(line)
 
 
 @cli.command("activate")

@@ -17,7 +17,7 @@ from .connection import Connection
 from .keys import installation_key
 from .plugins import LoadedPlugins, load_plugins
 from .recipes import Integration, Recipe
-from .webhook_tokens import webhook_token
+from .webhook_tokens import request_token, webhook_token
 
 if TYPE_CHECKING:
     from .http import CallObserver, RateBudgets
@@ -32,6 +32,17 @@ class HookUrl:
     connection: str
     trigger: str
     events: tuple[str, ...]
+    url: str
+
+
+@dataclass(frozen=True)
+class RequestUrl:
+    """The URL an integration's automation requests go to (``pontes.recipes.requests``):
+    which integration, and the role and connection whose automation sends them."""
+
+    integration: str
+    role: str
+    connection: str
     url: str
 
 
@@ -93,6 +104,15 @@ class Runtime:
                                         f"{base}/hooks/{integration.name}/{token}"))
         return urls
 
+    def request_urls(self) -> list[RequestUrl]:
+        """One entry per integration whose recipe takes requests from an automation."""
+        base = self.config.public_url.rstrip("/")
+        return [RequestUrl(integration.name, integration.recipe.request.role,
+                           integration.connections[integration.recipe.request.role].name,
+                           f"{base}/requests/{integration.name}/{integration.request_token}")
+                for integration in self.integrations.values()
+                if integration.recipe.request is not None and integration.request_token]
+
     def resolve_hook(self, integration_name: str, token: str) -> tuple[Integration, str] | None:
         """The integration and role a webhook URL belongs to, or ``None`` (unknown or wrong)."""
         integration = self.integrations.get(integration_name)
@@ -142,7 +162,8 @@ def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, 
     if unknown_token_roles:
         raise config.error(f"{where}.secrets", f"no role {sorted(unknown_token_roles)[0]!r} "
                            f"takes webhooks; expected one of: {', '.join(sorted(tokens))}")
-    return Integration(name, recipe, entry, roles, options, mappings, tokens)
+    return Integration(name, recipe, entry, roles, options, mappings, tokens,
+                       request_token(key, name) if recipe.request is not None else None)
 
 
 def _roles(config: Config, where: str, recipe: Recipe, entry: IntegrationConfig,

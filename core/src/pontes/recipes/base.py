@@ -30,6 +30,7 @@ from ..models import ClientContext, Event, Record
 if TYPE_CHECKING:
     from ..config import IntegrationConfig
     from ..connector import PollingTrigger, WebhookTrigger
+    from .requests import RequestSpec
 
 
 R = TypeVar("R", bound=Record)
@@ -236,7 +237,9 @@ class Recipe:
       steps done and those left to a person;
     - ``context(ctx)``: optional; for events of the types in ``context_events``, the
       server asks it what the CRM knows about the client while answering the delivery
-      (the event is stored first), and the trigger's ``reply`` turns that into the answer.
+      (the event is stored first), and the trigger's ``reply`` turns that into the answer;
+    - ``request``: optional; the JSON requests a helpdesk automation POSTs to the
+      integration's request URL (``pontes.recipes.requests``).
     """
 
     name: str
@@ -248,12 +251,14 @@ class Recipe:
     activate: Activator | None = None
     context: ContextProvider | None = None
     context_events: tuple[str, ...] = ()
+    request: RequestSpec | None = None
 
 
 @dataclass
 class Integration:
-    """A configured recipe with its connections, options, compiled mappings and the token
-    of each role's webhook URL."""
+    """A configured recipe with its connections, options, compiled mappings, the token
+    of each role's webhook URL and, for a recipe that takes requests, the token of its
+    request URL."""
 
     name: str
     recipe: Recipe
@@ -262,6 +267,9 @@ class Integration:
     options: BaseModel
     mappings: dict[str, Any]
     webhook_tokens: dict[str, str] = field(default_factory=dict)
+    request_token: str | None = None
+    public_url: str = "http://127.0.0.1:8000"
+    """The installation's public URL, for the links a recipe hands out (panels)."""
 
     @property
     def max_attempts(self) -> int:

@@ -1,4 +1,5 @@
-"""The Starlette app: webhooks, actions, the admin API, health and metrics.
+"""The Starlette app: webhooks, automation requests, actions, the admin API, health and
+metrics.
 
 ``create_app(runtime, store)`` builds it; its lifespan starts the engine (group commit,
 the queue that runs events, polling) and stops it, closing the connections' HTTP clients.
@@ -23,7 +24,7 @@ from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
 from ..runtime import Runtime
 from ..store import Store
-from . import actions, admin, hooks
+from . import actions, admin, hooks, requests
 from .bodies import json_response
 
 log = logging.getLogger("pontes.server")
@@ -77,6 +78,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     app = Starlette(
         routes=[
             *hooks.routes,
+            *requests.routes,
             *actions.routes,
             *admin.routes,
             *oauth_routes.routes,
