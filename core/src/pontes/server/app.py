@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ..admin import api as admin_api
+from ..admin.mappings import apply_overrides
 from ..engine import Engine, Settings
 from ..engine.metrics import CONTENT_TYPE
 from ..keys import installation_key
@@ -24,7 +26,7 @@ from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
 from ..runtime import Runtime
 from ..store import Store
-from . import actions, admin, hooks, requests
+from . import actions, hooks, requests
 from .bodies import json_response
 
 log = logging.getLogger("pontes.server")
@@ -65,6 +67,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     settings = settings or Settings.from_env()
     engine = engine or Engine(runtime, store, settings)
     attach_oauth(runtime, store.vault)
+    apply_overrides(runtime, store.mappings.in_force())
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -80,7 +83,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
             *hooks.routes,
             *requests.routes,
             *actions.routes,
-            *admin.routes,
+            *admin_api.routes,
             *oauth_routes.routes,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
@@ -92,4 +95,5 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     app.state.settings = settings
     app.state.engine = engine
     app.state.key = key if key is not None else installation_key()
+    app.state.admin_openapi = admin_api.openapi_document()
     return app

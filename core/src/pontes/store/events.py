@@ -397,12 +397,16 @@ class EventRepository:
             self._queue_again(connection, requeued)
         return ReplayOutcome(True, status)
 
-    def replay_dead(self, integration: str | None = None, now: datetime | None = None) -> int:
-        """Queue every dead event (of one integration, or all) again; returns how many."""
+    def replay_dead(self, integration: str | None = None, now: datetime | None = None, *,
+                    last_error: str | None = None) -> int:
+        """Queue every dead event (of one integration, or all; with ``last_error``, only
+        those that died of that error) again; returns how many."""
         now = now or utcnow()
         condition = [events.c.status == "dead"]
         if integration is not None:
             condition.append(events.c.integration == integration)
+        if last_error is not None:
+            condition.append(events.c.last_error == last_error)
         with self.engine.begin() as connection:
             requeued = connection.execute(
                 update(events).where(*condition).values(**_requeue(now))
@@ -421,8 +425,10 @@ class EventRepository:
 
     def list(self, *, status: str | None = None, integration: str | None = None,
              since: datetime | None = None, until: datetime | None = None,
-             before_id: int | None = None, limit: int = 100) -> list[EventSummary]:
-        """Events newest first, filtered by status, integration and time received.
+             before_id: int | None = None, limit: int = 100, entity_key: str | None = None,
+             idempotency_key: str | None = None) -> list[EventSummary]:
+        """Events newest first, filtered by status, integration, time received, entity key
+        and idempotency key.
 
         ``before_id`` pages backwards: pass the smallest id of the previous page.
         """
@@ -431,6 +437,10 @@ class EventRepository:
             condition.append(events.c.status == status)
         if integration is not None:
             condition.append(events.c.integration == integration)
+        if entity_key is not None:
+            condition.append(events.c.entity_key == entity_key)
+        if idempotency_key is not None:
+            condition.append(events.c.idempotency_key == idempotency_key)
         if since is not None:
             condition.append(events.c.received_at >= since)
         if until is not None:
