@@ -17,7 +17,7 @@ $(BIN)/python:
 
 $(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/pyproject.toml) demo/pyproject.toml
 	cd $(CURDIR) && $(BIN)/python -m pip install --quiet --group dev \
-		-e 'core[export]' $(addprefix -e ,$(PLUGIN_DIRS)) -e demo
+		-e 'core[export,postgres]' $(addprefix -e ,$(PLUGIN_DIRS)) -e demo
 	touch $(STAMP)
 
 demo: $(STAMP)

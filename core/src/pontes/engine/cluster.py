@@ -21,8 +21,7 @@ import asyncio
 import logging
 import os
 import socket
-
-from procrastinate.worker import Worker
+from typing import TYPE_CHECKING
 
 from ..store import Store
 from ..store.jobs import QUEUE
@@ -30,7 +29,9 @@ from .attempts import AttemptRunner
 from .poller import Poller
 from .retention import Retention
 from .settings import Settings
-from .tasks import build_app
+
+if TYPE_CHECKING:
+    from procrastinate.worker import Worker
 
 log = logging.getLogger("pontes.worker")
 
@@ -97,6 +98,10 @@ class ClusterQueue:
             await asyncio.sleep(delay)
 
     async def _run_one(self) -> None:
+        from procrastinate.worker import Worker  # pontes[postgres]
+
+        from .tasks import build_app
+
         app = build_app(self.store, self.attempts, self.poller, self.settings,
                         self.retention)
         async with app.open_async():

@@ -52,8 +52,20 @@ def open_engine(url: str | URL, *, pool_size: int = 10) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
+    _require_postgres_extra()
     return create_engine(parsed, pool_size=pool_size, max_overflow=pool_size,
                          pool_pre_ping=True)
+
+
+def _require_postgres_extra() -> None:
+    """Stop with the install command when psycopg or Procrastinate is missing."""
+    import importlib.util
+
+    missing = [name for name in ("psycopg", "procrastinate")
+               if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ConfigError(f"store: a PostgreSQL store needs {' and '.join(missing)}: "
+                          "pip install 'pontes[postgres]'")
 
 
 def _sqlite_engine(url: URL) -> Engine:

@@ -21,10 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from procrastinate import SyncPsycopgConnector
-from procrastinate.exceptions import AlreadyEnqueued
-from procrastinate.jobs import Job
-from procrastinate.manager import JobManager
 from sqlalchemy import Connection, text
 
 QUEUE = "pontes"
@@ -115,6 +111,10 @@ class ProcrastinateJobs:
     """PostgreSQL: Procrastinate jobs written on the connection of our own transaction."""
 
     def __init__(self) -> None:
+        # Procrastinate comes with pontes[postgres]: imported only by a PostgreSQL store.
+        from procrastinate import SyncPsycopgConnector
+        from procrastinate.manager import JobManager
+
         # Never opened: every call passes the connection of the caller's transaction.
         self._manager = JobManager(SyncPsycopgConnector())
 
@@ -132,6 +132,8 @@ class ProcrastinateJobs:
 
     def defer_events(self, connection: Connection, queued: Sequence[QueuedEvent]) -> None:
         """One ``run_event`` job per event, locked by its integration and entity key."""
+        from procrastinate.jobs import Job
+
         if not queued:
             return
         self._manager.batch_defer_jobs(
@@ -143,6 +145,9 @@ class ProcrastinateJobs:
     def defer_poll(self, connection: Connection, target: PollTarget) -> bool:
         """One ``poll`` job, unless one is already waiting for the target (its queueing
         lock); a savepoint keeps the caller's transaction usable either way."""
+        from procrastinate.exceptions import AlreadyEnqueued
+        from procrastinate.jobs import Job
+
         job = Job(queue=QUEUE, task_name=POLL, lock=target.lock, queueing_lock=target.lock,
                   priority=POLL_PRIORITY,
                   task_kwargs={"integration": target.integration, "role": target.role,

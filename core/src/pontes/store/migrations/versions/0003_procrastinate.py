@@ -17,7 +17,6 @@ Create Date: 2025-12-02
 
 import sqlalchemy as sa
 from alembic import op
-from procrastinate.schema import SchemaManager
 
 revision = "0003"
 down_revision = "0002"
@@ -94,6 +93,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column("next_poll_at", sa.DateTime(timezone=True)))
     if op.get_bind().dialect.name != "postgresql":
         return
+    from procrastinate.schema import SchemaManager  # pontes[postgres]
+
     # psycopg runs a whole script in one call when it has no parameters
     driver = op.get_bind().connection.driver_connection
     driver.execute(SchemaManager.get_schema())
