@@ -33,6 +33,7 @@ def write_config(tmp_path, sandboxes, **changes) -> str:
                                                    "helpdesk": "movidesk", "crm": "ploomes"}}}
     path = tmp_path / "pontes.yaml"
     path.write_text(yaml.safe_dump(config))
+    (tmp_path / ".pontes-secret-key").write_text("cli-test-key")
     return str(path)
 
 

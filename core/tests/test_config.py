@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from pontes.config import load_config, parse_config
+from pontes.config import Config, config_keys, load_config, parse_config
 from pontes.errors import ConfigError
 from pontes.plugins import load_plugins
 from pontes.runtime import Runtime
@@ -88,10 +88,28 @@ def test_yaml_syntax_error_names_line(tmp_path, plugins):
     assert "pontes.yaml: not valid YAML at line" in message
 
 
-def test_unknown_connector_lists_the_known_ones(tmp_path, plugins):
+def test_unknown_connector_lists_the_known_ones_and_says_what_to_install(tmp_path, plugins):
     message = error_of(tmp_path, plugins, GOOD.replace("plugin: toycrm", "plugin: ploomez"))
     assert message.endswith("pontes.yaml: connections.crm.plugin: unknown connector 'ploomez'; "
-                            "expected one of: toycrm, toydesk")
+                            "expected one of: toycrm, toydesk; if it is a plugin, install it: "
+                            "pip install pontes-ploomez")
+
+
+def test_every_connector_that_is_not_installed_is_reported(tmp_path, plugins):
+    text = GOOD.replace("plugin: toycrm", "plugin: ploomes").replace("plugin: toydesk",
+                                                                     "plugin: movidesk")
+    lines = error_of(tmp_path, plugins, text).splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("connections.desk.plugin: unknown connector 'movidesk'; expected "
+                             "one of: toycrm, toydesk; if it is a plugin, install it: "
+                             "pip install pontes-movidesk")
+    assert lines[1].endswith("pip install pontes-ploomes")
+
+
+def test_a_connector_typo_gets_the_closest_name_and_no_install_advice(tmp_path, plugins):
+    message = error_of(tmp_path, plugins, GOOD.replace("plugin: toycrm", "plugin: toycmr"))
+    assert message.endswith("connections.crm.plugin: unknown connector 'toycmr'; did you mean "
+                            "'toycrm'? expected one of: toycrm, toydesk")
 
 
 def test_bad_connection_setting_names_the_field(tmp_path, plugins):
@@ -102,8 +120,16 @@ def test_bad_connection_setting_names_the_field(tmp_path, plugins):
 
 def test_unknown_recipe_lists_recipes(tmp_path, plugins):
     message = error_of(tmp_path, plugins, GOOD.replace("recipe: ticket_history", "recipe: tickets"))
-    assert message.endswith("integrations.support-history.recipe: unknown recipe 'tickets'; "
-                            "expected one of: chat_to_crm, deal_to_ticket, ticket_history")
+    expected = "integrations.support-history.recipe: unknown recipe 'tickets'; expected one of: "
+    assert expected in message
+    assert {"chat_to_crm", "deal_to_ticket", "ticket_history"} <= set(
+        message.split(expected, 1)[1].split(", "))
+
+
+def test_a_recipe_typo_gets_the_closest_name(tmp_path, plugins):
+    message = error_of(tmp_path, plugins,
+                       GOOD.replace("recipe: ticket_history", "recipe: ticket_histroy"))
+    assert "unknown recipe 'ticket_histroy'; did you mean 'ticket_history'? " in message
 
 
 def test_missing_role_is_named(tmp_path, plugins):
@@ -124,10 +150,22 @@ def test_connection_lacking_a_capability(tmp_path, plugins):
            "contact.find_by_email, interaction.create" in message
 
 
-def test_bad_option_names_the_option(tmp_path, plugins):
+def test_bad_option_names_the_option_and_lists_the_recipe_options(tmp_path, plugins):
     message = error_of(tmp_path, plugins,
                        GOOD.replace("{create_clients: false}", "{create_client: true}"))
-    assert "integrations.support-history.options.create_client: unknown key" in message
+    assert message.endswith(
+        "integrations.support-history.options.create_client: unknown key; did you mean "
+        "'create_clients'? options of recipe 'ticket_history': create_clients, date_format, "
+        "statuses, subject, template")
+
+
+def test_a_misspelt_options_key_is_an_unknown_key_not_a_missing_role(tmp_path, plugins):
+    message = error_of(tmp_path, plugins, GOOD.replace("    options:", "    optons:"))
+    assert message.endswith(
+        "integrations.support-history.optons: unknown key (neither a setting nor a role of "
+        "recipe 'ticket_history'); did you mean 'options'? allowed keys: crm, enabled, "
+        "helpdesk, mapping, max_attempts, options, poll, poll_interval, recipe, secrets")
+    assert "required key is missing" not in message
 
 
 def test_unknown_mapping_slot_lists_slots(tmp_path, plugins):
@@ -150,9 +188,35 @@ def test_unknown_transform_lists_transforms(tmp_path, plugins):
     assert "br_decimals" in message and "br_decimal" in message
 
 
-def test_top_level_typo_is_an_unknown_key(tmp_path, plugins):
+ALLOWED_TOP_KEYS = ", ".join(sorted(config_keys(Config)))
+
+
+def test_the_allowed_top_keys_are_the_ones_an_operator_writes():
+    assert {"store", "public_url", "connections", "integrations", "secret_key_file",
+            "log_format", "plugins"} <= set(config_keys(Config))
+    assert "source" not in config_keys(Config) and "directory" not in config_keys(Config)
+
+
+def test_top_level_typo_is_an_unknown_key_with_a_suggestion(tmp_path, plugins):
     message = error_of(tmp_path, plugins, "stor: sqlite:///x.db\n")
-    assert message == f"{tmp_path / 'pontes.yaml'}: stor: unknown key"
+    assert message == (f"{tmp_path / 'pontes.yaml'}: stor: unknown key; did you mean 'store'? "
+                       f"allowed keys: {ALLOWED_TOP_KEYS}")
+
+
+def test_top_level_key_far_from_any_lists_the_allowed_keys_only(tmp_path, plugins):
+    message = error_of(tmp_path, plugins, "zzz: 1\n")
+    assert message.endswith(f"zzz: unknown key; allowed keys: {ALLOWED_TOP_KEYS}")
+
+
+def test_misspelt_connections_key_suggests_connections(tmp_path, plugins):
+    message = error_of(tmp_path, plugins, GOOD.replace("connections:", "conections:"))
+    assert "conections: unknown key; did you mean 'connections'? allowed keys: " in message
+
+
+def test_unknown_connection_setting_suggests_the_setting(tmp_path, plugins):
+    message = error_of(tmp_path, plugins, GOOD.replace("api_key:", "api_kee:"))
+    assert "connections.crm.api_kee: unknown key; did you mean 'api_key'? allowed keys: " \
+        in message
 
 
 def test_parse_config_requires_a_mapping():

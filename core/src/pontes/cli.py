@@ -20,6 +20,7 @@ from . import __version__
 from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
+from .commands import init as init_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
 from .commands import purge as purge_commands
@@ -208,6 +209,7 @@ def sandbox_command(vendor: str, host: str, port: int) -> None:
 def _add_commands() -> None:
     engine_commands.register(cli)
     export_commands.register(cli)
+    init_commands.register(cli)
     new_plugin_commands.register(cli)
     oauth_commands.register(cli)
     purge_commands.register(cli)

@@ -12,11 +12,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from .config import Config, ConnectionConfig, IntegrationConfig, format_validation_error
+from . import PROJECT_NAME
+from .config import (
+    Config,
+    ConnectionConfig,
+    IntegrationConfig,
+    config_keys,
+    format_validation_error,
+)
 from .connection import Connection
+from .errors import ConfigError
 from .keys import installation_key
 from .plugins import LoadedPlugins, load_plugins
 from .recipes import Integration, Recipe
+from .suggest import closest, hint, unknown_name
 from .webhook_tokens import request_token, webhook_token
 
 if TYPE_CHECKING:
@@ -62,6 +71,7 @@ class Runtime:
     integrations: dict[str, Integration]
     budgets: RateBudgets | None = None
     call_observers: list[CallObserver] = field(default_factory=list)
+    key: bytes | None = None
 
     def __post_init__(self) -> None:
         if self.budgets is None:
@@ -82,14 +92,16 @@ class Runtime:
         """Load plugins (unless given) and check the configuration against them.
 
         ``budgets`` holds the connections' rate budgets (default: in this process only;
-        servers and workers pass ``pontes.store.StoreRateBudgets`` to share them)."""
+        servers and workers pass ``pontes.store.StoreRateBudgets`` to share them).
+        ``key`` is the installation key (default: the configuration's, read only when an
+        integration needs it for its webhook URLs)."""
         plugins = plugins or load_plugins(config.plugins)
-        key = key if key is not None else installation_key()
-        connections = {name: _connection(config, plugins, name, entry)
-                       for name, entry in config.connections.items()}
+        connections = _connections(config, plugins)
+        if key is None and config.integrations:
+            key = installation_key(config.key_file)
         integrations = {name: _integration(config, plugins, connections, name, entry, key)
                         for name, entry in config.integrations.items()}
-        return cls(config, plugins, connections, integrations, budgets)
+        return cls(config, plugins, connections, integrations, budgets, key=key)
 
     def hook_urls(self) -> list[HookUrl]:
         """One entry per webhook to paste into a vendor."""
@@ -127,19 +139,42 @@ class Runtime:
             await connection.aclose()
 
 
+def _connections(config: Config, plugins: LoadedPlugins) -> dict[str, Connection]:
+    """Every connection of ``config``; the problems of all of them are reported at once
+    (each connector that is not installed, each bad setting)."""
+    connections, problems = {}, []
+    for name, entry in config.connections.items():
+        try:
+            connections[name] = _connection(config, plugins, name, entry)
+        except ConfigError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ConfigError("\n".join(problems))
+    return connections
+
+
 def _connection(config: Config, plugins: LoadedPlugins, name: str,
                 entry: ConnectionConfig) -> Connection:
     where = f"connections.{name}"
     connector = plugins.registry.connectors.get(entry.plugin)
     if connector is None:
-        known = ", ".join(sorted(plugins.registry.connectors)) or "none are enabled"
-        raise config.error(f"{where}.plugin",
-                           f"unknown connector {entry.plugin!r}; expected one of: {known}")
+        raise config.error(f"{where}.plugin", _unknown_connector(entry.plugin, plugins))
     try:
         settings = connector.settings.model_validate(entry.settings())
     except ValidationError as exc:
-        raise format_validation_error(config.source, exc, prefix=where) from None
+        raise format_validation_error(config.source, exc, prefix=where,
+                                      model=connector.settings) from None
     return plugins.registry.connect(name, entry.plugin, settings)
+
+
+def _unknown_connector(name: str, plugins: LoadedPlugins) -> str:
+    """What to say about a connector no enabled plugin provides: the closest one, the
+    ones there are, and the distribution to install when it is not a typo."""
+    known = sorted(plugins.registry.connectors)
+    message = unknown_name("connector", name, known, "expected one of")
+    if closest(name, known) is None:
+        message += f"; if it is a plugin, install it: pip install {PROJECT_NAME}-{name}"
+    return message
 
 
 def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, Connection],
@@ -147,13 +182,16 @@ def _integration(config: Config, plugins: LoadedPlugins, connections: dict[str, 
     where = f"integrations.{name}"
     recipe = plugins.registry.recipes.get(entry.recipe)
     if recipe is None:
-        known = ", ".join(sorted(plugins.registry.recipes)) or "none"
-        raise config.error(f"{where}.recipe", f"unknown recipe {entry.recipe!r}; expected one of: {known}")
+        raise config.error(f"{where}.recipe", unknown_name(
+            "recipe", entry.recipe, plugins.registry.recipes, "expected one of"))
     roles = _roles(config, where, recipe, entry, connections)
     try:
         options = recipe.options.model_validate(entry.options)
     except ValidationError as exc:
-        raise format_validation_error(config.source, exc, prefix=f"{where}.options") from None
+        raise format_validation_error(config.source, exc, prefix=f"{where}.options",
+                                      model=recipe.options,
+                                      allowed_label=f"options of recipe {recipe.name!r}"
+                                      ) from None
     mappings = _mappings(config, plugins, where, recipe, entry)
     tokens = {role: (entry.secrets[role].get_secret_value() if role in entry.secrets
                      else webhook_token(key, name, role))
@@ -171,8 +209,10 @@ def _roles(config: Config, where: str, recipe: Recipe, entry: IntegrationConfig,
     given = entry.roles
     for role in given:
         if role not in recipe.roles:
-            raise config.error(f"{where}.{role}", f"recipe {recipe.name!r} has no role {role!r}; "
-                               f"its roles are: {', '.join(recipe.roles)}")
+            keys = [*config_keys(IntegrationConfig), *recipe.roles]
+            raise config.error(f"{where}.{role}", "unknown key (neither a setting nor a role "
+                               f"of recipe {recipe.name!r}); "
+                               + hint(role, keys, "allowed keys"))
     chosen = {}
     for role, spec in recipe.roles.items():
         if role not in given:

@@ -4,7 +4,8 @@
 ``register(cli)`` adds them to the main ``pontes`` group. Every command reads the
 configuration given by ``--config`` (or ``$PONTES_CONFIG``);
 ``events``, ``replay`` and ``links`` need only its ``store`` URL, so they work while the
-server runs and even when a plugin is broken.
+server runs and even when a plugin is broken; they never create a database (a SQLite
+file that is not there yet is an error saying so).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import click
 
 from ..config import load_config
 from ..keys import installation_key
+from ..paths import require_existing_store
 from ..store import EVENT_STATUSES, Store
 from .common import clean_failures, config_option
 from .scale import db_group, worker_command
@@ -27,6 +29,7 @@ from .scale import db_group, worker_command
 def _store(config_path: str) -> Iterator[Store]:
     with clean_failures():
         config = load_config(config_path)
+        require_existing_store(config)
         store = Store.open(config.store)
     try:
         yield store
@@ -142,7 +145,8 @@ def action_token_command(config_path: str, connection: str) -> None:
     if connection not in config.connections:
         known = ", ".join(sorted(config.connections)) or "none"
         raise click.ClickException(f"no connection {connection!r}; configured: {known}")
-    token = action_token(installation_key(), connection)
+    with clean_failures():
+        token = action_token(installation_key(config.key_file), connection)
     click.echo(f"url:    {config.public_url.rstrip('/')}/actions/{connection}/<action>")
     click.echo(f"header: Authorization: Bearer {token}")
 

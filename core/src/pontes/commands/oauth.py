@@ -34,7 +34,8 @@ def signed_in_runtime(config_path: str) -> Iterator[tuple[Runtime, dict[str, Log
     if not any(uses_oauth(connection) for connection in runtime.connections.values()):
         yield runtime, {name: LoginStatus(name, "not_oauth") for name in runtime.connections}
         return
-    store = Store.open(runtime.config.store)
+    key = runtime.key or installation_key(runtime.config.key_file)
+    store = Store.open(runtime.config.store, key=key)
     try:
         attach_oauth(runtime, store.vault)
         yield runtime, login_statuses(runtime, store.vault)
@@ -71,7 +72,8 @@ def login_command(connection: str, config_path: str) -> None:
     the vendor's callback)."""
     with signed_in_runtime(config_path) as (runtime, _statuses):
         session = _session(runtime, connection)
-        state = make_state(installation_key(), connection)
+        state = make_state(runtime.key or installation_key(runtime.config.key_file),
+                           connection)
         click.echo(f"Open this URL in a browser and allow access:\n\n"
                    f"  {session.authorize_url(state)}\n\n"
                    f"The vendor then sends you to {session.redirect_uri}, which stores the "

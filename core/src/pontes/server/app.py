@@ -62,7 +62,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     """The pontes server for ``runtime``'s configuration, storing in ``store``.
 
     ``settings`` default to ``Settings.from_env()``; ``key`` (the installation key,
-    default ``installation_key()``) derives the action tokens.
+    default the runtime's, else its configuration's) derives the action tokens.
     """
     settings = settings or Settings.from_env()
     engine = engine or Engine(runtime, store, settings)
@@ -94,6 +94,6 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
     app.state.store = store
     app.state.settings = settings
     app.state.engine = engine
-    app.state.key = key if key is not None else installation_key()
+    app.state.key = key or runtime.key or installation_key(runtime.config.key_file)
     app.state.admin_openapi = admin_api.openapi_document()
     return app

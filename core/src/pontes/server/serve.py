@@ -28,6 +28,7 @@ import uvicorn
 from ..config import load_config
 from ..engine import Settings
 from ..errors import ConfigError, PluginLoadError
+from ..keys import create_installation_key, installation_key
 from ..oauth.wiring import attach_oauth
 from ..plugins import load_plugins
 from ..runtime import Runtime
@@ -64,14 +65,25 @@ class Server:
     settings: Settings
 
     @classmethod
-    def from_config(cls, config_path: str | Path, settings: Settings | None = None) -> Server:
+    def from_config(cls, config_path: str | Path, settings: Settings | None = None, *,
+                    create_key: bool = False) -> Server:
         """Load the configuration and plugins, open and migrate the store, and check the
-        configuration against the plugins, with rate budgets kept in the store."""
+        configuration against the plugins, with rate budgets kept in the store.
+
+        ``create_key`` makes the installation key when there is none yet (the first
+        ``serve``), and logs where; otherwise a missing key is a ``ConfigError``."""
         config = load_config(config_path)
         plugins = load_plugins(config.plugins, extra=extra_plugins())
-        store = Store.open(config.store)
+        if create_key:
+            created = create_installation_key(config.key_file)
+            if created is not None:
+                log.warning("created the installation key %s: keep it with the "
+                            "configuration (a new key changes every webhook URL)", created)
+        key = installation_key(config.key_file)
+        store = Store.open(config.store, key=key)
         try:
-            runtime = Runtime.build(config, plugins, budgets=StoreRateBudgets(store.engine))
+            runtime = Runtime.build(config, plugins, key=key,
+                                    budgets=StoreRateBudgets(store.engine, key=key))
             attach_oauth(runtime, store.vault)
         except BaseException:
             store.close()
@@ -97,7 +109,7 @@ def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
     log stays off: webhook URLs carry their token in the path.
     """
     configure_logging()
-    server = Server.from_config(config_path, settings)
+    server = Server.from_config(config_path, settings, create_key=True)
     try:
         ownership = own_sqlite_store(server.store.engine)
         if not worker:
