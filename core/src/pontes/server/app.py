@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ..admin import api as admin_api
+from ..admin import pages as admin_pages
 from ..admin.mappings import apply_overrides
 from ..engine import Engine, Settings
 from ..engine.metrics import CONTENT_TYPE
@@ -26,6 +27,7 @@ from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
 from ..runtime import Runtime
 from ..store import Store
+from ..web.static import static_mount
 from . import actions, hooks, requests
 from .bodies import json_response
 
@@ -84,7 +86,9 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
             *requests.routes,
             *actions.routes,
             *admin_api.routes,
+            *admin_pages.routes,
             *oauth_routes.routes,
+            static_mount(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),
         ],
