@@ -266,8 +266,8 @@ async def handle(ctx: RunContext, event: Event) -> str:
     ctx.note(f"ticket {body.ticket_id} in {helpdesk.name}: deal {deal_id} created in "
              f"{crm.name}{client}")
     if body.comment:
-        note = Interaction(subject=None, content_text=body.comment,
-                           deal=Deal(refs={crm.name: deal_id}))
+        note = Interaction(content_text=body.comment, deal=Deal(refs={crm.name: deal_id}),
+                           contact=contact)
         note_id = await ctx.create("note", crm, "interaction.create", note)
         ctx.note(f"note {note_id} added to deal {deal_id}")
     return "; ".join(ctx.notes)
