@@ -35,7 +35,7 @@ from ..store import NewEvent
 from .committer import GroupCommit
 from .explain import MAX_MESSAGE, explain_failure
 from .json_bodies import UnsafeJson, read_json
-from .masking import masked_body, masked_data, masked_headers
+from .masking import masked_body, masked_data, masked_headers, redactor_for
 from .metrics import Metrics
 
 log = logging.getLogger("pontes.inbox")
@@ -210,7 +210,8 @@ class Inbox:
             integration=integration.name, role=role,
             connection=integration.connections[role].name, source="webhook",
             trigger=trigger.name, type=event.type,
-            idempotency_key=fit_key(event.idempotency_key), entity_key=fit_key(event.entity_key),
+            idempotency_key=stored_key(event.idempotency_key, integration),
+            entity_key=stored_key(event.entity_key, integration),
             event=masked_data(event.model_dump(mode="json"), integration.connections.values()),
             body=delivery.body,
             content_type=delivery.content_type, headers=kept_headers(delivery.headers),
@@ -267,6 +268,18 @@ def fit_key(key: str) -> str:
     what a text column cannot (NUL, lone surrogates)."""
     if storable_text(key, KEY_LIMIT) == key:
         return key
+    return _hashed(key)
+
+
+def stored_key(key: str, integration: Integration) -> str:
+    """An event's key as it is stored (``fit_key``); a key that holds a secret of the
+    integration's connections is stored as its hash, which keeps keys apart as they were
+    and the secret out of the store."""
+    redactor = redactor_for(integration.connections.values())
+    return _hashed(key) if redactor.text(key) != key else fit_key(key)
+
+
+def _hashed(key: str) -> str:
     return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 

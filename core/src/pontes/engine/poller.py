@@ -5,7 +5,9 @@ The events it finds go through the same de-duplication as webhook deliveries (a 
 seen by a webhook and by a poll runs once), and the cursor moves in the same transaction
 that stores them, only from the position the poll started from, so a crash cannot skip a
 change and a cursor never moves back. A failed poll keeps the cursor, records the error,
-and is tried again on the next interval (or after the vendor's Retry-After).
+and is tried again on the next interval (or after the vendor's Retry-After). A vendor may
+echo a credential in what it lists, so polled events are stored with the secrets of the
+integration's connections masked, as webhook deliveries are (``pontes.engine.masking``).
 
 Who polls when: with SQLite, ``Poller.start`` runs one loop per target in the one process;
 with PostgreSQL, the cluster's periodic tick queues each due poll once
@@ -26,7 +28,8 @@ from ..store import CursorPosition, NewEvent, Store
 from ..store.cursors import CursorMoved, DuePoll
 from ..store.jobs import PollTarget
 from .explain import explain_failure
-from .inbox import fit_key
+from .inbox import stored_key
+from .masking import masked_data
 from .metrics import Metrics
 
 log = logging.getLogger("pontes.poller")
@@ -128,8 +131,10 @@ class Poller:
             rows.append(NewEvent(
                 integration=integration.name, role=role, connection=connection.name,
                 source="poll", trigger=trigger.name, type=event.type,
-                idempotency_key=fit_key(event.idempotency_key),
-                entity_key=fit_key(event.entity_key), event=event.model_dump(mode="json")))
+                idempotency_key=stored_key(event.idempotency_key, integration),
+                entity_key=stored_key(event.entity_key, integration),
+                event=masked_data(event.model_dump(mode="json"),
+                                  integration.connections.values())))
         started_from = state.value if state else None
         cursor = result.cursor if result.cursor is not None else started_from
         position = CursorPosition(integration.name, connection.name, trigger.name, cursor,

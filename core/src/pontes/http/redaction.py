@@ -22,7 +22,7 @@ import logging
 import re
 import weakref
 from collections.abc import Collection, Iterable, Mapping
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -65,13 +65,14 @@ _ENTITIES = {"&": ("&amp;",), "<": ("&lt;",), ">": ("&gt;",),
 
 def _character_forms(char: str) -> list[str]:
     """Regular expressions for one character of a secret, written as itself or escaped for
-    a URL (``%2F`` or ``%2f``, ``+`` for a space), for JSON (``\\u00e9``, ``\\/``) or for
-    HTML (``&amp;``). Each starts with a plain character, so that a pattern made of them
-    lets the regular expression engine skip every position no spelling can start at."""
-    hexes = "%".join(f"(?i:{byte:02X})" for byte in char.encode())
-    forms = {re.escape(char), f"%{hexes}"}
+    a URL (``%2F`` or ``%2f``, ``+`` for a space), percent-encoded twice (``%252F``, and
+    ``%2B`` for a space a form encoded twice), for JSON (``\\u00e9``, ``\\/``) or for HTML
+    (``&amp;``). Each starts with a plain character, so that a pattern made of them lets
+    the regular expression engine skip every position no spelling can start at."""
+    hexes = [f"(?i:{byte:02X})" for byte in char.encode()]
+    forms = {re.escape(char), "%" + "%".join(hexes), "%25" + "%25".join(hexes)}
     if char == " ":
-        forms.add(r"\+")
+        forms.update((r"\+", "%(?i:2B)"))
     if char == "/":
         forms.add(re.escape("\\/"))
     escaped = json.dumps(char)[1:-1]
@@ -111,6 +112,15 @@ def _base64_spellings(secret: str) -> list[str]:
     return sorted(found | urlsafe, key=len, reverse=True)
 
 
+def _percent_encodings(secret: str) -> set[str]:
+    """``secret`` as the usual URL encoders write it, when that differs from the secret:
+    Python's ``quote`` and ``quote_plus`` (with ``/`` safe or not) and JavaScript's
+    ``encodeURIComponent``. Their base64 is a spelling too (``base64(quote(secret))``)."""
+    encoded = {quote(secret), quote(secret, safe=""), quote(secret, safe="!*'()"),
+               quote_plus(secret), quote_plus(secret, safe="/")}
+    return encoded - {secret}
+
+
 def _credentials(secret: str) -> set[str]:
     """``secret``, and the credential it carries after an auth scheme (``Bearer abc``), and
     the password inside an HTTP basic credential (``Basic dXNlcjpwYXNz``)."""
@@ -135,11 +145,16 @@ def _secret_pattern(secrets: Iterable[str]) -> re.Pattern[str] | None:
     encoder writes it (any characters encoded, hex digits in either case, ``+`` for a
     space); JSON- or HTML-escaped; and in base64, standard or URL-safe, padded or not,
     alone or inside a longer value such as ``user:secret`` (itself possibly
-    percent-encoded). Values shorter than 4 characters are left out: they would mask
-    ordinary words.
+    percent-encoded). Encoded twice too: percent-encoded twice, and base64 of the secret
+    percent-encoded (``_percent_encodings``). Values shorter than 4 characters are left
+    out: they would mask ordinary words.
     """
-    spellings = {spelling for secret in secrets if len(secret) >= 4
-                 for spelling in (secret, *_base64_spellings(secret))}
+    spellings: set[str] = set()
+    for secret in secrets:
+        if len(secret) >= 4:
+            spellings.add(secret)
+            for plain in (secret, *_percent_encodings(secret)):
+                spellings.update(_base64_spellings(plain))
     if not spellings:
         return None
     longest_first = sorted(spellings, key=len, reverse=True)

@@ -1,9 +1,10 @@
 """Finding secrets in what a user can read, however they are spelled.
 
-``find_leaks(text, secrets, where)`` looks for each secret raw, percent-encoded (any
-characters encoded, ``+`` for a space), JSON- or HTML-escaped, and in base64 (standard or
-URL-safe, padded or not, alone or inside a longer value such as the ``user:secret`` of
-HTTP basic auth, itself possibly percent-encoded). It decodes what it reads instead of
+``find_leaks(text, secrets, where)`` looks for each secret raw, percent-encoded once or
+twice (any characters encoded, ``+`` for a space), JSON- or HTML-escaped, and in base64
+(standard or URL-safe, padded or not, alone or inside a longer value such as the
+``user:secret`` of HTTP basic auth, itself possibly percent-encoded, or of the secret
+percent-encoded). It decodes what it reads instead of
 encoding the secrets, so it shares nothing with the way ``pontes.http.Redactor``
 recognises them, and a test built on it can catch the redactor missing a spelling.
 
@@ -74,13 +75,17 @@ def _readings(text: str) -> Iterator[tuple[str, str]]:
     """``text`` as written and decoded every way a secret may have been encoded in it,
     each with the name of that spelling."""
     decoded = [("plain", text), ("percent-encoded", unquote(text)),
-               ("percent-encoded", unquote_plus(text)), ("HTML-escaped", html.unescape(text)),
-               ("JSON-escaped", _json_unescaped(text))]
+               ("percent-encoded", unquote_plus(text)),
+               ("percent-encoded", unquote(unquote(text))),
+               ("percent-encoded", unquote_plus(unquote_plus(text))),
+               ("HTML-escaped", html.unescape(text)), ("JSON-escaped", _json_unescaped(text))]
     yield from decoded
     for _spelling, readable in decoded:
         for run in _BASE64_RUN.findall(readable):
             for value in _base64_decodings(run):
                 yield "base64", value
+                yield "base64", unquote(value)
+                yield "base64", unquote_plus(value)
 
 
 def _json_unescaped(text: str) -> str:
