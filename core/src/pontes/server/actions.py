@@ -1,8 +1,10 @@
 """``POST /actions/<connection>/<action>``: run one action with a JSON body.
 
-This is how a helpdesk trigger's "POST request" creates a CRM deal. The caller proves it
-may use the connection with its action token (``Authorization: Bearer <token>``, or
-``?token=`` for senders that cannot set headers). Answers:
+For direct calls: the action runs while the caller waits, nothing is stored and nothing
+is retried. A helpdesk rule's "POST request" goes to its integration's request URL
+instead (``pontes.server.requests``: stored first, run with retries, done once). The
+caller proves it may use the connection with its action token (``Authorization: Bearer
+<token>``, or ``?token=`` for senders that cannot set headers). Answers:
 
 - 200 with the action's result as JSON;
 - 400 for a body that is not a JSON object (or JSON unsafe to carry: NaN, nested too
