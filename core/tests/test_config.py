@@ -159,6 +159,15 @@ def test_bad_option_names_the_option_and_lists_the_recipe_options(tmp_path, plug
         "statuses, subject, template")
 
 
+def test_an_unknown_template_placeholder_fails_the_load_not_the_first_event(tmp_path, plugins):
+    message = error_of(tmp_path, plugins,
+                       GOOD.replace("{create_clients: false}", '{subject: "Ticket {numbr}"}'))
+    assert message.endswith("integrations.support-history.options.subject: unknown placeholder "
+                            "{numbr}; did you mean 'number'? known placeholders: category, "
+                            "description, number, opened_at, owner, requester, status, "
+                            "subject, team, urgency, url")
+
+
 def test_a_misspelt_options_key_is_an_unknown_key_not_a_missing_role(tmp_path, plugins):
     message = error_of(tmp_path, plugins, GOOD.replace("    options:", "    optons:"))
     assert message.endswith(

@@ -109,14 +109,15 @@ def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
         on_load_failure_callback=on_failure,
         on_missing_entrypoints_callback=lambda absent: missing.extend(sorted(absent)),
     )
-    if failures:
-        name, error = next(iter(failures.items()))
-        raise PluginLoadError(f"enabled plugin {name!r} failed to load: {error}")
+    problems = [f"enabled plugin {name!r} failed to load: {error}"
+                for name, error in failures.items()]
     if missing:
         available = ", ".join(p.name for p in installed_plugins()) or "none"
-        raise PluginLoadError(
-            f"enabled plugin(s) not installed: {', '.join(missing)}; installed: {available}"
-        )
+        install = " ".join(f"{PROJECT_NAME}-{name}" for name in missing)
+        problems.append(f"enabled plugin(s) not installed: {', '.join(missing)}; installed: "
+                        f"{available}; install with: pip install {install}")
+    if problems:
+        raise PluginLoadError("\n".join(problems))
     loaded = []
     for ext in manager:
         distribution, version = _dist_of(ext.entry_point)
@@ -171,4 +172,3 @@ def load_plugins(enabled: Sequence[str] | None = None,
     except pluggy.PluginValidationError as exc:
         raise PluginLoadError(f"a plugin implements an unknown hook: {exc}") from exc
     return LoadedPlugins(pm, Registry.collect(pm), infos)
-

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..capabilities import Pipeline
 from ..connection import Connection
@@ -44,7 +44,7 @@ from .clients import (
     find_or_create_client,
     translate,
 )
-from .text import render
+from .text import check_template, render
 
 
 class Behaviour(StrEnum):
@@ -96,6 +96,22 @@ class ChatToCrmOptions(BaseModel):
     skip_anonymous: bool = True
     show_crm_context: bool = False
     crm_link: str | None = None
+
+    @field_validator("deal_title")
+    @classmethod
+    def _title_placeholders_are_known(cls, value: str) -> str | None:
+        return check_template(value, CHAT_PLACEHOLDERS)
+
+    @field_validator("crm_link")
+    @classmethod
+    def _link_placeholders_are_known(cls, value: str | None) -> str | None:
+        return check_template(value, LINK_PLACEHOLDERS)
+
+
+CHAT_PLACEHOLDERS = ("visitor", "email", "phone", "page", "agent")
+"""What ``deal_title`` may use (``_chat_fields`` fills each of them)."""
+LINK_PLACEHOLDERS = ("contact_id", "company_id")
+"""What ``crm_link`` may use."""
 
 
 def resolve_stage(pipelines: list[Pipeline], pipeline: str | None, stage: str | None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..capabilities import UserInfo
 from ..connection import Connection
@@ -23,7 +23,7 @@ from ..models import Company, Contact, Deal, DealStatus, Event, Ticket, TicketSt
 from .activation import activate_webhooks, ensure_integration_user
 from .base import Integration, MappingSlot, Recipe, RoleSpec, RunContext, SetupStep
 from .clients import client_label, find_or_create_client, translate
-from .text import render
+from .text import check_template, render
 
 LINK = "deal-ticket"
 
@@ -52,6 +52,15 @@ class DealToTicketOptions(BaseModel):
     category: str | None = None
     urgency: str | None = None
     team: str | None = None
+
+    @field_validator("subject", "description")
+    @classmethod
+    def _placeholders_are_known(cls, value: str) -> str | None:
+        return check_template(value, PLACEHOLDERS)
+
+
+PLACEHOLDERS = ("title", "amount", "currency", "pipeline", "stage", "client", "deal_id")
+"""What ``subject`` and ``description`` may use (the recipe fills each of them)."""
 
 
 def integration_user(integration: Integration) -> str:

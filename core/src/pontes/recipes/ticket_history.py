@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..errors import PermanentFailure
 from ..models import Company, Contact, Event, Interaction, InteractionKind, Ticket, TicketStatus
 from .base import MappingSlot, Recipe, RoleSpec, RunContext
 from .clients import client_label, find_or_create_client
-from .text import render
+from .text import check_template, render
 
+PLACEHOLDERS = ("status", "number", "subject", "opened_at", "category", "urgency", "owner",
+                "team", "requester", "description", "url")
+"""What ``subject`` and ``template`` may use (``ticket_fields`` fills each of them)."""
 DEFAULT_SUBJECT = "Ticket {number}: {subject}"
 DEFAULT_TEMPLATE = (
     "Status: {status}\n"
@@ -50,6 +53,11 @@ class TicketHistoryOptions(BaseModel):
     subject: str = DEFAULT_SUBJECT
     template: str = DEFAULT_TEMPLATE
     date_format: str = "%d/%m/%Y %H:%M"
+
+    @field_validator("subject", "template")
+    @classmethod
+    def _placeholders_are_known(cls, value: str) -> str | None:
+        return check_template(value, PLACEHOLDERS)
 
 
 def ticket_fields(ticket: Ticket, date_format: str) -> dict[str, str]:
