@@ -6,7 +6,16 @@
   and ``referer`` (the account's host);
 - ``POST /oauth2/access_token`` (JSON): ``authorization_code`` or ``refresh_token``
   grants answer ``{token_type, expires_in, server_time, access_token, refresh_token}``;
-  every refresh answers a new pair and spends the refresh token it was given.
+  every refresh answers a new pair and spends the refresh token it was given;
+- ``GET /_sandbox/integration/keys``: the private integration's "Keys and scopes" tab,
+  where amoCRM shows an account administrator the integration ID and an authorization
+  code to exchange instead of a redirect (``pontes oauth exchange``). Each visit shows a
+  new code, good once and for 20 minutes, as every authorization code. The page's path is
+  the sandbox's own; the secret key, which the vendor's tab also shows, is left out so
+  that no page of the sandbox carries it.
+
+Codes, from the redirect or the tab, live 20 minutes (a third-party figure in the vendor
+notes) and are spent by their first exchange.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ import secrets
 import time
 from urllib.parse import urlencode
 
+from pontes.plugin import CONTROL_PREFIX
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -31,9 +41,13 @@ def oauth_routes(state: AmocrmState, *, client_id: str, client_secret: str,
                  auto_approve: bool, access_lifetime: int) -> list[Route]:
     """The authorize page and the token endpoint (see the module docstring)."""
 
-    def approve(request: Request, redirect_uri: str, oauth_state: str) -> Response:
+    def new_code() -> str:
         code = secrets.token_urlsafe(16)
         state.tokens.codes[code] = time.time() + CODE_LIFETIME
+        return code
+
+    def approve(request: Request, redirect_uri: str, oauth_state: str) -> Response:
+        code = new_code()
         query = urlencode({"code": code, "state": oauth_state, "referer": request.url.netloc,
                            "client_id": client_id})
         return RedirectResponse(f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}",
@@ -60,6 +74,16 @@ def oauth_routes(state: AmocrmState, *, client_id: str, client_secret: str,
         form = await request.form()
         return approve(request, str(form.get("redirect_uri", "")), str(form.get("state", "")))
 
+    async def keys(request: Request) -> Response:
+        code = new_code()
+        return HTMLResponse(
+            "<!doctype html><title>amoCRM: Keys and scopes</title>"
+            f"<h1>Keys and scopes</h1><p>Account <b>{SUBDOMAIN}.amocrm.ru</b></p><dl>"
+            f"<dt>Integration ID</dt><dd id=client-id>{html.escape(client_id)}</dd>"
+            f"<dt>Authorization code</dt><dd id=code>{code}</dd></dl>"
+            f"<p>The code is valid for {CODE_LIFETIME // 60} minutes and can be used once.</p>",
+            headers={"Cache-Control": "no-store"})
+
     async def token(request: Request) -> Response:
         try:
             body = json.loads(await request.body() or b"null")
@@ -85,4 +109,5 @@ def oauth_routes(state: AmocrmState, *, client_id: str, client_secret: str,
         Route("/oauth", authorize, methods=["GET"]),
         Route("/oauth/allow", allow, methods=["POST"]),
         Route("/oauth2/access_token", token, methods=["POST"]),
+        Route(f"{CONTROL_PREFIX}/integration/keys", keys, methods=["GET"]),
     ]
