@@ -20,6 +20,7 @@ from . import __version__
 from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
+from .commands import mappings as mapping_commands
 from .commands import init as init_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
@@ -209,6 +210,7 @@ def sandbox_command(vendor: str, host: str, port: int) -> None:
 def _add_commands() -> None:
     engine_commands.register(cli)
     export_commands.register(cli)
+    mapping_commands.register(cli)
     init_commands.register(cli)
     new_plugin_commands.register(cli)
     oauth_commands.register(cli)

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..errors import ConfigError, PontesError
 from ..mapping import CompiledMapping, compile_mapping
+from ..mapping.paths import writable_fields
 from ..models import Event
 from ..recipes import Integration
 from ..runtime import Runtime
@@ -20,8 +21,6 @@ from ..store.mappings import MappingVersion
 from .context import AdminContext
 from .models import MappingCheck, MappingSlotEntry, MappingVersionEntry
 
-ENVELOPE = ("id", "refs", "remote_data", "remote_updated_at")
-"""Record fields no mapping writes."""
 SAMPLES = 20
 """How many of the integration's newest events are tried as the preview's sample."""
 
@@ -72,8 +71,7 @@ def _slot(admin: AdminContext, name: str, slot: str) -> Integration:
 
 def target_fields(integration: Integration, slot: str) -> list[str]:
     """The fields of the slot's target model a rule may write."""
-    model = integration.recipe.mappings[slot].target
-    return [name for name in model.model_fields if name not in ENVELOPE]
+    return writable_fields(integration.recipe.mappings[slot].target)
 
 
 async def slots(admin: AdminContext, name: str) -> list[MappingSlotEntry]:

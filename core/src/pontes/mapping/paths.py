@@ -139,6 +139,12 @@ def _field_names(model: type[BaseModel], *, writable: bool) -> list[str]:
     return sorted(names)
 
 
+def writable_fields(model: type[BaseModel]) -> list[str]:
+    """The target paths a mapping may write in ``model``, as its errors list them
+    (``custom.<key>`` for an open table)."""
+    return _field_names(model, writable=True)
+
+
 def _resolve(model: type[BaseModel], parts: tuple[str, ...], *, writable: bool) -> Any:
     current: Any = model
     for depth, part in enumerate(parts):
