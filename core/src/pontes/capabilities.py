@@ -27,6 +27,7 @@ from .models import (
     DealStatus,
     Email,
     Interaction,
+    Message,
     Phone,
     Record,
     Ticket,
@@ -106,6 +107,69 @@ class TicketsOf(_Params):
 
     contact_id: str
     only_open: bool = False
+
+
+class TicketsOfCompany(_Params):
+    """List the tickets of a company's people, newest first."""
+
+    company_id: str
+    only_open: bool = False
+
+
+class ReplyAll(_Params):
+    """Answer a ticket's conversation to everyone on it: the sender of its latest
+    inbound message and everyone copied on that message."""
+
+    id: str
+    text: str | None = None
+    html: str | None = None
+
+
+class TicketForward(_Params):
+    """Send a ticket's conversation on to other addresses, with a covering text."""
+
+    id: str
+    to: list[Email] = Field(min_length=1)
+    cc: list[Email] = Field(default_factory=list)
+    text: str | None = None
+    html: str | None = None
+
+
+class TicketComment(_Params):
+    """Add a comment to a ticket: internal unless ``public``, mentioning the agents whose
+    vendor user ids are in ``mentions`` (each helpdesk writes a mention its own way)."""
+
+    id: str
+    text: str | None = None
+    html: str | None = None
+    public: bool = False
+    mentions: list[str] = Field(default_factory=list)
+
+
+class TicketRating(_Params):
+    """A client's rating of the service on a ticket: ``good``, ``okay`` or ``bad`` (the
+    helpdesk's own scale is in ``vendor_rating``), with the client's words."""
+
+    id: str
+    ticket_id: str
+    rating: Literal["good", "okay", "bad"]
+    vendor_rating: str | None = None
+    feedback: str | None = None
+    contact_id: str | None = None
+    rated_at: datetime | None = None
+
+
+class RatingsOf(_Params):
+    """List the ratings clients gave, newest first: those of one ticket, or all."""
+
+    ticket_id: str | None = None
+
+
+class UpdateCompany(_Params):
+    """Change some fields of a company: only fields set in ``changes`` are written."""
+
+    id: str
+    changes: Company
 
 
 class CardChannel(_Params):
@@ -277,6 +341,8 @@ CAPABILITIES: dict[str, Capability] = {
         _action("company.find_by_name", ByName, Company | None, "Find a company by name."),
         _action("company.get", ById, Company, "Fetch a company by vendor id."),
         _action("company.create", Company, Company, "Create a company."),
+        _action("company.find_by_phone", ByPhone, Company | None, "Find a company by phone."),
+        _action("company.update", UpdateCompany, Company, "Write the fields set in `changes`."),
         _action("contact.find_created", Contact, Contact | None,
                 "Find the person created from this draft, by its marker."),
         _action("company.find_created", Company, Company | None,
@@ -303,6 +369,15 @@ CAPABILITIES: dict[str, Capability] = {
         _action("ticket.reply", TicketReply, Ticket, "Reply to a ticket or add a note."),
         _action("ticket.set_status", SetTicketStatus, Ticket, "Move a ticket to a status."),
         _action("ticket.list_for_client", TicketsOf, list[Ticket], "List a person's tickets."),
+        _action("ticket.list_for_company", TicketsOfCompany, list[Ticket],
+                "List the tickets of a company's people."),
+        _action("ticket.list_messages", ById, list[Message],
+                "List a ticket's conversation and comments, oldest first."),
+        _action("ticket.reply_all", ReplyAll, Ticket, "Reply to everyone on a ticket."),
+        _action("ticket.forward", TicketForward, Ticket, "Forward a ticket to addresses."),
+        _action("ticket.comment", TicketComment, Ticket, "Comment on a ticket, with mentions."),
+        _action("ticket.list_ratings", RatingsOf, list[TicketRating],
+                "List the clients' ratings of tickets."),
         _action("interaction.create", Interaction, Interaction, "Add to a client's history."),
         _action("interaction.list", InteractionsOf, list[Interaction],
                 "List a record's notes and comments."),
@@ -316,6 +391,11 @@ CAPABILITIES: dict[str, Capability] = {
         _trigger("ticket.changed", Ticket, "A ticket changed (status, owner, fields)."),
         _trigger("ticket.commented", Ticket, "A reply or note was added to a ticket."),
         _trigger("ticket.rated", Ticket, "The client rated the service on a ticket."),
+        _trigger("ticket.replied", Ticket,
+                 "A message of a ticket's conversation was sent or received."),
+        _trigger("ticket.overdue", Ticket, "A ticket passed its due time."),
+        _trigger("ticket.escalated", Ticket, "A ticket was escalated."),
+        _trigger("ticket.mentioned", Ticket, "An agent was mentioned on a ticket."),
         _trigger("ticket.card_opened", TicketCard, "An agent opened a ticket's card."),
         _trigger("deal.created", Deal, "A deal was created."),
         _trigger("deal.changed", Deal, "A deal changed."),

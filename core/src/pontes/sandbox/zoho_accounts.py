@@ -56,7 +56,10 @@ class ZohoAccounts:
     ``client_id``/``client_secret`` is the one registered client, ``redirect_uris`` the
     addresses it may be sent back to (any when empty), ``data_centre`` the ``location`` it
     reports, ``api_domain`` the API address its token answers name (the sandbox's own when
-    ``None``), ``clock`` the time (tests move it).
+    ``None``), ``clock`` the time (tests move it). ``self_client_tokens`` are refresh
+    tokens made in the API console before the sandbox started (good again after a reset),
+    ``standing_tokens`` access tokens it always accepts (a sandbox's fixed token, for
+    demos and tests that do not exercise OAuth).
     """
 
     client_id: str
@@ -67,17 +70,22 @@ class ZohoAccounts:
     api_domain: str | None = None
     access_lifetime: int = ACCESS_LIFETIME
     clock: Callable[[], float] = time.time
+    self_client_tokens: tuple[str, ...] = ()
+    standing_tokens: tuple[str, ...] = ()
     codes: dict[str, tuple[float, str]] = field(default_factory=dict)
     access_tokens: dict[str, float] = field(default_factory=dict)
     refresh_tokens: set[str] = field(default_factory=set)
     issued: int = 0
     refreshes: int = 0
 
+    def __post_init__(self) -> None:
+        self.refresh_tokens.update(self.self_client_tokens)
+
     def reset(self) -> None:
-        """Forget every code and token."""
+        """Forget every code and token but the self client's refresh tokens."""
         self.codes.clear()
         self.access_tokens.clear()
-        self.refresh_tokens.clear()
+        self.refresh_tokens = set(self.self_client_tokens)
         self.issued = self.refreshes = 0
 
     # --- tokens ---------------------------------------------------------------------------
@@ -95,7 +103,10 @@ class ZohoAccounts:
         return token
 
     def valid(self, access_token: str) -> bool:
-        """Whether ``access_token`` was issued here and has not expired."""
+        """Whether ``access_token`` is a standing one, or was issued here and has not
+        expired."""
+        if access_token in self.standing_tokens:
+            return True
         expires = self.access_tokens.get(access_token)
         return expires is not None and expires > self.clock()
 
