@@ -72,6 +72,13 @@ async def test_the_key_follows_last_update_so_a_poll_of_the_same_change_matches(
     assert plain.occurred_at == datetime(2025, 3, 12, 16, 0, 1, 233000, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
+async def test_a_last_update_out_of_range_in_utc_reads_as_no_date(stamp):
+    [event] = parse_webhook(delivery({"Id": 9, "lastUpdate": stamp}))
+    assert event.record_id == "9"
+    assert event.idempotency_key.startswith("ticket:9#")  # a digest of the body
+
+
 async def test_triggers_are_registered(pontes_registry):
     triggers = pontes_registry.triggers["movidesk"]
     assert {type(t) for t in triggers} == {WebhookTrigger, PollingTrigger}

@@ -91,9 +91,15 @@ def _from_epoch(number: float | Decimal, unit: EpochUnit, original: Any) -> date
 
 
 def _aware(value: datetime, zone: tzinfo) -> datetime:
+    """``value`` in UTC (in ``zone`` when it has no offset); a ``TransformError`` when UTC
+    has no such moment (year 1 or 9999 with an offset that moves it past either end)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise TransformError(f"{value.isoformat()} is out of range once in UTC (years 1 to "
+                             "9999)") from None
 
 
 def parse_datetime(value: Any, *, zone: tzinfo = UTC, fmt: str | None = None,
@@ -121,17 +127,19 @@ def parse_datetime(value: Any, *, zone: tzinfo = UTC, fmt: str | None = None,
     text = value.strip()
     if fmt is not None:
         try:
-            return _aware(datetime.strptime(text, fmt), zone)
+            parsed = datetime.strptime(text, fmt)
         except ValueError as exc:
             raise TransformError(f"{value!r} does not match the format {fmt!r}") from exc
+        return _aware(parsed, zone)
     if _EPOCH_TEXT.fullmatch(text):
         return _from_epoch(Decimal(text), epoch, value)
     if text[-1:] == "z":
         text = text[:-1] + "Z"
     try:
-        return _aware(datetime.fromisoformat(text), zone)
+        parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise TransformError(
             f"{value!r} is not a date and time (expected ISO 8601 such as "
             f"2024-03-01T12:00:00 or 2024-03-01T09:00:00-03:00, or epoch {epoch})"
         ) from exc
+    return _aware(parsed, zone)

@@ -131,14 +131,12 @@ def _as_ticket_id(value: Any, key: str) -> int:
 
 
 def _maybe_datetime(value: Any) -> datetime | None:
-    """``lastUpdate`` as a datetime; ``None`` when unreadable (the key then uses a digest)."""
+    """``lastUpdate`` as a datetime; ``None`` when unreadable or out of range once in UTC
+    (the key then uses a digest)."""
     try:
         return parse_datetime(value)
     except ValueError:
         return None
-    except OverflowError:
-        raise InvalidPayload("Movidesk webhook field 'lastUpdate' is out of range once in "
-                             f"UTC: {value!r}") from None
 
 
 # --- polling --------------------------------------------------------------------------

@@ -15,7 +15,8 @@ PLOOMES_LOCAL_TIME = ZoneInfo("America/Sao_Paulo")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent or unreadable."""
+    """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent, unreadable
+    or out of range once in UTC (year 1 or 9999 with an offset)."""
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value.strip():
@@ -27,7 +28,10 @@ def parse_time(value: Any) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=PLOOMES_LOCAL_TIME)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def parse_date(value: Any) -> date | None:

@@ -82,15 +82,6 @@ def _record_id(body: dict[str, Any], snapshot: dict[str, Any] | None) -> int:
     return number
 
 
-def _occurred(snapshot: dict[str, Any]) -> datetime | None:
-    value = snapshot.get("LastUpdateDate")
-    try:
-        return parse_time(value)
-    except OverflowError:
-        raise InvalidPayload("Ploomes webhook 'LastUpdateDate' is out of range once in UTC: "
-                             f"{value!r}") from None
-
-
 def _snapshot(body: dict[str, Any], name: str) -> dict[str, Any] | None:
     value = body.get(name)
     if value is not None and not isinstance(value, dict):
@@ -177,7 +168,7 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
         return []
     if snapshot is not None:
         stamp = snapshot.get("LastUpdateDate") or _fingerprint(body)
-        occurred = _occurred(snapshot)
+        occurred = parse_time(snapshot.get("LastUpdateDate"))
     else:
         stamp = f"{_fingerprint(body)}@{int(clock() // THIN_WINDOW_SECONDS)}"
         occurred = None
