@@ -203,11 +203,24 @@ class TicketCard(Record):
 
 
 class DealsOf(_Params):
-    """List the deals of a client (a contact, a company, or both)."""
+    """List the deals of a client (a contact, a company, or both).
+
+    ``fields`` chooses the custom fields each deal carries in ``custom`` (by the ids
+    ``field.list`` gives): a chosen field the deal leaves empty is there with ``None``,
+    and the others are left out. Without ``fields`` a deal carries what the CRM sends.
+    """
 
     contact_id: str | None = None
     company_id: str | None = None
     only_open: bool = False
+    fields: list[str] | None = None
+
+    def chosen_fields(self, custom: dict[str, Any]) -> dict[str, Any]:
+        """A deal's ``custom`` with only the chosen fields (a missing one as ``None``), or
+        as it is when none were chosen."""
+        if self.fields is None:
+            return custom
+        return {field_id: custom.get(field_id) for field_id in self.fields}
 
 
 class Pipeline(_Params):
@@ -334,6 +347,10 @@ CAPABILITIES: dict[str, Capability] = {
     for c in [
         _action("contact.find_by_email", ByEmail, Contact | None, "Find a person by e-mail."),
         _action("contact.find_by_phone", ByPhone, Contact | None, "Find a person by phone."),
+        _action("contact.list_by_email", ByEmail, list[Contact],
+                "Every person with this e-mail."),
+        _action("contact.list_by_phone", ByPhone, list[Contact],
+                "Every person with this phone (compared in E.164)."),
         _action("contact.get", ById, Contact, "Fetch a person by vendor id."),
         _action("contact.create", Contact, Contact, "Create a person (linked to its company)."),
         _action("contact.update", UpdateContact, Contact, "Write the fields set in `changes`."),

@@ -30,6 +30,7 @@ from .commands.oauth import signed_in_runtime
 from .commands.requests import describe_requests
 from .errors import PontesError
 from .oauth.session import LoginStatus
+from .panels.features import pairs_table, panel_pairs
 from .plugins import installed_plugins, load_plugins
 from .runtime import Runtime
 
@@ -59,6 +60,8 @@ def plugins_command(as_json: bool) -> None:
                                   "capabilities": matrix[name]}
                            for name, c in sorted(registry.connectors.items())},
             "recipes": sorted(registry.recipes),
+            "panel_pairs": [{"helpdesk": helpdesk, "crm": crm, "features": sorted(features)}
+                            for helpdesk, crm, features in panel_pairs(registry)],
         }, indent=2))
         return
     click.echo(f"pontes {__version__}\n")
@@ -71,6 +74,8 @@ def plugins_command(as_json: bool) -> None:
         click.echo("  (none installed: pip install pontes-<vendor>)")
     click.echo("")
     click.echo(capability_matrix(matrix))
+    click.echo("\nCRM panel in a helpdesk's ticket card (recipe crm_panel), by pair:")
+    click.echo(pairs_table(panel_pairs(registry)))
     if registry.recipes:
         click.echo("\nRecipes: " + ", ".join(sorted(registry.recipes)))
 

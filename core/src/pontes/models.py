@@ -322,12 +322,17 @@ class Chat(Record):
 
 class ClientContext(_Model):
     """What a CRM knows about a client, shown to an agent while they talk to the client
-    (Jivo's panel during a chat): the person, the company, open deals and a CRM link."""
+    (Jivo's panel during a chat): the person, the company, open deals and a CRM link.
+
+    ``panel_url`` is a pontes page (a panel, at a signed URL) that shows and edits the
+    client's CRM data; a helpdesk that embeds pages shows it in a frame instead.
+    """
 
     contact: Contact | None = None
     company: Company | None = None
     deals: list[Deal] = Field(default_factory=list)
     url: str | None = None
+    panel_url: str | None = None
 
 
 

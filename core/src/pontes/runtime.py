@@ -81,6 +81,8 @@ class Runtime:
         for connection in self.connections.values():
             connection.budgets = self.budgets
             connection.call_observers = self.call_observers
+        for integration in self.integrations.values():
+            integration.public_url = self.config.public_url.rstrip("/")
 
     @property
     def registry(self):

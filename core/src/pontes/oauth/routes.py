@@ -3,6 +3,10 @@
 Start redirects the browser to the vendor's authorize page with a signed, expiring state;
 the callback checks the state, exchanges the code for tokens and stores them encrypted.
 Every refusal is a small page with its reason and a 4xx status; no page shows a token.
+
+A login started from a pontes page (a panel's "Login to <CRM>") names that page in
+``next`` (a path on this server): start keeps it in a signed cookie bound to the
+connection, and the callback sends the browser back there once the tokens are stored.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import VendorError
+from ..web.signing import BadSignature, sign, unsign
 from .session import OAuthSession
-from .state import BadState, check_state, make_state
+from .state import STATE_LIFETIME, BadState, check_state, make_state
+
+NEXT_COOKIE = "pontes_oauth_next"
+_NEXT_PURPOSE = "oauth-next"
 
 
 def _page(title: str, message: str, status: int) -> HTMLResponse:
@@ -40,9 +48,39 @@ async def start(request: Request) -> Response:
     session = _session(request)
     if isinstance(session, Response):
         return session
-    state = make_state(request.app.state.key, session.connection)
-    return RedirectResponse(session.authorize_url(state), status_code=302,
-                            headers={"Cache-Control": "no-store"})
+    back = request.query_params.get("next")
+    if back is not None and not _local_path(back):
+        return _page("Bad next", "next must be a path on this server.", 400)
+    key = request.app.state.key
+    state = make_state(key, session.connection)
+    response = RedirectResponse(session.authorize_url(state), status_code=302,
+                                headers={"Cache-Control": "no-store"})
+    if back is not None:
+        response.set_cookie(NEXT_COOKIE, sign(key, _NEXT_PURPOSE, {
+            "connection": session.connection, "next": back}, lifetime=STATE_LIFETIME),
+            max_age=int(STATE_LIFETIME), path=f"/oauth/{session.connection}",
+            httponly=True, samesite="lax")
+    return response
+
+
+def _local_path(value: str) -> bool:
+    """Whether ``value`` is a path on this server (not another host's URL)."""
+    return value.startswith("/") and not value.startswith("//") and "\\" not in value
+
+
+def _return_to(request: Request, connection: str) -> str | None:
+    """The page a login started from (see ``start``), when its cookie is good."""
+    cookie = request.cookies.get(NEXT_COOKIE)
+    if not cookie:
+        return None
+    try:
+        data = unsign(request.app.state.key, _NEXT_PURPOSE, cookie)
+    except BadSignature:
+        return None
+    back = data.get("next")
+    if data.get("connection") != connection or not isinstance(back, str):
+        return None
+    return back if _local_path(back) else None
 
 
 async def callback(request: Request) -> Response:
@@ -65,8 +103,15 @@ async def callback(request: Request) -> Response:
         await session.login(code)
     except VendorError as exc:
         return _page("Login failed", f"The vendor did not give tokens: {exc.message}", 400)
-    return _page("Logged in", f"Connection {session.connection!r} is logged in. "
-                 "You can close this page.", 200)
+    back = _return_to(request, session.connection)
+    if back is not None:
+        response: Response = RedirectResponse(back, status_code=303,
+                                              headers={"Cache-Control": "no-store"})
+    else:
+        response = _page("Logged in", f"Connection {session.connection!r} is logged in. "
+                         "You can close this page.", 200)
+    response.delete_cookie(NEXT_COOKIE, path=f"/oauth/{session.connection}")
+    return response
 
 
 routes = [

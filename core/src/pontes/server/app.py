@@ -25,6 +25,7 @@ from ..engine.metrics import CONTENT_TYPE
 from ..keys import installation_key
 from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
+from ..panels import routes as panel_routes
 from ..runtime import Runtime
 from ..store import Store
 from ..web.static import static_mount
@@ -88,6 +89,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
             *admin_api.routes,
             *admin_pages.routes,
             *oauth_routes.routes,
+            *panel_routes.routes,
             static_mount(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

@@ -19,6 +19,8 @@ the two so they cannot drift apart.
 - ``mapping_overrides``: mappings saved from the admin pages, versioned per integration
   and slot; the newest version is in force over the config file (``mapping`` null: the
   config file's mapping is back in force).
+- ``panel_preferences``: what an operator chose in a panel, per integration and name (the
+  fields a CRM panel's deal list shows, say), as JSON.
 
 On PostgreSQL the database also holds Procrastinate's tables (``procrastinate_*``), created
 by the same migrations but not described here: they are Procrastinate's.
@@ -201,4 +203,13 @@ mapping_overrides = Table(
     Column("note", String(200), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     UniqueConstraint("integration", "slot", "version"),
+)
+
+panel_preferences = Table(
+    "panel_preferences",
+    metadata,
+    Column("integration", String(200), primary_key=True),
+    Column("name", String(100), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -1,4 +1,4 @@
-"""amoCRM contacts: find by e-mail or phone, get, create, update.
+"""amoCRM contacts: find (the first, or every one) by e-mail or phone, get, create, update.
 
 amoCRM's ``query`` searches every filled field, and how it compares phones is not
 documented, so a phone is searched by its last digits and the matches are then compared
@@ -36,24 +36,35 @@ async def contacts_matching(connection: Connection, query: str) -> list[Contact]
     return [contact_to_canonical(row, connection.name) for row in rows]
 
 
+@kit.action("contact.list_by_email")
+async def contact_list_by_email(connection: Connection, params: ByEmail) -> list[Contact]:
+    """Every contact with this e-mail, compared without case."""
+    wanted = normalize_email(params.email)
+    return [contact for contact in await contacts_matching(connection, params.email)
+            if wanted in contact.emails]
+
+
+@kit.action("contact.list_by_phone")
+async def contact_list_by_phone(connection: Connection, params: ByPhone) -> list[Contact]:
+    """Every contact with this phone, however amoCRM has it written."""
+    digits = "".join(ch for ch in params.phone if ch.isdigit())
+    return [contact for contact in await contacts_matching(
+                connection, digits[-PHONE_DIGITS_SEARCHED:])
+            if any(normalize_phone(phone) == params.phone for phone in contact.phones)]
+
+
 @kit.action("contact.find_by_email")
 async def contact_find_by_email(connection: Connection, params: ByEmail) -> Contact | None:
     """The first contact with this e-mail, compared without case."""
-    wanted = normalize_email(params.email)
-    for contact in await contacts_matching(connection, params.email):
-        if wanted in contact.emails:
-            return contact
-    return None
+    found = await contact_list_by_email(connection, params)
+    return found[0] if found else None
 
 
 @kit.action("contact.find_by_phone")
 async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
     """The first contact with this phone, however amoCRM has it written."""
-    digits = "".join(ch for ch in params.phone if ch.isdigit())
-    for contact in await contacts_matching(connection, digits[-PHONE_DIGITS_SEARCHED:]):
-        if any(normalize_phone(phone) == params.phone for phone in contact.phones):
-            return contact
-    return None
+    found = await contact_list_by_phone(connection, params)
+    return found[0] if found else None
 
 
 @kit.action("contact.get")

@@ -85,7 +85,8 @@ async def deal_finish(connection: Connection, params: FinishDeal) -> Deal:
 @kit.action("deal.list_for_client")
 async def deal_list_for_client(connection: Connection, params: DealsOf) -> list[Deal]:
     """The leads linked to a contact or a company (``with=leads`` on it, then the leads by
-    id), newest first; only open ones with ``only_open``."""
+    id), newest first; only open ones with ``only_open``; each with the custom fields
+    chosen in ``fields`` (all of them without)."""
     owner = ("contacts", params.contact_id) if params.contact_id else ("companies",
                                                                        params.company_id)
     if owner[1] is None:
@@ -99,6 +100,8 @@ async def deal_list_for_client(connection: Connection, params: DealsOf) -> list[
             "filter[id][]": [str(i) for i in chunk], "with": LEAD_LINKS,
             "order[created_at]": "desc"}, allowed_hosts=connection.settings.allowed_hosts)
     deals = [deal_to_canonical(lead, connection.name) for lead in leads]
+    deals = [deal.model_copy(update={"custom": params.chosen_fields(deal.custom)})
+             for deal in deals]
     if params.only_open:
         deals = [deal for deal in deals if deal.status is DealStatus.open]
     return sorted(deals, key=lambda d: (d.remote_data or {}).get("created_at") or 0, reverse=True)

@@ -60,24 +60,38 @@ async def contact_find_by_email(connection: Connection, params: ByEmail) -> Cont
     return contact_to_canonical(row, connection.name) if row else None
 
 
-@kit.action("contact.find_by_phone")
-async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
-    """The person with a phone equal to ``params.phone`` once both are in E.164.
+@kit.action("contact.list_by_email")
+async def contact_list_by_email(connection: Connection, params: ByEmail) -> list[Contact]:
+    """Every person whose ``Email`` is ``params.email``."""
+    rows = await fetch_all(connection.client, "/Contacts", Query(
+        filter=all_of(eq("TypeId", PERSON_TYPE), eq("Email", params.email)),
+        expand=PERSON_EXPAND))
+    return [contact_to_canonical(row, connection.name) for row in rows]
+
+
+@kit.action("contact.list_by_phone")
+async def contact_list_by_phone(connection: Connection, params: ByPhone) -> list[Contact]:
+    """Every person with a phone equal to ``params.phone`` once both are in E.164.
 
     Ploomes stores phones as typed (``(11) 91234-5678``), so candidates are those whose
     number contains the last four digits, and the match is made on normalised numbers.
     """
     digits = "".join(ch for ch in params.phone if ch.isdigit())
     if not digits:
-        return None
+        return []
     condition = any_in("Phones", "p", contains("p/PhoneNumber", digits[-PHONE_HINT_DIGITS:]))
     rows = await fetch_all(connection.client, "/Contacts", Query(
         filter=all_of(eq("TypeId", PERSON_TYPE), condition), expand=PERSON_EXPAND))
-    for row in rows:
-        for phone in row.get("Phones") or []:
-            if normalize_phone(str(phone.get("PhoneNumber") or "")) == params.phone:
-                return contact_to_canonical(row, connection.name)
-    return None
+    return [contact_to_canonical(row, connection.name) for row in rows
+            if any(normalize_phone(str(phone.get("PhoneNumber") or "")) == params.phone
+                   for phone in row.get("Phones") or [])]
+
+
+@kit.action("contact.find_by_phone")
+async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
+    """The first person with a phone equal to ``params.phone`` in E.164."""
+    found = await contact_list_by_phone(connection, params)
+    return found[0] if found else None
 
 
 async def _get_person(connection: Connection, person_id: Any) -> Contact:

@@ -170,7 +170,8 @@ async def deal_finish(connection: Connection, params: FinishDeal) -> Deal:
 @kit.action("deal.list_for_client")
 async def deal_list_for_client(connection: Connection, params: DealsOf) -> list[Deal]:
     """The deals of a person (as client or as the company's person), of a company, or of
-    that person at that company when both are given."""
+    that person at that company when both are given; each with the custom fields chosen
+    in ``fields`` (all of them without)."""
     clauses = []
     if params.contact_id:
         person = record_id(params.contact_id, "contact_id")
@@ -183,7 +184,9 @@ async def deal_list_for_client(connection: Connection, params: DealsOf) -> list[
         clauses.append(eq("StatusId", DEAL_STATUS_IDS[DealStatus.open]))
     rows = await fetch_all(connection.client, "/Deals", Query(filter=all_of(*clauses),
                                                              expand=DEAL_EXPAND))
-    return [deal_to_canonical(row, connection.name) for row in rows]
+    deals = [deal_to_canonical(row, connection.name) for row in rows]
+    return [deal.model_copy(update={"custom": params.chosen_fields(deal.custom)})
+            for deal in deals]
 
 
 @kit.action("pipeline.list")

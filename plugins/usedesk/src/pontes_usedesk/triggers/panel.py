@@ -1,8 +1,10 @@
 """The HTML a dynamic block answers with, from what the CRM knows about the ticket's
-client (a ``ClientContext``): the contact, their open deals and a link to the CRM.
+client (a ``ClientContext``): the contact, their open deals and a link to the CRM, or,
+when the recipe serves a panel, a frame of the panel's page.
 
 Usedesk shows the HTML in its own look and supports Bootstrap's classes, which are used
-here; every value is escaped.
+here; every value is escaped. Whether Usedesk runs scripts in a block's HTML is not
+documented, so a panel comes as an ``<iframe>``, which works either way.
 """
 
 from __future__ import annotations
@@ -14,9 +16,21 @@ from pontes.plugin import ClientContext, Deal
 MOST_DEALS = 10
 """How many deals the block lists."""
 
+PANEL_HEIGHT = 560
+"""The height of a panel's frame, in pixels (the page inside scrolls beyond it)."""
+
+
+def panel_frame(url: str) -> str:
+    """A frame of the panel page at ``url``, as wide as the block."""
+    return (f'<iframe class="pontes-panel" src="{escape(url)}" title="CRM" '
+            f'style="width:100%;height:{PANEL_HEIGHT}px;border:0" '
+            'referrerpolicy="no-referrer"></iframe>')
+
 
 def context_html(context: ClientContext) -> str:
-    """The block's HTML for ``context``."""
+    """The block's HTML for ``context``: the panel's frame when there is a panel."""
+    if context.panel_url:
+        return panel_frame(context.panel_url)
     parts = ['<div class="pontes-crm">']
     contact = context.contact
     if contact is None:

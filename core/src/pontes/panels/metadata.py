@@ -1,0 +1,67 @@
+"""A CRM's metadata as a panel needs it: pipelines and their stages, the custom fields
+of contacts and deals (with their choices and required flags) and users.
+
+Read through the canonical capabilities, each only when the connection has it, and kept
+per connection for a short while, so a ticket card opening costs the CRM no metadata
+calls when the cache is warm. A caller that meets an id the cache does not know (a
+stage created a minute ago) asks again with ``fresh=True``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+
+from ..capabilities import FieldInfo, Pipeline, UserInfo
+from ..connection import Connection
+
+TTL_SECONDS = 60.0
+"""How long a connection's metadata is reused before it is read again."""
+
+
+@dataclass(frozen=True)
+class CrmMetadata:
+    """A CRM's metadata; a part is ``None`` when the CRM cannot list it."""
+
+    pipelines: list[Pipeline] | None
+    deal_fields: list[FieldInfo] | None
+    contact_fields: list[FieldInfo] | None
+    users: list[UserInfo] | None
+
+    def stage_name(self, pipeline_id: str | None, stage_id: str | None) -> str | None:
+        """The name of a stage (with its pipeline's when there are several pipelines)."""
+        for pipeline in self.pipelines or []:
+            if pipeline.id != pipeline_id:
+                continue
+            stage = next((s.name for s in pipeline.stages if s.id == stage_id), None)
+            if stage is None:
+                return None
+            return stage if len(self.pipelines or []) == 1 else f"{pipeline.name}: {stage}"
+        return None
+
+    def user_name(self, user_id: str | None) -> str | None:
+        """The name of a user, or ``None``."""
+        return next((u.name or u.email for u in self.users or [] if u.id == user_id), None)
+
+
+_cache: dict[tuple[str, int], tuple[float, CrmMetadata]] = {}
+
+
+async def crm_metadata(crm: Connection, *, fresh: bool = False,
+                       ttl: float = TTL_SECONDS) -> CrmMetadata:
+    """``crm``'s metadata, read again when older than ``ttl`` seconds or ``fresh``."""
+    key = (crm.name, id(crm))
+    cached = _cache.get(key)
+    if not fresh and cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+
+    async def optional(capability: str, **params: object) -> list | None:
+        return await crm.call(capability, **params) if crm.has(capability) else None
+
+    pipelines, deal_fields, contact_fields, users = await asyncio.gather(
+        optional("pipeline.list"), optional("field.list", entity="deal"),
+        optional("field.list", entity="contact"), optional("user.list"))
+    metadata = CrmMetadata(pipelines, deal_fields, contact_fields, users)
+    _cache[key] = (time.monotonic(), metadata)
+    return metadata
