@@ -41,9 +41,9 @@ async def interaction_create(connection: Connection, params: Interaction) -> Int
     that order), so it shows on that record's timeline."""
     module, parent = _parent(connection, params)
     note = interaction_from_canonical(params, connection.name)
-    content = f"{note['Note_Content']}\n{marker_token(params)}".lstrip("\n")
-    body = {key: value for key, value in note.items() if key in ("Note_Title",)}
-    body["Note_Content"] = content
+    body = {"Note_Content": f"{note['Note_Content']}\n{marker_token(params)}".lstrip("\n")}
+    if note.get("Note_Title"):
+        body["Note_Title"] = note["Note_Title"]
     path = f"/{module}/{parent}/{NOTES}"
     [entry] = await write(connection, "POST", path, [body])
     details = succeeded(entry, path)
