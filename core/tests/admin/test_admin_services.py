@@ -1,0 +1,116 @@
+"""The admin API and pages over the same services: the OpenAPI document generated from
+the models, event search, dead letters grouped by reason, pages without secrets."""
+
+from __future__ import annotations
+
+import httpx
+import ledger_plugin
+from admin_support import csrf_of
+from pontes.admin.api import OPERATIONS
+from pontes.admin.models import EventEntry, EventQuery
+from pontes.admin.openapi import REF
+
+
+def test_the_openapi_document_is_generated_from_the_models(served):
+    document = httpx.get(f"{served.url}/admin/api/openapi.json").json()
+
+    event_schema = EventEntry.model_json_schema(mode="serialization", ref_template=REF)
+    assert document["components"]["schemas"]["EventEntry"]["properties"] == \
+        event_schema["properties"]
+    parameters = {p["name"]: p for p in document["paths"]["/admin/api/events"]["get"]
+                  ["parameters"]}
+    assert set(parameters) == set(EventQuery.model_fields)
+    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1,
+                                             "maximum": 1000, "default": 100}
+    assert parameters["status"]["schema"]["enum"][0] == "received"
+    listed = {(method.upper(), path) for path, ops in document["paths"].items()
+              for method in ops}
+    assert listed == {(o.method, o.path) for o in OPERATIONS}
+    save = document["paths"]["/admin/api/integrations/{name}/mappings/{slot}"]["put"]
+    assert save["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/MappingEdit"}
+    assert save["responses"]["400"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorAnswer"}
+
+
+def test_the_reference_page_lists_every_operation(served):
+    page = httpx.get(f"{served.url}/admin/api/docs")
+
+    assert page.status_code == 200
+    for operation in OPERATIONS:
+        assert f"<code>{operation.method} {operation.path}</code>" in page.text
+
+
+def test_events_are_found_by_id_idempotency_key_and_entity(served):
+    served.deliver(id="srch-1", entity="srch-a")
+    served.deliver(id="srch-2", entity="srch-b")
+    served.settle()
+    with served.api() as api:
+        [by_key] = api.get("/admin/api/events", params={"search": "ledger:srch-1"}).json()
+        [by_id] = api.get("/admin/api/events", params={"search": str(by_key["id"])}).json()
+        by_entity = api.get("/admin/api/events", params={"entity_key": "item:srch-b"}).json()
+        none = api.get("/admin/api/events", params={"search": "ledger:srch-1",
+                                                     "status": "dead"}).json()
+
+    assert by_key["entity_key"] == "item:srch-a" and by_id == by_key
+    assert [e["idempotency_key"] for e in by_entity] == ["ledger:srch-2"]
+    assert none == []
+
+
+def test_dead_letters_are_grouped_by_reason_and_replayed_by_group(served):
+    served.deliver(id="dl-1", entity="dl-1", n=-1)
+    served.deliver(id="dl-2", entity="dl-2", n=-1)
+    served.deliver(id="dl-3", entity="dl-3", mode="crash")
+    served.settle()
+    with served.api() as api:
+        groups = api.get("/admin/api/dead-letters", params={"integration": "copy"}).json()
+        negative = next(g for g in groups if "n must not be negative" in g["reason"])
+        crashed = next(g for g in groups if "tripped over its own feet" in g["reason"])
+        assert negative["count"] >= 2 and crashed["count"] >= 1
+        replayed = api.post("/admin/api/events/replay-dead",
+                            params={"integration": "copy", "reason": crashed["reason"]})
+        assert replayed.status_code == 202
+        assert replayed.json() == {"queued": crashed["count"]}
+        served.settle()
+        again = api.get("/admin/api/events", params={"search": "ledger:dl-3"}).json()[0]
+        untouched = api.get("/admin/api/events", params={"search": "ledger:dl-1"}).json()[0]
+    assert again["attempts"] == 2 and untouched["attempts"] == 1
+
+
+def test_every_page_renders_and_none_shows_a_secret(served, operator):
+    served.deliver(id="pg-1", entity="pg-1")
+    served.settle()
+    with served.api() as api:
+        [event] = api.get("/admin/api/events", params={"search": "ledger:pg-1"}).json()
+    pages = ["overview", "events", f"events/{event['id']}", "dead-letters", "integrations",
+             "connections", "mappings", "integrations/copy/mappings", "plugins",
+             "events?status=succeeded&since=2020-01-01T00:00"]
+    for path in pages:
+        answer = operator.get(f"/admin/{path}")
+        assert answer.status_code == 200, (path, answer.text[:500])
+        assert ledger_plugin.SANDBOX_KEY not in answer.text, path
+        assert answer.headers["cache-control"] == "no-store"
+    detail = operator.get(f"/admin/events/{event['id']}").text
+    assert "ledger:pg-1" in detail and "created entry" in detail
+    assert "ledger-entry: ledger-in = ledger:pg-1" in detail
+
+
+def test_a_malformed_filter_on_the_events_page_names_the_field(operator):
+    answer = operator.get("/admin/events", params={"status": "lost"})
+
+    assert answer.status_code == 200
+    assert "status: Input should be" in answer.text
+
+
+def test_checking_a_connection_calls_the_vendor(served, operator):
+    page = operator.get("/admin/connections")
+    good = operator.post("/admin/connections/ledger-in/check",
+                         data={"csrf_token": csrf_of(page.text)})
+    assert "ledger-in: the credentials work" in good.text
+    with httpx.Client(base_url=served.sandbox_url) as sandbox:
+        sandbox.post("/_sandbox/faults", json={"status": 401, "path": "/entries",
+                                               "body": {"message": "invalid X-Ledger-Key"}})
+    bad = operator.post("/admin/connections/ledger-in/check",
+                        data={"csrf_token": csrf_of(page.text)})
+    assert 'class="error"' in bad.text and "ledger-in: " in bad.text
+    assert ledger_plugin.SANDBOX_KEY not in bad.text
