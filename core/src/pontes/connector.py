@@ -10,7 +10,7 @@ types below say ``...`` where that argument goes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -131,6 +131,10 @@ class WebhookTrigger:
     - ``reply(event, context)``, when given, builds the answer from what the CRM knows
       about the client (a ``ClientContext``), for vendors that show it to an agent; the
       server uses it for recipes that provide context, and falls back to ``ack``.
+    - ``secrets(request)``, when given, returns the secrets a delivery carries besides the
+      connection's own (other parties' keys the vendor copies into it, a secret sent
+      wrong); they are masked, with the connection's, wherever the delivery and its events
+      are stored. It must not raise on any body.
     """
 
     connector: str
@@ -141,6 +145,7 @@ class WebhookTrigger:
     ack: WebhookAck = field(default_factory=WebhookAck)
     reply: Callable[[Event, ClientContext], Any] | None = None
     description: str = ""
+    secrets: Callable[[WebhookRequest], Iterable[str]] | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ The plugin's hook implementations return what the kit collected (``kit.actions()
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
@@ -103,17 +103,19 @@ class ConnectorKit:
     def webhook_trigger(self, name: str, *, events: tuple[str, ...],
                         load: Callable[..., Awaitable[Record]],
                         ack: WebhookAck | None = None,
-                        reply: Callable[..., Any] | None = None) -> Callable[[F], F]:
+                        reply: Callable[..., Any] | None = None,
+                        secrets: Callable[..., Iterable[str]] | None = None
+                        ) -> Callable[[F], F]:
         """Declare the decorated ``parse(request) -> list[Event]`` as webhook trigger ``name``.
 
-        ``load(connection, event)`` returns an event's canonical record; ``ack`` and
-        ``reply`` are as on ``pontes.connector.WebhookTrigger``.
+        ``load(connection, event)`` returns an event's canonical record; ``ack``,
+        ``reply`` and ``secrets`` are as on ``pontes.connector.WebhookTrigger``.
         """
 
         def declare(parse: F) -> F:
             self._triggers.append(WebhookTrigger(
                 self.name, name, events, parse, load, ack=ack or WebhookAck(), reply=reply,
-                description=summary(parse)))
+                description=summary(parse), secrets=secrets))
             return parse
 
         return declare

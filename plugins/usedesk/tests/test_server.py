@@ -164,3 +164,31 @@ def test_no_secret_is_stored_or_shown(stack):
         for spelling in spellings(secret):
             assert not [t for t in shown + stored + [stack.server_log()] if spelling in t], (
                 f"{spelling!r} shows")
+
+
+def test_other_blocks_keys_and_a_wrong_secret_are_masked_in_what_is_stored(stack):
+    """A ticket delivery lists every dynamic block with its secret key (other servers'
+    keys), and a refused delivery carries whatever secret was sent: none is kept."""
+    other_key, guessed = "other-block-key/7+q", "guessed-channel-secret-42"
+    usedesk_control(stack, "/blocks", {"name": "erp", "title": "ERP",
+                                       "url": "http://127.0.0.1:9/erp", "secret_key": other_key})
+    usedesk_control(stack, "/channel", {"url": stack.hook_url("history", "helpdesk"),
+                                        "json": False})
+    done = finished(stack, "history")
+    usedesk_call(stack, "/create/ticket", subject="Other blocks", message="x",
+                 client_email="olga@example.org")
+    stack.wait_for_events("history", done + 1)
+    with stack.sandbox("usedesk") as usedesk:
+        refused = usedesk.post(stack.hook_url("history", "helpdesk"), json={
+            "secret": guessed, "ticket": {"id": "2", "subject": "y"}})
+    assert refused.status_code == 400
+    sent = deliveries(stack)[-1]
+    assert sent["form"] and other_key in json.dumps(sent["body"]), "the sandbox sent the key"
+    shown = [json.dumps(stack.event(e["id"])) for e in stack.events("history")[-2:]]
+    with sqlite3.connect(stack.workdir / "pontes.db") as db:
+        stored = repr(db.execute("SELECT body, event, last_error FROM events").fetchall())
+    assert any("custom_blocks" in text for text in shown), "the delivery is shown"
+    for secret in (other_key, guessed):
+        for spelling in spellings(secret):
+            assert not [t for t in [*shown, stored, stack.server_log()] if spelling in t], (
+                f"{spelling!r} shows")

@@ -102,6 +102,7 @@ class Inbox:
                                  settings=connection.settings)
         wanted = set(integration.recipe.roles[role].triggers)
         triggers = integration.webhook_triggers(role)
+        extra = carried_secrets(integration, connection.webhook_triggers(), request)
         accepted: WebhookTrigger | None = None
         found: list[tuple[WebhookTrigger, Event]] = []
         reasons: list[str] = []
@@ -120,14 +121,14 @@ class Inbox:
             accepted = accepted or trigger
             found.extend(kept)
             unused.update(skipped)
-        delivery = without_secrets(delivery, integration)
+        delivery = without_secrets(delivery, integration, extra)
         if accepted is None:
             reason = "; ".join(reasons) or (f"connection {connection.name!r} has no webhook "
                                              "trigger for this integration")
             return await self.refuse(integration, role, delivery, reason, 400)
         if not found:
             return await self.ignore(integration, role, delivery, accepted, unused)
-        rows = [self._row(integration, role, delivery, trigger, event)
+        rows = [self._row(integration, role, delivery, trigger, event, extra)
                 for trigger, event in found]
         ids = await self.committer.submit(rows) if rows else []
         stored = [i for i in ids if i is not None]
@@ -204,7 +205,7 @@ class Inbox:
 
     @staticmethod
     def _row(integration: Integration, role: str, delivery: Delivery,
-             trigger: WebhookTrigger, event: Event) -> NewEvent:
+             trigger: WebhookTrigger, event: Event, extra: tuple[str, ...] = ()) -> NewEvent:
         event = event.model_copy(update={"trigger": trigger.name})
         return NewEvent(
             integration=integration.name, role=role,
@@ -212,18 +213,40 @@ class Inbox:
             trigger=trigger.name, type=event.type,
             idempotency_key=stored_key(event.idempotency_key, integration),
             entity_key=stored_key(event.entity_key, integration),
-            event=masked_data(event.model_dump(mode="json"), integration.connections.values()),
+            event=masked_data(event.model_dump(mode="json"), integration.connections.values(),
+                              extra),
             body=delivery.body,
             content_type=delivery.content_type, headers=kept_headers(delivery.headers),
         )
 
 
-def without_secrets(delivery: Delivery, integration: Integration) -> Delivery:
-    """``delivery`` as it is stored: the secrets of the integration's connections masked in
-    its body and headers, since a vendor may send one back (Ploomes' ``ValidationKey``)."""
+def without_secrets(delivery: Delivery, integration: Integration,
+                    extra: tuple[str, ...] = ()) -> Delivery:
+    """``delivery`` as it is stored: the secrets of the integration's connections (and the
+    ``extra`` ones it carries) masked in its body and headers, since a vendor may send one
+    back (Ploomes' ``ValidationKey``)."""
     connections = integration.connections.values()
-    return replace(delivery, body=masked_body(delivery.body, connections),
-                   headers=masked_headers(delivery.headers, connections))
+    return replace(delivery, body=masked_body(delivery.body, connections, extra),
+                   headers=masked_headers(delivery.headers, connections, extra))
+
+
+def carried_secrets(integration: Integration, triggers: list[WebhookTrigger],
+                    request: WebhookRequest) -> tuple[str, ...]:
+    """The secrets ``triggers`` find in a delivery besides the connections' own
+    (``WebhookTrigger.secrets``); a trigger that fails at it is logged as a plugin bug."""
+    found: list[str] = []
+    for trigger in triggers:
+        if trigger.secrets is None:
+            continue
+        try:
+            found += [value for value in trigger.secrets(request)
+                      if isinstance(value, str) and value]
+        except Exception as exc:
+            log.error("trigger %s of connector %s failed to name a delivery's secrets for "
+                      "%s (a bug in the plugin): %s", trigger.name, trigger.connector,
+                      integration.name,
+                      explain_failure(exc, integration.connections.values()))
+    return tuple(sorted(set(found)))
 
 
 def decode_body(body: bytes, content_type: str) -> Any:

@@ -43,9 +43,10 @@ def _collect(value, found: list[str]) -> None:
             _collect(item, found)
 
 
-def redactor_for(connections: Iterable[Connection]) -> Redactor:
-    """The ``Redactor`` of every secret of ``connections`` (built once per set of secrets)."""
-    return _redactor(tuple(sorted(set(secret_values(connections)))))
+def redactor_for(connections: Iterable[Connection], extra: Iterable[str] = ()) -> Redactor:
+    """The ``Redactor`` of every secret of ``connections`` and of ``extra`` secrets (ones a
+    delivery carries, see ``WebhookTrigger.secrets``), built once per set of secrets."""
+    return _redactor(tuple(sorted(set(secret_values(connections)) | set(extra))))
 
 
 @functools.lru_cache(maxsize=256)
@@ -53,32 +54,35 @@ def _redactor(secrets: tuple[str, ...]) -> Redactor:
     return Redactor(secrets)
 
 
-def masked_body(body: bytes | None, connections: Iterable[Connection]) -> bytes | None:
-    """``body`` with every secret of ``connections`` masked.
+def masked_body(body: bytes | None, connections: Iterable[Connection],
+                extra: Iterable[str] = ()) -> bytes | None:
+    """``body`` with every secret of ``connections`` (and ``extra``) masked.
 
     A body that is not UTF-8 is read as Latin-1, which gives every byte back unchanged
     where no secret was found.
     """
     if not body:
         return body
-    redactor = redactor_for(connections)
+    redactor = redactor_for(connections, extra)
     try:
         return redactor.text(body.decode("utf-8")).encode("utf-8")
     except UnicodeDecodeError:
         return redactor.text(body.decode("latin-1")).encode("latin-1")
 
 
-def masked_headers(headers: Mapping[str, str],
-                   connections: Iterable[Connection]) -> dict[str, str]:
-    """A copy of ``headers`` with every secret of ``connections`` masked in their values."""
-    redactor = redactor_for(connections)
+def masked_headers(headers: Mapping[str, str], connections: Iterable[Connection],
+                   extra: Iterable[str] = ()) -> dict[str, str]:
+    """A copy of ``headers`` with every secret of ``connections`` (and ``extra``) masked in
+    their values."""
+    redactor = redactor_for(connections, extra)
     return {name: redactor.text(value) for name, value in headers.items()}
 
 
-def masked_data(value: Any, connections: Iterable[Connection]) -> Any:
-    """A copy of JSON-like ``value`` with every secret of ``connections`` masked in its
-    texts (an event's payload may copy a delivery's body, secrets included)."""
-    return _masked(value, redactor_for(connections))
+def masked_data(value: Any, connections: Iterable[Connection],
+                extra: Iterable[str] = ()) -> Any:
+    """A copy of JSON-like ``value`` with every secret of ``connections`` (and ``extra``)
+    masked in its texts (an event's payload may copy a delivery's body, secrets included)."""
+    return _masked(value, redactor_for(connections, extra))
 
 
 def _masked(value: Any, redactor: Redactor) -> Any:

@@ -12,7 +12,8 @@ Usedesk posts one body per happening, told apart by its top-level keys:
 
 Every body carries ``secret``, the token of the channel that sent it. It is compared with
 the connection's ``webhook_channel_token`` (or ``api_token``), and left out of the
-event. Ids may come as numbers or strings. The entity key is the ticket, so the events
+event; it and the secret keys of the blocks a ticket lists (``custom_blocks``) are masked
+in what is stored. Ids may come as numbers or strings. The entity key is the ticket, so the events
 of one ticket run in order; the body is only a hint, and ``load_ticket`` reads the ticket
 again.
 """
@@ -27,7 +28,7 @@ from pontes.plugin import Connection, Event, InvalidPayload, Ticket, WebhookRequ
 from ..actions.tickets import read_ticket
 from ..connector import kit
 from ..values import moment, whole_number
-from .bodies import delivery_body, digest, same_secret, without
+from .bodies import carried_secrets, delivery_body, digest, same_secret, without
 
 SECRET = "secret"
 
@@ -97,7 +98,8 @@ async def load_ticket(connection: Connection, event: Event) -> Ticket:
     return await read_ticket(connection, event.record_id)
 
 
-@kit.webhook_trigger("webhook", events=tuple(EVENT_TYPES.values()), load=load_ticket)
+@kit.webhook_trigger("webhook", events=tuple(EVENT_TYPES.values()), load=load_ticket,
+                     secrets=carried_secrets)
 def parse_webhook(request: WebhookRequest) -> list[Event]:
     """Usedesk API channel deliveries: tickets created, comments added, tickets changed
     and ratings (JSON or form bodies, with the channel's secret).

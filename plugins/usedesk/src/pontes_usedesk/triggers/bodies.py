@@ -1,5 +1,5 @@
 """Reading what Usedesk posts to pontes: JSON, or a form with bracket keys, and the
-secret it carries.
+secrets it carries.
 
 Usedesk posts JSON when the API channel's "JSON request" box is ticked, a form otherwise
 (``ticket[id]=7&ticket[client][emails][0][email]=...``); both are read into the same
@@ -43,6 +43,27 @@ def same_secret(sent: Any, expected: SecretStr) -> bool:
         return False
     return hmac.compare_digest(str(sent).encode("utf-8", "surrogatepass"),
                                expected.get_secret_value().encode("utf-8", "surrogatepass"))
+
+
+def carried_secrets(request: WebhookRequest) -> list[str]:
+    """The secrets a delivery carries, to be masked wherever it is stored: its ``secret``
+    (the channel token, or whatever was sent in its place), a block's ``secret_key``, and
+    the ``secret_key`` of every dynamic block a ticket delivery lists in ``custom_blocks``
+    (the keys of other blocks' servers)."""
+    try:
+        body = delivery_body(request)
+    except InvalidPayload:
+        return []
+    ticket = body.get("ticket") if isinstance(body.get("ticket"), dict) else {}
+    blocks = [*_listed(body.get("custom_blocks")), *_listed(ticket.get("custom_blocks"))]
+    values = [body.get("secret"), body.get("secret_key"),
+              *(block.get("secret_key") for block in blocks if isinstance(block, dict))]
+    return [str(value) for value in values
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value)]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def without(body: dict[str, Any], key: str) -> dict[str, Any]:

@@ -35,7 +35,7 @@ from ..connector import kit
 from ..mappers.clients import DEFAULT_REGION
 from ..values import flag, id_text, phone, text, whole_number
 from .api_channel import KINDS
-from .bodies import delivery_body, digest, same_secret, without
+from .bodies import carried_secrets, delivery_body, digest, same_secret, without
 from .panel import context_html
 
 SECRET_KEY = "secret_key"
@@ -133,7 +133,7 @@ def reply_with_context(event: Event, context: ClientContext) -> dict[str, str]:
 
 
 @kit.webhook_trigger("ticket_card", events=("ticket.card_opened",), load=load_card, ack=ACK,
-                     reply=reply_with_context)
+                     reply=reply_with_context, secrets=carried_secrets)
 def parse_ticket_card(request: WebhookRequest) -> list[Event]:
     """Usedesk dynamic block: an agent opened a ticket, and Usedesk asks for the block's
     HTML.
