@@ -24,7 +24,6 @@ are read as their aliases); another is ``INVALID_MODULE``. Every call needs
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from pontes.plugin import SandboxControl, ZohoAccounts, sandbox_app
@@ -81,15 +80,14 @@ def build_app(*, daily_credits: int = DAILY_CREDITS, client_id: str = SANDBOX_CL
               **_settings_options: Any) -> Starlette:
     """Bigin's API v2, Zoho's accounts server and the record page of one organisation."""
     state = BiginState()
-    accounts = ZohoAccounts(client_id, client_secret, auto_approve=auto_approve)
+    accounts = ZohoAccounts(client_id, client_secret, auto_approve=auto_approve,
+                            self_client_tokens=(SANDBOX_REFRESH_TOKEN,),
+                            standing_tokens=(SANDBOX_ACCESS_TOKEN,))
 
     def reset() -> None:
         state.reset()
         accounts.reset()
-        accounts.refresh_tokens.add(SANDBOX_REFRESH_TOKEN)
-        accounts.access_tokens[SANDBOX_ACCESS_TOKEN] = math.inf
 
-    reset()
     control = SandboxControl(reset, secrets=[client_secret, SANDBOX_REFRESH_TOKEN,
                                              SANDBOX_ACCESS_TOKEN])
     credits = control.limiter(daily_credits, 24 * 3600.0)
