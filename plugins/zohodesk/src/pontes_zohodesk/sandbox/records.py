@@ -248,7 +248,8 @@ def create_ticket(state: DeskState, body: Mapping[str, Any]) -> dict[str, Any]:
     if ticket["description"]:
         add_thread(state, ticket, {"direction": "in", "content": ticket["description"],
                                    "contentType": "html", "channel": ticket["channel"].upper(),
-                                   "fromEmailAddress": ticket["email"], "to": None})
+                                   "fromEmailAddress": ticket["email"], "to": None},
+                   reopens=False)
     return ticket
 
 
@@ -263,7 +264,13 @@ def ticket_view(state: DeskState, ticket: dict[str, Any]) -> dict[str, Any]:
 
 
 def _enter_status(ticket: dict[str, Any], status: str, now: float) -> None:
-    """What moving to ``status`` does to the ticket's times and flags."""
+    """What moving to ``status`` does to the ticket's times and flags: leaving On Hold
+    moves the due dates on by the time held (the SLA timer was frozen)."""
+    if ticket.get("onholdTime") and status != "On Hold":
+        held = now - parse_desk_time(ticket["onholdTime"])
+        for due in ("dueDate", "responseDueDate"):
+            if ticket.get(due):
+                ticket[due] = desk_time(parse_desk_time(ticket[due]) + held)
     ticket["status"], ticket["statusType"] = status, STATUS_TYPES[status]
     ticket["onholdTime"] = desk_time(now) if status == "On Hold" else None
     ticket["closedTime"] = desk_time(now) if status == "Closed" else None
@@ -320,10 +327,11 @@ def run_sla(state: DeskState, ticket: dict[str, Any]) -> bool:
 # --- threads and comments -------------------------------------------------------------------
 
 
-def add_thread(state: DeskState, ticket: dict[str, Any], fields: Mapping[str, Any]
-               ) -> dict[str, Any]:
-    """A new thread on ``ticket``; an inbound one reopens an On Hold or Closed ticket, an
-    outbound one answers its first-response due date."""
+def add_thread(state: DeskState, ticket: dict[str, Any], fields: Mapping[str, Any], *,
+               reopens: bool = True) -> dict[str, Any]:
+    """A new thread on ``ticket``; an inbound one reopens an On Hold or Closed ticket
+    (unless ``reopens`` is off: the first thread of a new ticket), an outbound one answers
+    its first-response due date."""
     now = state.now()
     inbound = fields["direction"] == "in"
     content = fields.get("content") or ""
@@ -345,7 +353,7 @@ def add_thread(state: DeskState, ticket: dict[str, Any], fields: Mapping[str, An
                             "isForward": thread["isForward"], "direction": thread["direction"]}
     if inbound:
         ticket["customerResponseTime"] = desk_time(now)
-        if ticket["statusType"] in ("On Hold", "Closed") and len(state.threads[ticket["id"]]) > 1:
+        if reopens and ticket["statusType"] in ("On Hold", "Closed"):
             _enter_status(ticket, "Open", now)
     else:
         ticket["responseDueDate"] = None
