@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="pontes-demo-") as tmp, \
             demo_stack(Path(tmp)) as stack:
         say(f"pontes server {stack.server_url}  (admin token {stack.admin_token})")
+        say(f"admin pages {stack.server_url}/admin  (sign in with the admin token)")
         for name, url in stack.sandbox_urls.items():
             say(f"{name} sandbox {url}")
         say()
@@ -98,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.no_wait:
             return 0
         say("\nExplore:\n"
+            f"  {stack.server_url}/admin  (the admin pages; token {stack.admin_token})\n"
             f"  curl -H 'Authorization: Bearer {stack.admin_token}' "
             f"{stack.server_url}/admin/api/events\n"
             f"  {stack.server_url}/metrics\n"
