@@ -126,11 +126,18 @@ class Warehouse:
         return self.query(f"select count(*) from {self.table(table)}")[0][0]
 
     def cursor_state(self, pipeline_stream: str, schema: str = "desk") -> Any:
-        """The stream's cursor in the newest dlt state committed to the destination."""
+        """The stream's cursor in the dlt state of the newest completed load, the one dlt
+        restores from the destination.
+
+        A state row is written by a job of its own; a load is complete once every job of
+        its package, the merges of its rows included, has run and its ``_dlt_loads`` row
+        says so (status 0). A kill can leave the state row of an unfinished load, which
+        dlt never reads back, so neither does this."""
         from dlt.common.versioned_state import decompress_state
 
-        rows = self.query("select state from {ds}._dlt_pipeline_state "
-                          "order by version desc limit 1")
+        rows = self.query("select s.state from {ds}._dlt_pipeline_state as s "
+                          "join {ds}._dlt_loads as l on l.load_id = s._dlt_load_id "
+                          "where l.status = 0 order by l.load_id desc limit 1")
         if not rows:
             return None
         state = decompress_state(rows[0][0])
