@@ -1,12 +1,17 @@
-"""Seed 004's CRM, Bigin, end to end through the sandboxes and a real pontes server.
+"""Seed 004, Zoho Desk and Bigin, end to end through the sandboxes and a real pontes server.
 
+- ``ticket_history``: Zoho Desk -> Bigin, a ticket becomes a note on the Bigin contact
+  (created when Bigin does not have it);
+- ``deal_to_ticket``: Bigin -> Zoho Desk, a deal owned by the "Zoho Desk" user opens a
+  Desk ticket, and closing that ticket wins the deal;
 - ``chat_to_crm``: JivoChat -> Bigin, every finished chat becomes a Bigin account,
-  contact, deal and note;
+  contact, deal and note.
 
-Bigin signs in with Zoho OAuth as an operator's connection would: the self client's
-refresh token from the configuration, an access token from the sandbox's accounts
-server, and every call sent to the ``api_domain`` of the token answer (the connection
-names no ``base_url``).
+``pontes activate`` registers Bigin's watch channels and Zoho Desk's webhooks, and the
+sandboxes post their notifications and deliveries to the server. Both Zoho connections
+sign in with Zoho OAuth as an operator's would: the self client's refresh token from the
+configuration and an access token from the sandbox's accounts server; Bigin's calls go
+to the ``api_domain`` of the token answer (the connection names no ``base_url``).
 """
 
 from __future__ import annotations
@@ -17,9 +22,13 @@ import sys
 import httpx
 import pytest
 from pontes.testing.stack import Stack
+from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
 from pontes_bigin.sandbox import SANDBOX_REFRESH_TOKEN
 from pontes_demo import steps
 from pontes_demo.installation import FAST_RETRIES
+from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox import SANDBOX_REFRESH_TOKEN as DESK_REFRESH_TOKEN
+from pontes_zohodesk.sandbox.state import DEPARTMENT_ID, ORG_ID
 
 pytestmark = pytest.mark.slow
 
@@ -33,13 +42,19 @@ def chat_integration(behaviour: str, **options) -> dict:
 
 
 INTEGRATIONS = {
+    "desk-history": {"recipe": "ticket_history", "helpdesk": "desk", "crm": "bigin",
+                     "options": {"create_clients": True}},
+    "deal-ticket": {"recipe": "deal_to_ticket", "crm": "bigin", "helpdesk": "desk"},
     "chat-cpd": chat_integration("company_person_deal"),
     "chat-pd": chat_integration("person_deal"),
     "chat-bad-stage": chat_integration("person_deal", stage="Won Already"),
 }
 
-CONNECTIONS = {"jivo": ("jivo", {}), "bigin": ("bigin", {})}
+CONNECTIONS = {"jivo": ("jivo", {}), "bigin": ("bigin", {}), "desk": ("zohodesk", {
+    "access_token": None, "refresh_token": DESK_REFRESH_TOKEN})}
 SANDBOX_OPTIONS = {"bigin": {"oauth": True, "daily_credits": 100_000}}
+INTEGRATION_USER = "Zoho Desk"
+"""The Bigin user whose deals open Desk tickets (the helpdesk connector's title)."""
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +62,34 @@ def stack(tmp_path_factory):
     with Stack.running(tmp_path_factory.mktemp("seed004"), connections=CONNECTIONS,
                        integrations=INTEGRATIONS, sandbox_options=SANDBOX_OPTIONS,
                        server_env=FAST_RETRIES) as running:
+        with running.sandbox("bigin") as sandbox:
+            sandbox.post("/_sandbox/users", json={
+                "full_name": INTEGRATION_USER, "email": "desk@acme.example"}
+            ).raise_for_status()
+        steps.activate(running, "desk-history")
+        steps.activate(running, "deal-ticket")
         yield running
+
+
+def desk(stack, method: str, path: str, **kwargs) -> httpx.Response:
+    """Zoho Desk's API as an agent's script calls it."""
+    headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
+    with stack.sandbox("zohodesk") as sandbox:
+        return sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+
+def desk_control(stack, path: str, body: dict) -> dict:
+    """Something done in Zoho Desk's UI (a contact added, a ticket opened)."""
+    with stack.sandbox("zohodesk") as sandbox:
+        return sandbox.post(f"/_sandbox{path}", json=body).raise_for_status().json()
+
+
+def bigin_api(stack, method: str, path: str, **kwargs) -> dict:
+    """Bigin's API as a user's script calls it; the record's id for a write."""
+    headers = {"Authorization": f"Zoho-oauthtoken {BIGIN_TOKEN}"}
+    answer = bigin(stack, method, f"/bigin/v2{path}", headers=headers, **kwargs)
+    answer.raise_for_status()
+    return answer.json()
 
 
 def bigin(stack, method: str, path: str, **kwargs) -> httpx.Response:
@@ -88,6 +130,94 @@ def last_result(stack, integration: str) -> str:
     detail = stack.event(stack.events(integration)[-1]["id"])
     assert detail["status"] == "succeeded", detail["last_error"]
     return detail["result"]["summary"]
+
+
+def finished(stack, integration: str) -> int:
+    return len([e for e in stack.events(integration) if e["status"] in ("succeeded", "dead")])
+
+
+def test_activation_registered_bigins_channels_and_desks_webhooks(stack):
+    channels = bigin(stack, "GET", "/_sandbox/watch").json()
+    hook = stack.hook_url("deal-ticket", "crm")
+    assert sorted(e for c in channels if c["notify_url"] == hook for e in c["events"]) == [
+        "Pipelines.create", "Pipelines.edit"]
+    again = steps.activate(stack, "deal-ticket")
+    assert "already registered" in again
+    assert len(bigin(stack, "GET", "/_sandbox/watch").json()) == len(channels)
+
+
+def test_a_desk_ticket_becomes_a_note_on_a_contact_bigin_did_not_have(stack):
+    done = finished(stack, "desk-history")
+    contact = desk_control(stack, "/contacts", {"firstName": "Dana", "lastName": "Desk",
+                                                "email": "dana@desk.example"})
+    ticket = desk_control(stack, "/tickets", {
+        "subject": "Invoice PDF will not open", "departmentId": DEPARTMENT_ID,
+        "contactId": contact["id"], "description": "It says the file is damaged."})
+    stack.wait_for_events("desk-history", done + 1)
+    last_result(stack, "desk-history")
+    (person,) = named(stack, "Contacts", "Email", "dana@desk.example")
+    assert (person["First_Name"], person["Last_Name"]) == ("Dana", "Desk")
+    (note,) = notes_of(stack, person["id"])
+    assert note["Note_Title"] == f"Ticket {ticket['ticketNumber']}: Invoice PDF will not open"
+    assert "Status: Open" in note["Note_Content"]
+
+
+def test_a_second_ticket_of_a_known_client_adds_a_note_to_the_same_contact(stack):
+    (existing,) = bigin(stack, "POST", "/_sandbox/records/Contacts", json=[{
+        "First_Name": "Edu", "Last_Name": "Known", "Email": "edu@known.example"}]
+    ).raise_for_status().json()["ids"]
+    done = finished(stack, "desk-history")
+    contact = desk_control(stack, "/contacts", {"lastName": "Known",
+                                                "email": "EDU@known.example"})
+    desk_control(stack, "/tickets", {"subject": "Second screen", "departmentId": DEPARTMENT_ID,
+                                     "contactId": contact["id"]})
+    stack.wait_for_events("desk-history", done + 1)
+    last_result(stack, "desk-history")
+    assert [c["id"] for c in records(stack, "Contacts")
+            if (c.get("Email") or "").lower() == "edu@known.example"] == [existing]
+    assert [n["Note_Title"].split(": ", 1)[1] for n in notes_of(stack, existing)] == [
+        "Second screen"]
+
+
+def test_a_deal_of_the_zoho_desk_user_opens_a_ticket_and_closing_it_wins_the_deal(stack):
+    users = bigin_api(stack, "GET", "/users", params={"type": "ActiveUsers"})["users"]
+    (desk_user,) = [u for u in users if u["full_name"] == INTEGRATION_USER]
+    [contact] = bigin_api(stack, "POST", "/Contacts", json={"data": [{
+        "First_Name": "Gil", "Last_Name": "Deal", "Email": "gil@deal.example"}]})["data"]
+    done = finished(stack, "deal-ticket")
+    [deal] = bigin_api(stack, "POST", "/Pipelines", json={"data": [{
+        "Deal_Name": "Onboarding for Gil", "Sub_Pipeline": PIPELINE, "Stage": "Qualification",
+        "Amount": 1200, "Owner": {"id": desk_user["id"]},
+        "Contact_Name": {"id": contact["details"]["id"]}}]})["data"]
+    deal_id = deal["details"]["id"]
+    stack.wait_for_events("deal-ticket", done + 1)
+    assert "opened ticket" in last_result(stack, "deal-ticket")
+
+    tickets = desk(stack, "GET", "/tickets", params={"limit": 100}).json()["data"]
+    (ticket,) = [t for t in tickets if t["subject"] == "Onboarding for Gil"]
+    assert ticket["email"] == "gil@deal.example"
+
+    done = finished(stack, "deal-ticket")
+    desk(stack, "PATCH", f"/tickets/{ticket['id']}", json={"status": "Closed"}
+         ).raise_for_status()
+    stack.wait_until(lambda: bigin_api(stack, "GET", f"/Pipelines/{deal_id}")["data"][0][
+        "Stage"] == "Closed Won", 60, "the deal to be won")
+    stack.wait_for_events("deal-ticket", done + 1)
+    assert len([t for t in desk(stack, "GET", "/tickets", params={"limit": 100}).json()["data"]
+                if t["subject"] == "Onboarding for Gil"]) == 1
+
+
+def test_a_deal_of_another_user_opens_no_ticket(stack):
+    [contact] = bigin_api(stack, "POST", "/Contacts", json={"data": [{
+        "Last_Name": "Other", "Email": "other@deal.example"}]})["data"]
+    done = finished(stack, "deal-ticket")
+    bigin_api(stack, "POST", "/Pipelines", json={"data": [{
+        "Deal_Name": "Not for the desk", "Sub_Pipeline": PIPELINE, "Stage": "Qualification",
+        "Contact_Name": {"id": contact["details"]["id"]}}]})
+    stack.wait_for_events("deal-ticket", done + 1)
+    assert "is not assigned to 'Zoho Desk'" in last_result(stack, "deal-ticket")
+    assert not [t for t in desk(stack, "GET", "/tickets", params={"limit": 100}).json()["data"]
+                if t["subject"] == "Not for the desk"]
 
 
 def test_a_chat_becomes_an_account_a_contact_a_deal_and_a_note(stack):
