@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import sys
+from dataclasses import asdict
 
 import click
 
@@ -20,8 +20,8 @@ from . import __version__
 from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
-from .commands import mappings as mapping_commands
 from .commands import init as init_commands
+from .commands import mappings as mapping_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
 from .commands import purge as purge_commands
@@ -29,19 +29,26 @@ from .commands.common import build_runtime, config_option, fails_cleanly
 from .commands.oauth import signed_in_runtime
 from .commands.requests import describe_requests
 from .errors import PontesError
+from .listening import bind, serve_on
+from .logs import FORMAT_ENV, FORMATS
+from .logs import configure as configure_logging
 from .oauth.session import LoginStatus
 from .panels.features import pairs_table, panel_pairs
 from .plugins import installed_plugins, load_plugins
 from .runtime import Runtime
+from .tables import echo_table, table_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pontes")
-@click.option("--verbose", "-v", is_flag=True, help="Log more (debug level).")
-def cli(verbose: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Log more (debug level: each vendor request, migrations).")
+@click.option("--log-format", type=click.Choice(FORMATS), default=None,
+              help="Log lines as text or as JSON objects for log shippers [default: "
+                   f"${FORMAT_ENV}, else the configuration's log_format, else text].")
+def cli(verbose: bool, log_format: str | None) -> None:
     """pontes connects helpdesks, live chats and CRMs."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(verbose, log_format)
 
 
 @cli.command("plugins")
@@ -65,13 +72,12 @@ def plugins_command(as_json: bool) -> None:
         }, indent=2))
         return
     click.echo(f"pontes {__version__}\n")
-    click.echo("Plugins:")
-    for plugin in found:
-        version = plugin.version or "?"
-        state = "ok" if plugin.loaded else f"FAILED: {plugin.error}"
-        click.echo(f"  {plugin.name:<12} {plugin.distribution or '-':<20} {version:<10} {state}")
-    if not found:
-        click.echo("  (none installed: pip install pontes-<vendor>)")
+    if found:
+        echo_table(["PLUGIN", "DISTRIBUTION", "VERSION", "STATUS"],
+                   [[p.name, p.distribution, p.version or "?",
+                     "ok" if p.loaded else f"FAILED: {p.error}"] for p in found])
+    else:
+        click.echo("No plugins installed: pip install pontes-<vendor>")
     click.echo("")
     click.echo(capability_matrix(matrix))
     click.echo("\nCRM panel in a helpdesk's ticket card (recipe crm_panel), by pair:")
@@ -81,42 +87,43 @@ def plugins_command(as_json: bool) -> None:
 
 
 def capability_matrix(matrix: dict[str, list[str]]) -> str:
-    """A text table: one row per capability, one column per connector, ``x`` where supported."""
+    """A table: one row per capability, one column per connector, ``x`` where supported."""
     connectors = list(matrix)
     names = sorted({c for caps in matrix.values() for c in caps})
     canonical = [n for n in CAPABILITIES if n in names]
     extra = sorted(n for n in names if n not in CAPABILITIES)
-    rows = canonical + extra
-    width = max([len("capability"), *map(len, rows)])
-    head = "capability".ljust(width) + "  " + "  ".join(connectors)
-    lines = [head, "-" * len(head)]
-    for name in rows:
-        cells = ["x".center(len(c)) if name in matrix[c] else " " * len(c) for c in connectors]
-        lines.append(name.ljust(width) + "  " + "  ".join(cells))
-    if not rows:
-        lines.append("(no connectors)")
-    return "\n".join(lines)
+    if not names:
+        return "No connectors."
+    return table_text(["CAPABILITY", *connectors],
+                      [[name, *("x" if name in matrix[c] else "" for c in connectors)]
+                       for name in canonical + extra])
 
 
 @cli.command("check")
 @config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @fails_cleanly
-def check_command(config_path: str) -> None:
+def check_command(config_path: str, as_json: bool) -> None:
     """Validate the configuration and test every connection's credentials (an OAuth
     connection that needs a login says so)."""
     with signed_in_runtime(config_path) as (runtime, logins):
+        results = asyncio.run(_check_connections(runtime, logins))
+    entries = [{"name": name, "connector": runtime.connections[name].connector.title,
+                "ok": error is None, "oauth": logins[name].state != "not_oauth",
+                "error": error} for name, error in results.items()]
+    failed = sum(1 for entry in entries if not entry["ok"])
+    if as_json:
+        click.echo(json.dumps({"config": config_path, "valid": True,
+                               "integrations": sorted(runtime.integrations),
+                               "connections": entries}, indent=2))
+    else:
         click.echo(f"{config_path}: configuration is valid ({len(runtime.connections)} "
                    f"connections, {len(runtime.integrations)} integrations)")
-        results = asyncio.run(_check_connections(runtime, logins))
-    failed = 0
-    for name, error in results.items():
-        connection = runtime.connections[name]
-        if error is None:
-            login = "" if logins[name].state == "not_oauth" else " (logged in)"
-            click.echo(f"  {name} ({connection.connector.title}): ok{login}")
-        else:
-            failed += 1
-            click.echo(f"  {name} ({connection.connector.title}): FAILED: {error}")
+        if entries:
+            echo_table(["CONNECTION", "CONNECTOR", "CHECK"],
+                       [[e["name"], e["connector"],
+                         ("ok (logged in)" if e["oauth"] else "ok") if e["ok"]
+                         else f"FAILED: {e['error']}"] for e in entries])
     if failed:
         raise click.ClickException(f"{failed} connection(s) failed the check")
 
@@ -141,18 +148,25 @@ async def _check_connections(runtime: Runtime,
 
 @cli.command("hooks")
 @config_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @fails_cleanly
-def hooks_command(config_path: str) -> None:
+def hooks_command(config_path: str, as_json: bool) -> None:
     """Print the webhook URL of every integration trigger, to paste into each vendor, and
     the request URL of every integration that takes automation requests, with a body to
     paste into the helpdesk's rule."""
     runtime = build_runtime(config_path)
     urls = runtime.hook_urls()
+    if as_json:
+        click.echo(json.dumps({"webhooks": [asdict(hook) for hook in urls],
+                               "requests": [asdict(r) for r in runtime.request_urls()]},
+                              indent=2))
+        return
     if not urls and not runtime.request_urls():
         click.echo("No integration receives webhooks.")
-    for hook in urls:
-        click.echo(f"{hook.integration}  {hook.connection}:{hook.trigger}  "
-                   f"({', '.join(hook.events)})\n  {hook.url}")
+    if urls:
+        echo_table(["INTEGRATION", "CONNECTION", "TRIGGER", "EVENTS", "URL"],
+                   [[hook.integration, hook.connection, hook.trigger, ", ".join(hook.events),
+                     hook.url] for hook in urls])
     if runtime.request_urls():
         with signed_in_runtime(config_path) as (signed, _logins):
             for line in asyncio.run(describe_requests(signed)):
@@ -162,8 +176,9 @@ def hooks_command(config_path: str) -> None:
 @cli.command("activate")
 @click.argument("integration")
 @config_option
+@click.option("--json", "as_json", is_flag=True, help="Print the steps as JSON.")
 @fails_cleanly
-def activate_command(integration: str, config_path: str) -> None:
+def activate_command(integration: str, config_path: str, as_json: bool) -> None:
     """Do INTEGRATION's vendor-side set-up and print the steps left to a person."""
     with signed_in_runtime(config_path) as (runtime, _logins):
         if integration not in runtime.integrations:
@@ -171,6 +186,10 @@ def activate_command(integration: str, config_path: str) -> None:
             raise click.ClickException(f"no integration {integration!r} in {config_path}; "
                                        f"expected one of: {known}")
         steps = asyncio.run(_activate(runtime, integration))
+    if as_json:
+        click.echo(json.dumps({"integration": integration,
+                               "steps": [asdict(step) for step in steps]}, indent=2))
+        return
     for number, step in enumerate(steps, 1):
         state = "done" if step.done else "to do"
         click.echo(f"{number}. [{state}] {step.title}")
@@ -198,18 +217,17 @@ async def _activate(runtime: Runtime, name: str) -> list:
 @fails_cleanly
 def sandbox_command(vendor: str, host: str, port: int) -> None:
     """Run the sandbox (API emulator) of VENDOR until Ctrl-C."""
-    import uvicorn
-
     registry = load_plugins().registry
     sandbox = registry.sandboxes.get(vendor)
     if sandbox is None:
         known = ", ".join(sorted(registry.sandboxes)) or "none installed"
         raise click.ClickException(f"no sandbox for {vendor!r}; available: {known}")
+    sock = bind(host, port)
     base_url = f"http://{host}:{port}"
     settings = {k: v for k, v in sandbox.settings(base_url).items()}
     click.echo(f"{vendor} sandbox on {base_url}\nConnection settings for your config:\n"
                f"  {json.dumps(settings)}")
-    uvicorn.run(sandbox.app(), host=host, port=port, log_level="warning")
+    serve_on(sock, sandbox.app(), log_level="warning")
 
 
 def _add_commands() -> None:

@@ -96,10 +96,46 @@ def test_links_prints_groups(cli, setup):
     store.links.link("deal", {"crm": "D1"})
 
     text = run(cli, "links", "-c", config, "--kind", "contact")
-    assert text.output == f"contact  {group}  helpdesk=H1, crm=C7\n"
+    header, _rule, row = text.output.splitlines()
+    assert header.split() == ["KIND", "ID", "REMOTE", "IDS"]
+    assert row.split(maxsplit=2) == ["contact", group, "helpdesk=H1, crm=C7"]
     found = run(cli, "links", "-c", config, "--remote-id", "D1", "--json")
     assert json.loads(found.output)["refs"] == {"crm": "D1"}
     assert run(cli, "links", "-c", config, "--kind", "none").output == "no links\n"
+
+
+def test_links_hides_the_records_of_recipe_steps_unless_all(cli, setup):
+    config, store = setup
+    contact = store.links.link("contact", {"helpdesk": "H1", "crm": "C7"})
+    step = store.links.link("step:history", {"copy:ledger:a": "done", "result": "R9"})
+
+    shown = run(cli, "links", "-c", config).output
+    assert contact in shown and step not in shown and "step:history" not in shown
+    everything = run(cli, "links", "-c", config, "--all").output
+    assert contact in everything and step in everything
+    assert step in run(cli, "links", "-c", config, "--kind", "step:history").output
+    lines = run(cli, "links", "-c", config, "--all", "--json").output.splitlines()
+    assert {json.loads(line)["kind"] for line in lines} == {"contact", "step:history"}
+
+
+def test_replay_json_says_what_was_queued(cli, setup):
+    config, store = setup
+    dead = add(store, "a", "dead")
+    one = run(cli, "replay", str(dead), "-c", config, "--json")
+    assert json.loads(one.output) == {"queued": 1, "event_id": dead, "was": "dead"}
+    add(store, "b", "dead")
+    assert json.loads(run(cli, "replay", "--dead", "-c", config, "--json").output) == \
+        {"queued": 1}
+
+
+def test_events_table_has_headers_and_one_row_per_event(cli, setup):
+    config, store = setup
+    first = add(store, "a", "succeeded")
+    second = add(store, "b", "dead")
+    header, _rule, *rows = run(cli, "events", "-c", config).output.splitlines()
+    assert header.split()[:5] == ["ID", "STATUS", "INTEGRATION", "TYPE", "TRIES"]
+    assert [row.split()[:3] for row in rows] == [[str(second), "dead", "copy"],
+                                                 [str(first), "succeeded", "copy"]]
 
 
 def test_action_token_prints_the_url_and_header(cli, setup):

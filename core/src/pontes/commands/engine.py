@@ -21,6 +21,7 @@ from ..config import load_config
 from ..keys import installation_key
 from ..paths import require_existing_store
 from ..store import EVENT_STATUSES, Store
+from ..tables import echo_table
 from .common import clean_failures, config_option
 from .scale import db_group, worker_command
 
@@ -75,13 +76,11 @@ def events_command(config_path: str, status: str | None, integration: str | None
     if not found:
         click.echo("no events")
         return
-    click.echo(f"{'ID':>7}  {'STATUS':<9}  {'INTEGRATION':<20}  {'TYPE':<18}  {'TRIES':>5}  "
-               f"{'RECEIVED (UTC)':<19}  LAST ERROR")
-    for e in found:
-        error = (e.last_error or "").replace("\n", " ")
-        click.echo(f"{e.id:>7}  {e.status:<9}  {e.integration[:20]:<20}  "
-                   f"{(e.type or '-')[:18]:<18}  {e.attempts:>5}  "
-                   f"{e.received_at:%Y-%m-%d %H:%M:%S}  {error[:80]}")
+    echo_table(["ID", "STATUS", "INTEGRATION", "TYPE", "TRIES", "RECEIVED (UTC)", "LAST ERROR"],
+               [[e.id, e.status, e.integration, e.type, e.attempts,
+                 f"{e.received_at:%Y-%m-%d %H:%M:%S}",
+                 (e.last_error or "").replace("\n", " ")[:80]] for e in found],
+               right=["ID", "TRIES"])
 
 
 @click.command("replay")
@@ -89,15 +88,17 @@ def events_command(config_path: str, status: str | None, integration: str | None
 @click.argument("event_id", type=int, required=False)
 @click.option("--dead", is_flag=True, help="Replay every dead event.")
 @click.option("--integration", help="With --dead: only this integration's dead events.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def replay_command(config_path: str, event_id: int | None, dead: bool,
-                   integration: str | None) -> None:
+                   integration: str | None, as_json: bool) -> None:
     """Run a dead (or succeeded) event again: `replay ID`, or `replay --dead`."""
     if (event_id is None) == (not dead):
         raise click.UsageError("give either an event ID or --dead")
     with _store(config_path) as store:
         if dead:
             count = store.events.replay_dead(integration)
-            click.echo(f"queued {count} dead event(s) to run again")
+            click.echo(json.dumps({"queued": count}) if as_json
+                       else f"queued {count} dead event(s) to run again")
             return
         outcome = store.events.replay(event_id)
     if outcome.missing:
@@ -105,7 +106,8 @@ def replay_command(config_path: str, event_id: int | None, dead: bool,
     if not outcome.queued:
         raise click.ClickException(f"event {event_id} is {outcome.status}; only dead or "
                                    "succeeded events can be replayed")
-    click.echo(f"queued event {event_id} (was {outcome.status}) to run again")
+    click.echo(json.dumps({"queued": 1, "event_id": event_id, "was": outcome.status})
+               if as_json else f"queued event {event_id} (was {outcome.status}) to run again")
 
 
 @click.command("links")
@@ -114,13 +116,15 @@ def replay_command(config_path: str, event_id: int | None, dead: bool,
 @click.option("--connection", help="Only groups with an id at this connection.")
 @click.option("--remote-id", help="Only the group holding this remote id.")
 @click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@click.option("--all", "everything", is_flag=True,
+              help="Also show the records recipes keep of their own steps (step:...).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON lines.")
 def links_command(config_path: str, kind: str | None, connection: str | None,
-                  remote_id: str | None, limit: int, as_json: bool) -> None:
+                  remote_id: str | None, limit: int, everything: bool, as_json: bool) -> None:
     """Show which remote ids in which connections stand for one thing."""
     with _store(config_path) as store:
         groups = store.links.groups(kind=kind, connection=connection, remote_id=remote_id,
-                                    limit=limit)
+                                    limit=limit, internal=everything or kind is not None)
     if as_json:
         for group in groups:
             click.echo(json.dumps(group.as_dict(), ensure_ascii=False))
@@ -128,9 +132,9 @@ def links_command(config_path: str, kind: str | None, connection: str | None,
     if not groups:
         click.echo("no links")
         return
-    for group in groups:
-        refs = ", ".join(f"{c}={r}" for c, r in group.refs.items())
-        click.echo(f"{group.kind}  {group.id}  {refs}")
+    echo_table(["KIND", "ID", "REMOTE IDS"],
+               [[group.kind, group.id, ", ".join(f"{c}={r}" for c, r in group.refs.items())]
+                for group in groups])
 
 
 @click.command("action-token")

@@ -28,6 +28,7 @@ from pydantic_core import to_jsonable_python
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..errors import PermanentFailure, PontesError, RateLimitedError, VendorUnavailable
+from ..logs import event_context, event_fields
 from ..models import Event
 from ..recipes import Integration, RunContext
 from ..runtime import Runtime
@@ -88,13 +89,18 @@ class AttemptRunner:
         up again meanwhile): the attempt then stays open and counts as crashed when the
         event is taken up again. Cancelling the run records it as ``interrupted``.
         """
+        with event_context(claimed.integration, claimed.id, claimed.attempt):
+            return await self._run(claimed)
+
+    async def _run(self, claimed: Claimed) -> Outcome | None:
         integration = self.runtime.integrations.get(claimed.integration)
         started = time.perf_counter()
         try:
             result = await self._handle(claimed, integration)
         except asyncio.CancelledError:
             await self._finish(claimed, started, "interrupted",
-                               error="stopped while running (its process shut down)")
+                               error="stopped while running (its process shut down)",
+                               said="was stopped while running: it runs again")
             raise
         except Exception as exc:
             return await self._failed(claimed, integration, exc, started)
@@ -121,24 +127,23 @@ class AttemptRunner:
         retry_after = getattr(error, "retry_after", None)
         if is_budget_wait(error):
             delay = retry_after or self.settings.backoff_base
-            log.info("event %d (%s) waits %.2fs for its vendor budget", claimed.id,
-                     claimed.integration, delay)
             return await self._finish(claimed, started, "deferred", error=message,
-                                      next_attempt_at=utcnow() + timedelta(seconds=delay))
+                                      next_attempt_at=utcnow() + timedelta(seconds=delay),
+                                      said=f"waits {delay:.2f}s for its vendor budget")
         limit = integration.max_attempts if integration else 1
         if is_retriable(error) and claimed.attempts_in_round < limit:
             delay = self.backoff.delay(claimed.attempts_in_round, retry_after)
-            log.info("event %d (%s) failed, retrying in %.2fs: %s", claimed.id,
-                     claimed.integration, delay, message)
             return await self._finish(claimed, started, "retry", error=message,
-                                      next_attempt_at=utcnow() + timedelta(seconds=delay))
+                                      next_attempt_at=utcnow() + timedelta(seconds=delay),
+                                      said=f"failed, retrying in {delay:.2f}s: {message}")
         if is_retriable(error):
             message = f"gave up after {claimed.attempts_in_round} attempts: {message}"
-        log.warning("event %d (%s) is dead: %s", claimed.id, claimed.integration, message,
-                    exc_info=not isinstance(error, PontesError))
-        return await self._finish(claimed, started, "dead", error=message)
+        return await self._finish(claimed, started, "dead", error=message,
+                                  said=f"is dead: {message}",
+                                  exc_info=not isinstance(error, PontesError))
 
-    async def _finish(self, claimed: Claimed, started: float, outcome: str,
+    async def _finish(self, claimed: Claimed, started: float, outcome: str, *,
+                      said: str | None = None, exc_info: bool = False,
                       **details: Any) -> Outcome | None:
         seconds = time.perf_counter() - started
         recorded = Outcome(claimed.id, claimed.attempt, outcome,
@@ -153,6 +158,7 @@ class AttemptRunner:
             log.warning("event %d was taken up again before attempt %d finished", claimed.id,
                         claimed.attempt)
             return None
+        _log_outcome(claimed, outcome, seconds, said or outcome, exc_info)
         self._count(claimed.integration, outcome, seconds)
         return recorded
 
@@ -167,3 +173,14 @@ class AttemptRunner:
             self.metrics.failed.labels(integration).inc()
             if outcome == "dead":
                 self.metrics.dead.labels(integration).inc()
+
+
+def _log_outcome(claimed: Claimed, outcome: str, seconds: float, said: str,
+                 exc_info: bool) -> None:
+    """One line per finished attempt, with its duration: INFO, WARNING for a dead event."""
+    milliseconds = round(seconds * 1000)
+    level = logging.WARNING if outcome == "dead" else logging.INFO
+    log.log(level, "event %d (%s) %s [%d ms]", claimed.id, claimed.integration, said,
+            milliseconds, exc_info=exc_info,
+            extra={**event_fields(claimed.integration, claimed.id, claimed.attempt),
+                   "duration_ms": milliseconds, "outcome": outcome})

@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 from ..connector import WebhookRequest, WebhookTrigger
 from ..errors import InvalidPayload
 from ..http import SECRET_HEADER_NAMES
+from ..logs import event_fields
 from ..models import Event
 from ..recipes import Integration, Links, RunContext
 from ..store import NewEvent
@@ -132,6 +133,10 @@ class Inbox:
                 for trigger, event in found]
         ids = await self.committer.submit(rows) if rows else []
         stored = [i for i in ids if i is not None]
+        for (_trigger, event), event_id in zip(found, ids, strict=True):
+            if event_id is not None:
+                log.info("received event %d (%s) for %s", event_id, event.type,
+                         integration.name, extra=event_fields(integration.name, event_id))
         if self.metrics is not None:
             if stored:
                 self.metrics.received.labels(integration.name, "webhook").inc(len(stored))

@@ -23,12 +23,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-import uvicorn
-
 from ..config import load_config
 from ..engine import Settings
 from ..errors import ConfigError, PluginLoadError
 from ..keys import create_installation_key, installation_key
+from ..listening import bind, serve_on
+from ..logs import configure, configured, use_config_format
 from ..oauth.wiring import attach_oauth
 from ..plugins import load_plugins
 from ..runtime import Runtime
@@ -73,6 +73,7 @@ class Server:
         ``create_key`` makes the installation key when there is none yet (the first
         ``serve``), and logs where; otherwise a missing key is a ``ConfigError``."""
         config = load_config(config_path)
+        use_config_format(config.log_format)
         plugins = load_plugins(config.plugins, extra=extra_plugins())
         if create_key:
             created = create_installation_key(config.key_file)
@@ -92,12 +93,10 @@ class Server:
 
 
 def configure_logging() -> None:
-    """Log at INFO to stderr, unless logging is configured already; Procrastinate's
-    per-job lines only from WARNING (pontes logs what happens to events itself)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("procrastinate").setLevel(logging.WARNING)
+    """Log at INFO to stderr in pontes' format (``pontes.logs``), unless the command line
+    has configured logging already."""
+    if not configured():
+        configure()
 
 
 def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
@@ -106,10 +105,16 @@ def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
 
     ``worker`` off (``--no-worker``) takes webhooks without running events, which needs a
     PostgreSQL store (with SQLite the server is the only one to run them). uvicorn's access
-    log stays off: webhook URLs carry their token in the path.
+    log stays off: webhook URLs carry their token in the path. The port is taken first:
+    one that is in use stops the start with a ``ListenError`` before anything is served.
     """
     configure_logging()
-    server = Server.from_config(config_path, settings, create_key=True)
+    sock = bind(host, port)
+    try:
+        server = Server.from_config(config_path, settings, create_key=True)
+    except BaseException:
+        sock.close()
+        raise
     try:
         ownership = own_sqlite_store(server.store.engine)
         if not worker:
@@ -120,14 +125,18 @@ def serve(config_path: str | Path, host: str = "127.0.0.1", port: int = 8000,
             server.settings = replace(server.settings, run_events=False)
     except BaseException:
         server.store.close()
+        sock.close()
         raise
+    if not server.settings.admin_token:
+        log.warning("PONTES_ADMIN_TOKEN is not set: the admin API and pages refuse everyone "
+                    "until it is")
     app = create_app(server.runtime, server.store, server.settings)
     role = "running events" if server.settings.run_events else "without running events"
     log.info("pontes serving %s on http://%s:%d, %s (store %s)", config_path, host, port,
              role, server.store.url)
     try:
-        uvicorn.run(app, host=host, port=port, access_log=False, log_level="info",
-                    http=header_timeout_protocol(server.settings.header_timeout))
+        serve_on(sock, app, access_log=False, log_level="info",
+                 http=header_timeout_protocol(server.settings.header_timeout))
     finally:
         server.store.close()
         if ownership is not None:

@@ -27,6 +27,10 @@ from ..models import new_id
 from .database import reading
 from .schema import links, utcnow
 
+STEP_KIND_PREFIX = "step:"
+"""Kinds of the links recipes keep of their own steps (``RunContext.create``), which
+record what a run did rather than who is who."""
+
 
 @dataclass(frozen=True)
 class LinkGroup:
@@ -100,9 +104,13 @@ class LinkRepository:
 
     def groups(self, *, kind: str | None = None, connection: str | None = None,
                remote_id: str | None = None, canonical_id: str | None = None,
-               limit: int = 100) -> list[LinkGroup]:
-        """Groups matching the filters, newest first (a remote id finds its whole group)."""
+               limit: int = 100, internal: bool = True) -> list[LinkGroup]:
+        """Groups matching the filters, newest first (a remote id finds its whole group).
+        ``internal=False`` leaves out the records recipes keep of their own steps (kinds
+        starting with ``step:``)."""
         condition = []
+        if not internal:
+            condition.append(links.c.kind.not_like(f"{STEP_KIND_PREFIX}%"))
         if kind is not None:
             condition.append(links.c.kind == kind)
         if connection is not None:
