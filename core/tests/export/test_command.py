@@ -117,3 +117,58 @@ def test_a_killed_export_resumes_without_duplicates_or_gaps(plugin_path, tmp_pat
     assert ticket_ids(warehouse) == list(range(1, 3001))
     assert counts(warehouse) == expected_counts(state)
     assert warehouse.cursor_state("tickets") == state.latest().isoformat()
+
+
+def test_without_to_the_connection_exports_to_its_file_beside_the_config(plugin_path, tmp_path,
+                                                                         desk, duckdb_warehouse):
+    args, env = command(plugin_path, tmp_path, desk.url, duckdb_warehouse, "--streams", "people")
+    for option in ("--to", "--dataset", "--work-dir"):
+        at = args.index(option)
+        del args[at:at + 2]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run(args, env=env, cwd=elsewhere, capture_output=True, text=True,
+                            timeout=WAIT_LIMIT)
+    assert result.returncode == 0, result.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert (tmp_path / "desk.duckdb").is_file() and not (tmp_path / "duckdb").exists()
+    assert list((tmp_path / "pontes-data" / "dlt").iterdir())
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "desk.duckdb")) as con:
+        people = con.execute("select count(*) from main.desk_people").fetchall()[0][0]
+    assert people == len(desk.state.people)
+
+    args.extend(["--to", "duckdb"])
+    again = subprocess.run(args, env=env, cwd=elsewhere, capture_output=True, text=True,
+                           timeout=WAIT_LIMIT)
+    assert again.returncode == 0, again.stderr
+    assert "people: 7 rows (full refresh)" in again.stdout
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_status_shows_cursor_last_load_rows_and_lag(plugin_path, tmp_path, desk, warehouse):
+    args, env = command(plugin_path, tmp_path, desk.url, warehouse)
+    status = [*args[:args.index("export") + 1], "status", *args[args.index("export") + 1:]]
+    at = status.index("--work-dir")
+    del status[at:at + 2]
+
+    before = subprocess.run(status, env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=WAIT_LIMIT)
+    assert before.returncode == 0, before.stderr
+    assert "nothing exported yet" in before.stdout
+
+    assert subprocess.run(args, env=env, cwd=tmp_path, capture_output=True,
+                          timeout=WAIT_LIMIT).returncode == 0
+    after = subprocess.run(status, env=env, cwd=tmp_path, capture_output=True, text=True,
+                           timeout=WAIT_LIMIT)
+    assert after.returncode == 0, after.stderr
+    lines = after.stdout.splitlines()
+    tickets = next(line for line in lines if line.strip().startswith("tickets:"))
+    assert f"cursor {desk.state.latest().isoformat()}" in tickets
+    assert ", lag " in tickets and "last load never" not in tickets
+    assert "    desk_tickets: 60 rows" in lines
+    assert f"    desk_tickets__notes: {expected_counts(desk.state)['desk_tickets__notes']} rows" \
+        in lines
+    people = next(line for line in lines if line.strip().startswith("people:"))
+    assert "cursor None" in people and "lag" not in people

@@ -243,7 +243,15 @@ def test_a_duckdb_dataset_named_like_its_file_is_refused(connection, tmp_path):
     destination = parse_destination(str(tmp_path / "desk.duckdb"))
     with pytest.raises(ExportError, match="cannot tell the dataset 'desk' from the database "
                                           "file 'desk.duckdb'"):
-        export(connection(), destination, work_dir=tmp_path / "work")
+        export(connection(), destination, dataset="desk", work_dir=tmp_path / "work")
+
+
+def test_no_staging_schema_is_left_behind(run, warehouse):
+    run()
+    schemas = {name for (name,) in warehouse.query(
+        "select schema_name from information_schema.schemata")}
+    assert warehouse.dataset in schemas
+    assert not [name for name in schemas if name.endswith("_staging")]
 
 
 def test_an_unreachable_database_is_reported_without_its_password(connection, tmp_path):

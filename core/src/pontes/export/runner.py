@@ -8,8 +8,10 @@ last committed package: a package that was extracted but not loaded is loaded fi
 records read again are merged on their primary key.
 
 The dlt pipeline is named after the dataset and the destination, and keeps its working
-files under ``work_dir`` (dlt's default directory when not given). When those files are
-gone, dlt restores the state from the destination itself.
+files under ``work_dir`` (dlt's default directory when not given; the command passes the
+pontes data directory's, see ``places``). When those files are gone, dlt restores the
+state from the destination itself. The staging schema dlt merges through is dropped once
+every stream is loaded.
 """
 
 from __future__ import annotations
@@ -91,7 +93,7 @@ def export(connection: Connection, destination: Destination, *,
     committed before stays, and the next export goes on from there.
     """
     plans = stream_plans(connection, streams)
-    dataset = dataset or _identifier(connection.name)
+    dataset = dataset or default_dataset(connection.name, destination)
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", dataset):
         raise ExportError(f"--dataset: {dataset!r} must be letters, digits and '_', "
                           "not starting with a digit")
@@ -101,6 +103,35 @@ def export(connection: Connection, destination: Destination, *,
                           "--dataset or file name")
     return _Export(connection, destination, dataset, work_dir, batch_size,
                    progress or Progress()).run(plans, full_refresh)
+
+
+def default_dataset(connection: str, destination: Destination) -> str:
+    """The dataset a connection exports into when none is given: the connection's name, or
+    DuckDB's own ``main`` schema in a DuckDB file named after the connection (DuckDB cannot
+    tell a schema from a database file of the same name)."""
+    name = _identifier(connection)
+    if destination.kind == "duckdb" and Path(destination.location).stem.lower() == name.lower():
+        return "main"
+    return name
+
+
+def pipeline_name(dataset: str, destination: Destination) -> str:
+    """The dlt pipeline of a dataset at a destination (its state is kept under this name)."""
+    return f"pontes_{dataset}_{destination.fingerprint()}"
+
+
+def open_pipeline(destination: Destination, dataset: str, work_dir: str | Path | None) -> Any:
+    """The dlt pipeline loading ``dataset`` at ``destination``, working in ``work_dir``."""
+    import dlt
+
+    for name, value in DLT_SETTINGS.items():
+        os.environ.setdefault(name, value)
+    return dlt.pipeline(
+        pipeline_name=pipeline_name(dataset, destination),
+        destination=destination.dlt_destination(),
+        dataset_name=dataset,
+        pipelines_dir=str(work_dir) if work_dir is not None else None,
+    )
 
 
 class _Export:
@@ -115,7 +146,7 @@ class _Export:
         self.batch_size = batch_size
         self.progress = progress
         self.schema_name = _identifier(connection.name)
-        self.pipeline_name = f"pontes_{dataset}_{destination.fingerprint()}"
+        self.pipeline_name = pipeline_name(dataset, destination)
         password = _password(destination)
         self.redactor = Redactor([password] if password else [])
 
@@ -130,6 +161,8 @@ class _Export:
                 self._finish_pending(pipeline)
             for plan in plans:
                 report.streams.append(self._export_stream(io, pipeline, plan, full_refresh))
+            with self._dlt_errors("dropping the staging schema"):
+                self._drop_staging(pipeline)
         finally:
             io.run(self.connection.aclose())
             io.close()
@@ -137,16 +170,14 @@ class _Export:
         return report
 
     def _pipeline(self) -> Any:
-        import dlt
+        return open_pipeline(self.destination, self.dataset, self.work_dir)
 
-        for name, value in DLT_SETTINGS.items():
-            os.environ.setdefault(name, value)
-        return dlt.pipeline(
-            pipeline_name=self.pipeline_name,
-            destination=self.destination.dlt_destination(),
-            dataset_name=self.dataset,
-            pipelines_dir=str(self.work_dir) if self.work_dir is not None else None,
-        )
+    def _drop_staging(self, pipeline: Any) -> None:
+        """Drop the staging schema dlt merges through (``<dataset>_staging``): it holds
+        only copies of rows already merged."""
+        with pipeline.sql_client() as client, client.with_staging_dataset():
+            if client.has_dataset():
+                client.drop_dataset()
 
     def _schema(self, pipeline: Any) -> Any:
         from dlt.common.schema import Schema
