@@ -188,9 +188,9 @@ class TestBigin(ConnectorStandardTests):
                 p.name for p in pipelines] == [PIPELINE, "Renewals"]
                 and pipelines[0].stages[-2].name == "Closed Won"),
             ActionCase("field.list", {"entity": "contact"}, check=lambda fields: any(
-                f.code == "Last_Name" and f.required for f in fields) and any(
-                f.code == "Lead_Source" and [c.value for c in f.choices][0] == "Chat"
-                for f in fields)),
+                f.id == f.code == "Last_Name" and f.required for f in fields) and any(
+                f.id == "Lead_Source" and f.code is None
+                and [c.value for c in f.choices][0] == "Chat" for f in fields)),
             ActionCase("user.list", {}, check=lambda users: users[0].name == "Sam Rep"),
             ActionCase("user.ensure", {"name": "rita seller"},
                        check=lambda user: user.id == "5436046000000210002"),

@@ -41,11 +41,13 @@ def choices_of(raw: dict[str, Any]) -> list[FieldChoice]:
 
 
 def field_info(raw: dict[str, Any]) -> FieldInfo:
-    """A field's definition as pontes lists it: its API name is its ``code`` and ``id``
-    is Bigin's field id."""
-    return FieldInfo(id=str(raw.get("id") or raw.get("api_name")),
-                     name=str(raw.get("field_label") or raw.get("api_name") or ""),
-                     type=str(raw.get("data_type") or "text"), code=raw.get("api_name"),
+    """A field's definition as pontes lists it: its ``id`` is its API name, the key a
+    record's ``custom`` holds it under (so a mapping's ``custom.<id>`` can be checked),
+    and Bigin's own fields have it as their ``code`` too (a custom field has none)."""
+    api_name = str(raw.get("api_name") or "")
+    return FieldInfo(id=api_name, name=str(raw.get("field_label") or api_name),
+                     type=str(raw.get("data_type") or "text"),
+                     code=None if raw.get("custom_field") else api_name,
                      required=bool(raw.get("system_mandatory")), choices=choices_of(raw))
 
 
