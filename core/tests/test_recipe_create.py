@@ -15,7 +15,7 @@ import pytest
 from pontes.config import parse_config
 from pontes.errors import VendorUnavailable
 from pontes.markers import marker_for
-from pontes.models import Contact, Deal, Event, Interaction, Ticket
+from pontes.models import Company, Contact, Deal, Event, Interaction, Ticket
 from pontes.plugins import load_plugins
 from pontes.recipes import RunContext
 from pontes.runtime import Runtime
@@ -56,7 +56,8 @@ def runtime(plugins, sandboxes):
             "movidesk": found["movidesk"].settings(sandboxes["movidesk"],
                                                    requests_per_minute=600),
             "ploomes": ploomes,
-            "bare-ploomes": {**ploomes, "deal_marker_field": None},
+            "bare-ploomes": {**ploomes, "deal_marker_field": None,
+                             "contact_marker_field": None},
         },
         "integrations": {"history": {"recipe": "ticket_history", "helpdesk": "movidesk",
                                      "crm": "ploomes"}},
@@ -201,3 +202,19 @@ async def test_a_connection_that_cannot_look_creates_again_and_says_so(
         await attempt(runtime, store).create("deal", bare, "deal.create", draft)
     assert len([d for d in ploomes_rows(sandboxes, "Deals") if d["Title"] == "Sem marcador"]) == 2
     assert "may be created twice" in caplog.text and "deal_marker_field" in caplog.text
+
+
+@pytest.mark.parametrize(("capability", "draft"), [
+    ("contact.create", Contact(name="Rui Prado", emails=["rui@prado.test"])),
+    ("company.create", Company(name="Prado Comércio ME")),
+], ids=["person", "company"])
+async def test_a_lost_person_or_company_create_is_found_by_its_marker_field(
+        runtime, store, sandboxes, capability, draft):
+    crm = runtime.connections["ploomes"]
+    fault(sandboxes, "ploomes", path="/Contacts", method="POST", commit_first=True, status=503)
+    with pytest.raises(VendorUnavailable):
+        await attempt(runtime, store).create("client", crm, capability, draft)
+    client_id = await attempt(runtime, store).create("client", crm, capability, draft)
+    made = [c for c in ploomes_rows(sandboxes, "Contacts") if c["Name"] == draft.name]
+    assert [str(c["Id"]) for c in made] == [client_id]
+    assert posts(sandboxes, "ploomes", "/Contacts") == 1

@@ -73,7 +73,8 @@ async def test_contact_create_links_an_existing_company_by_name(connection, api)
         custom={seed.CONTACT_EXTERNAL_ID_FIELD: "cli-77"}))
     assert created.company.ref(connection.name) == ACME
     assert created.emails == ["ana@acme.ind.br"] and created.phones == ["+551140041234"]
-    assert created.custom == {seed.CONTACT_EXTERNAL_ID_FIELD: "cli-77"}
+    assert created.custom[seed.CONTACT_EXTERNAL_ID_FIELD] == "cli-77"
+    assert created.custom[seed.CONTACT_MARKER_FIELD]  # the create's marker
     stored = [r for r in records(api, "Contacts") if r["Name"] == "Ana Lima"]
     assert stored[0]["CompanyId"] == int(ACME) and stored[0]["TypeId"] == 2
 

@@ -86,6 +86,24 @@ async def _deal_never_created(conn) -> Deal:
         update={"id": "6f1c2a9e-0000-4000-8000-00000000d002"})
 
 
+PERSON_MARKER = "6f1c2a9e-0000-4000-8000-00000000c001"
+COMPANY_MARKER = "6f1c2a9e-0000-4000-8000-00000000c002"
+
+
+async def _person_created_before(conn) -> Contact:
+    """The draft of a person created once already (the marker is its id)."""
+    draft = Contact(id=PERSON_MARKER, name="Rui Prado", emails=["rui@prado.test"])
+    await conn.call("contact.create", draft)
+    return draft
+
+
+async def _company_created_before(conn) -> Company:
+    """The draft of a company created once already (the marker is its id)."""
+    draft = Company(id=COMPANY_MARKER, name="Prado Comércio ME")
+    await conn.call("company.create", draft)
+    return draft
+
+
 async def _note_created_before(conn) -> Interaction:
     """The draft of a note created once already (the marker is its id)."""
     draft = (await _note_on_the_deal(conn)).model_copy(update={"id": NOTE_MARKER})
@@ -193,6 +211,14 @@ class TestPloomes(ConnectorStandardTests):
                        Company(name="Beta ME", tax_id="12.345.678/0001-95", emails=["oi@beta.test"]),
                        lambda company: company.tax_id == "12345678000195"
                        and company.remote_data["TypeId"] == 1),
+            ActionCase("contact.find_created", _person_created_before,
+                       lambda person: person.name == "Rui Prado"),
+            ActionCase("contact.find_created", Contact(id=COMPANY_MARKER, name="Rui Prado"),
+                       expect_empty=True),
+            ActionCase("company.find_created", _company_created_before,
+                       lambda company: company.name == "Prado Comércio ME"),
+            ActionCase("company.find_created", Company(id=PERSON_MARKER, name="X"),
+                       expect_empty=True),
             ActionCase("deal.create", _deal_for_exemplo, _deal_created),
             ActionCase("deal.find_created", _deal_created_before, _deal_created),
             ActionCase("deal.find_created", _deal_never_created, expect_empty=True),

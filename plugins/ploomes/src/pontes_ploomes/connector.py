@@ -31,6 +31,8 @@ class PloomesSettings(ConnectionSettings):
     - ``deal_marker_field``: the ``FieldKey`` of a deal text field where new deals carry
       their pontes marker, so that a run cut short finds the deal it created instead of
       creating another (``deal.find_created`` needs it);
+    - ``contact_marker_field``: the same for persons and companies: the ``FieldKey`` of a
+      contact text field (``contact.find_created`` and ``company.find_created`` need it);
     - ``timeout_seconds``: how long one call may take.
     """
 
@@ -43,6 +45,7 @@ class PloomesSettings(ConnectionSettings):
     interaction_type_id: int = 1
     webhook_validation_key: SecretStr | None = None
     deal_marker_field: str | None = None
+    contact_marker_field: str | None = None
     timeout_seconds: float = Field(30.0, gt=0)
 
 

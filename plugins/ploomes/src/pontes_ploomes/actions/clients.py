@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pontes.plugin import (
     ByEmail,
@@ -27,7 +27,7 @@ from ..client import (
     fetch_by_id,
     fetch_first,
 )
-from ..connector import kit
+from ..connector import PloomesSettings, kit
 from ..mappers import (
     COMPANY_TYPE,
     PERSON_TYPE,
@@ -36,6 +36,7 @@ from ..mappers import (
     contact_from_canonical,
     contact_to_canonical,
 )
+from .markers import find_marked, with_marker
 from .readback import read_back
 
 CLIENT_EXPAND = ("Phones", "OtherProperties")
@@ -119,6 +120,7 @@ async def _company_ref(connection: Connection, company: Company) -> Company:
 async def contact_create(connection: Connection, params: Contact) -> Contact:
     """Create a person, linked to its company (found by name, or created, when not known).
 
+    With the connection's ``contact_marker_field``, the person carries its marker there.
     The person is read back, or built from the create's answer when that read fails.
     """
     if not params.display_name():
@@ -126,10 +128,26 @@ async def contact_create(connection: Connection, params: Contact) -> Contact:
     if params.company is not None:
         params = params.model_copy(
             update={"company": await _company_ref(connection, params.company)})
-    payload = contact_from_canonical(params, connection.name)
+    payload = with_marker(contact_from_canonical(params, connection.name),
+                          _marker_field(connection), params)
     created = await create(connection.client, "/Contacts", payload)
     return await read_back(lambda: _get_person(connection, created["Id"]),
                            lambda: contact_to_canonical({**payload, **created}, connection.name))
+
+
+@kit.action("contact.find_created")
+async def contact_find_created(connection: Connection, params: Contact) -> Contact | None:
+    """The person created from this draft: the one whose ``contact_marker_field`` holds
+    the draft's marker, or ``None``. A connection without that field cannot look
+    (``CapabilityError``)."""
+    row = await find_marked(connection, "/Contacts", _marker_field(connection),
+                            "contact_marker_field", params, eq("TypeId", PERSON_TYPE),
+                            expand=PERSON_EXPAND)
+    return contact_to_canonical(row, connection.name) if row else None
+
+
+def _marker_field(connection: Connection) -> str | None:
+    return cast(PloomesSettings, connection.settings).contact_marker_field
 
 
 # --- companies --------------------------------------------------------------------------
@@ -163,10 +181,23 @@ async def company_get(connection: Connection, params: ById) -> Company:
 
 @kit.action("company.create")
 async def company_create(connection: Connection, params: Company) -> Company:
-    """Create a company; read back, or built from the create's answer when that read fails."""
+    """Create a company, with its marker in the connection's ``contact_marker_field``
+    when it has one; read back, or built from the create's answer when that read fails."""
     if not params.name:
         raise PermanentFailure("company.name is required to create a Ploomes company")
-    payload = company_from_canonical(params, connection.name)
+    payload = with_marker(company_from_canonical(params, connection.name),
+                          _marker_field(connection), params)
     created = await create(connection.client, "/Contacts", payload)
     return await read_back(lambda: _get_company(connection, created["Id"]),
                            lambda: company_to_canonical({**payload, **created}, connection.name))
+
+
+@kit.action("company.find_created")
+async def company_find_created(connection: Connection, params: Company) -> Company | None:
+    """The company created from this draft: the one whose ``contact_marker_field`` holds
+    the draft's marker, or ``None``. A connection without that field cannot look
+    (``CapabilityError``)."""
+    row = await find_marked(connection, "/Contacts", _marker_field(connection),
+                            "contact_marker_field", params, eq("TypeId", COMPANY_TYPE),
+                            expand=CLIENT_EXPAND)
+    return company_to_canonical(row, connection.name) if row else None

@@ -10,7 +10,6 @@ from typing import Any, cast
 
 from pontes.plugin import (
     ById,
-    CapabilityError,
     Connection,
     Deal,
     DealsOf,
@@ -26,7 +25,6 @@ from pontes.plugin import (
 from ..client import (
     Query,
     all_of,
-    any_in,
     any_of,
     create,
     eq,
@@ -38,6 +36,7 @@ from ..client import (
 )
 from ..connector import PloomesSettings, kit
 from ..mappers import DEAL_STATUS_IDS, deal_from_canonical, deal_to_canonical
+from .markers import find_marked, with_marker
 from .readback import read_back
 
 DEAL_EXPAND = ("Contact", "Person", "Owner($select=Id,Name,Email)", "CollaboratingUsers",
@@ -81,11 +80,6 @@ async def _move_to(connection: Connection, deal_id: int, status: DealStatus,
                                       json=body)
 
 
-def _marker_condition(field: str, params: Deal) -> str:
-    return any_in("OtherProperties", "o", all_of(eq("o/FieldKey", field),
-                                                  eq("o/StringValue", params.id)))
-
-
 @kit.action("deal.create")
 async def deal_create(connection: Connection, params: Deal) -> Deal:
     """Create a deal in its stage, else the connection's default stage or pipeline.
@@ -96,11 +90,8 @@ async def deal_create(connection: Connection, params: Deal) -> Deal:
     if not params.title:
         raise PermanentFailure("deal.title is required to create a Ploomes deal")
     settings = cast(PloomesSettings, connection.settings)
-    payload = deal_from_canonical(params, connection.name)
-    if settings.deal_marker_field:
-        payload["OtherProperties"] = [*payload.get("OtherProperties", []),
-                                      {"FieldKey": settings.deal_marker_field,
-                                       "StringValue": params.id}]
+    payload = with_marker(deal_from_canonical(params, connection.name),
+                          settings.deal_marker_field, params)
     if "StageId" not in payload:
         pipeline = payload.get("PipelineId") or settings.default_pipeline_id
         if settings.default_stage_id and "PipelineId" not in payload:
@@ -119,12 +110,9 @@ async def deal_find_created(connection: Connection, params: Deal) -> Deal | None
     """The deal created from this draft: the one whose ``deal_marker_field`` holds the
     draft's marker, or ``None``. A connection without that field cannot look
     (``CapabilityError``)."""
-    field = cast(PloomesSettings, connection.settings).deal_marker_field
-    if not field:
-        raise CapabilityError(f"connection {connection.name!r} has no deal_marker_field, so "
-                              "the deals it creates carry no marker to find them by")
-    row = await fetch_first(connection.client, "/Deals", Query(
-        filter=_marker_condition(field, params), expand=DEAL_EXPAND))
+    row = await find_marked(connection, "/Deals",
+                            cast(PloomesSettings, connection.settings).deal_marker_field,
+                            "deal_marker_field", params, expand=DEAL_EXPAND)
     return deal_to_canonical(row, connection.name) if row else None
 
 

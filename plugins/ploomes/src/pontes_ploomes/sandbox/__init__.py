@@ -13,7 +13,7 @@ from typing import Any
 
 from ..connector import kit
 from .app import DEFAULT_REQUESTS_PER_MINUTE, build_app
-from .seed import DEAL_MARKER_FIELD, SANDBOX_USER_KEY
+from .seed import CONTACT_MARKER_FIELD, DEAL_MARKER_FIELD, SANDBOX_USER_KEY
 
 
 def sandbox_settings(base_url: str, *,
@@ -22,7 +22,8 @@ def sandbox_settings(base_url: str, *,
     """The connection settings that work against a sandbox served at ``base_url`` (with
     the same rate limit and administrator's key as the sandbox)."""
     return {"plugin": "ploomes", "base_url": base_url, "user_key": user_key,
-            "requests_per_minute": requests_per_minute, "deal_marker_field": DEAL_MARKER_FIELD}
+            "requests_per_minute": requests_per_minute, "deal_marker_field": DEAL_MARKER_FIELD,
+            "contact_marker_field": CONTACT_MARKER_FIELD}
 
 
 kit.sandbox(app=build_app, settings=sandbox_settings)

@@ -27,6 +27,8 @@ DEAL_CHANNEL_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000003"
 INTERACTION_TICKET_FIELD = "interaction_record_250E00F0-0000-4000-8000-000000000004"
 DEAL_MARKER_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000005"
 """A text field where pontes writes the marker of the deals it creates."""
+CONTACT_MARKER_FIELD = "contact_8F1D6C2A-0000-4000-8000-000000000006"
+"""A text field where pontes writes the marker of the persons and companies it creates."""
 
 ACCOUNT = {"Id": ACCOUNT_ID, "Name": "Conta Sandbox"}
 
@@ -62,6 +64,8 @@ FIELDS = [
     {"Id": 10005003, "Key": DEAL_CHANNEL_FIELD, "Name": "Canal", "EntityId": 2, "TypeId": 1},
     {"Id": 10005004, "Key": INTERACTION_TICKET_FIELD, "Name": "Ticket", "EntityId": None, "TypeId": 4},
     {"Id": 10005005, "Key": DEAL_MARKER_FIELD, "Name": "Ref. pontes", "EntityId": 2, "TypeId": 1},
+    {"Id": 10005006, "Key": CONTACT_MARKER_FIELD, "Name": "Ref. pontes", "EntityId": 1,
+     "TypeId": 1},
 ]
 
 WEBHOOK_ACTIONS = [{"Id": number, "Name": name} for number, name in
