@@ -90,10 +90,12 @@ def other_type_values(original: Any) -> list[Any]:
             if type(c) is not type(original) and not (c is None and original is None)]
 
 
-def as_form(sample: dict[str, Any]) -> bytes:
-    """The sample's top-level fields as a form: text as is, anything else as JSON text."""
+def as_form(sample: dict[str, Any] | list[Any]) -> bytes:
+    """The sample's top-level fields (or items, for a vendor that posts a JSON array) as a
+    form: text as is, anything else as JSON text."""
+    fields = sample.items() if isinstance(sample, dict) else enumerate(sample)
     return urlencode([(key, value if isinstance(value, str) else json.dumps(value))
-                      for key, value in sample.items()]).encode()
+                      for key, value in fields]).encode()
 
 
 def sweep(samples: list[dict[str, Any]]) -> Iterator[tuple[str, Delivery]]:
