@@ -80,6 +80,22 @@ async def check(connection: Connection) -> None:
             f"connection {connection.name!r}: {field}: {problem['msg']}") from None
 
 
+def webhook_setup(events: tuple[str, ...], url: str) -> str:
+    """The steps that make a Jivo channel post its events to ``url``.
+
+    Jivo has no API to register a webhook: each channel takes one URL in its settings,
+    named here as Jivo's webhook documentation names the screens. ``events`` (pontes'
+    names) are not shown: Jivo has no choice of events, it sends them all."""
+    return "\n".join([
+        "In JivoChat: Manage -> Channels -> the channel's Settings -> "
+        "Integration settings for developers:",
+        "  turn Webhooks on and set the Webhooks URL to",
+        f"  {url}",
+        "  Save. Jivo sends every event of the channel there; the ones the integration "
+        "does not use are kept as ignored.",
+    ])
+
+
 kit = ConnectorKit(
     name="jivo",
     title="JivoChat",
@@ -88,5 +104,6 @@ kit = ConnectorKit(
     client=build_client,
     check=check,
     docs_url="https://www.jivo.ru/docs/webhooks/",
+    webhook_setup=webhook_setup,
 )
 """The ``jivo`` connector, on which the plugin's other modules declare what they add."""
