@@ -4,6 +4,7 @@ keep serving until Ctrl-C (``--no-wait`` exits after the story)."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 import tempfile
@@ -13,9 +14,11 @@ from pathlib import Path
 from pontes.testing.stack import Stack
 
 from . import steps
-from .installation import INTEGRATION_USER, demo_stack
+from .installation import CARD_BLOCK, DEAL_REQUESTS, INTEGRATION_USER, full_demo_stack
 
 MARIA_IN_PLOOMES = 40000123
+IVANS_TICKET = 153341111
+"""The ticket the Usedesk sandbox starts with: "Order question", from Ivan Petrov."""
 
 
 def say(text: str = "") -> None:
@@ -79,6 +82,46 @@ def story_chat_to_crm(stack: Stack) -> None:
     say(f"   pontes: {result_of(stack, event)}")
 
 
+def story_seed003(stack: Stack) -> str:
+    """Seed 003; returns the address of the ticket card to open in a browser."""
+    say("\n4. Usedesk -> amoCRM: a rule's POST request creates a deal once; the CRM block "
+        "in the ticket card")
+    page = steps.crm_login(stack, "amocrm")
+    say(f"   Login to amoCRM: {stack.server_url}/oauth/amocrm/start -> amoCRM's page asks to "
+        f"allow access -> Allow -> pontes: {page}")
+    contact = steps.amocrm_add_contact(stack, "Ivan Petrov", "ivan@example.org")
+    say(f"   Ivan Petrov (ivan@example.org) is amoCRM contact {contact}")
+    url, body = steps.request_example(stack, DEAL_REQUESTS)
+    body = {**body, "fields": {**body["fields"], "name": "Order #1042: upgrade to Pro",
+                               "price": 1200}, "comment": "Ivan asked about the Pro plan"}
+    say("   Usedesk rule: \"POST request\" (pontes hooks prints the URL and the JSON)")
+    say(f"     {url}")
+    for line in json.dumps(body, ensure_ascii=False, indent=2).splitlines():
+        say(f"     {line}")
+    first = steps.usedesk_rule_fires(url, body, IVANS_TICKET)
+    again = steps.usedesk_rule_fires(url, body, IVANS_TICKET)
+    say(f"   The rule fires for ticket {IVANS_TICKET} (Ivan Petrov): {first.status_code} "
+        f"{first.json()['status']}; it fires again: {again.status_code} "
+        f"{again.json()['status']}")
+    (event,) = stack.wait_for_events(DEAL_REQUESTS, 1)
+    say(f"   pontes: {result_of(stack, event)}")
+    for lead in steps.amocrm_records(stack, "leads"):
+        contacts = [c["id"] for c in (lead.get("_embedded") or {}).get("contacts") or []]
+        say(f"   amoCRM lead {lead['id']}: {lead['name']!r}, {lead['price']}, status "
+            f"{lead['status_id']}, contacts {contacts}")
+    if CARD_BLOCK in stack.runtime.integrations:
+        steps.usedesk_block(stack, CARD_BLOCK, "amoCRM")
+        say(f"   Usedesk Settings -> Blocks: dynamic block 'amoCRM' -> "
+            f"{stack.hook_url(CARD_BLOCK, 'helpdesk')}")
+        for block in steps.usedesk_open_card(stack, IVANS_TICKET):
+            shown = "answers" if block["error"] is None else f"fails: {block['error']}"
+            say(f"   The card of ticket {IVANS_TICKET} loads its block {block['name']!r}: "
+                f"it {shown}")
+    card = steps.usedesk_card_url(stack, IVANS_TICKET)
+    say(f"   Open Ivan's ticket card in a browser: {card}")
+    return card
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pontes demo", description=__doc__)
     parser.add_argument("--no-wait", action="store_true", help="exit after the story")
@@ -86,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the story, not every HTTP call
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="pontes-demo-") as tmp, \
-            demo_stack(Path(tmp)) as stack:
+            full_demo_stack(Path(tmp)) as stack:
         say(f"pontes server {stack.server_url}  (admin token {stack.admin_token})")
         say(f"admin pages {stack.server_url}/admin  (sign in with the admin token)")
         for name, url in stack.sandbox_urls.items():
@@ -95,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         story_ticket_history(stack)
         story_deal_to_ticket(stack)
         story_chat_to_crm(stack)
+        card = story_seed003(stack)
         say(f"\nThe story took {time.monotonic() - started:.0f}s.")
         if args.no_wait:
             return 0
@@ -105,6 +149,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  {stack.server_url}/metrics\n"
             f"  {stack.sandbox_urls['ploomes']}/_sandbox/ploomes/records/InteractionRecords\n"
             f"  {stack.sandbox_urls['movidesk']}/_sandbox/state\n"
+            f"  {card}  (the Usedesk ticket card, with the amoCRM block)\n"
             "Ctrl-C to stop.")
         try:
             while stack.process and stack.process.poll() is None:

@@ -1,4 +1,9 @@
-"""The demo installation: three sandboxes, their connections and three integrations."""
+"""The demo installation: the sandboxes, their connections and the integrations.
+
+Seeds 000 and 001 (Movidesk, Ploomes, Jivo) are the installation the end-to-end tests
+share (``demo_stack()``); ``full_demo_stack`` adds seed 003's (Usedesk and amoCRM, signed
+in with OAuth, with the rule-created deals and, when the ``crm_panel`` recipe is
+installed, the CRM block in the ticket card)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pontes.plugins import load_plugins
 from pontes.testing.stack import Stack
 
 CONNECTIONS = {
@@ -39,15 +45,48 @@ INTEGRATIONS: dict[str, dict[str, Any]] = {
     },
 }
 
+SEED003_CONNECTIONS = {
+    "usedesk": ("usedesk", {}),
+    "amocrm": ("amocrm", {"long_lived_token": None}),
+}
+"""amoCRM signs in with OAuth (through its sandbox's authorize page), not with a token."""
+
+DEAL_REQUESTS = "ticket-deals"
+CARD_BLOCK = "ticket-card"
+PANEL_RECIPE = "crm_panel"
+
+
+def seed003_integrations() -> dict[str, dict[str, Any]]:
+    """Seed 003's integrations: the deals a Usedesk rule asks for and, when the panel's
+    recipe is installed, the amoCRM block in the ticket card."""
+    integrations: dict[str, dict[str, Any]] = {
+        DEAL_REQUESTS: {"recipe": "deal_request", "helpdesk": "usedesk", "crm": "amocrm"}}
+    if PANEL_RECIPE in load_plugins().registry.recipes:
+        integrations[CARD_BLOCK] = {"recipe": PANEL_RECIPE, "helpdesk": "usedesk",
+                                    "crm": "amocrm"}
+    return integrations
+
+
 FAST_RETRIES = {"PONTES_BACKOFF_BASE": "0.2", "PONTES_BACKOFF_CAP": "2", "PONTES_IDLE_INTERVAL": "0.2"}
 
 
 @contextmanager
 def demo_stack(workdir: Path, integrations: dict[str, dict[str, Any]] | None = None,
-               server_env: dict[str, str] | None = None) -> Iterator[Stack]:
-    """The demo installation, running in ``workdir``."""
-    with Stack.running(workdir, connections=CONNECTIONS,
+               server_env: dict[str, str] | None = None,
+               connections: dict[str, tuple[str, dict[str, Any]]] | None = None
+               ) -> Iterator[Stack]:
+    """The demo installation (seeds 000 and 001 unless told otherwise), running in
+    ``workdir``."""
+    with Stack.running(workdir, connections=connections or CONNECTIONS,
                        integrations=integrations or INTEGRATIONS,
                        sandbox_options=SANDBOX_OPTIONS,
                        server_env={**FAST_RETRIES, **(server_env or {})}) as stack:
+        yield stack
+
+
+@contextmanager
+def full_demo_stack(workdir: Path) -> Iterator[Stack]:
+    """Every seed's installation at once, as ``pontes demo`` plays it."""
+    with demo_stack(workdir, {**INTEGRATIONS, **seed003_integrations()},
+                    connections={**CONNECTIONS, **SEED003_CONNECTIONS}) as stack:
         yield stack
