@@ -73,12 +73,20 @@ def normalize_phone(value: str, region: str = DEFAULT_PHONE_REGION) -> str:
     typed rather than lost or turned into a wrong number: a person typed it for a reason.
     """
     text = value.strip()
+    return phone_e164(text, region) or text
+
+
+def phone_e164(text: str, region: str = DEFAULT_PHONE_REGION) -> str | None:
+    """``text`` as an E.164 number (``(11) 91234-5678`` -> ``+5511912345678``), or ``None``
+    when it is not a valid number; without a leading ``+`` it is read as a ``region``
+    number. The one phone parser of pontes (``normalize_phone`` and the ``phone_e164``
+    mapping transform both use it), built on Google's libphonenumber rules."""
     try:
         parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
     except phonenumbers.NumberParseException:
-        return text
+        return None
     if not phonenumbers.is_valid_number(parsed):
-        return text
+        return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -16,7 +16,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, PrivateAttr, field_validator
 
-from ..models import DealStatus, TicketStatus
+from ..models import DealStatus, TicketStatus, phone_e164
 from .paths import plain_type
 from .template import Template
 from .transform import (
@@ -394,14 +394,11 @@ class PhoneE164(Transform):
         text = _text(value, self.name).strip()
         if not text:
             return None
-        reason = f"{value!r} is not a valid phone number (region {options.region})"
-        try:
-            parsed = phonenumbers.parse(text, None if text.startswith("+") else options.region)
-        except phonenumbers.NumberParseException:
-            return _invalid(text, options.invalid, reason)
-        if not phonenumbers.is_valid_number(parsed):
-            return _invalid(text, options.invalid, reason)
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        number = phone_e164(text, options.region)
+        if number is None:
+            return _invalid(text, options.invalid,
+                            f"{value!r} is not a valid phone number (region {options.region})")
+        return number
 
 
 class EmailOptions(TransformOptions):
