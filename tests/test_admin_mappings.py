@@ -7,8 +7,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import anyio
 import pytest
 import yaml
+from pontes.mapping.overrides import OverrideRefresher
+from pontes.store import Store
 from pontes_demo import steps
 from pontes_demo.installation import demo_stack
 
@@ -57,6 +60,21 @@ def canal_of_newest_deal(stack, chat_id: int) -> str | None:
     return props.get(CANAL_FIELD)
 
 
+def other_process_targets(stack) -> list[str]:
+    """The deal mapping's targets as another process (a worker) has them after its
+    refresh: its own runtime over the same store."""
+    store = Store.open(stack.runtime.config.store)
+    try:
+        integration = stack.runtime.integrations["chats"]
+        before = integration.mappings["deal"]
+        anyio.run(OverrideRefresher(stack.runtime, store).refresh)
+        after = integration.mappings["deal"]
+        integration.mappings["deal"] = before
+    finally:
+        store.close()
+    return after.targets
+
+
 def test_a_wrong_field_is_named_with_the_allowed_ones(stack):
     check = stack.admin("POST", f"{SLOT}/check", json={"rules": {"titel": "page_title"}})
 
@@ -80,6 +98,8 @@ def test_saved_versions_are_in_force_after_a_restart_and_roll_back(stack):
     stack.stop()
     stack.start_server()
     assert canal_of_newest_deal(stack, 990002) == "google"
+    worker_view = other_process_targets(stack)
+    assert f"custom.{CANAL_FIELD}" in worker_view
 
     back = stack.admin("POST", f"{SLOT}/rollback", json={"version": 0})
     assert back["version"] is None and back["rules"] == CONFIG_RULE

@@ -12,11 +12,11 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ConfigError, PontesError
-from ..mapping import CompiledMapping, compile_mapping
+from ..mapping import CompiledMapping
+from ..mapping.overrides import compile_rules, config_rules
 from ..mapping.paths import writable_fields
 from ..models import Event
 from ..recipes import Integration
-from ..runtime import Runtime
 from ..store.mappings import MappingVersion
 from .context import AdminContext
 from .models import MappingCheck, MappingSlotEntry, MappingVersionEntry
@@ -27,39 +27,6 @@ SAMPLES = 20
 
 class UnknownSlot(LookupError):
     """No such integration, or its recipe has no such mapping slot."""
-
-
-def config_rules(integration: Integration, slot: str) -> dict[str, Any]:
-    """The slot's rules from the recipe's defaults and the config file."""
-    spec = integration.recipe.mappings[slot]
-    given = integration.config.mapping.get(slot) or {}
-    return {target: rule for target, rule in {**spec.default, **given}.items()
-            if rule is not None}
-
-
-def compile_rules(runtime: Runtime, integration: Integration, slot: str,
-                  rules: dict[str, Any]) -> CompiledMapping:
-    """Compile ``rules`` for the slot; ``ConfigError`` names the first wrong field."""
-    spec = integration.recipe.mappings[slot]
-    return compile_mapping(rules, source_model=spec.source, target_model=spec.target,
-                           transforms=runtime.registry.transforms,
-                           where=f"integrations.{integration.name}.mapping.{slot}")
-
-
-def apply_overrides(runtime: Runtime, versions: dict[tuple[str, str], MappingVersion]) -> None:
-    """Compile the versions in force into the runtime's integrations (a version with no
-    mapping puts the config file's back). A stored mapping that no longer compiles (the
-    recipe changed) is left out, and the config file's stays in force."""
-    for (name, slot), version in versions.items():
-        integration = runtime.integrations.get(name)
-        if integration is None or slot not in integration.recipe.mappings:
-            continue
-        rules = config_rules(integration, slot) if version.mapping is None else version.mapping
-        try:
-            integration.mappings[slot] = compile_rules(runtime, integration, slot, rules)
-        except ConfigError:
-            integration.mappings[slot] = compile_rules(runtime, integration, slot,
-                                                       config_rules(integration, slot))
 
 
 def _slot(admin: AdminContext, name: str, slot: str) -> Integration:

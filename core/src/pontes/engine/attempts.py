@@ -29,6 +29,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..errors import PermanentFailure, PontesError, RateLimitedError, VendorUnavailable
 from ..logs import event_context, event_fields
+from ..mapping.overrides import OverrideRefresher
 from ..models import Event
 from ..recipes import Integration, RunContext
 from ..runtime import Runtime
@@ -73,6 +74,7 @@ class AttemptRunner:
         self.backoff = Backoff(settings.backoff_base, settings.backoff_cap)
         self.links = StoreLinks(store.links, store.run)
         self.outcomes = outcome_writer(store)
+        self.overrides = OverrideRefresher(runtime, store)
 
     def start(self) -> None:
         """Start the outcome writer (in a running event loop)."""
@@ -110,6 +112,7 @@ class AttemptRunner:
         if integration is None:
             raise PermanentFailure(f"integration {claimed.integration!r} is not in the "
                                    "configuration any more")
+        await self.overrides.refresh()  # mappings saved on the admin pages, by any process
         event = Event.model_validate(claimed.event)
         context = RunContext(integration, event, claimed.role, self.links)
         try:

@@ -19,10 +19,10 @@ from starlette.routing import Route
 
 from ..admin import api as admin_api
 from ..admin import pages as admin_pages
-from ..admin.mappings import apply_overrides
 from ..engine import Engine, Settings
 from ..engine.metrics import CONTENT_TYPE
 from ..keys import installation_key
+from ..mapping.overrides import apply_overrides
 from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
 from ..panels import routes as panel_routes

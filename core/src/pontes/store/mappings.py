@@ -75,6 +75,11 @@ class MappingOverrideRepository:
             ).all()
         return [MappingVersion(**row._mapping) for row in rows]
 
+    def newest_id(self) -> int | None:
+        """The id of the newest saved version of any slot (it changes with every save)."""
+        with reading(self.engine) as connection:
+            return connection.execute(select(func.max(mapping_overrides.c.id))).scalar()
+
     def in_force(self) -> dict[tuple[str, str], MappingVersion]:
         """The newest version of every slot that has one, by ``(integration, slot)``."""
         table = mapping_overrides
