@@ -6,6 +6,7 @@ plugin is: a ``dist-info`` directory with its ``pontes.plugins`` entry point, on
 child's ``PYTHONPATH``.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -172,3 +173,18 @@ def test_status_shows_cursor_last_load_rows_and_lag(plugin_path, tmp_path, desk,
         in lines
     people = next(line for line in lines if line.strip().startswith("people:"))
     assert "cursor None" in people and "lag" not in people
+
+
+def test_export_json_gives_the_summary_of_each_stream(plugin_path, tmp_path, desk,
+                                                      duckdb_warehouse):
+    args, env = command(plugin_path, tmp_path, desk.url, duckdb_warehouse, "--json",
+                        "--no-progress")
+    result = subprocess.run(args, env=env, cwd=tmp_path, capture_output=True, text=True,
+                            timeout=WAIT_LIMIT)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["dataset"] == duckdb_warehouse.dataset
+    streams = {stream["name"]: stream for stream in report["streams"]}
+    assert streams["tickets"]["rows"] == 60 and streams["tickets"]["full_refresh"] is False
+    assert streams["people"]["rows"] == 7 and streams["people"]["full_refresh"] is True
+    assert pagedesk.TOKEN not in result.stdout + result.stderr

@@ -9,9 +9,11 @@ dependencies of ``pontes[export]`` (dlt, DuckDB, tqdm) only when they run.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -80,10 +82,11 @@ def streams_option(command: Any) -> Any:
                    "directory: $PONTES_DATA_DIR, or pontes-data/ beside the store].")
 @click.option("--no-progress", is_flag=True,
               help="Do not draw progress bars (each API call is logged instead).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @fails_cleanly
 def export_command(connection: str, config_path: str, to: str | None, streams: str | None,
                    full_refresh: bool, dataset: str | None, batch_size: int | None,
-                   work_dir: str | None, no_progress: bool) -> None:
+                   work_dir: str | None, no_progress: bool, as_json: bool) -> None:
     """Export the streams of CONNECTION (tables and child tables) to a warehouse.
 
     Streams with a cursor load only what changed since the last export, unless
@@ -104,7 +107,8 @@ def export_command(connection: str, config_path: str, to: str | None, streams: s
             dataset=dataset, work_dir=work,
             batch_size=batch_size or export_api.DEFAULT_BATCH_SIZE,
             progress=export_api.Progress() if no_progress else export_api.TqdmProgress())
-    click.echo(_summary(report))
+    click.echo(json.dumps(asdict(report), indent=2, default=str) if as_json
+               else _summary(report))
 
 
 @export_group.command("status")
