@@ -231,3 +231,30 @@ def test_the_declaration_is_zohos():
     assert declaration.refresh_token_setting == "refresh_token"
     assert declaration.is_revoked(200, {"error": "invalid_code"})
     assert not declaration.is_revoked(200, {"error": "invalid_client"})
+
+
+def test_self_client_tokens_survive_a_reset_and_standing_tokens_are_always_good():
+    accounts = ZohoAccounts(CLIENT_ID, CLIENT_SECRET, self_client_tokens=("1000.self",),
+                            standing_tokens=("1000.standing",))
+    assert accounts.valid("1000.standing") and not accounts.valid("1000.other")
+    accounts.revoke()
+    assert "1000.self" not in accounts.refresh_tokens
+    accounts.reset()
+    assert accounts.refresh_tokens == {"1000.self"} and accounts.valid("1000.standing")
+
+
+def test_the_token_endpoint_answers_zohos_shape_and_refusals(served):
+    seed = httpx.post(f"{served}/_sandbox/accounts/self-client").json()["refresh_token"]
+    form = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+            "grant_type": "refresh_token", "refresh_token": seed}
+    answer = httpx.post(f"{served}/accounts/oauth/v2/token", params=form)
+    assert set(answer.json()) == {"access_token", "scope", "api_domain", "token_type",
+                                  "expires_in"}
+    assert answer.json()["expires_in"] == 3600
+    wrong_grant = httpx.post(f"{served}/accounts/oauth/v2/token",
+                             data={**form, "grant_type": "password"})
+    assert (wrong_grant.status_code, wrong_grant.json()) == (
+        200, {"error": "unsupported_grant_type"})
+    httpx.post(f"{served}/accounts/oauth/v2/token/revoke", params={"token": seed})
+    gone = httpx.post(f"{served}/accounts/oauth/v2/token", data=form)
+    assert gone.json() == {"error": "invalid_code"}
