@@ -11,6 +11,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..tables import table_text
+
 if TYPE_CHECKING:
     from ..registry import Registry
 
@@ -71,15 +73,10 @@ def panel_pairs(registry: Registry) -> list[tuple[str, str, frozenset[str]]]:
 
 
 def pairs_table(pairs: list[tuple[str, str, frozenset[str]]]) -> str:
-    """A text table: one row per panel feature, one column per helpdesk x CRM pair."""
+    """A table: one row per panel feature, one column per helpdesk x CRM pair."""
     if not pairs:
         return "(no helpdesk with a ticket card, or no CRM, is installed)"
-    columns = [f"{helpdesk} x {crm}" for helpdesk, crm, _ in pairs]
-    width = max(len("panel feature"), *(len(f.title) for f in FEATURES))
-    head = "panel feature".ljust(width) + "  " + "  ".join(columns)
-    lines = [head, "-" * len(head)]
-    for feature in FEATURES:
-        cells = ["x".center(len(column)) if feature.name in features else " " * len(column)
-                 for column, (_, _, features) in zip(columns, pairs, strict=True)]
-        lines.append(feature.title.ljust(width) + "  " + "  ".join(cells))
-    return "\n".join(lines)
+    return table_text(["PANEL FEATURE", *(f"{helpdesk} x {crm}" for helpdesk, crm, _ in pairs)],
+                      [[feature.title, *("x" if feature.name in features else ""
+                                         for _helpdesk, _crm, features in pairs)]
+                       for feature in FEATURES])
