@@ -32,7 +32,7 @@ from starlette.routing import Route
 
 from ..engine import Delivery
 from ..engine.explain import explain_failure
-from ..engine.inbox import fit_key, kept_headers, storable_text, without_secrets
+from ..engine.inbox import kept_headers, storable_text, stored_key, without_secrets
 from ..engine.json_bodies import read_json
 from ..engine.masking import masked_data
 from ..errors import InvalidPayload
@@ -132,7 +132,8 @@ async def _store(request: Request, integration: Integration, delivery: Delivery,
     spec = integration.recipe.request
     engine = request.app.state.engine
     connection = integration.connections[spec.role]
-    key, entity = fit_key(spec.key(parsed)), fit_key(spec.entity_key(parsed))
+    key = stored_key(spec.key(parsed), integration)
+    entity = stored_key(spec.entity_key(parsed), integration)
     event = Event(type=spec.event, connection=connection.name, idempotency_key=key,
                   entity_key=entity, trigger=TRIGGER,
                   payload=parsed.model_dump(mode="json", by_alias=True, exclude_none=True))
