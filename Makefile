@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PLUGIN_DIRS := $(sort $(dir $(wildcard plugins/*/pyproject.toml)))
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: install demo test fuzz lint bench clean
 
@@ -20,8 +21,9 @@ $(STAMP): $(BIN)/python pyproject.toml core/pyproject.toml $(wildcard plugins/*/
 		-e 'core[export,postgres]' $(addprefix -e ,$(PLUGIN_DIRS)) -e demo
 	touch $(STAMP)
 
+# `make demo DEMO_ARGS=--no-wait` exits after the story instead of serving.
 demo: $(STAMP)
-	$(BIN)/pontes demo
+	$(BIN)/pontes demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
