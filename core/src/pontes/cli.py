@@ -21,6 +21,7 @@ from .capabilities import CAPABILITIES
 from .commands import engine as engine_commands
 from .commands import export as export_commands
 from .commands import init as init_commands
+from .commands import installed as installed_commands
 from .commands import mappings as mapping_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
@@ -238,6 +239,7 @@ def _add_commands() -> None:
     new_plugin_commands.register(cli)
     oauth_commands.register(cli)
     purge_commands.register(cli)
+    installed_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm
     except PontesError as exc:

@@ -1,14 +1,12 @@
 """The pontes demo: vendor sandboxes, a real server, and the seed integrations played live.
 
-A plugin like any other: it adds the ``pontes demo`` command through ``register_commands``
-(``python -m pontes_demo`` runs the same). The end-to-end tests reuse its installation and
-steps, so what the demo shows is what the tests check.
+Not a plugin: it adds the ``pontes demo`` command through the ``pontes.commands`` entry
+point group, so ``pontes plugins`` and the admin API never list it (``python -m
+pontes_demo`` runs the same). The end-to-end tests reuse its installation and steps, so
+what the demo shows is what the tests check.
 """
 
-from pontes import hookimpl
 
-
-@hookimpl
 def register_commands(cli):
     """``pontes demo [--no-wait]``."""
     import click
