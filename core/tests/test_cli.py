@@ -148,3 +148,15 @@ def test_unknown_sandbox_lists_the_available_ones(capsys):
     assert "no sandbox for 'zendesk'; available: " in err
     available = set(err.split("available: ", 1)[1].splitlines()[0].split(", "))
     assert available >= {"jivo", "movidesk", "ploomes", "usedesk"}
+
+
+def test_activate_json_lists_the_steps_in_the_vendors_words(capsys, tmp_path, sandboxes):
+    path = write_config(tmp_path, sandboxes)
+    code, out, err = run(capsys, "activate", "support-history", "--config", path, "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["integration"] == "support-history"
+    (step,) = report["steps"]
+    assert step["done"] is False and step["title"].startswith("movidesk: webhook for ")
+    assert step["detail"].startswith("In Movidesk: Configurações -> Gatilhos")
+    assert "https://pontes.example.com/hooks/support-history/" in step["detail"]

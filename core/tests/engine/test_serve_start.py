@@ -96,3 +96,28 @@ def test_serve_warns_at_start_up_when_the_admin_token_is_unset(tmp_path, sandbox
     warning = [line for line in server.log().splitlines() if "PONTES_ADMIN_TOKEN" in line]
     assert len(warning) == 1 and " WARNING pontes.server: PONTES_ADMIN_TOKEN is not set" \
         in warning[0]
+
+
+@pytest.mark.slow
+def test_the_first_serve_creates_the_installation_key_beside_the_config_and_says_where(
+        tmp_path, sandbox):
+    port = free_port()
+    config = write_config(tmp_path, sandbox, port)
+    env = server_env()
+    del env["PONTES_SECRET_KEY"]
+    key_file = tmp_path / ".pontes-secret-key"
+    server = ServerProcess(config, env, port, tmp_path / "server.log").start()
+    first_url = server.hook_url()
+    server.stop()
+    assert key_file.exists()
+    assert f"created the installation key {key_file}" in server.log()
+    key = key_file.read_bytes()
+    again = ServerProcess(config, env, port, tmp_path / "again.log").start()
+    try:
+        assert again.hook_url() == first_url
+    finally:
+        again.stop()
+        again.admin.close()
+        server.admin.close()
+    assert key_file.read_bytes() == key
+    assert "created the installation key" not in again.log()
