@@ -1,7 +1,8 @@
 """Fixtures for the Jivo plugin tests.
 
 - ``examples``: one body per Webhooks API event, written in the shapes and id types of
-  Jivo's documented examples (``tests/examples/*.json``), independent of the sandbox;
+  Jivo's documented examples (``tests/examples/*.json``), built apart from the sandbox
+  but with its channel id (``widget_id`` 51234), so one posted to a demo installation runs;
 - ``receiver``: a small Starlette app served on a loopback port that answers webhooks the
   way a test tells it to and keeps what it received;
 - ``jivo_sandbox``: an HTTP client on a fresh Jivo sandbox (``sandbox_url`` of

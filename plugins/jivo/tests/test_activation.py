@@ -13,7 +13,7 @@ def test_the_chat_webhook_step_names_jivos_screens_and_the_url():
     config = parse_config({
         "public_url": "https://pontes.example.com",
         "plugins": ["jivo", "ploomes"],
-        "connections": {"chat": {"plugin": "jivo", "widget_id": "3948"},
+        "connections": {"chat": {"plugin": "jivo", "widget_id": "51234"},
                         "crm": {"plugin": "ploomes", "user_key": "k",
                                 "base_url": "http://127.0.0.1:9"}},
         "integrations": {"leads": {"recipe": "chat_to_crm", "chat": "chat", "crm": "crm"}},

@@ -166,9 +166,9 @@ async def test_utm_text_alone_is_parsed(jivo_connection, examples):
 @pytest.mark.anyio
 async def test_events_of_another_channel_are_refused(jivo_connection, examples):
     body = examples["chat_finished"]
-    accepted = await load(jivo_connection(widget_id="3948"), body)
+    accepted = await load(jivo_connection(widget_id="51234"), body)
     assert accepted.refs == {"jivo": "7607"}
-    with pytest.raises(PermanentFailure, match="channel '9999'.*channel '3948'"):
+    with pytest.raises(PermanentFailure, match="channel '9999'.*channel '51234'"):
         await load(jivo_connection(widget_id="9999"), body)
 
 

@@ -106,7 +106,7 @@ def test_an_offline_chat_becomes_an_offline_message(pontes_registry):
 def test_a_chat_from_jivo_keeps_its_channel(pontes_registry, examples):
     mapper = pontes_registry.mapper("jivo", "chat")
     chat = mapper.to_canonical(examples["chat_finished"], "jivo")
-    assert mapper.from_canonical(chat, "jivo")["widget_id"] == "3948"
+    assert mapper.from_canonical(chat, "jivo")["widget_id"] == "51234"
 
 
 text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),

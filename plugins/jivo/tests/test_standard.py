@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from hypothesis import strategies as st
@@ -40,3 +41,14 @@ class TestJivo(ConnectorStandardTests):
                      ("visitor.phones", st.lists(canonical_phones(), min_size=1, max_size=1)),
                      "tags", "description", "utm", "offline"],
         }
+
+
+def test_the_example_bodies_carry_the_sandbox_channel_id():
+    """Posting an example to a demo installation (whose Jivo connection has the sandbox's
+    widget_id) runs instead of being refused for another channel."""
+    from pontes_jivo.sandbox.samples import WIDGET_ID
+
+    bodies = sorted(EXAMPLES.glob("*.json"))
+    assert bodies
+    for path in bodies:
+        assert json.loads(path.read_text())["widget_id"] == WIDGET_ID, path.name

@@ -48,8 +48,8 @@ def test_parses_each_event_with_either_id_types(examples, name, id_types):
     assert event.connection == "jivo"
     assert event.record_id == EXPECTED_RECORD[name]
     assert event.payload == body
-    assert event.idempotency_key.startswith(f"jivo:3948:{name}:")
-    assert event.entity_key == "jivo:3948:client:2198"
+    assert event.idempotency_key.startswith(f"jivo:51234:{name}:")
+    assert event.entity_key == "jivo:51234:client:2198"
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_TYPES))
@@ -79,13 +79,13 @@ def test_key_order_and_whitespace_do_not_matter(examples):
 def test_distinct_happenings_get_distinct_keys(examples):
     finished = parse_one(examples["chat_finished"])
     other_chat = parse_one({**examples["chat_finished"], "chat_id": 7608})
-    assert finished.idempotency_key == "jivo:3948:chat_finished:7607"
+    assert finished.idempotency_key == "jivo:51234:chat_finished:7607"
     assert other_chat.idempotency_key != finished.idempotency_key
 
     accepted = parse_one(examples["chat_accepted"])
     transferred = parse_one({**examples["chat_accepted"],
                              "agent": {**examples["chat_accepted"]["agent"], "id": "2017"}})
-    assert accepted.idempotency_key == "jivo:3948:chat_accepted:7636:2016"
+    assert accepted.idempotency_key == "jivo:51234:chat_accepted:7636:2016"
     assert transferred.idempotency_key != accepted.idempotency_key
 
     updated = parse_one(examples["chat_updated"])
@@ -94,14 +94,14 @@ def test_distinct_happenings_get_distinct_keys(examples):
     assert parse_one(changed).idempotency_key != updated.idempotency_key
 
     offline = parse_one(examples["offline_message"])
-    assert offline.idempotency_key == "jivo:3948:offline_message:1665399500726"
+    assert offline.idempotency_key == "jivo:51234:offline_message:1665399500726"
 
     call = examples["call_event"]
     ended = parse_one(call)
     started = parse_one({**call, "call": {"type": "callback", "phone": "+5521998765432",
                                           "status": "start"}})
-    assert ended.idempotency_key == "jivo:3948:call_event:4398:callback:end"
-    assert started.idempotency_key == "jivo:3948:call_event:4398:callback:start"
+    assert ended.idempotency_key == "jivo:51234:call_event:4398:callback:end"
+    assert started.idempotency_key == "jivo:51234:call_event:4398:callback:start"
 
 
 def test_a_body_without_ids_is_keyed_by_its_digest(examples):
@@ -109,10 +109,10 @@ def test_a_body_without_ids_is_keyed_by_its_digest(examples):
     del body["offline_message_id"], body["chat_id"]
     body["visitor"].pop("number")
     event = parse_one(body)
-    assert event.idempotency_key.startswith("jivo:3948:offline_message:")
+    assert event.idempotency_key.startswith("jivo:51234:offline_message:")
     digest = event.idempotency_key.rsplit(":", 1)[1]
     assert len(digest) == 20
-    assert event.entity_key == f"jivo:3948:body:{digest}"
+    assert event.entity_key == f"jivo:51234:body:{digest}"
     other = parse_one({**body, "message": "something else"})
     assert other.idempotency_key != event.idempotency_key
 
@@ -120,7 +120,7 @@ def test_a_body_without_ids_is_keyed_by_its_digest(examples):
 def test_without_a_client_number_the_entity_is_the_chat(examples):
     body = examples["chat_finished"]
     body["visitor"].pop("number")
-    assert parse_one(body).entity_key == "jivo:3948:chat:7607"
+    assert parse_one(body).entity_key == "jivo:51234:chat:7607"
 
 
 def test_json_sent_with_another_content_type_is_still_read(examples):

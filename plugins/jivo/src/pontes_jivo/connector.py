@@ -27,7 +27,7 @@ class JivoSettings(ConnectionSettings):
     """One Jivo channel whose webhooks a pontes integration receives.
 
     - ``widget_id``: the channel id as Jivo writes it in every webhook body
-      (``"widget_id": "3948"``). When set, events of any other channel are refused when
+      (``"widget_id": "51234"``). When set, events of any other channel are refused when
       loaded, so a hook URL pasted into the wrong channel cannot feed the CRM.
     - ``phone_region``: the ISO 3166 region used to read phone numbers typed without a
       country code (``(11) 98765-4321`` is a Brazilian number with the default ``BR``).
