@@ -32,11 +32,14 @@ async def _rows(connection: Connection, path: str,
 @kit.stream("tickets", table="zohodesk_tickets", primary_key=("id",),
             cursor_field="modifiedTime")
 async def read_tickets(connection: Connection,
-                       cursor: datetime | None) -> AsyncIterator[dict[str, Any]]:
-    """Tickets changed since ``cursor`` (all when ``None``), oldest change first."""
+                       cursor: datetime | str | None) -> AsyncIterator[dict[str, Any]]:
+    """Tickets changed since ``cursor`` (the last exported ``modifiedTime``; all when
+    ``None``), oldest change first. Zoho Desk's list takes no change filter we could
+    confirm, so every page is read and the older tickets are left out here."""
+    since = parse_vendor_datetime(cursor) if isinstance(cursor, str) else cursor
     async for ticket in _rows(connection, "/tickets", {"sortBy": "modifiedTime"}):
         changed = parse_vendor_datetime(ticket.get("modifiedTime"))
-        if cursor is None or changed is None or changed >= cursor:
+        if since is None or changed is None or changed >= since:
             yield ticket
 
 
