@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -15,47 +14,17 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "engine" / "support"))
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import ledger_plugin  # noqa: E402
-from admin_support import sign_in  # noqa: E402
+from admin_support import Served, sign_in  # noqa: E402
 from engine_support import (  # noqa: E402
-    ADMIN_TOKEN,
     SECRET_KEY,
     ThreadedServer,
     free_port,
     ledger_config,
     ledger_runtime,
     quick_settings,
-    wait_until,
 )
 from pontes.server import create_app  # noqa: E402
 from pontes.store import Store  # noqa: E402
-
-
-@dataclass
-class Served:
-    """A running server, its Ledger sandbox and its store."""
-
-    url: str
-    sandbox_url: str
-    store: Store
-
-    def api(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=30,
-                            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
-
-    def hook_url(self) -> str:
-        with self.api() as api:
-            return api.get("/admin/api/integrations").json()[0]["webhooks"][0]["url"]
-
-    def deliver(self, **body) -> None:
-        httpx.post(self.hook_url(), json=body, timeout=30).raise_for_status()
-
-    def settle(self) -> None:
-        def quiet() -> bool:
-            with self.api() as api:
-                found = api.get("/admin/api/events", params={"limit": 1000}).json()
-            return not any(e["status"] in ("received", "running") for e in found)
-
-        wait_until(quiet, what="the queue to empty")
 
 
 @pytest.fixture(scope="module")

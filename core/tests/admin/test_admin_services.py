@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import httpx
 import ledger_plugin
-from admin_support import csrf_of
+from admin_support import Served, csrf_of
+from engine_support import (
+    SECRET_KEY,
+    ThreadedServer,
+    free_port,
+    ledger_config,
+    ledger_runtime,
+    quick_settings,
+    wait_until,
+)
 from pontes.admin.api import OPERATIONS
 from pontes.admin.models import EventEntry, EventQuery
 from pontes.admin.openapi import REF
+from pontes.server import create_app
+from pontes.store import Store
 
 
 def test_the_openapi_document_is_generated_from_the_models(served):
@@ -114,3 +125,33 @@ def test_checking_a_connection_calls_the_vendor(served, operator):
                         data={"csrf_token": csrf_of(page.text)})
     assert 'class="error"' in bad.text and "ledger-in: " in bad.text
     assert ledger_plugin.SANDBOX_KEY not in bad.text
+
+
+def test_connections_show_their_rate_budget_and_a_vendor_pause(tmp_path):
+    sandbox = ThreadedServer(ledger_plugin.sandbox_app_factory()).start()
+    port = free_port()
+    config = ledger_config(f"sqlite:///{tmp_path / 'budget.db'}", sandbox.url,
+                           f"http://127.0.0.1:{port}", rate=(50, 60))
+    store = Store.open(config["store"], key=SECRET_KEY.encode())
+    server = ThreadedServer(create_app(ledger_runtime(config), store, quick_settings(),
+                                       key=SECRET_KEY.encode()), port).start()
+    served = Served(server.url, sandbox.url, store)
+    try:
+        served.deliver(id="bud-1", entity="bud-1")
+        served.settle()
+        with served.api() as api:
+            budgets = {c["name"]: c["budget"] for c in api.get("/admin/api/connections").json()}
+            assert budgets["ledger-out"] == {"limit": 50, "per_seconds": 60.0, "used": 2,
+                                             "paused_for": 0.0}  # find, then append
+            with httpx.Client(base_url=sandbox.url) as vendor:
+                vendor.post("/_sandbox/faults", json={"status": 429, "retry_after": 120,
+                                                      "path": "/entries"})
+            served.deliver(id="bud-2", entity="bud-2")
+            wait_until(lambda: api.get("/admin/api/connections").json()[1]["budget"]
+                       ["paused_for"] > 60, what="the vendor's pause to show")
+            [health] = api.get("/admin/api/overview").json()
+        assert health["connections"]["ledger-out"] == "rate-limited now"
+    finally:
+        server.stop()
+        sandbox.stop()
+        store.close()

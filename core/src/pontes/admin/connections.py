@@ -9,7 +9,7 @@ from ..errors import PontesError
 from ..oauth.wiring import login_statuses
 from ..server.auth import action_token
 from .context import AdminContext
-from .models import ActionTokenAnswer, CheckAnswer, ConnectionEntry, LoginState
+from .models import ActionTokenAnswer, BudgetUse, CheckAnswer, ConnectionEntry, LoginState
 
 
 class UnknownConnection(LookupError):
@@ -19,6 +19,7 @@ class UnknownConnection(LookupError):
 async def connection_entries(admin: AdminContext) -> list[ConnectionEntry]:
     """Every configured connection, never with its secrets."""
     logins = await admin.store.run(login_statuses, admin.runtime, admin.store.vault)
+    budgets = await budget_uses(admin)
     return [
         ConnectionEntry(
             name=name, plugin=c.connector.name, title=c.connector.title,
@@ -26,9 +27,23 @@ async def connection_entries(admin: AdminContext) -> list[ConnectionEntry]:
             base_url=without_userinfo(c.settings.base_url),
             action_url=f"{admin.public_url}/actions/{name}/{{action}}",
             login=LoginState(state=logins[name].state, reason=logins[name].reason,
-                             expires_at=logins[name].expires_at))
+                             expires_at=logins[name].expires_at),
+            budget=budgets.get(name))
         for name, c in admin.runtime.connections.items()
     ]
+
+
+async def budget_uses(admin: AdminContext) -> dict[str, BudgetUse]:
+    """Each rate-limited connection's budget use now (shared by every process when the
+    budgets are kept in the store)."""
+    uses = {}
+    for name, connection in admin.runtime.connections.items():
+        usage = await connection.client.budget_usage()
+        if usage is not None:
+            uses[name] = BudgetUse(limit=usage.limit.requests,
+                                   per_seconds=usage.limit.per_seconds, used=usage.used,
+                                   paused_for=round(usage.paused_for, 1))
+    return uses
 
 
 async def check(admin: AdminContext, name: str) -> CheckAnswer:
@@ -38,12 +53,15 @@ async def check(admin: AdminContext, name: str) -> CheckAnswer:
         raise UnknownConnection(name)
     logins = await admin.store.run(login_statuses, admin.runtime, admin.store.vault)
     if logins[name].state == "needs_login":
-        return CheckAnswer(connection=name, ok=False, message=logins[name].describe())
-    try:
-        await connection.connector.check(connection)
-    except PontesError as exc:
-        return CheckAnswer(connection=name, ok=False, message=str(exc))
-    return CheckAnswer(connection=name, ok=True, message="the credentials work")
+        answer = CheckAnswer(connection=name, ok=False, message=logins[name].describe())
+    else:
+        try:
+            await connection.connector.check(connection)
+            answer = CheckAnswer(connection=name, ok=True, message="the credentials work")
+        except PontesError as exc:
+            answer = CheckAnswer(connection=name, ok=False, message=str(exc))
+    admin.checks[name] = answer
+    return answer
 
 
 def token_of(admin: AdminContext, name: str) -> ActionTokenAnswer:

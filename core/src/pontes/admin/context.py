@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
@@ -18,12 +19,16 @@ class AdminContext:
     store: Store
     key: bytes
     engine: object
+    checks: dict[str, Any] = field(default_factory=dict)
+    """The last credentials check of each connection in this process (``CheckAnswer``)."""
 
     @classmethod
     def of(cls, request: Request) -> AdminContext:
         """The installation serving ``request``."""
         state = request.app.state
-        return cls(state.runtime, state.store, state.key, state.engine)
+        if getattr(state, "admin_checks", None) is None:
+            state.admin_checks = {}
+        return cls(state.runtime, state.store, state.key, state.engine, state.admin_checks)
 
     @property
     def public_url(self) -> str:

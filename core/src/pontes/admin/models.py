@@ -118,11 +118,18 @@ class LoginState(Answer):
 
 
 class BudgetUse(Answer):
-    """A connection's rate limit and the calls made in the current window."""
+    """A connection's rate limit, the calls taken in the current window, and the seconds
+    left of a pause the vendor asked for (a 429)."""
 
     limit: int
     per_seconds: float
     used: int
+    paused_for: float
+
+    @property
+    def limited(self) -> bool:
+        """Whether no call can start now."""
+        return self.paused_for > 0 or self.used >= self.limit
 
 
 class ConnectionEntry(Answer):

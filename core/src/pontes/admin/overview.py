@@ -11,6 +11,7 @@ from ..oauth.wiring import login_statuses
 from ..store import utcnow
 from ..store.database import reading
 from ..store.schema import events
+from .connections import budget_uses
 from .context import AdminContext
 from .models import IntegrationHealth
 
@@ -35,13 +36,16 @@ def _waiting(engine) -> dict[str, int]:
         return dict(connection.execute(query).all())
 
 
-def connection_state(login, limited: bool) -> str:
-    """A connection's state in the operator's words."""
+def connection_state(login, limited: bool, checked) -> str:
+    """A connection's state in the operator's words (``checked``: its last credentials
+    check on the Connections page, if any)."""
     if login.state == "needs_login":
         return "needs OAuth login"
     if limited:
         return "rate-limited now"
-    return "credentials OK" if login.state == "logged_in" else "configured"
+    if checked is not None:
+        return "credentials OK" if checked.ok else f"credentials failed: {checked.message}"
+    return "logged in with OAuth" if login.state == "logged_in" else "credentials not checked yet"
 
 
 async def overview(admin: AdminContext) -> list[IntegrationHealth]:
@@ -52,7 +56,7 @@ async def overview(admin: AdminContext) -> list[IntegrationHealth]:
     oldest = await store.run(store.events.oldest_waiting)
     successes = await store.run(store.events.last_successes)
     logins = await store.run(login_statuses, admin.runtime, store.vault)
-    limited = await rate_limited_connections(admin)
+    limited = {name for name, use in (await budget_uses(admin)).items() if use.limited}
     entries = []
     for name, integration in admin.runtime.integrations.items():
         received = sum(count for (which, _), count in recent.items() if which == name)
@@ -62,20 +66,8 @@ async def overview(admin: AdminContext) -> list[IntegrationHealth]:
             dead_24h=recent.get((name, "dead"), 0),
             last_success_at=successes.get(name), waiting=waiting.get(name, 0),
             oldest_waiting_at=oldest.get(name),
-            connections={c.name: connection_state(logins[c.name], c.name in limited)
+            connections={c.name: connection_state(logins[c.name], c.name in limited,
+                                                  admin.checks.get(c.name))
                          for c in integration.connections.values()}))
     return entries
 
-
-async def rate_limited_connections(admin: AdminContext) -> set[str]:
-    """Connections whose last attempt failed on the vendor's rate limit (a 429), among the
-    events still waiting to run again."""
-    def query(engine) -> set[str]:
-        with reading(engine) as connection:
-            rows = connection.execute(
-                select(events.c.connection, events.c.last_error)
-                .where(events.c.status == "received", events.c.last_error.is_not(None))
-            ).all()
-        return {name for name, error in rows if "429" in error or "rate limit" in error.lower()}
-
-    return await admin.store.run(query, admin.store.engine)

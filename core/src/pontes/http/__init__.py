@@ -22,6 +22,7 @@ Import everything from ``pontes.http``; the modules behind it are its layout, no
 
 from .client import CallObserver, VendorClient
 from .ratelimit import (
+    BudgetUsage,
     InProcessBucket,
     InProcessRateBudgets,
     RateBucket,
@@ -45,6 +46,7 @@ __all__ = [
     "REDACTED",
     "SECRET_HEADER_NAMES",
     "SECRET_PARAM_NAMES",
+    "BudgetUsage",
     "CallObserver",
     "InProcessBucket",
     "InProcessRateBudgets",

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from ..errors import RateLimitedError, VendorError, VendorUnavailable, VendorUnreachable
-from .ratelimit import InProcessRateBudgets, RateBucket, RateBudgets, RateLimit
+from .ratelimit import BudgetUsage, InProcessRateBudgets, RateBucket, RateBudgets, RateLimit
 from .redaction import Redactor, is_secret_header, redact_http_logs
 from .retry import RetryPolicy, may_resend, resend_safe
 from .vendor_errors import error_for, vendor_message
@@ -122,6 +122,13 @@ class VendorClient:
         ``rate_limit`` there is no budget to hold and nothing happens."""
         if self._bucket is not None and seconds > 0:
             await self._bucket.pause(seconds)
+
+    async def budget_usage(self) -> BudgetUsage | None:
+        """How much of this client's rate budget is taken now (``None`` without a
+        ``rate_limit``)."""
+        if self._bucket is None:
+            return None
+        return await self._bucket.usage()
 
     async def aclose(self) -> None:
         """Close the underlying connections."""

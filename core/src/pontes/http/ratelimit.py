@@ -132,6 +132,10 @@ class RateBucket(Protocol):
         """
         ...
 
+    async def usage(self) -> BudgetUsage:
+        """How much of the budget is taken now, and how long a pause still holds it."""
+        ...
+
 
 @runtime_checkable
 class RateBudgets(Protocol):
@@ -161,6 +165,17 @@ class Reservation:
     wait: float
     at: float | None
     paused_until: float
+
+
+@dataclass(frozen=True)
+class BudgetUsage:
+    """A bucket's state now: ``used`` calls of ``limit`` in the current window (turns
+    reserved for callers still waiting included), and ``paused_for`` seconds left of a
+    pause (0 when none holds it)."""
+
+    used: int
+    limit: RateLimit
+    paused_for: float
 
 
 class WindowBucket(ABC):
@@ -207,6 +222,16 @@ class WindowBucket(ABC):
     @abstractmethod
     async def pause(self, seconds: float) -> None:
         """Hold every call of this bucket for ``seconds`` from now."""
+
+    async def usage(self) -> BudgetUsage:
+        """How much of the budget is taken now, and how long a pause still holds it."""
+        calls, paused_until, now = await self._state_now()
+        used = sum(1 for at in calls if at > now - self.limit.window)
+        return BudgetUsage(used, self.limit, max(0.0, paused_until - now))
+
+    @abstractmethod
+    async def _state_now(self) -> tuple[list[float], float, float]:
+        """The log, the end of the last pause and the current time, on the log's clock."""
 
     @abstractmethod
     async def _reserve(self, max_wait: float) -> Reservation:
@@ -258,6 +283,11 @@ class InProcessBucket(WindowBucket):
         state = self._state
         with state.guard:
             state.calls = without_call(state.calls, at)
+
+    async def _state_now(self) -> tuple[list[float], float, float]:
+        state = self._state
+        with state.guard:
+            return list(state.calls), state.paused_until, self._clock()
 
     async def _paused_since(self, seen: float) -> float:
         state = self._state

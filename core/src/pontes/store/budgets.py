@@ -168,6 +168,16 @@ class StoreBucket(WindowBucket):
     async def _paused_since(self, seen: float) -> float:
         return await asyncio.to_thread(self._paused_since_now, seen)
 
+    def _read_state(self) -> tuple[list[float], float, float]:
+        with reading(self.engine) as connection:
+            row = self._row(connection, lock=False)
+            if row is None:  # no call yet: nothing taken
+                return [], 0.0, 0.0
+        return list(row.calls), row.paused_until, row.now
+
+    async def _state_now(self) -> tuple[list[float], float, float]:
+        return await asyncio.to_thread(self._read_state)
+
     async def pause(self, seconds: float) -> None:
         """Hold every call of this account, in every process sharing the store, for
         ``seconds`` from now."""
