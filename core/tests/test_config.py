@@ -231,3 +231,10 @@ def test_unknown_connection_setting_suggests_the_setting(tmp_path, plugins):
 def test_parse_config_requires_a_mapping():
     with pytest.raises(ConfigError, match="expected a mapping at the top, got list"):
         parse_config([1, 2], "inline.yaml")
+
+
+@pytest.mark.parametrize("key", ["source", "directory"])
+def test_the_fields_pontes_fills_itself_are_unknown_keys_in_the_file(tmp_path, plugins, key):
+    message = error_of(tmp_path, plugins, f"{key}: /somewhere/else\n")
+    assert message.startswith(f"{tmp_path / 'pontes.yaml'}: {key}: unknown key; ")
+    assert "allowed keys: " in message

@@ -246,6 +246,10 @@ def parse_config(data: Any, source: str = "<memory>",
         data = substitute_env(data, environ=environ)
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    internal = sorted(set(data) & (set(Config.model_fields) - set(config_keys(Config))))
+    if internal:
+        raise ConfigError(f"{source}: {internal[0]}: unknown key; "
+                          + hint(internal[0], config_keys(Config), "allowed keys"))
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
