@@ -16,6 +16,7 @@ to the ``api_domain`` of the token answer (the connection names no ``base_url``)
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -47,6 +48,7 @@ INTEGRATIONS = {
     "deal-ticket": {"recipe": "deal_to_ticket", "crm": "bigin", "helpdesk": "desk"},
     "chat-cpd": chat_integration("company_person_deal"),
     "chat-pd": chat_integration("person_deal"),
+    "chat-twice": chat_integration("person_deal", avoid_duplicate_deals=False),
     "chat-bad-stage": chat_integration("person_deal", stage="Won Already"),
 }
 
@@ -259,6 +261,39 @@ def test_a_contact_bigin_already_has_is_found_by_its_phone(stack):
     last_result(stack, "chat-pd")
     assert named(stack, "Contacts", "Email", "fabio4@fone.example") == []
     assert len(deals_of(stack, existing)) == 1
+
+
+def lose_the_answer_to_the_next_post(stack, path: str) -> None:
+    """Bigin stores the next record POSTed to ``path``, then the connection drops."""
+    bigin(stack, "POST", "/_sandbox/faults", json={
+        "drop": True, "commit_first": True, "method": "POST", "path": path}
+    ).raise_for_status()
+
+
+def found_by_marker(stack, integration: str) -> bool:
+    """Whether the last run, a retry, found a record its earlier attempt had made."""
+    detail = stack.event(stack.events(integration)[-1]["id"])
+    return detail["attempts"] >= 2 and "created by an earlier attempt" in json.dumps(
+        detail["result"])
+
+
+def test_a_contact_whose_answer_is_lost_is_found_by_its_marker_not_made_twice(stack):
+    lose_the_answer_to_the_next_post(stack, "/bigin/v2/Contacts")
+    chat(stack, "chat-pd", "anonymous", 4501, visitor={"name": "Nadia Semcontato"})
+    last_result(stack, "chat-pd")
+    (contact,) = named(stack, "Contacts", "Last_Name", "Semcontato")
+    assert len(deals_of(stack, contact["id"])) == 1
+    assert found_by_marker(stack, "chat-pd")
+
+
+def test_a_deal_whose_answer_is_lost_is_found_by_its_marker_not_made_twice(stack):
+    lose_the_answer_to_the_next_post(stack, "/bigin/v2/Pipelines")
+    chat(stack, "chat-twice", "ana-first", 4502,
+         visitor={"name": "Otto Perdido", "email": "otto@lost.example", "phone": ""})
+    last_result(stack, "chat-twice")
+    (contact,) = named(stack, "Contacts", "Email", "otto@lost.example")
+    assert len(deals_of(stack, contact["id"])) == 1
+    assert found_by_marker(stack, "chat-twice")
 
 
 def test_bigin_is_reached_with_oauth_and_a_refreshed_token_after_it_expires(stack):

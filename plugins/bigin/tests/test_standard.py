@@ -112,6 +112,14 @@ async def note_created(connection):
     return draft
 
 
+def created(action, draft):
+    """An input for ``<entity>.find_created``: ``draft``, once ``action`` created it."""
+    async def prepare(connection):
+        await connection.call(action, draft)
+        return draft
+    return prepare
+
+
 async def hook(connection):
     await connection.call("webhook.register", {"event": "deal.changed",
                                                "url": "https://pontes.example.com/hooks/a/b"})
@@ -199,6 +207,15 @@ class TestBigin(ConnectorStandardTests):
                        and note.subject == "Call"),
             ActionCase("interaction.list", notes_of_contact,
                        check=lambda notes: [n.content_text for n in notes] == ["First note"]),
+            ActionCase("contact.find_created", created("contact.create", Contact(
+                name="Marked Contact")), check=lambda c: c.name == "Marked Contact"
+                and "pontes:" not in c.custom["Description"]),
+            ActionCase("contact.find_created", Contact(name="Never Created"),
+                       expect_empty=True),
+            ActionCase("company.find_created", created("company.create", Company(
+                name="Marked company")), check=lambda c: c.name == "Marked company"),
+            ActionCase("deal.find_created", created("deal.create", Deal(title="Marked deal")),
+                       check=lambda d: d.title == "Marked deal"),
             ActionCase("interaction.find_created", note_created,
                        check=lambda n: n.content_text == "Marked note"),
             ActionCase("webhook.register", {"event": "deal.changed",

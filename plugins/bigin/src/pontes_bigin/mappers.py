@@ -63,11 +63,19 @@ def day(value: Any) -> date | None:
         return None
 
 
+MARKER_FIELD = "Description"
+"""Where a record pontes creates carries its marker, on the last line."""
+
+
 def custom_of(raw: dict[str, Any]) -> dict[str, Any]:
     """The record's fields without a canonical place, by API name (``$`` fields are
-    Bigin's own bookkeeping and left in ``remote_data``)."""
-    return {key: value for key, value in raw.items()
-            if key not in SYSTEM_FIELDS and not key.startswith("$")}
+    Bigin's own bookkeeping and left in ``remote_data``), the ``Description`` without
+    pontes' marker line."""
+    custom = {key: value for key, value in raw.items()
+              if key not in SYSTEM_FIELDS and not key.startswith("$")}
+    if isinstance(custom.get(MARKER_FIELD), str):
+        custom[MARKER_FIELD] = without_marker(custom[MARKER_FIELD])
+    return custom
 
 
 def user_of(value: Any) -> UserRef | None:

@@ -1,4 +1,5 @@
-"""Bigin accounts (Companies in Bigin's screens): find by name, get, create."""
+"""Bigin accounts (Companies in Bigin's screens): find by name, get, create, and find
+the one a run created."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pontes.plugin import ById, ByName, Company, Connection
 from ..connector import kit
 from ..mappers import company_from_canonical, company_to_canonical
 from ..modules import ACCOUNTS
+from .markers import find_marked, with_marker
 from .records import find_equal, get_one, insert_one, read_back
 
 
@@ -29,10 +31,17 @@ async def company_get(connection: Connection, params: ById) -> Company:
 
 @kit.action("company.create")
 async def company_create(connection: Connection, params: Company) -> Company:
-    """Create an account; Bigin needs its name."""
+    """Create an account, with its marker in ``Description``; Bigin needs its name."""
     payload = company_from_canonical(params, connection.name)
     payload.pop("id", None)
     if not payload.get("Account_Name"):
         raise ValueError("a Bigin account needs a name")
+    payload = with_marker(payload, params)
     account_id = await insert_one(connection, ACCOUNTS, payload)
     return await read_back(connection, ACCOUNTS, account_id, payload, company_to_canonical)
+
+
+@kit.action("company.find_created")
+async def company_find_created(connection: Connection, params: Company) -> Company | None:
+    """The account created from this draft, by the marker in its ``Description``."""
+    return await find_marked(connection, ACCOUNTS, params, company_to_canonical)

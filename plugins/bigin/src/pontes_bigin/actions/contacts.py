@@ -21,6 +21,7 @@ from pontes.plugin import (
 from ..connector import kit
 from ..mappers import contact_from_canonical, contact_to_canonical
 from ..modules import CONTACTS
+from .markers import find_marked, with_marker
 from .records import get_one, insert_one, read_back, search, update_one
 
 
@@ -54,12 +55,14 @@ async def contact_get(connection: Connection, params: ById) -> Contact:
 
 @kit.action("contact.create")
 async def contact_create(connection: Connection, params: Contact) -> Contact:
-    """Create a contact (linked to its account when the company has a Bigin id); Bigin
-    needs a last name, taken from the last word of ``name`` when none is given."""
+    """Create a contact (linked to its account when the company has a Bigin id), with its
+    marker in ``Description``; Bigin needs a last name, taken from the last word of
+    ``name`` when none is given."""
     payload = contact_from_canonical(params, connection.name)
     payload.pop("id", None)
     if not payload.get("Last_Name"):
         raise ValueError("a Bigin contact needs a last name (give name or last_name)")
+    payload = with_marker(payload, params)
     contact_id = await insert_one(connection, CONTACTS, payload)
     return await read_back(connection, CONTACTS, contact_id, payload, contact_to_canonical)
 
@@ -71,3 +74,9 @@ async def contact_update(connection: Connection, params: UpdateContact) -> Conta
     payload = contact_from_canonical(params.changes, connection.name)
     contact_id = await update_one(connection, CONTACTS, params.id, payload)
     return await read_back(connection, CONTACTS, contact_id, payload, contact_to_canonical)
+
+
+@kit.action("contact.find_created")
+async def contact_find_created(connection: Connection, params: Contact) -> Contact | None:
+    """The contact created from this draft, by the marker in its ``Description``."""
+    return await find_marked(connection, CONTACTS, params, contact_to_canonical)

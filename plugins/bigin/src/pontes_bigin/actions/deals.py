@@ -16,6 +16,7 @@ from ..connector import kit
 from ..ids import bigin_id
 from ..mappers import deal_from_canonical, deal_to_canonical
 from ..modules import PIPELINES
+from .markers import find_marked, with_marker
 from .metadata import pipelines_of
 from .records import get_one, insert_one, read_back, search, update_one
 
@@ -37,14 +38,21 @@ async def _with_place(connection: Connection, payload: dict[str, Any]) -> dict[s
 @kit.action("deal.create")
 async def deal_create(connection: Connection, params: Deal) -> Deal:
     """Create a pipeline record, linked to its contact and account when they have Bigin
-    ids."""
+    ids, with its marker in ``Description``."""
     payload = deal_from_canonical(params, connection.name)
     payload.pop("id", None)
     if not payload.get("Deal_Name"):
         raise ValueError("a Bigin deal needs a title (Deal_Name)")
-    payload = await _with_place(connection, payload)
+    payload = with_marker(await _with_place(connection, payload), params)
     deal_id = await insert_one(connection, PIPELINES, payload)
     return await read_back(connection, PIPELINES, deal_id, payload, deal_to_canonical)
+
+
+@kit.action("deal.find_created")
+async def deal_find_created(connection: Connection, params: Deal) -> Deal | None:
+    """The pipeline record created from this draft, by the marker in its
+    ``Description``."""
+    return await find_marked(connection, PIPELINES, params, deal_to_canonical)
 
 
 @kit.action("deal.get")
