@@ -1,15 +1,14 @@
-"""Fixtures of the engine tests: stores on SQLite and PostgreSQL, the Ledger sandbox served
-on loopback, and the pontes server as a real subprocess (helpers in support/).
+"""Fixtures of the engine tests: the Ledger sandbox served on loopback, and the pontes
+server as a real subprocess (helpers in support/).
 
-PostgreSQL tests use ``PONTES_TEST_POSTGRES_URL`` (a server where we may create
-databases): one fresh database per test session, emptied between tests and dropped at the
-end. Without the variable they are skipped, with the reason.
+The stores (``store_url``, ``store``, on SQLite and PostgreSQL) are the core tests' own
+(core/tests/conftest.py), sealed here with ``SECRET_KEY``; PostgreSQL tests use the
+session's database of ``pontes.testing`` (``PONTES_TEST_POSTGRES_URL``), emptied between
+tests, and are skipped, with the reason, without it.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,70 +17,27 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from sqlalchemy import create_engine, make_url, text
 
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import ledger_plugin  # noqa: E402
 from engine_support import (  # noqa: E402
-    POSTGRES_ENV,
     SECRET_KEY,
     Sandbox,
     ServerProcess,
     ThreadedServer,
-    empty_postgres,
     free_port,
     ledger_config,
-    require_postgres,
     server_env,
 )
-from pontes.store import Store  # noqa: E402
+
+# --- stores (store_url and store: core/tests/conftest.py) ---------------------------------
 
 
 @pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-# --- stores -------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for this session (``None`` without the variable)."""
-    admin_url = os.environ.get(POSTGRES_ENV)
-    if not admin_url:
-        yield None
-        return
-    name = f"pontes_test_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path, postgres_database) -> str:
-    """A URL of an empty store, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'pontes.db'}"
-    url = require_postgres(postgres_database)
-    empty_postgres(url)
-    return url
-
-
-@pytest.fixture
-def store(store_url) -> Iterator[Store]:
-    """An open, migrated store (both databases)."""
-    opened = Store.open(store_url, key=SECRET_KEY.encode())
-    yield opened
-    opened.close()
+def store_key() -> bytes:
+    """The engine tests' servers use ``SECRET_KEY``; so does the vault of ``store``."""
+    return SECRET_KEY.encode()
 
 
 # --- the Ledger sandbox -------------------------------------------------------------------

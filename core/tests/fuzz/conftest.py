@@ -7,7 +7,6 @@ one alone, for what does not depend on the store.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,8 +15,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
-from intake import POSTGRES_ENV, FreshDatabase, Intake, start_intake  # noqa: E402
+from intake import Intake, start_intake  # noqa: E402
 from pontes.plugins import load_plugins  # noqa: E402
+from pontes.testing.databases import (  # noqa: E402
+    fresh_postgres_database,
+    postgres_admin_url,
+    require_postgres,
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,10 +41,8 @@ def sqlite_intake(tmp_path_factory, fuzzed_connectors) -> Iterator[Intake]:
 @pytest.fixture(scope="session")
 def postgresql_intake(tmp_path_factory, fuzzed_connectors) -> Iterator[Intake]:
     """The installation under fuzz, on PostgreSQL (skipped without ``PONTES_TEST_POSTGRES_URL``)."""
-    admin_url = os.environ.get(POSTGRES_ENV)
-    if not admin_url:
-        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL variant did not run")
-    with FreshDatabase(admin_url) as url:
+    admin_url = require_postgres(postgres_admin_url())
+    with fresh_postgres_database(admin_url, "pontes_fuzz") as url:
         yield from start_intake(tmp_path_factory.mktemp("fuzz-postgresql"), url, fuzzed_connectors)
 
 

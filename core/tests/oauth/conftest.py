@@ -1,34 +1,26 @@
-"""Fixtures of the OAuth tests: the test vendor served on loopback, stores on SQLite and
-PostgreSQL, and a runtime of the ``gate`` test plugin whose connection signs in with OAuth.
+"""Fixtures of the OAuth tests: the test vendor served on loopback, and a runtime of the
+``gate`` test plugin whose connection signs in with OAuth.
 
-PostgreSQL tests use ``PONTES_TEST_POSTGRES_URL``, one fresh database per session (skipped,
-with the reason, without it).
+The stores (``store_url``, ``store``, on SQLite and PostgreSQL) are the core tests' own
+(core/tests/conftest.py), sealed here with the test server's key; without
+``PONTES_TEST_POSTGRES_URL`` the PostgreSQL variants are skipped, with the reason.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "support"))
 sys.path.insert(0, str(HERE.parent / "engine" / "support"))
 
 import oauth_vendor  # noqa: E402
-from engine_support import (  # noqa: E402
-    POSTGRES_ENV,
-    ThreadedServer,
-    empty_postgres,
-    free_port,
-    require_postgres,
-)
+from engine_support import ThreadedServer, free_port  # noqa: E402
 from oauth_support import (  # noqa: E402
     ADMIN_TOKEN,
     SECRET_KEY,
@@ -39,44 +31,13 @@ from oauth_support import (  # noqa: E402
 )
 from pontes.engine import Settings  # noqa: E402
 from pontes.server.app import create_app  # noqa: E402
-from pontes.store import Store  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def postgres_database() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for this session (``None`` without the variable)."""
-    admin_url = os.environ.get(POSTGRES_ENV)
-    if not admin_url:
-        yield None
-        return
-    name = f"pontes_oauth_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store_url(request, tmp_path, postgres_database) -> str:
-    """A URL of an empty store, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'pontes.db'}"
-    url = require_postgres(postgres_database)
-    empty_postgres(url)
-    return url
 
 
 @pytest.fixture
-def store(store_url) -> Iterator[Store]:
-    """An open, migrated store."""
-    opened = Store.open(store_url, key=SECRET_KEY.encode())
-    yield opened
-    opened.close()
+def store_key() -> bytes:
+    """The test server's installation key, which seals the vault of ``store``
+    (core/tests/conftest.py)."""
+    return SECRET_KEY.encode()
 
 
 @pytest.fixture

@@ -9,7 +9,10 @@
   fixture (its clients are closed after the test), so use it from ``@pytest.mark.anyio``
   tests;
 - ``browser_page`` and ``chromium_browser``: a page in Debian's Chromium, headless, driven
-  by Playwright (``pontes.testing.browser``); async too.
+  by Playwright (``pontes.testing.browser``); async too;
+- ``postgres_database``: the URL of a PostgreSQL database made for the test session on the
+  server ``PONTES_TEST_POSTGRES_URL`` names, dropped at its end; ``None`` without that
+  variable (``pontes.testing.databases``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from ..connection import Connection
 from ..plugins import load_plugins
 from ..registry import Registry
 from .connections import connect, sandbox_of, sandbox_settings, unique_name
+from .databases import fresh_postgres_database, postgres_admin_url
 from .server import serve_app
 
 pytest_plugins = ["pontes.testing.browser"]
@@ -33,6 +37,19 @@ pytest_plugins = ["pontes.testing.browser"]
 def pontes_registry() -> Registry:
     """Everything the installed plugins register (``load_plugins()``, once per session)."""
     return load_plugins().registry
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database for this test session (``None`` without
+    ``PONTES_TEST_POSTGRES_URL``); tests that share it empty it first
+    (``pontes.testing.databases.empty_postgres``)."""
+    admin_url = postgres_admin_url()
+    if admin_url is None:
+        yield None
+        return
+    with fresh_postgres_database(admin_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ import httpx
 import ledger_plugin
 import pytest
 import uvicorn
+from pontes.testing.databases import (  # noqa: F401 (the engine tests import them from here)
+    POSTGRES_ENV,
+    empty_postgres,
+    require_postgres,
+)
 
 SUPPORT_DIR = Path(__file__).parent
-POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
-TABLES = ("attempts", "events", "links", "cursors", "secrets", "oauth_tokens", "vendor_budgets",
-          "mapping_overrides",
-          "procrastinate_events", "procrastinate_periodic_defers", "procrastinate_jobs",
-          "procrastinate_workers")
 SECRET_KEY = "engine-tests-secret-key-0123456789"
 ADMIN_TOKEN = "engine-tests-admin-token"
 
@@ -40,25 +40,6 @@ def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, interval: fl
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
-
-
-def require_postgres(url: str | None) -> str:
-    """``url``, or skip the test saying why (no PostgreSQL was given)."""
-    if url is None:
-        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL variant of this test did not "
-                    "run (.ci/run sets it when PostgreSQL is up)")
-    return url
-
-
-def empty_postgres(url: str) -> None:
-    """Delete every row of the pontes tables (when they exist) of the database at ``url``."""
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        if connection.execute(text("SELECT to_regclass('events')")).scalar():
-            connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
 
 
 def free_port() -> int:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +26,8 @@ from hypothesis import HealthCheck, settings
 from pontes.plugins import load_plugins
 from pontes.testing.stack import Stack
 from prometheus_client.parser import text_string_to_metric_families
-from sqlalchemy import create_engine, make_url, text
 
 SUPPORT = Path(__file__).parent
-POSTGRES_ENV = "PONTES_TEST_POSTGRES_URL"
 CRASH = re.compile(r"(^|; )[\w.-]+ failed: ")
 """The reason stored when a trigger raised something other than ``InvalidPayload``."""
 FULL_PROFILE = "fuzz"
@@ -167,23 +164,3 @@ def start_intake(workdir: Path, store: str, connectors: list[str]) -> Iterator[I
         intake = Intake(stack)
         yield intake
         intake.client.close()
-
-
-class FreshDatabase:
-    """A new PostgreSQL database on the server of ``admin_url``, dropped afterwards."""
-
-    def __init__(self, admin_url: str):
-        self.admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        self.name = f"pontes_fuzz_{os.getpid()}_{secrets.token_hex(3)}"
-        self.url = make_url(admin_url).set(database=self.name).render_as_string(
-            hide_password=False)
-
-    def __enter__(self) -> str:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        return self.url
-
-    def __exit__(self, *exc_info: object) -> None:
-        with self.admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-        self.admin.dispose()
