@@ -106,6 +106,18 @@ async def deals_of_ana(connection):
     return {"contact_id": deal.contact.refs[connection.name]}
 
 
+async def deals_of_ana_with_fields(connection):
+    deal = await ana_deal(connection)
+    return {"contact_id": deal.contact.refs[connection.name], "fields": ["66339", "1372537"]}
+
+
+async def two_with_one_email(connection):
+    for name in ("Ana (shop)", "Ana (support)"):
+        await connection.call("contact.create", Contact(name=name, emails=["ana@twice.example"]))
+    await connection.call("contact.create", Contact(name="Other", emails=["other@twice.example"]))
+    return {"email": "ANA@twice.example"}
+
+
 async def note_on_deal(connection):
     deal = await ana_deal(connection)
     return Interaction(content_text="Client asked for a call", deal=Deal(refs=deal.refs))
@@ -162,6 +174,12 @@ class TestAmocrm(ConnectorStandardTests):
                        expect_empty=True),
             ActionCase("contact.find_by_phone", by_phone,
                        check=lambda c: c.phones == ["+5511987654321"]),
+            ActionCase("contact.list_by_email", two_with_one_email, check=lambda found: sorted(
+                c.name for c in found) == ["Ana (shop)", "Ana (support)"]),
+            ActionCase("contact.list_by_email", {"email": "nobody@example.com"},
+                       expect_empty=True),
+            ActionCase("contact.list_by_phone", by_phone, check=lambda found: [
+                c.phones for c in found] == [["+5511987654321"]]),
             ActionCase("contact.get", contact_id,
                        check=lambda c: c.emails == ["ana.souza@example.com"]),
             ActionCase("contact.create", {"name": "Bruno Lima", "emails": ["b@example.org"]},
@@ -187,6 +205,9 @@ class TestAmocrm(ConnectorStandardTests):
                        and d.close_date is not None),
             ActionCase("deal.list_for_client", deals_of_ana,
                        check=lambda deals: [d.title for d in deals] == ["Support upsell"]),
+            ActionCase("deal.list_for_client", deals_of_ana_with_fields,
+                       check=lambda deals: [d.custom for d in deals] == [
+                           {"66339": [{"value": "usedesk"}], "1372537": None}]),
             ActionCase("deal.feed", deal_id,
                        check=lambda feed: [e.type for e in feed] == ["lead_added"]),
             ActionCase("pipeline.list", {}, check=lambda pipelines: [

@@ -190,6 +190,12 @@ class TestPloomes(ConnectorStandardTests):
             ActionCase("contact.find_by_phone", {"phone": "(21) 98765-4321"},
                        lambda found: found.name == "João Lima"),
             ActionCase("contact.find_by_phone", {"phone": "+5511900005678"}, expect_empty=True),
+            ActionCase("contact.list_by_email", {"email": "MARIA@exemplo.com.br"},
+                       lambda found: [c.name for c in found] == ["Maria Souza"]),
+            ActionCase("contact.list_by_email", {"email": "contato@exemplo.com.br"},
+                       expect_empty=True),
+            ActionCase("contact.list_by_phone", {"phone": "(21) 98765-4321"},
+                       lambda found: [c.name for c in found] == ["João Lima"]),
             ActionCase("contact.get", {"id": MARIA},
                        lambda contact: contact.company.name == "Exemplo Ltda"
                        and contact.phones == ["+5511912345678"]),
@@ -236,6 +242,11 @@ class TestPloomes(ConnectorStandardTests):
             ActionCase("deal.list_for_client", {"contact_id": MARIA},
                        lambda deals: [d.title for d in deals] == ["Upgrade Plano Ouro"]),
             ActionCase("deal.list_for_client", {"company_id": ACME}, expect_empty=True),
+            ActionCase("deal.list_for_client", {"contact_id": MARIA, "fields": [
+                "deal_0B7E8C1F-0000-4000-8000-000000000003", "deal_no_such_field"]},
+                       lambda deals: [d.custom for d in deals] == [{
+                           "deal_0B7E8C1F-0000-4000-8000-000000000003": "site",
+                           "deal_no_such_field": None}]),
             ActionCase("pipeline.list", {},
                        lambda pipelines: [p.name for p in pipelines] == ["Funil de Vendas", "Leads"]
                        and [s.name for s in pipelines[1].stages] == ["Novo lead", "Em qualificação"]),

@@ -180,6 +180,16 @@ def test_the_blocks_answer_shows_what_the_crm_knows_escaped():
     assert "No contact found" in reply_with_context(event, ClientContext())["html"]
 
 
+def test_a_panel_is_answered_as_a_frame_of_its_page():
+    [event] = parse_ticket_card(delivery(example("block.json")))
+    context = ClientContext(contact=Contact(name="Ivan"), deals=[Deal(title="Hidden")],
+                            panel_url='https://pontes.example/panels/b?ctx=a"b&c=1')
+    html = reply_with_context(event, context)["html"]
+    assert html.startswith('<iframe class="pontes-panel" '
+                           'src="https://pontes.example/panels/b?ctx=a&quot;b&amp;c=1"')
+    assert "Hidden" not in html and "<script" not in html
+
+
 # --- what the sandbox posts is what the triggers read -------------------------------------
 
 @pytest.mark.anyio
