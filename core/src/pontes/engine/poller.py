@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 
 from ..connector import PollingTrigger
+from ..logs import event_fields
 from ..recipes import Integration
 from ..runtime import Runtime
 from ..store import CursorPosition, NewEvent, Store
@@ -141,6 +142,11 @@ class Poller:
                                   previous=started_from)
         ids = await self.store.run(self.store.events.insert, rows, cursor=position)
         stored = [i for i in ids if i is not None]
+        for row, event_id in zip(rows, ids, strict=True):
+            if event_id is not None:
+                log.info("received event %d (%s) for %s by polling %s", event_id, row.type,
+                         integration.name, trigger.name,
+                         extra=event_fields(integration.name, event_id))
         if self.metrics is not None:
             if stored:
                 self.metrics.received.labels(integration.name, "poll").inc(len(stored))

@@ -37,6 +37,7 @@ from ..engine.json_bodies import read_json
 from ..engine.masking import masked_data
 from ..errors import InvalidPayload
 from ..keys import tokens_equal
+from ..logs import event_fields
 from ..models import Event
 from ..recipes import Integration
 from ..store import NewEvent
@@ -151,6 +152,8 @@ async def _store(request: Request, integration: Integration, delivery: Delivery,
         return json_response({"status": "duplicate",
                               "detail": "this request was received before; it is done once"})
     engine.metrics.received.labels(integration.name, SOURCE).inc()
+    log.info("received event %d (%s) for %s from an automation request", event_id, spec.event,
+             integration.name, extra=event_fields(integration.name, event_id))
     engine.inbox.on_stored()
     return json_response({"status": "accepted", "event": event_id}, 202)
 
