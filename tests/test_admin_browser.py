@@ -138,13 +138,14 @@ async def test_an_operator_signs_in_replays_a_dead_event_edits_a_mapping_and_sig
     await expect(page.locator("#event-status")).to_have_text("succeeded")
     await expect(page.get_by_role("cell", name="succeeded")).to_be_visible()
 
-    # Edit the deal mapping: a wrong field first, then a right one, then save.
+    # Edit the deal mapping: a wrong field first (checked as it is typed), then a right one
+    # (checked with the button), then save.
     await page.goto(f"{stack.server_url}/admin/integrations/{INTEGRATION}/mappings")
     rules = page.get_by_label("Rules of deal")
     check = page.get_by_role("button", name="Check and preview").nth(
         await _slot_index(page, "deal"))
-    await rules.fill("titel: page_title\n")
-    await check.click()
+    await rules.fill("")
+    await rules.press_sequentially("titel: page_title")  # checked as it is typed
     problem = page.locator("#check-deal")
     await expect(problem).to_contain_text("Wrong field: titel")
     await expect(problem).to_contain_text("Allowed fields: amount, close_date, collaborators")

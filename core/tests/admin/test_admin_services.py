@@ -155,3 +155,17 @@ def test_connections_show_their_rate_budget_and_a_vendor_pause(tmp_path):
         server.stop()
         sandbox.stop()
         store.close()
+
+
+def test_recipes_list_the_connectors_and_connections_that_fit_each_role(served, operator):
+    with served.api() as api:
+        recipes = {r["name"]: r for r in api.get("/admin/api/recipes").json()}
+
+    copy = recipes["ledger_copy"]
+    assert copy["roles"] == {"source": ["ledger"], "target": ["ledger"]}
+    assert copy["connections"] == {"source": ["ledger-in", "ledger-out"],
+                                   "target": ["ledger-in", "ledger-out"]}
+    assert recipes["chat_to_crm"]["connections"]["crm"] == []  # Ledger finds no contacts
+    assert recipes["chat_to_crm"]["roles"]["crm"] == []
+    page = operator.get("/admin/plugins").text
+    assert "<th scope=\"row\">ledger.append</th>" in page

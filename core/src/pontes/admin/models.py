@@ -95,17 +95,21 @@ class PluginEntry(Answer):
 
 
 class RecipeFit(Answer):
-    """A recipe's roles and, per role, the configured connections that can play it."""
+    """A recipe's roles and, per role, the installed connectors and the configured
+    connections that can play it."""
 
     name: str
     description: str
     roles: dict[str, list[str]]
+    connections: dict[str, list[str]]
 
 
 class PluginsAnswer(Answer):
-    """Plugins, and which recipes the configured connections could run."""
+    """Plugins, the capabilities of each installed connector, and who can play each
+    recipe's roles."""
 
     plugins: list[PluginEntry]
+    capabilities: dict[str, list[str]]
     recipes: list[RecipeFit]
 
 

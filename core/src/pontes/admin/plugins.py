@@ -4,6 +4,7 @@ and for each recipe, the configured connections that can play each of its roles.
 from __future__ import annotations
 
 from ..plugins import DEFAULT_PLUGINS, installed_plugins
+from ..recipes import RoleSpec
 from .context import AdminContext
 from .models import PluginEntry, PluginsAnswer, RecipeFit
 
@@ -27,23 +28,37 @@ def plugin_entries(admin: AdminContext) -> list[PluginEntry]:
     return entries
 
 
+def capability_matrix(admin: AdminContext) -> dict[str, list[str]]:
+    """Each installed connector's capabilities."""
+    registry = admin.runtime.registry
+    return {name: sorted(registry.capabilities(name)) for name in sorted(registry.connectors)}
+
+
+def _fits(spec: RoleSpec, capabilities: set[str]) -> bool:
+    """Whether something with ``capabilities`` can play a role: every capability the role
+    requires and, for a trigger role, one of its events."""
+    return (all(c in capabilities for c in spec.requires)
+            and (not spec.triggers or any(t in capabilities for t in spec.triggers)))
+
+
 def recipe_fits(admin: AdminContext) -> list[RecipeFit]:
-    """Every registered recipe with, per role, the configured connections able to play it
-    (they have every capability the role requires and, for a trigger role, send one of
-    its events)."""
-    fits = []
+    """Every registered recipe with, per role, the installed connectors and the configured
+    connections able to play it."""
+    matrix = {name: set(caps) for name, caps in capability_matrix(admin).items()}
     connections = admin.runtime.connections
+    fits = []
     for name, recipe in sorted(admin.runtime.registry.recipes.items()):
-        roles = {}
-        for role, spec in recipe.roles.items():
-            roles[role] = sorted(
-                c.name for c in connections.values()
-                if all(c.has(capability) for capability in spec.requires)
-                and (not spec.triggers or any(c.has(t) for t in spec.triggers)))
-        fits.append(RecipeFit(name=name, description=recipe.description, roles=roles))
+        fits.append(RecipeFit(
+            name=name, description=recipe.description,
+            roles={role: [c for c, caps in matrix.items() if _fits(spec, caps)]
+                   for role, spec in recipe.roles.items()},
+            connections={role: sorted(n for n, c in connections.items()
+                                      if _fits(spec, set(c.capabilities)))
+                         for role, spec in recipe.roles.items()}))
     return fits
 
 
 def plugins_page(admin: AdminContext) -> PluginsAnswer:
-    """Plugins and recipe fits together."""
-    return PluginsAnswer(plugins=plugin_entries(admin), recipes=recipe_fits(admin))
+    """Plugins, the capability matrix and recipe fits together."""
+    return PluginsAnswer(plugins=plugin_entries(admin), capabilities=capability_matrix(admin),
+                         recipes=recipe_fits(admin))
