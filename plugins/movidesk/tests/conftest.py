@@ -1,5 +1,5 @@
-"""Fixtures: Movidesk sandboxes and a webhook receiver served on loopback with
-``pontes.testing.serve_app``, and connections to the sandboxes through ``pontes.testing``."""
+"""Fixtures: Movidesk sandboxes served on loopback with ``pontes.testing.serve_app``, and,
+through ``pontes.testing``, connections to them and a webhook receiver."""
 
 from __future__ import annotations
 
@@ -11,11 +11,8 @@ import httpx
 import pytest
 from pontes.plugin import Connection
 from pontes.testing import serve_app
+from pontes.testing.receiver import WebhookReceiver
 from pontes_movidesk.sandbox.app import SANDBOX_TOKEN, build_app
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 FAST = 6000
 """Requests per minute for sandboxes whose rate limit is not under test."""
@@ -63,20 +60,6 @@ class Sandbox(Served):
         return next(t for t in self.control("GET", "/state")["tickets"] if t["id"] == ticket_id)
 
 
-class Receiver(Served):
-    """A webhook receiver that records every JSON body posted to it."""
-
-    def __init__(self):
-        self.bodies: list[Any] = []
-
-        async def hook(request: Request) -> JSONResponse:
-            self.bodies.append(await request.json())
-            return JSONResponse({"ok": True})
-
-        super().__init__(Starlette(routes=[Route("/hook", hook, methods=["POST"])]))
-        self.hook_url = self.url + "/hook"
-
-
 @pytest.fixture(scope="session")
 def shared_sandbox() -> Iterator[Sandbox]:
     served = Sandbox()
@@ -92,10 +75,9 @@ def sandbox(shared_sandbox: Sandbox) -> Sandbox:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    served = Receiver()
-    yield served
-    served.stop()
+def receiver(webhook_receiver: WebhookReceiver) -> WebhookReceiver:
+    """Where the sandbox's automations post (``pontes.testing``'s receiver)."""
+    return webhook_receiver
 
 
 @pytest.fixture

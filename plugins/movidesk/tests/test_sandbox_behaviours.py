@@ -95,7 +95,7 @@ def test_injected_faults_come_from_the_shared_toolkit(sandbox):
 
 
 def _automation(sandbox, receiver, **spec):
-    return sandbox.control("POST", "/automations", {"url": receiver.hook_url, **spec})
+    return sandbox.control("POST", "/automations", {"url": receiver.url, **spec})
 
 
 def _deliveries(sandbox):

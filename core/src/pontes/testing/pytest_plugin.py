@@ -12,7 +12,9 @@
   by Playwright (``pontes.testing.browser``); async too;
 - ``postgres_database``: the URL of a PostgreSQL database made for the test session on the
   server ``PONTES_TEST_POSTGRES_URL`` names, dropped at its end; ``None`` without that
-  variable (``pontes.testing.databases``).
+  variable (``pontes.testing.databases``);
+- ``webhook_receiver``: an empty ``WebhookReceiver`` (``pontes.testing.receiver``) where a
+  sandbox can post its webhooks: ``.url``, ``.bodies``, ``.wait_for(n)``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from ..plugins import load_plugins
 from ..registry import Registry
 from .connections import connect, sandbox_of, sandbox_settings, unique_name
 from .databases import fresh_postgres_database, postgres_admin_url
+from .receiver import WebhookReceiver
 from .server import serve_app
 
 pytest_plugins = ["pontes.testing.browser"]
@@ -50,6 +53,21 @@ def postgres_database() -> Iterator[str | None]:
         return
     with fresh_postgres_database(admin_url) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def _served_webhook_receiver() -> Iterator[WebhookReceiver]:
+    receiver = WebhookReceiver()
+    with serve_app(receiver.app) as url:
+        receiver.url = f"{url}/hook"
+        yield receiver
+
+
+@pytest.fixture
+def webhook_receiver(_served_webhook_receiver: WebhookReceiver) -> WebhookReceiver:
+    """The session's webhook receiver, with nothing received yet."""
+    _served_webhook_receiver.clear()
+    return _served_webhook_receiver
 
 
 @pytest.fixture
