@@ -10,12 +10,20 @@ keeps the Ploomes id in ``refs[connection_name]``, the payload in ``remote_data`
 
 from __future__ import annotations
 
-import html
-import re
 from decimal import Decimal
 from typing import Any
 
-from pontes.plugin import Address, Company, Contact, Deal, DealStatus, Interaction, UserRef
+from pontes.plugin import (
+    Address,
+    Company,
+    Contact,
+    Deal,
+    DealStatus,
+    Interaction,
+    UserRef,
+    html_to_text,
+    text_to_html,
+)
 
 from .client import record_id
 from .connector import kit
@@ -28,8 +36,6 @@ PERSON_TYPE = 2
 DEAL_STATUSES = {1: DealStatus.open, 2: DealStatus.won, 3: DealStatus.lost}
 DEAL_STATUS_IDS = {status: number for number, status in DEAL_STATUSES.items()}
 
-_BREAKS = re.compile(r"<\s*(br|/p|/div|/li|/h\d)\s*/?\s*>", re.IGNORECASE)
-_TAGS = re.compile(r"<[^>]+>")
 
 _ADDRESS_FIELDS = {
     "street": "StreetAddress", "number": "StreetAddressNumber",
@@ -233,18 +239,6 @@ def deal_from_canonical(record: Deal, connection_name: str) -> dict[str, Any]:
 
 
 # --- interaction records ----------------------------------------------------------------
-
-
-def html_to_text(markup: str) -> str:
-    """The text of an HTML fragment: tags dropped, line breaks kept, entities decoded."""
-    text = _TAGS.sub("", _BREAKS.sub("\n", markup))
-    lines = [line.strip() for line in html.unescape(text).splitlines()]
-    return "\n".join(lines).strip()
-
-
-def text_to_html(text: str) -> str:
-    """Plain text as HTML: escaped, with its line breaks as ``<br>``."""
-    return "<br>".join(html.escape(line) for line in text.splitlines())
 
 
 def interaction_to_canonical(raw: dict[str, Any], connection_name: str) -> Interaction:
