@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -45,7 +46,8 @@ def chat_integration(behaviour: str, **options) -> dict:
 INTEGRATIONS = {
     "desk-history": {"recipe": "ticket_history", "helpdesk": "desk", "crm": "bigin",
                      "options": {"create_clients": True}},
-    "deal-ticket": {"recipe": "deal_to_ticket", "crm": "bigin", "helpdesk": "desk"},
+    "deal-ticket": {"recipe": "deal_to_ticket", "crm": "bigin", "helpdesk": "desk",
+                    "poll": True, "poll_interval": 1},
     "chat-cpd": chat_integration("company_person_deal"),
     "chat-pd": chat_integration("person_deal"),
     "chat-twice": chat_integration("person_deal", avoid_duplicate_deals=False),
@@ -146,6 +148,29 @@ def test_activation_registered_bigins_channels_and_desks_webhooks(stack):
     again = steps.activate(stack, "deal-ticket")
     assert "already registered" in again
     assert len(bigin(stack, "GET", "/_sandbox/watch").json()) == len(channels)
+
+
+def test_a_notification_without_the_channels_token_is_refused_and_never_run(stack):
+    before = {e["id"] for e in stack.events("deal-ticket")}
+    answer = httpx.post(stack.hook_url("deal-ticket", "crm"), json={
+        "server_time": 1, "module": "Pipelines", "ids": ["5436046000000930001"],
+        "operation": "insert", "channel_id": "1", "token": "forged"})
+    assert 400 <= answer.status_code < 500
+    assert "token" in answer.text
+    new = [e for e in stack.events("deal-ticket") if e["id"] not in before]
+    assert [e["status"] for e in new] == ["rejected"]
+
+
+def test_the_server_renews_bigins_channels_before_they_expire(stack):
+    soon = bigin(stack, "POST", "/_sandbox/watch/expire", json={"seconds": 900}).json()
+    renewed_after = datetime.fromisoformat(soon["expiry"]) + timedelta(hours=12)
+
+    def renewed() -> bool:
+        channels = bigin(stack, "GET", "/_sandbox/watch").json()
+        return bool(channels) and all(datetime.fromisoformat(c["channel_expiry"])
+                                      > renewed_after for c in channels)
+
+    stack.wait_until(renewed, 60, "the watch channels to be renewed")
 
 
 def test_a_desk_ticket_becomes_a_note_on_a_contact_bigin_did_not_have(stack):
