@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "engine" / "support"))
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import ledger_plugin  # noqa: E402
-from admin_support import Served, sign_in  # noqa: E402
+from admin_support import Served, fresh_postgres, sign_in  # noqa: E402
 from engine_support import (  # noqa: E402
     SECRET_KEY,
     ThreadedServer,
@@ -27,13 +27,22 @@ from pontes.server import create_app  # noqa: E402
 from pontes.store import Store  # noqa: E402
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store_url(request, tmp_path_factory) -> Iterator[str]:
+    """The store of a module's server: a SQLite file, or a PostgreSQL database of its own."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('admin') / 'pontes.db'}"
+        return
+    with fresh_postgres("pontes_admin") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> Iterator[Served]:
+def served(store_url) -> Iterator[Served]:
     sandbox = ThreadedServer(ledger_plugin.sandbox_app_factory()).start()
     port = free_port()
-    workdir = tmp_path_factory.mktemp("admin")
-    config = ledger_config(f"sqlite:///{workdir / 'pontes.db'}", sandbox.url,
-                           f"http://127.0.0.1:{port}", max_attempts=1)
+    config = ledger_config(store_url, sandbox.url, f"http://127.0.0.1:{port}",
+                           max_attempts=1)
     store = Store.open(config["store"], key=SECRET_KEY.encode())
     app = create_app(ledger_runtime(config), store, quick_settings(),
                      key=SECRET_KEY.encode())

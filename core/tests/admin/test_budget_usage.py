@@ -3,13 +3,10 @@ left, from an in-process bucket and from one kept in the store."""
 
 from __future__ import annotations
 
-import os
-import secrets
-
 import pytest
+from admin_support import fresh_postgres
 from pontes.http import InProcessBucket, RateLimit
 from pontes.store import Store, StoreRateBudgets
-from sqlalchemy import create_engine, make_url, text
 
 LIMIT = RateLimit(10, 60)
 
@@ -25,19 +22,8 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'budgets.db'}"
         return
-    server = os.environ.get("PONTES_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PONTES_TEST_POSTGRES_URL is not set: the PostgreSQL variant did not run")
-    name = f"pontes_budget_usage_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres("pontes_budget_usage") as url:
+        yield url
 
 
 @pytest.fixture
