@@ -31,7 +31,7 @@ def test_the_first_three_stories_are_played(demo_output):
 def test_seed003_logs_in_to_amocrm_and_a_rule_that_fires_twice_makes_one_deal(demo_output):
     story = demo_output[demo_output.index("4. Usedesk -> amoCRM"):]
     assert "Allow -> pontes: Logged in" in story
-    assert "202 accepted; it fires again: 200 duplicate" in story
+    assert "the rule fires twice, pontes answers 202 accepted, 200 duplicate" in story
     assert re.search(r"pontes: ticket 153341111 in usedesk: deal \d+ created in amocrm for "
                      r"contact \d+; note \d+ added", story)
     assert len(re.findall(r"amoCRM lead \d+: 'Order #1042: upgrade to Pro'", story)) == 1

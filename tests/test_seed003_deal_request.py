@@ -343,3 +343,30 @@ def test_the_same_request_makes_a_ploomes_deal_with_its_note(stack):
             deal["ContactId"]) == ("Upgrade", 2500, PLOOMES_SALES, PLOOMES_FIRST_STAGE, maria)
     assert [r for r in records if r.get("DealId") == deal["Id"]
             and "Asked for the Pro plan" in r["Content"]]
+
+
+def test_a_usedesk_rule_that_runs_on_every_change_makes_one_deal(stack):
+    """The Usedesk sandbox's own rule posts the request, its placeholder filled, each time
+    the ticket changes: the first makes the deal, the second is answered as a repeat."""
+    ticket = new_ticket(stack, "Rule Runner", "rule.runner@example.org")
+    token = stack.runtime.connections["usedesk"].settings.api_token.get_secret_value()
+    before = {lead["id"] for lead in leads(stack)}
+    with stack.sandbox("usedesk") as usedesk:
+        usedesk.post("/_sandbox/rules", json={
+            "name": "deal", "on": "ticket_changed", "url": request_url(stack, "ticket-deals"),
+            "data": seed_body("{{ticket_id}}"), "headers": []}).raise_for_status()
+        sent = len(usedesk.get("/_sandbox/deliveries").json())
+        try:
+            for change in ({"priority": "urgent"}, {"tag": "upgrade"}):
+                usedesk.post("/update/ticket", json={"api_token": token, "ticket_id": ticket,
+                                                     **change}).raise_for_status()
+            posted = usedesk.get("/_sandbox/deliveries").json()[sent:]
+        finally:
+            usedesk.delete("/_sandbox/rules").raise_for_status()
+    assert [(d["status"], json.loads(d["answer"])["status"]) for d in posted] == [
+        (202, "accepted"), (200, "duplicate")]
+    event = finished(stack, "ticket-deals", json.loads(posted[0]["answer"])["event"])
+    assert event["status"] == "succeeded", event["last_error"]
+    assert len([lead for lead in leads(stack) if lead["id"] not in before]) == 1
+    (link,) = links_of(stack, ticket)
+    assert link["refs"]["usedesk"] == ticket

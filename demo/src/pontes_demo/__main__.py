@@ -94,15 +94,19 @@ def story_seed003(stack: Stack) -> str:
     url, body = steps.request_example(stack, DEAL_REQUESTS)
     body = {**body, "fields": {**body["fields"], "name": "Order #1042: upgrade to Pro",
                                "price": 1200}, "comment": "Ivan asked about the Pro plan"}
-    say("   Usedesk rule: \"POST request\" (pontes hooks prints the URL and the JSON)")
+    steps.usedesk_rule(stack, "Deal for the sales team", url, body)
+    say("   Usedesk Settings -> Triggers: when a ticket changes, \"POST request\" (pontes "
+        "hooks printed the URL and the JSON):")
     say(f"     {url}")
     for line in json.dumps(body, ensure_ascii=False, indent=2).splitlines():
         say(f"     {line}")
-    first = steps.usedesk_rule_fires(url, body, IVANS_TICKET)
-    again = steps.usedesk_rule_fires(url, body, IVANS_TICKET)
-    say(f"   The rule fires for ticket {IVANS_TICKET} (Ivan Petrov): {first.status_code} "
-        f"{first.json()['status']}; it fires again: {again.status_code} "
-        f"{again.json()['status']}")
+    sent = len(steps.usedesk_deliveries(stack))
+    steps.usedesk_api(stack, "/update/ticket", ticket_id=IVANS_TICKET, tag="upgrade")
+    steps.usedesk_api(stack, "/update/ticket", ticket_id=IVANS_TICKET, priority="urgent")
+    answers = [f"{d['status']} {json.loads(d['answer'] or '{}').get('status', '')}"
+               for d in steps.usedesk_deliveries(stack)[sent:]]
+    say(f"   An agent tags ticket {IVANS_TICKET} (Ivan Petrov), then raises its priority: "
+        f"the rule fires twice, pontes answers {', '.join(answers)}")
     (event,) = stack.wait_for_events(DEAL_REQUESTS, 1)
     say(f"   pontes: {result_of(stack, event)}")
     for lead in steps.amocrm_records(stack, "leads"):

@@ -163,11 +163,30 @@ def request_example(stack: Stack, integration: str) -> tuple[str, dict[str, Any]
     return url, body
 
 
-def usedesk_rule_fires(url: str, data: dict[str, Any], ticket_id: int | str) -> httpx.Response:
-    """What a Usedesk rule's "POST request" action does for a ticket: fill the
-    ``{{ticket_id}}`` placeholder in the rule's JSON and post it."""
-    filled = json.loads(json.dumps(data).replace("{{ticket_id}}", str(ticket_id)))
-    return httpx.post(url, json=filled, timeout=30.0)
+def usedesk_rule(stack: Stack, name: str, url: str, data: dict[str, Any],
+                 on: str = "ticket_changed") -> None:
+    """What a Usedesk admin sets up in Settings -> Triggers: a rule that runs when a
+    ticket changes (or is created) and whose action is a "POST request" of ``data``."""
+    with stack.sandbox("usedesk") as usedesk:
+        usedesk.post("/_sandbox/rules", json={"name": name, "on": on, "url": url,
+                                              "data": data, "headers": []}
+                     ).raise_for_status()
+
+
+def usedesk_api(stack: Stack, method: str, **params: Any) -> dict[str, Any]:
+    """Call the Usedesk sandbox's API (``/update/ticket``...) as an agent's tools do."""
+    token = stack.runtime.connections["usedesk"].settings.api_token.get_secret_value()
+    with stack.sandbox("usedesk") as usedesk:
+        answer = usedesk.post(method, json={"api_token": token, **params})
+    answer.raise_for_status()
+    return answer.json()
+
+
+def usedesk_deliveries(stack: Stack) -> list[dict[str, Any]]:
+    """What the Usedesk sandbox posted so far (webhooks and rules' requests), with the
+    answers it got."""
+    with stack.sandbox("usedesk") as usedesk:
+        return usedesk.get("/_sandbox/deliveries").raise_for_status().json()
 
 
 def usedesk_block(stack: Stack, integration: str, name: str, language: str = "en") -> None:

@@ -11,7 +11,11 @@ Setting the account up, as its settings pages do:
   ``GET`` lists them, ``DELETE`` removes them all;
 - ``POST /_sandbox/card-settings`` ``{"timeout": 60, "run_scripts": false}``: how long the
   card waits for a block, and whether scripts in a block's HTML run;
-- ``POST /_sandbox/ticket-fields`` ``{"name": "Order #"}``: an additional ticket field.
+- ``POST /_sandbox/ticket-fields`` ``{"name": "Order #"}``: an additional ticket field;
+- ``POST /_sandbox/rules`` ``{"name", "on": "ticket_created" | "ticket_changed",
+  "status_id"?: 2, "url", "data": {...}, "headers"?: [{"name", "value"}]}``: add (or
+  replace, by name) a rule whose action is a "POST request" (``rules``); ``GET`` lists
+  them, ``DELETE`` removes them all.
 
 What clients and agents do:
 
@@ -40,6 +44,7 @@ from starlette.routing import Route
 
 from .card import card_page, load_blocks
 from .notify import Notifier
+from .rules import RULE_EVENTS, Rule
 from .state import WEBHOOK_KINDS, Block, ChannelHooks, UsedeskState
 
 RATINGS = range(1, 6)
@@ -75,6 +80,15 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
             block = _block(await _object(request))
             state.blocks[block.name] = block
         return JSONResponse([vars(b) for b in state.blocks.values()])
+
+    async def rules(request: Request) -> Response:
+        """``GET``/``POST``/``DELETE /_sandbox/rules``."""
+        if request.method == "DELETE":
+            state.rules.clear()
+        elif request.method == "POST":
+            rule = _rule(await _object(request))
+            state.rules[rule.name] = rule
+        return JSONResponse([vars(r) for r in state.rules.values()])
 
     async def card_settings(request: Request) -> Response:
         """``POST /_sandbox/card-settings``."""
@@ -137,6 +151,7 @@ def control_routes(state: UsedeskState, notifier: Notifier) -> list[Route]:
     routes = [
         ("/channel", channel, ["GET", "POST"]),
         ("/blocks", blocks, ["GET", "POST", "DELETE"]),
+        ("/rules", rules, ["GET", "POST", "DELETE"]),
         ("/card-settings", card_settings, ["POST"]),
         ("/ticket-fields", ticket_fields, ["POST"]),
         ("/tickets/{ticket_id}/client-message", client_message, ["POST"]),
@@ -185,6 +200,28 @@ def _ticket(state: UsedeskState, request: Request) -> dict[str, Any]:
 
 def _is_url(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(("http://", "https://"))
+
+
+def _rule(spec: dict[str, Any]) -> Rule:
+    name, url, on = spec.get("name"), spec.get("url"), spec.get("on", "ticket_changed")
+    if not isinstance(name, str) or not name.strip():
+        raise BadControl("name is required")
+    if not _is_url(url):
+        raise BadControl(f"url {url!r} is not an http(s) URL")
+    if on not in RULE_EVENTS:
+        raise BadControl(f"on must be one of {', '.join(RULE_EVENTS)}")
+    if "data" not in spec:
+        raise BadControl("data is required: the JSON the rule posts")
+    status = spec.get("status_id")
+    if status is not None and (not isinstance(status, int) or isinstance(status, bool)):
+        raise BadControl("status_id must be a whole number")
+    headers = spec.get("headers") or []
+    if not isinstance(headers, list) or not all(
+            isinstance(h, dict) and isinstance(h.get("name"), str)
+            and isinstance(h.get("value"), str) for h in headers):
+        raise BadControl("headers must be a list of {\"name\": ..., \"value\": ...}")
+    return Rule(name=name.strip(), on=on, url=url, data=spec["data"],
+                headers={h["name"]: h["value"] for h in headers}, status_id=status)
 
 
 def _block(spec: dict[str, Any]) -> Block:

@@ -1,4 +1,5 @@
-"""The webhooks the sandbox's API channel posts to its "Redirect URL", as Usedesk does.
+"""The webhooks the sandbox's API channel posts to its "Redirect URL", as Usedesk does,
+and the requests of the rules (``rules``) a ticket's creation or change runs.
 
 Each body carries ``secret`` (the channel's token) and one of ``ticket``, ``comment``,
 ``trigger`` or ``csi``. The ticket webhook writes every number as a string; the other
@@ -12,12 +13,14 @@ from typing import Any
 
 from pontes.plugin import WebhookSender, flatten_form
 
+from .rules import run_rules
 from .state import UsedeskState
 from .views import as_strings, custom_fields, webhook_client
 
 
 class Notifier:
-    """Posts the API channel's webhooks for changes in ``state``."""
+    """Posts the API channel's webhooks, and the rules' requests, for changes in
+    ``state``."""
 
     def __init__(self, state: UsedeskState, webhooks: WebhookSender, token: str):
         self.state = state
@@ -30,6 +33,7 @@ class Notifier:
                   "custom_blocks": self._custom_blocks()}
         fields.update(self._custom_fields(ticket))
         self._send("ticket", as_strings({"ticket": fields, "client": self._client(ticket)}))
+        run_rules(list(self.state.rules.values()), self.webhooks, "ticket_created", ticket)
 
     def comment_added(self, ticket: dict[str, Any], comment: dict[str, Any]) -> None:
         """A new comment (a client's message, an agent's reply, a note)."""
@@ -45,6 +49,8 @@ class Notifier:
                                "custom_blocks": self._custom_blocks(),
                                "client": self._client(ticket),
                                "assignee_id": ticket["assignee_id"]})
+        run_rules(list(self.state.rules.values()), self.webhooks, "ticket_changed", ticket,
+                  change)
 
     def rated(self, csi: dict[str, Any]) -> None:
         """The client's rating of a ticket."""

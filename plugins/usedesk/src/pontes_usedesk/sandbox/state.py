@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from .rules import Rule
+
 ACCOUNT_ID = 153561
 """The account (Usedesk's ``company_id`` on every ticket, change and rating)."""
 
@@ -79,6 +81,7 @@ class UsedeskState:
     field_values: dict[tuple[int, int], str] = field(default_factory=dict)
     hooks: ChannelHooks = field(default_factory=ChannelHooks)
     blocks: dict[str, Block] = field(default_factory=dict)
+    rules: dict[str, Rule] = field(default_factory=dict)
     block_timeout: float = 60.0
     run_block_scripts: bool = False
     card_log: list[dict[str, Any]] = field(default_factory=list)
@@ -90,7 +93,7 @@ class UsedeskState:
     def reset(self) -> None:
         """Back to a fresh account: its channels and agent, and the seed data if asked."""
         for table in (self.channels, self.agents, self.clients, self.companies, self.tickets,
-                      self.comments, self.changes, self.tags, self.blocks):
+                      self.comments, self.changes, self.tags, self.blocks, self.rules):
             table.clear()
         self.ratings.clear()
         self.ticket_fields.clear()
