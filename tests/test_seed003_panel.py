@@ -41,6 +41,7 @@ def stack(tmp_path_factory):
                        sandbox_options={"ploomes": {"requests_per_minute": 1200},
                                         "amocrm": {"requests_per_second": 50}}) as running:
         add_block(running, "amo-block", "amo")
+        add_block(running, "amo-block", "amo-ru", language="ru")
         add_block(running, "ploomes-block", "ploomes")
         yield running
 
@@ -214,6 +215,32 @@ def test_a_crm_that_is_down_shows_an_error_and_a_retry_that_works_once_it_is_bac
             amocrm.delete("/_sandbox/faults").raise_for_status()
             back = http.get(retry.group(1).replace("&amp;", "&"))
             assert back.status_code == 200 and "Down Town" in back.text
+
+
+def test_a_rate_limited_crm_says_so_and_offers_a_retry(stack):
+    email = unique_email("busy")
+    amocrm_contact(stack, "Busy Bee", email=email)
+    url = open_block(stack, new_ticket(stack, "Busy Bee", email), "amo")
+    with stack.sandbox("amocrm") as amocrm:
+        amocrm.post("/_sandbox/faults", json={"path": "/api/v4/contacts", "status": 429,
+                                              "count": 20}).raise_for_status()
+        try:
+            with panel_client(url) as http:
+                limited = http.get(url)
+        finally:
+            amocrm.delete("/_sandbox/faults").raise_for_status()
+    assert limited.status_code == 503
+    assert "amoCRM is limiting how fast pontes may call it." in limited.text
+    assert 'class="button retry"' in limited.text
+
+
+def test_the_block_speaks_the_language_its_parameter_names(stack):
+    url = open_block(stack, new_ticket(stack, "Yuri", unique_email("yuri")), "amo-ru")
+    with panel_client(url) as http:
+        card = http.get(url).text
+    assert '<html lang="ru">' in card
+    assert "В amoCRM пока нет данных об этом клиенте." in card
+    assert "Создать контакт в amoCRM" in card
 
 
 def test_ploomes_gets_the_panel_without_the_features_it_lacks(stack):
