@@ -163,3 +163,10 @@ async def test_a_phone_written_otherwise_finds_the_contact(desk, desk_connection
 async def test_a_bad_id_is_refused_before_it_reaches_a_url(desk, desk_connection):
     with pytest.raises(ValueError, match="not a Zoho Desk id"):
         await desk_connection.call("ticket.get", {"id": "../organizations"})
+
+
+async def test_an_update_of_the_first_name_alone_keeps_the_last_name(desk, desk_connection):
+    contact = desk.contact()
+    updated = await desk_connection.call("contact.update", {
+        "id": contact["id"], "changes": {"first_name": "Danielle"}})
+    assert (updated.first_name, updated.last_name) == ("Danielle", "Ng")

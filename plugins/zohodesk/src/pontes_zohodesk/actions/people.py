@@ -132,6 +132,8 @@ async def contact_update(connection: Connection, params: UpdateContact) -> Conta
     if not (params.changes.last_name or params.changes.name):
         body.pop("lastName", None)
         body.pop("firstName", None)
+        if params.changes.first_name:
+            body["firstName"] = params.changes.first_name
     raw = await desk_patch(connection, f"/contacts/{desk_id(params.id)}", body)
     return contact_to_canonical(raw, connection.name)
 

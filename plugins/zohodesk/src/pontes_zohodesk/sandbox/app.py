@@ -50,6 +50,8 @@ EDITIONS = {
 """Each edition's daily API credits and concurrency (Standard's credits are not
 published: the sandbox gives it Express's)."""
 DAY = 86_400.0
+DELIVERY_DEADLINE = 5.0
+"""Seconds a webhook receiver has to answer before Zoho Desk counts the delivery failed."""
 
 
 def _error(error: DeskError, headers: dict[str, str] | None = None) -> Response:
@@ -82,6 +84,7 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
 
     control = SandboxControl(reset, secrets=[client_secret, SANDBOX_REFRESH_TOKEN,
                                              SANDBOX_ACCESS_TOKEN])
+    control.webhooks.timeout = DELIVERY_DEADLINE
     credits = control.limiter(allowance, DAY)
     webhooks = DeskWebhooks(state, control.webhooks)
     in_flight = 0
