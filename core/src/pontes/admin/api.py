@@ -173,6 +173,17 @@ async def activate_integration(request: Request) -> Response:
 
 
 @admin_only
+async def deactivate_integration(request: Request) -> Response:
+    """Take the integration's webhooks back from its vendors; the steps done and those
+    left to a person."""
+    name = request.path_params["name"]
+    try:
+        return dump(await integrations.deactivate(AdminContext.of(request), name))
+    except integrations.UnknownIntegration:
+        return error(404, f"no integration {name!r}")
+
+
+@admin_only
 async def get_overview(request: Request) -> Response:
     """Per integration: the last 24 hours, the queue, and its connections' state."""
     return dump(await overview.overview(AdminContext.of(request)))
@@ -333,6 +344,10 @@ OPERATIONS = [
               {200: ("One entry per integration.", list[IntegrationEntry])}),
     Operation("POST", f"{PREFIX}/integrations/{{name}}/activate", activate_integration,
               "Activate an integration at its vendors",
+              {200: ("The steps done and left to do.", ActivationAnswer),
+               404: _missing("integration")}, path_params=NAME),
+    Operation("POST", f"{PREFIX}/integrations/{{name}}/deactivate", deactivate_integration,
+              "Deactivate an integration at its vendors",
               {200: ("The steps done and left to do.", ActivationAnswer),
                404: _missing("integration")}, path_params=NAME),
     Operation("GET", f"{PREFIX}/integrations/{{name}}/mappings", list_mappings,

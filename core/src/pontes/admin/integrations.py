@@ -1,8 +1,10 @@
-"""The integrations page's queries: webhook and panel URLs, pollers, and activation (the
-vendor-side set-up, with the steps done and those left to a person)."""
+"""The integrations page's queries: webhook URLs, pollers, activation (the vendor-side
+set-up, with the steps done and those left to a person) and deactivation (the webhooks
+taken back from the vendors)."""
 
 from __future__ import annotations
 
+from ..recipes import Integration, SetupStep
 from ..recipes.activation import activate_webhooks
 from .context import AdminContext
 from .models import ActivationAnswer, IntegrationEntry, PollingEntry, SetupStepEntry, WebhookEntry
@@ -36,13 +38,53 @@ def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
 async def activate(admin: AdminContext, name: str) -> ActivationAnswer:
     """Do the integration's vendor-side set-up (as ``pontes activate``) and say what is
     done and what is left to a person."""
-    integration = admin.runtime.integrations.get(name)
-    if integration is None:
-        raise UnknownIntegration(name)
-    urls = {h.role: h.url for h in admin.runtime.hook_urls() if h.integration == name}
+    integration, urls = _with_urls(admin, name)
     if integration.recipe.activate is not None:
         steps = await integration.recipe.activate(integration, urls)
     else:
         steps = await activate_webhooks(integration, urls)
+    return _answer(name, steps)
+
+
+async def deactivate(admin: AdminContext, name: str) -> ActivationAnswer:
+    """Take the integration's webhooks back from its vendors: removed through the API
+    where the vendor allows it, else a step saying what to remove by hand. Events already
+    stored still run; the vendors stop sending new ones."""
+    integration, urls = _with_urls(admin, name)
+    return _answer(name, await remove_webhooks(integration, urls))
+
+
+async def remove_webhooks(integration: Integration,
+                          hook_urls: dict[str, str]) -> list[SetupStep]:
+    """Remove every webhook registered at ``hook_urls`` (per trigger role), or say how to."""
+    steps = []
+    for role in integration.trigger_roles():
+        connection = integration.connections[role]
+        url = hook_urls[role]
+        if connection.has("webhook.list") and connection.has("webhook.remove"):
+            mine = [w for w in await connection.call("webhook.list") if w.url == url]
+            for hook in mine:
+                await connection.call("webhook.remove", id=hook.id)
+                steps.append(SetupStep(f"{connection.name}: webhook for {hook.event}", True,
+                                       f"removed (id {hook.id})"))
+            if not mine:
+                steps.append(SetupStep(f"{connection.name}: webhooks", True,
+                                       "none registered at this integration's URL"))
+            continue
+        steps.append(SetupStep(f"{connection.name}: webhook", False,
+                               f"In {connection.connector.title}, remove the webhook that "
+                               f"posts to {url}"))
+    return steps
+
+
+def _with_urls(admin: AdminContext, name: str) -> tuple[Integration, dict[str, str]]:
+    integration = admin.runtime.integrations.get(name)
+    if integration is None:
+        raise UnknownIntegration(name)
+    return integration, {h.role: h.url for h in admin.runtime.hook_urls()
+                         if h.integration == name}
+
+
+def _answer(name: str, steps: list[SetupStep]) -> ActivationAnswer:
     return ActivationAnswer(integration=name, steps=[
         SetupStepEntry(title=s.title, done=s.done, detail=s.detail or None) for s in steps])

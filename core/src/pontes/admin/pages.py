@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..errors import PontesError
 from ..store import EVENT_STATUSES
 from ..web.csrf import CsrfRejected, check_csrf, checked_form, csrf_token
 from ..web.templating import page
@@ -266,23 +267,37 @@ async def integrations_page(request: Request, admin: AdminContext,
                             session: Session) -> Response:
     """Webhook URLs with copy buttons, pollers and activation."""
     return render(request, "integrations.html", session, current="integrations",
-                  entries=integrations.integration_entries(admin), activation=None)
+                  entries=integrations.integration_entries(admin), activation=None,
+                  doing=None)
 
 
 @posting
 async def activate(request: Request, admin: AdminContext, session: Session,
                    form: dict[str, str]) -> Response:
     """Activate an integration and show the steps done and left to do."""
+    return await _set_up(request, admin, session, integrations.activate, "Activating")
+
+
+@posting
+async def deactivate(request: Request, admin: AdminContext, session: Session,
+                     form: dict[str, str]) -> Response:
+    """Take an integration's webhooks back and show the steps done and left to do."""
+    return await _set_up(request, admin, session, integrations.deactivate, "Deactivating")
+
+
+async def _set_up(request: Request, admin: AdminContext, session: Session, action,
+                  doing: str) -> Response:
     name = request.path_params["name"]
     try:
-        done = await integrations.activate(admin, name)
+        done = await action(admin, name)
     except integrations.UnknownIntegration:
         return render(request, "error.html", session, status=404,
                       message=f"No integration {name!r}.")
-    except Exception as exc:  # a vendor refusing: shown to the operator, not a 500
-        return back("integrations", f"Activating {name} failed: {exc}")
+    except PontesError as exc:  # a vendor refusing: shown to the operator, not a 500
+        return back("integrations", f"{doing} {name} failed: {exc}")
     return render(request, "integrations.html", session, current="integrations",
-                  entries=integrations.integration_entries(admin), activation=done)
+                  entries=integrations.integration_entries(admin), activation=done,
+                  doing=doing)
 
 
 @signed_in
@@ -438,6 +453,7 @@ routes = [
     Route(f"{PREFIX}/dead-letters/replay", replay_dead, methods=["POST"]),
     Route(f"{PREFIX}/integrations", integrations_page, methods=["GET"]),
     Route(f"{PREFIX}/integrations/{{name}}/activate", activate, methods=["POST"]),
+    Route(f"{PREFIX}/integrations/{{name}}/deactivate", deactivate, methods=["POST"]),
     Route(f"{PREFIX}/connections", connections_page, methods=["GET"]),
     Route(f"{PREFIX}/connections/{{name}}/check", check_connection, methods=["POST"]),
     Route(f"{PREFIX}/mappings", mappings_index, methods=["GET"]),
