@@ -13,14 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel
 
 from ..errors import PermanentFailure
-
-if TYPE_CHECKING:
-    from .base import Integration
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,8 @@ class RequestSpec:
     - ``model``: the body's pydantic model (invalid bodies get 422 naming each field);
     - ``key(body)``: the idempotency key, so that the same request is done once;
     - ``entity_key(body)``: orders requests about one record;
-    - ``check(integration, body)``: the fields the other systems would refuse, read from
+    - ``check(integration, body)`` (an ``Integration``, which imports this module, hence
+      ``Any`` below): the fields the other systems would refuse, read from
       their metadata (an empty list when all is well); raises when the metadata cannot be
       read, in which case the request is stored and checked again when it runs;
     - ``example(integration)``: a body to paste into the automation.
@@ -63,6 +61,6 @@ class RequestSpec:
     model: type[BaseModel]
     key: Callable[[Any], str]
     entity_key: Callable[[Any], str]
-    check: Callable[[Integration, Any], Awaitable[list[FieldProblem]]]
-    example: Callable[[Integration], Awaitable[dict[str, Any]]]
+    check: Callable[[Any, Any], Awaitable[list[FieldProblem]]]
+    example: Callable[[Any], Awaitable[dict[str, Any]]]
     description: str = ""
