@@ -254,6 +254,8 @@ def test_ploomes_gets_the_panel_without_the_features_it_lacks(stack):
         card = http.get(url).text
         assert f'data-contact="{person}"' in card
         assert 'class="button secondary gear"' not in card
+        hand_made = http.get(with_context(url, "/settings"))
+        assert hand_made.status_code == 404 and "Ploomes cannot do this" in hand_made.text
         form = http.get(with_context(url, "/deals/new", contact=str(person))).text
         assert "field_" not in form
         action, hidden = form_of(form, "deal-form")

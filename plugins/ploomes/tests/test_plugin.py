@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 CAPABILITIES = {
     "contact.find_by_email", "contact.find_by_phone", "contact.get", "contact.create",
-    "contact.find_created",
+    "contact.find_created", "contact.list_by_email", "contact.list_by_phone",
     "company.find_by_email", "company.find_by_name", "company.get", "company.create",
     "company.find_created",
     "deal.create", "deal.find_created", "deal.get", "deal.update", "deal.finish",

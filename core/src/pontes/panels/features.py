@@ -20,6 +20,10 @@ HELPDESK_TRIGGER = "ticket.card_opened"
 """What a helpdesk needs to show a panel: a ticket-card trigger whose reply embeds it."""
 
 
+class FeatureMissing(LookupError):
+    """A panel page whose feature the integration's CRM lacks."""
+
+
 @dataclass(frozen=True)
 class Feature:
     """One feature of the panel: it is on when the CRM has every capability in

@@ -21,6 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..errors import VendorError
+from .features import FeatureMissing
 from .forms import contact_draft, contact_form, deal_draft, deal_form
 from .metadata import crm_metadata
 from .session import Panel, panel_page
@@ -41,6 +42,23 @@ async def _login_if_needed(panel: Panel) -> None:
         await session.tokens()
 
 
+def _require(panel: Panel, feature: str) -> None:
+    """Refuse a page whose feature the CRM lacks (a hand-made URL: the panel shows no
+    button for it)."""
+    if feature not in panel.crm.features:
+        raise FeatureMissing(f"{panel.crm.crm.connector.title} cannot do this "
+                             f"({feature}) through pontes")
+
+
+async def _metadata_knowing(panel: Panel, pipeline: str | None, stage: str | None):
+    """The CRM's metadata, read again when it does not know ``stage`` (a stage created
+    since the cache was filled)."""
+    metadata = await crm_metadata(panel.crm.crm)
+    if stage and metadata.pipelines is not None and metadata.stage_name(pipeline, stage) is None:
+        metadata = await crm_metadata(panel.crm.crm, fresh=True)
+    return metadata
+
+
 async def _chosen_fields(panel: Panel) -> list[str] | None:
     if "choose_fields" not in panel.crm.features:
         return None
@@ -56,6 +74,7 @@ async def card(panel: Panel) -> Response:
 
 async def deals(panel: Panel) -> Response:
     """A contact's deals, with the chosen fields."""
+    _require(panel, "deals")
     contact_id = panel.request.path_params["contact"]
     fields = await _chosen_fields(panel)
     metadata = await crm_metadata(panel.crm.crm)
@@ -71,6 +90,7 @@ def _field_infos(metadata, fields: list[str] | None) -> list:
 
 async def link(panel: Panel) -> Response:
     """Link the helpdesk client to one of the contacts found."""
+    _require(panel, "lookup")
     await panel.form()
     await panel.crm.link(panel.request.path_params["contact"])
     return _after_post(panel)
@@ -78,6 +98,7 @@ async def link(panel: Panel) -> Response:
 
 async def new_contact(panel: Panel) -> Response:
     """"Create contact": the form, and its post."""
+    _require(panel, "create_contact")
     await _login_if_needed(panel)
     metadata = await crm_metadata(panel.crm.crm)
     form = contact_form(panel.context, metadata)
@@ -97,13 +118,16 @@ async def new_contact(panel: Panel) -> Response:
 
 async def new_deal(panel: Panel) -> Response:
     """"Create deal" for one of the client's contacts: the form, and its post."""
+    _require(panel, "create_deal")
     await _login_if_needed(panel)
     contact_id = panel.request.query_params.get("contact", "")
     await panel.crm.checked_contact(contact_id)
-    metadata = await crm_metadata(panel.crm.crm)
-    form = deal_form(metadata)
     if panel.request.method == "POST":
-        form.fill(await panel.form())
+        posted = await panel.form()
+        pipeline, _, stage = str(posted.get("stage") or "").partition(":")
+        metadata = await _metadata_knowing(panel, pipeline, stage)
+        form = deal_form(metadata)
+        form.fill(posted)
         draft = deal_draft(form, metadata)
         if draft is not None:
             try:
@@ -114,21 +138,24 @@ async def new_deal(panel: Panel) -> Response:
                 return _after_post(panel, f"/deals/{deal.refs[panel.crm.crm.name]}")
         return panel.render("panels/deal_form.html", form=form, contact_id=contact_id,
                             status_code=422)
+    form = deal_form(await crm_metadata(panel.crm.crm))
     return panel.render("panels/deal_form.html", form=form, contact_id=contact_id)
 
 
 async def deal(panel: Panel) -> Response:
     """A deal's card: its fields, feed and comments."""
+    _require(panel, "deal_card")
     await _login_if_needed(panel)
     fields = await _chosen_fields(panel)
-    metadata = await crm_metadata(panel.crm.crm)
     found = await panel.crm.deal_card(panel.request.path_params["deal"])
+    metadata = await _metadata_knowing(panel, found.deal.pipeline, found.deal.stage)
     return panel.render("panels/deal.html", card=found, metadata=metadata,
                         fields=_field_infos(metadata, fields))
 
 
 async def comment(panel: Panel) -> Response:
     """Post a comment on a deal, then show its card again."""
+    _require(panel, "post_comment")
     form = await panel.form()
     deal_id = panel.request.path_params["deal"]
     text = str(form.get("text") or "").strip()
@@ -139,6 +166,7 @@ async def comment(panel: Panel) -> Response:
 
 async def settings(panel: Panel) -> Response:
     """The gear: choose the deal fields shown, kept for the integration."""
+    _require(panel, "choose_fields")
     await _login_if_needed(panel)
     metadata = await crm_metadata(panel.crm.crm)
     if panel.request.method == "POST":

@@ -29,7 +29,7 @@ from ..web.signing import BadSignature
 from ..web.templating import page
 from .context import PARAMETER, PanelContext, open_context
 from .crm import CRM, HELPDESK, NotThisClients, PanelCrm
-from .features import HELPDESK_TRIGGER
+from .features import HELPDESK_TRIGGER, FeatureMissing
 from .forms import shown_value
 from .preferences import PanelPreferences
 
@@ -153,6 +153,8 @@ def panel_page(handler: PanelHandler) -> Callable[[Request], Awaitable[Response]
             return panel.render("panels/login.html")
         except NotThisClients as exc:
             return failure(panel, 403, str(exc), retry=False)
+        except FeatureMissing as exc:
+            return failure(panel, 404, str(exc), retry=False)
         except RateLimitedError as exc:
             return failure(panel, 503, "%(crm)s is limiting how fast pontes may call it. "
                                        "Wait a moment and retry.", retry=True, detail=exc)
