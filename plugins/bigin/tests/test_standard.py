@@ -7,13 +7,22 @@ from pontes.plugin import Company, Contact, Deal, Interaction
 from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
 from pontes.testing.round_trip import canonical_emails, canonical_phones
 
+from pontes_bigin.channels import watch_token_of
+from pontes_bigin.connector import BiginSettings
+from pontes_bigin.sandbox import sandbox_settings
+
+SANDBOX_WATCH_TOKEN = watch_token_of(BiginSettings.model_validate(
+    sandbox_settings("http://127.0.0.1:9")))
+"""The token a connection to the sandbox gives its channels (and checks on delivery)."""
+
 NOTIFICATION = {
     "server_time": 1696942911242, "query_params": {}, "module": "Accounts",
     "resource_uri": "https://www.zohoapis.com/bigin/v2/Accounts",
     "ids": ["5436046000000930004"], "affected_fields": [], "operation": "insert",
-    "channel_id": "1001", "token": "TOKEN_FOR_VERIFICATION_OF_1001",
+    "channel_id": "1001", "token": SANDBOX_WATCH_TOKEN,
 }
-"""The vendor notes' sample notification (§2.7): an account inserted."""
+"""The vendor notes' sample notification (§2.7): an account inserted, with the token of a
+connection to the sandbox."""
 
 DEAL_UPDATED = {**NOTIFICATION, "module": "Pipelines", "operation": "update",
                 "resource_uri": "https://www.zohoapis.com/bigin/v2/Pipelines",
