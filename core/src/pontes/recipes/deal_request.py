@@ -193,14 +193,14 @@ async def example(integration) -> dict[str, Any]:
         fields["responsible_user_id"] = _number(metadata.users[0].id)
     custom = [{"field_id": _number(definition.id), "values": [
         {"enum_id": _number(definition.choices[0].id)} if definition.choices
-        else {"value": "..."}]} for definition in _example_fields(metadata)]
+        else {"value": "..."}]} for definition in example_fields(metadata)]
     if custom:
         fields["custom_fields_values"] = custom
     return {"ticketId": integration.options.ticket_placeholder, "fields": fields,
             "comment": "Created from a helpdesk rule"}
 
 
-def _example_fields(metadata: DealMetadata) -> list:
+def example_fields(metadata: DealMetadata) -> list:
     """The custom fields the example fills: the required ones, or else the first list
     field and the first other one (system fields, which have a code, left out)."""
     own = [f for f in metadata.fields or [] if not f.code]
