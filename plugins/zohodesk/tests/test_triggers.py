@@ -103,3 +103,21 @@ async def test_new_ratings_are_polled_once_each(desk, desk_connection):
 
     third = await poll_happiness(desk_connection, second.cursor)
     assert third.events == [] and third.cursor == second.cursor
+
+
+async def test_an_edited_comment_is_commented_and_mentions_only_whom_it_adds(
+        desk, desk_connection, receiver):
+    await desk_connection.call("webhook.register", {"event": "ticket.mentioned",
+                                                    "url": receiver.url()})
+    ticket = desk.ticket(desk.contact()["id"])
+    comment = desk.api("POST", f"/tickets/{ticket['id']}/comments",
+                       {"content": f"zsu[@user:{AGENT_ZUID}]zsu look"}).json()
+    path = f"/tickets/{ticket['id']}/comments/{comment['id']}"
+    desk.api("PATCH", path, {"content": f"zsu[@user:{AGENT_ZUID}]zsu look again"})
+    desk.api("PATCH", path, {"content": f"zsu[@user:{AGENT_ZUID}]zsu zsu[@user:42]zsu"})
+    assert desk.api("PATCH", path, {"isPublic": True}).status_code == 422
+    desk.deliveries()
+    kinds = [[e.type for e in events_of([body])] for body in receiver.bodies()]
+    assert kinds == [["ticket.commented", "ticket.mentioned"], ["ticket.commented"],
+                     ["ticket.commented", "ticket.mentioned"]]
+

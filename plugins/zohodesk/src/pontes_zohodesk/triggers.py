@@ -9,8 +9,9 @@ A delivery is a JSON array of ``{"eventType", "orgId", "eventTime", "payload",
   or the status became ``Escalated`` (read from ``prevState``; without it a ticket that
   is flagged counts as newly flagged);
 - ``Ticket_Thread_Add`` -> ``ticket.replied``;
-- ``Ticket_Comment_Add`` -> ``ticket.commented``, and ``ticket.mentioned`` when the
-  comment mentions someone (``zsu[@user:<zuid>]zsu``);
+- ``Ticket_Comment_Add`` and ``Ticket_Comment_Update`` -> ``ticket.commented``, and
+  ``ticket.mentioned`` when the comment mentions someone (``zsu[@user:<zuid>]zsu``) its
+  ``prevState`` did not;
 - ``Contact_Add``/``Contact_Update`` -> ``contact.changed``;
   ``Account_Add``/``Account_Update`` -> ``company.changed``.
 
@@ -88,9 +89,10 @@ def _kinds(event_type: str, payload: dict[str, Any],
         return kinds, "ticket", payload.get("id")
     if event_type == "Ticket_Thread_Add":
         return ["ticket.replied"], "ticket", payload.get("ticketId")
-    if event_type == "Ticket_Comment_Add":
+    if event_type in ("Ticket_Comment_Add", "Ticket_Comment_Update"):
         kinds = ["ticket.commented"]
-        if mentioned(payload.get("content")):
+        before = set(mentioned((previous or {}).get("content")))
+        if set(mentioned(payload.get("content"))) - before:
             kinds.append("ticket.mentioned")
         return kinds, "ticket", payload.get("ticketId")
     if event_type in ("Contact_Add", "Contact_Update"):

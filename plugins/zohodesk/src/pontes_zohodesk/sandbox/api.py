@@ -27,6 +27,7 @@ from .records import (
     invalid,
     not_found,
     ticket_view,
+    update_comment,
     update_ticket,
     write_account,
     write_contact,
@@ -233,6 +234,17 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
                                              "departmentId": ticket["departmentId"]})
         return JSONResponse(comment)
 
+    async def patch_comment(request: Request) -> Response:
+        ticket = ticket_of(request)
+        for comment in state.comments[ticket["id"]]:
+            if comment["id"] == request.path_params["comment_id"]:
+                where = {"ticketId": ticket["id"], "departmentId": ticket["departmentId"]}
+                before = {**comment, **where}
+                update_comment(state, ticket, comment, await json_body(request))
+                webhooks.fire("Ticket_Comment_Update", {**comment, **where}, before)
+                return JSONResponse(comment)
+        raise not_found()
+
     # --- contacts and accounts -------------------------------------------------------------
 
     def record_routes(kind: str, records: dict[str, dict[str, Any]],
@@ -306,6 +318,7 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
         Route(f"{tickets}/sendReply", send_reply, methods=["POST"]),
         Route(f"{tickets}/comments", list_comments, methods=["GET"]),
         Route(f"{tickets}/comments", post_comment, methods=["POST"]),
+        Route(f"{tickets}/comments/{{comment_id}}", patch_comment, methods=["PATCH"]),
         Route(f"{API}/contacts/{{owner_id}}/tickets", tickets_where("contactId", state.contacts),
               methods=["GET"]),
         Route(f"{API}/accounts/{{owner_id}}/tickets", tickets_where("accountId", state.accounts),

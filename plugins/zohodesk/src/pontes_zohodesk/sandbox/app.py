@@ -2,7 +2,7 @@
 
 - ``/api/v1``: organizations, departments, agents, support addresses; tickets (list,
   search by contact and account, get, create, PATCH), threads (list, get,
-  ``sendReply``: reply and forward), comments; contacts and accounts (list, get, create,
+  ``sendReply``: reply and forward), comments (list, add, edit); contacts and accounts (list, get, create,
   PATCH, search); customer happiness; webhooks (see ``api``, ``records``, ``events``);
 - ``/accounts/oauth/v2/...``: Zoho's accounts server (``pontes.plugin.ZohoAccounts``),
   whose token answers name this sandbox as ``api_domain``.

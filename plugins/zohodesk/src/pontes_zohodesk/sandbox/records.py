@@ -387,3 +387,20 @@ def add_comment(state: DeskState, ticket: dict[str, Any], body: Mapping[str, Any
     ticket["commentCount"] = str(len(state.comments[ticket["id"]]))
     ticket["modifiedTime"] = now
     return comment
+
+
+def update_comment(state: DeskState, ticket: dict[str, Any], comment: dict[str, Any],
+                   body: Mapping[str, Any]) -> None:
+    """Apply an edit to a comment: its ``content`` and ``contentType``; ``isPublic`` is
+    set once, when the comment is made."""
+    check_fields(body, {"content", "contentType", "isPublic"})
+    if "isPublic" in body and body["isPublic"] != comment["isPublic"]:
+        raise invalid("isPublic", "isPublic cannot be changed after the comment is made")
+    if "content" in body:
+        comment["content"] = comment["encodedContent"] = _text(body, "content", required=True)
+    if "contentType" in body:
+        if body["contentType"] not in ("html", "plainText"):
+            raise invalid("contentType", "html or plainText")
+        comment["contentType"] = body["contentType"]
+    comment["modifiedTime"] = state.stamp()
+    ticket["modifiedTime"] = comment["modifiedTime"]
