@@ -4,7 +4,13 @@ credits, and the settings' data centres."""
 
 import httpx
 import pytest
-from pontes.plugin import AuthError, Contact, RateLimitedError, VendorValidationError
+from pontes.plugin import (
+    AuthError,
+    Contact,
+    PermanentFailure,
+    RateLimitedError,
+    VendorValidationError,
+)
 from pontes.testing import serve_app
 from pydantic import ValidationError
 
@@ -218,3 +224,34 @@ def test_settings_refuse_an_unknown_data_centre_and_a_long_watch_token():
     pinned = BiginSettings(client_id="id", client_secret="s",
                            base_url="https://bigin.example/bigin/v2/")
     assert pinned.api_url == "https://bigin.example/bigin/v2"
+
+
+@pytest.mark.anyio
+async def test_user_ensure_adds_a_user_by_e_mail_and_says_why_it_cannot_without(
+        sandbox_url, sandbox_connection):
+    url = sandbox_url("bigin")
+    connection = sandbox_connection("bigin", base_url=url)
+    with pytest.raises(PermanentFailure, match="Settings > Users"):
+        await connection.call("user.ensure", name="Zoho Desk")
+    added = await connection.call("user.ensure", name="Zoho Desk", email="desk@acme.example")
+    again = await connection.call("user.ensure", name="zoho desk")
+    assert again.id == added.id and added.name == "Zoho Desk"
+    assert [r["method"] for r in httpx.get(f"{url}/_sandbox/requests").json()
+            if r["path"] == f"{API}/users"].count("POST") == 1
+
+
+@pytest.mark.anyio
+async def test_a_companys_deals_are_found_by_its_account(sandbox_connection):
+    connection = sandbox_connection("bigin")
+    acme = await connection.call("company.create", {"name": "Acme"})
+    beta = await connection.call("company.create", {"name": "Beta"})
+    for title, company in (("First", acme), ("Second", acme), ("Other", beta)):
+        await connection.call("deal.create", {"title": title, "company": {"refs": company.refs}})
+    await connection.call("deal.finish", id=(await connection.call(
+        "deal.list_for_client", company_id=acme.refs[connection.name]))[0].refs[
+        connection.name], status="won")
+    every = await connection.call("deal.list_for_client", company_id=acme.refs[connection.name])
+    still_open = await connection.call("deal.list_for_client", only_open=True,
+                                       company_id=acme.refs[connection.name])
+    assert sorted(d.title for d in every) == ["First", "Second"]
+    assert len(still_open) == 1
