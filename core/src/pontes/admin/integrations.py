@@ -7,7 +7,14 @@ from __future__ import annotations
 from ..recipes import Integration, SetupStep
 from ..recipes.activation import activate_webhooks
 from .context import AdminContext
-from .models import ActivationAnswer, IntegrationEntry, PollingEntry, SetupStepEntry, WebhookEntry
+from .models import (
+    ActivationAnswer,
+    IntegrationEntry,
+    PollingEntry,
+    RequestEntry,
+    SetupStepEntry,
+    WebhookEntry,
+)
 
 
 class UnknownIntegration(LookupError):
@@ -18,6 +25,7 @@ def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
     """One entry per configured integration."""
     runtime = admin.runtime
     hooks = runtime.hook_urls()
+    requests = runtime.request_urls()
     entries = []
     for name, integration in runtime.integrations.items():
         entries.append(IntegrationEntry(
@@ -27,6 +35,8 @@ def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
             webhooks=[WebhookEntry(role=h.role, connection=h.connection, trigger=h.trigger,
                                    events=list(h.events), url=h.url)
                       for h in hooks if h.integration == name],
+            requests=[RequestEntry(role=r.role, connection=r.connection, url=r.url)
+                      for r in requests if r.integration == name],
             polling=[PollingEntry(role=role, connection=integration.connections[role].name,
                                   trigger=t.name, events=list(t.events),
                                   interval_seconds=t.interval_seconds)

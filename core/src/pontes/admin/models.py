@@ -177,6 +177,14 @@ class WebhookEntry(Answer):
     url: str
 
 
+class RequestEntry(Answer):
+    """A URL a helpdesk automation posts requests to (a rule's "POST request")."""
+
+    role: str
+    connection: str
+    url: str
+
+
 class PollingEntry(Answer):
     """A trigger the integration polls."""
 
@@ -196,6 +204,7 @@ class IntegrationEntry(Answer):
     max_attempts: int
     roles: dict[str, str]
     webhooks: list[WebhookEntry]
+    requests: list[RequestEntry]
     polling: list[PollingEntry]
 
 
