@@ -7,7 +7,7 @@ import re
 import httpx
 from admin_support import csrf_of, sign_in
 from engine_support import ADMIN_TOKEN
-from pontes.admin.session import BASE_DELAY, FORGET_AFTER, MAX_DELAY, Throttle
+from pontes.admin.session import BASE_DELAY, FORGET_AFTER, MAX_ADDRESSES, MAX_DELAY, Throttle
 
 SIGNED = re.compile(r"[\w-]{16,}\.[\w-]{16,}")
 """A signed token (the CSRF token, fresh on every page)."""
@@ -96,3 +96,12 @@ def test_failures_from_one_address_make_its_next_answers_wait_longer():
     assert throttle.delay("10.0.0.3", now=2) == 2 * BASE_DELAY
     throttle.succeeded("10.0.0.3")
     assert throttle.delay("10.0.0.3", now=3) == 0
+
+
+def test_the_throttle_forgets_stale_addresses_when_it_holds_too_many():
+    throttle = Throttle()
+    for number in range(MAX_ADDRESSES):
+        throttle.failed(f"old-{number}", now=0)
+    throttle.failed("new", now=FORGET_AFTER + 10)
+
+    assert set(throttle.failures) == {"new"}

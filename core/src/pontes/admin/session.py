@@ -37,6 +37,8 @@ BASE_DELAY = 0.25
 MAX_DELAY = 8.0
 FORGET_AFTER = 3600.0
 """Seconds after its last failure when an address's failures are forgotten."""
+MAX_ADDRESSES = 10_000
+"""Addresses whose failures are kept before the stale ones are dropped (bounded memory)."""
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class Throttle:
         if now - last > FORGET_AFTER:
             count = 0
         self.failures[address] = (count + 1, now)
+        if len(self.failures) > MAX_ADDRESSES:
+            self.failures = {a: seen for a, seen in self.failures.items()
+                             if now - seen[1] <= FORGET_AFTER}
 
     def succeeded(self, address: str) -> None:
         """Forget ``address``'s failures."""
