@@ -11,7 +11,8 @@ A plugin's modules import from here alone:
 - ``OAuth2``, a connector's OAuth declaration (``ConnectorKit(oauth=...)``), with
   ``TokenAnswer`` for vendors whose token answers need reading, and ``NeedsLogin``;
   ``zoho_oauth`` declares it for any Zoho product (``ZOHO_DATA_CENTRES``,
-  ``zoho_accounts_url``, ``zoho_error``), and ``ZohoAccounts`` is Zoho's accounts server
+  ``zoho_accounts_url``, ``zoho_error``, ``zoho_authorization`` for a token given in the
+  settings), and ``ZohoAccounts`` is Zoho's accounts server
   for their sandboxes;
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
@@ -113,7 +114,13 @@ from .models import (
     normalize_tax_id,
 )
 from .oauth import NeedsLogin, OAuth2, TokenAnswer
-from .oauth.zoho import ZOHO_DATA_CENTRES, zoho_accounts_url, zoho_error, zoho_oauth
+from .oauth.zoho import (
+    ZOHO_DATA_CENTRES,
+    zoho_accounts_url,
+    zoho_authorization,
+    zoho_error,
+    zoho_oauth,
+)
 from .odata import quote_literal
 from .sandbox import (
     CONTROL_PREFIX,
@@ -223,6 +230,7 @@ __all__ = [
     "text_to_html",
     "vendor_message",
     "zoho_accounts_url",
+    "zoho_authorization",
     "zoho_error",
     "zoho_oauth",
 ]

@@ -24,6 +24,7 @@ from pontes.plugin import (
     VendorError,
     VendorValidationError,
     vendor_message,
+    zoho_authorization,
 )
 
 if TYPE_CHECKING:
@@ -34,8 +35,6 @@ MAX_PER_PAGE = 200
 """The largest page Bigin answers."""
 MAX_WRITE = 100
 """The most records one insert, update or upsert carries."""
-TOKEN_SCHEME = "Zoho-oauthtoken"
-"""How Bigin wants its token (never ``Bearer``)."""
 CREDIT_WINDOW = 24 * 3600.0
 """Bigin counts its API credits over a rolling day."""
 
@@ -72,7 +71,7 @@ def build_client(connection_name: str, settings: BiginSettings, **options: Any) 
                                                       settings.refresh_token) if value]
     headers = {}
     if settings.access_token is not None:
-        headers["Authorization"] = f"{TOKEN_SCHEME} {settings.access_token.get_secret_value()}"
+        headers["Authorization"] = zoho_authorization(settings.access_token.get_secret_value())
     return VendorClient(
         connection=connection_name,
         base_url=settings.api_url,

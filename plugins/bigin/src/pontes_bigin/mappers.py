@@ -22,6 +22,7 @@ from pontes.plugin import (
     Interaction,
     Record,
     UserRef,
+    html_to_text,
     marker_token,
 )
 
@@ -281,7 +282,9 @@ def note_parent(record: Interaction, connection_name: str) -> tuple[str, str] | 
 def interaction_from_canonical(record: Interaction, connection_name: str) -> dict[str, Any]:
     """The Bigin note of a canonical history entry, with its parent (``Parent_Id`` and
     ``se_module``)."""
-    note: dict[str, Any] = {"Note_Content": record.content_text or ""}
+    text = record.content_text or (html_to_text(record.content_html)
+                                   if record.content_html else "")
+    note: dict[str, Any] = {"Note_Content": text}
     if record.subject:
         note["Note_Title"] = record.subject
     if (parent := note_parent(record, connection_name)) is not None:
