@@ -7,10 +7,12 @@ The vendors misbehave on purpose: they echo the credentials they received in the
 messages, raw, percent-encoded and in base64 (alone and as ``user:secret``), and Ploomes
 sends the thin deliveries that carry the ValidationKey in their body.
 
-Then everything readable is scanned with ``pontes.testing.leaks`` (raw, percent-encoded,
-JSON- and HTML-escaped, base64): the server's log, every answer of the webhook, actions and
-admin endpoints, ``/metrics``, every table of the store, the output of the CLI, and every
-table of an export to DuckDB.
+Then everything readable is scanned with ``pontes.testing.leaks`` (raw, percent-encoded
+once or twice, JSON- and HTML-escaped, base64, base64 of the percent-encoded secret): the
+server's log, every answer of the webhook, actions and admin endpoints, ``/metrics``,
+every table of the store, the output of the CLI, and every table of an export to DuckDB.
+It runs on a SQLite store, and on PostgreSQL (a database of its own) when
+``PONTES_TEST_POSTGRES_URL`` names a server.
 
 By design, a webhook token is part of the hook URL the operator pastes into the vendor,
 and an action token is handed to the operator who configures a vendor's "POST request":
@@ -23,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -32,10 +33,16 @@ from urllib.parse import quote, quote_plus
 import duckdb
 import httpx
 import pytest
+from pontes.testing.databases import (
+    fresh_postgres_database,
+    postgres_admin_url,
+    require_postgres,
+)
 from pontes.testing.leaks import describe_leaks, find_leaks
 from pontes.testing.stack import Stack
 from pontes_demo import steps
 from pontes_demo.installation import FAST_RETRIES, INTEGRATION_USER, INTEGRATIONS
+from sqlalchemy import create_engine, inspect, literal_column, select, table
 
 pytestmark = pytest.mark.slow
 
@@ -49,8 +56,20 @@ is a different text."""
 MARIA_IN_PLOOMES = 40000123
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def store(request, tmp_path_factory):
+    """The store's URL: a SQLite file, then a PostgreSQL database made for the module
+    (skipped, saying why, without ``PONTES_TEST_POSTGRES_URL``)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('secrets-store') / 'pontes.db'}"
+        return
+    with fresh_postgres_database(require_postgres(postgres_admin_url()),
+                                 "pontes_secrets") as url:
+        yield url
+
+
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory):
+def stack(tmp_path_factory, store):
     workdir = tmp_path_factory.mktemp("secrets")
     with Stack.running(
         workdir,
@@ -61,6 +80,7 @@ def stack(tmp_path_factory):
         sandbox_options={"movidesk": {"requests_per_minute": 600, "token": MOVIDESK_TOKEN},
                          "ploomes": {"requests_per_minute": 1200, "user_key": PLOOMES_KEY}},
         server_env={**FAST_RETRIES, "PONTES_ADMIN_TOKEN": ADMIN_TOKEN},
+        store=store,
     ) as running:
         yield running
 
@@ -83,12 +103,16 @@ class Readings:
 
 
 def echo(secret: str) -> str:
-    """What a careless vendor writes in an error: the credential it got, in every spelling."""
+    """What a careless vendor writes in an error: the credential it got, in every spelling,
+    encoded twice too (a URL inside a URL, a form value packed into base64)."""
     every_byte = "".join(f"%{byte:02x}" for byte in secret.encode())
+    twice = quote(quote(secret, safe=""), safe="")
+    packed = base64.b64encode(quote_plus(secret).encode()).decode()
     return (f"credential {secret} ({quote(secret)}, {quote_plus(secret)}, {every_byte}) "
             f"refused; base64 {base64.b64encode(secret.encode()).decode()}, url-safe "
             f"{base64.urlsafe_b64encode(secret.encode()).decode().rstrip('=')}, basic auth "
-            f"{base64.b64encode(f'pontes:{secret}'.encode()).decode()}")
+            f"{base64.b64encode(f'pontes:{secret}'.encode()).decode()}; in a callback "
+            f"{twice}, packed {packed}")
 
 
 def cli(stack: Stack, *args: str) -> str:
@@ -215,19 +239,25 @@ def read_cli_and_export(stack: Stack, read: Readings) -> None:
                                                                  ensure_ascii=False))
 
 
-def read_store(stack: Stack, read: Readings) -> None:
-    """Every row of every table of the store, events and attempts included."""
-    with sqlite3.connect(stack.workdir / "pontes.db") as db:
-        names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+def read_store(store: str, read: Readings) -> None:
+    """Every row of every table of the store, events and attempts included (Procrastinate's
+    jobs too, on PostgreSQL)."""
+    engine = create_engine(store)
+    try:
+        names = inspect(engine).get_table_names()
         assert {"events", "attempts"} <= set(names), names
-        for name in names:
-            rows = db.execute(f'SELECT * FROM "{name}"').fetchall()
-            text = "\n".join(repr(tuple(v.decode("utf-8", "replace") if isinstance(v, bytes)
-                                        else v for v in row)) for row in rows)
-            read.add(f"store table {name}", text)
+        with engine.connect() as connection:
+            for name in names:
+                rows = connection.execute(select(literal_column("*")).select_from(table(name))).all()
+                text = "\n".join(repr(tuple(
+                    bytes(v).decode("utf-8", "replace") if isinstance(v, bytes | memoryview)
+                    else v for v in row)) for row in rows)
+                read.add(f"store table {name}", text)
+    finally:
+        engine.dispose()
 
 
-def test_no_secret_shows_anywhere_in_any_spelling(stack):
+def test_no_secret_shows_anywhere_in_any_spelling(stack, store):
     hook_urls = tuple(hook.url for hook in stack.runtime.hook_urls())
     read = Readings()
     admin = httpx.Client(base_url=stack.server_url, timeout=30,
@@ -237,7 +267,7 @@ def test_no_secret_shows_anywhere_in_any_spelling(stack):
         action_tokens = play_actions(stack, admin, read)
         read_admin_api(stack, admin, read, hook_urls)
     read_cli_and_export(stack, read)
-    read_store(stack, read)
+    read_store(store, read)
     read.add("the server log", stack.server_log())
 
     secrets = {"Movidesk token": MOVIDESK_TOKEN, "Ploomes User-Key": PLOOMES_KEY,
