@@ -24,9 +24,3 @@ def test_html_becomes_the_text_a_reader_sees(markup, text):
 def test_text_written_as_html_reads_back_the_same():
     text = 'Ana <ana@example.com> said "5 > 3"\nsecond line'
     assert html_to_text(text_to_html(text)) == text
-
-
-def test_ploomes_uses_the_core_reader():
-    from pontes_ploomes import mappers
-
-    assert mappers.html_to_text is html_to_text

@@ -1,8 +1,8 @@
 """Ploomes timestamps: REST answers carry an offset (``-03:00``), webhook snapshots don't.
 
 Naive Ploomes times are Brasília local time; they are read as such and turned into UTC.
-An absent or unreadable timestamp reads as ``None`` (Ploomes leaves many of them empty),
-where the core's ``parse_vendor_datetime`` would raise.
+The core's ``parse_vendor_datetime`` reads them; an absent or unreadable timestamp reads
+as ``None`` here (Ploomes leaves many of them empty), where the core's parser raises.
 """
 
 from __future__ import annotations
@@ -11,26 +11,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from pontes.plugin import parse_vendor_datetime
+
 PLOOMES_LOCAL_TIME = ZoneInfo("America/Sao_Paulo")
 
 
 def parse_time(value: Any) -> datetime | None:
     """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent, unreadable
     or out of range once in UTC (year 1 or 9999 with an offset)."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, str) and value.strip():
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    else:
+    if not isinstance(value, datetime) and not (isinstance(value, str) and value.strip()):
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=PLOOMES_LOCAL_TIME)
     try:
-        return moment.astimezone(UTC)
-    except OverflowError:
+        return parse_vendor_datetime(value, zone=PLOOMES_LOCAL_TIME)
+    except ValueError:
         return None
 
 

@@ -6,22 +6,16 @@ Movidesk writes UTC without an offset and with seven fractional digits
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import UTC, datetime, timedelta
 
-_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
+from pontes.plugin import parse_vendor_datetime
 
 
 def parse_instant(text: str) -> datetime:
-    """An aware UTC datetime from a Movidesk or OData date-time text."""
-    value = _LONG_FRACTION.sub(r"\1", text.strip())
-    if value[-1:] in ("z", "Z"):
-        value = value[:-1] + "+00:00"
-    parsed = datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    """An aware UTC datetime from a Movidesk or OData date-time text (the core's vendor
+    date parser: naive is UTC; ``ValueError`` for anything else)."""
+    return parse_vendor_datetime(text)
 
 
 def format_instant(moment: datetime) -> str:
