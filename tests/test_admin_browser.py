@@ -50,8 +50,18 @@ def stack(tmp_path_factory):
         yield running
 
 
+UNLABELLED = """() => Array.from(document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button'))
+  .filter(el => el.tagName === 'BUTTON' ? !el.textContent.trim()
+                : !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.outerHTML)"""
+"""The page's form controls that a screen reader could not name."""
+
+
 async def shoot(page: Page, name: str) -> None:
-    """Save a screenshot of the page when screenshots were asked for."""
+    """Check that every control of the page has a name, and save a screenshot of the page
+    when screenshots were asked for."""
+    assert await page.evaluate(UNLABELLED) == [], name
     folder = os.environ.get("PONTES_ADMIN_SCREENSHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
