@@ -6,8 +6,26 @@ import re
 
 import httpx
 from admin_support import csrf_of, sign_in
-from engine_support import ADMIN_TOKEN
-from pontes.admin.session import BASE_DELAY, FORGET_AFTER, MAX_ADDRESSES, MAX_DELAY, Throttle
+from engine_support import (
+    ADMIN_TOKEN,
+    SECRET_KEY,
+    ThreadedServer,
+    ledger_config,
+    ledger_runtime,
+    quick_settings,
+)
+from pontes.admin.session import (
+    BASE_DELAY,
+    COOKIE,
+    FORGET_AFTER,
+    MAX_ADDRESSES,
+    MAX_DELAY,
+    PURPOSE,
+    Throttle,
+)
+from pontes.server import create_app
+from pontes.store import Store
+from pontes.web.signing import sign
 
 SIGNED = re.compile(r"[\w-]{16,}\.[\w-]{16,}")
 """A signed token (the CSRF token, fresh on every page)."""
@@ -105,3 +123,24 @@ def test_the_throttle_forgets_stale_addresses_when_it_holds_too_many():
     throttle.failed("new", now=FORGET_AFTER + 10)
 
     assert set(throttle.failures) == {"new"}
+
+
+def test_an_expired_session_or_one_from_another_admin_token_is_refused(served, tmp_path):
+    expired = sign(SECRET_KEY.encode(), PURPOSE, {"sid": "s1", "tok": "x"}, lifetime=-1)
+    with httpx.Client(base_url=served.url, cookies={COOKIE: expired}) as client:
+        assert client.get("/admin/overview").status_code == 303
+
+    client, answer = sign_in(served.url)
+    cookie = client.cookies[COOKIE]
+    client.close()
+    config = ledger_config(f"sqlite:///{tmp_path / 'other.db'}", "http://127.0.0.1:9")
+    store = Store.open(config["store"], key=SECRET_KEY.encode())
+    other = ThreadedServer(create_app(ledger_runtime(config), store,
+                                      quick_settings(admin_token="a-new-admin-token"),
+                                      key=SECRET_KEY.encode())).start()
+    try:
+        with httpx.Client(base_url=other.url, cookies={COOKIE: cookie}) as client:
+            assert client.get("/admin/overview").status_code == 303
+    finally:
+        other.stop()
+        store.close()
