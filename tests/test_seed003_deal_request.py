@@ -17,6 +17,11 @@ import sys
 import httpx
 import pytest
 from e2e_support import ploomes_insert
+from pontes.testing.databases import (
+    fresh_postgres_database,
+    postgres_admin_url,
+    require_postgres,
+)
 from pontes.testing.stack import Stack
 from pontes_amocrm.sandbox.state import (
     ADMIN_ID,
@@ -370,3 +375,21 @@ def test_a_usedesk_rule_that_runs_on_every_change_makes_one_deal(stack):
     assert len([lead for lead in leads(stack) if lead["id"] not in before]) == 1
     (link,) = links_of(stack, ticket)
     assert link["refs"]["usedesk"] == ticket
+
+
+def test_on_postgresql_a_request_runs_through_the_job_queue_once(tmp_path):
+    """With a PostgreSQL store the stored request is a Procrastinate job (skipped unless
+    ``PONTES_TEST_POSTGRES_URL`` is set)."""
+    admin_url = require_postgres(postgres_admin_url())
+    with fresh_postgres_database(admin_url, "pontes_deal_requests") as store, \
+            Stack.running(tmp_path, connections={"usedesk": ("usedesk", {}),
+                                                 "amocrm": ("amocrm", {})},
+                          integrations={"ticket-deals": INTEGRATIONS["ticket-deals"]},
+                          store=store, server_env=FAST_RETRIES) as stack:
+        url = request_url(stack, "ticket-deals")
+        body = seed_body("153341111")
+        first, again = httpx.post(url, json=body), httpx.post(url, json=body)
+        assert (first.status_code, again.json()["status"]) == (202, "duplicate")
+        event = finished(stack, "ticket-deals", first.json()["event"])
+        assert event["status"] == "succeeded", event["last_error"]
+        assert len(leads(stack)) == 1
