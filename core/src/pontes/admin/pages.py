@@ -110,7 +110,8 @@ def posting(handler: Callable[[Request, AdminContext, Session, dict[str, str]],
 
 
 async def home(request: Request) -> Response:
-    """``/admin``: the overview when signed in, else the sign-in page."""
+    """``/admin``: on to the overview (which sends a visitor without a session to the
+    sign-in page)."""
     return RedirectResponse(f"{PREFIX}/overview", 303)
 
 
@@ -368,8 +369,9 @@ def parse_rules(text: str) -> dict[str, Any] | MappingCheck:
     return {str(k): v for k, v in rules.items()}
 
 
-async def _edited(request: Request, admin: AdminContext,
-                  form: dict[str, str]) -> tuple[str, str, dict[str, Any] | MappingCheck]:
+def _edited(request: Request,
+            form: dict[str, str]) -> tuple[str, str, dict[str, Any] | MappingCheck]:
+    """The slot being edited, the editor's text, and its rules (or why they are not)."""
     slot = request.path_params["slot"]
     text = form.get("rules", "")
     return slot, text, parse_rules(text)
@@ -380,7 +382,7 @@ async def preview_mapping(request: Request, admin: AdminContext, session: Sessio
                           form: dict[str, str]) -> Response:
     """Validate the edited rules and preview them on the newest event (htmx swaps in the
     result alone; without JavaScript the whole page comes back with it)."""
-    slot, text, rules = await _edited(request, admin, form)
+    slot, text, rules = _edited(request, form)
     name = request.path_params["name"]
     try:
         checked = rules if isinstance(rules, MappingCheck) else \
@@ -397,7 +399,7 @@ async def preview_mapping(request: Request, admin: AdminContext, session: Sessio
 async def save_mapping(request: Request, admin: AdminContext, session: Session,
                        form: dict[str, str]) -> Response:
     """Save the edited rules as a new version, or show why they cannot be saved."""
-    slot, text, rules = await _edited(request, admin, form)
+    slot, text, rules = _edited(request, form)
     name = request.path_params["name"]
     if isinstance(rules, MappingCheck):
         return await _mappings(request, admin, session, edited={slot: text},
