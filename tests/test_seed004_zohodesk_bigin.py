@@ -89,7 +89,7 @@ def desk_control(stack, path: str, body: dict) -> dict:
 
 
 def bigin_api(stack, method: str, path: str, **kwargs) -> dict:
-    """Bigin's API as a user's script calls it; the record's id for a write."""
+    """Bigin's API as a user's script calls it; its JSON answer."""
     headers = {"Authorization": f"Zoho-oauthtoken {BIGIN_TOKEN}"}
     answer = bigin(stack, method, f"/bigin/v2{path}", headers=headers, **kwargs)
     answer.raise_for_status()
@@ -119,10 +119,15 @@ def deals_of(stack, contact_id: str) -> list[dict]:
             if (d.get("Contact_Name") or {}).get("id") == contact_id]
 
 
+def finished(stack, integration: str) -> int:
+    """How many of the integration's events have run to an end."""
+    return len([e for e in stack.events(integration) if e["status"] in ("succeeded", "dead")])
+
+
 def chat(stack, integration: str, sample: str, chat_id: int, visitor: dict,
          **overrides) -> None:
     """Jivo sends a finished chat with this test's own ids; waits for pontes to run it."""
-    done = len([e for e in stack.events(integration) if e["status"] in ("succeeded", "dead")])
+    done = finished(stack, integration)
     body = {"chat_id": chat_id, **overrides, "visitor": {"number": str(chat_id), **visitor}}
     outcome = steps.jivo_send(stack, integration, "chat_finished", sample=sample,
                               overrides=body)
@@ -134,10 +139,6 @@ def last_result(stack, integration: str) -> str:
     detail = stack.event(stack.events(integration)[-1]["id"])
     assert detail["status"] == "succeeded", detail["last_error"]
     return detail["result"]["summary"]
-
-
-def finished(stack, integration: str) -> int:
-    return len([e for e in stack.events(integration) if e["status"] in ("succeeded", "dead")])
 
 
 def test_activation_registered_bigins_channels_and_desks_webhooks(stack):
