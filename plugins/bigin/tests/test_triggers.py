@@ -131,3 +131,13 @@ async def test_an_expired_channel_notifies_nothing_and_is_not_listed(sandbox_url
     await connection.call("contact.create", {"name": "Too Late"})
     assert httpx.get(f"{url}/_sandbox/deliveries").json() == []
     assert await connection.call("webhook.list", {}) == []
+
+
+@pytest.mark.parametrize(("module", "event_type"), [("Companies", "company.changed"),
+                                                    ("Deals", "deal.created")])
+def test_the_ui_names_of_modules_are_read_as_the_apis(module, event_type):
+    body = {"server_time": 1, "module": module, "ids": ["5436046000000930004"],
+            "operation": "insert", "channel_id": "1"}
+    [event] = parse_notification(webhook_request(body))
+    assert event.type == event_type
+    assert event.payload["module"] in ("Accounts", "Pipelines")
