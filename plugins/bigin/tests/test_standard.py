@@ -72,6 +72,17 @@ async def acme(connection):
     return {"name": "acme (brasil), ltda"}
 
 
+async def acme_by_phone(connection):
+    await connection.call("company.create", {"name": "Acme Fone", "phones": ["+551134564000"]})
+    return {"phone": "+55 11 3456-4000"}
+
+
+async def acme_changes(connection):
+    company = await connection.call("company.create", {"name": "Acme Ltda",
+                                                       "website": "https://acme.example"})
+    return {"id": ref(company, connection), "changes": {"name": "Acme SA"}}
+
+
 async def acme_id(connection):
     company = await connection.call("company.create", {"name": "Acme Ltda"})
     return {"id": ref(company, connection)}
@@ -188,7 +199,11 @@ class TestBigin(ConnectorStandardTests):
                        and c.phones == ["+5511987654321"]),
             ActionCase("company.find_by_name", acme,
                        check=lambda c: c.name == "Acme (Brasil), Ltda"),
+            ActionCase("company.find_by_phone", acme_by_phone,
+                       check=lambda c: c.name == "Acme Fone"),
             ActionCase("company.get", acme_id, check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.update", acme_changes,
+                       check=lambda c: c.name == "Acme SA" and c.website == "https://acme.example"),
             ActionCase("company.create", {"name": "Beta SA", "website": "https://beta.example"},
                        check=lambda c: c.website == "https://beta.example"),
             ActionCase("deal.create", deal_draft, check=lambda d: (

@@ -1,15 +1,23 @@
-"""Bigin accounts (Companies in Bigin's screens): find by name, get, create, and find
-the one a run created."""
+"""Bigin accounts (Companies in Bigin's screens): find by name or phone, get, create,
+update, and find the one a run created."""
 
 from __future__ import annotations
 
-from pontes.plugin import ById, ByName, Company, Connection
+from pontes.plugin import (
+    ById,
+    ByName,
+    ByPhone,
+    Company,
+    Connection,
+    UpdateCompany,
+    normalize_phone,
+)
 
 from ..connector import kit
 from ..mappers import company_from_canonical, company_to_canonical
 from ..modules import ACCOUNTS
 from .markers import find_marked, with_marker
-from .records import find_equal, get_one, insert_one, read_back
+from .records import find_equal, get_one, insert_one, read_back, search, update_one
 
 
 @kit.action("company.find_by_name")
@@ -20,6 +28,17 @@ async def company_find_by_name(connection: Connection, params: ByName) -> Compan
     for row in await find_equal(connection, ACCOUNTS, "Account_Name", params.name.strip()):
         if str(row.get("Account_Name") or "").strip().casefold() == wanted:
             return company_to_canonical(row, connection.name)
+    return None
+
+
+@kit.action("company.find_by_phone")
+async def company_find_by_phone(connection: Connection, params: ByPhone) -> Company | None:
+    """The first account with this phone, however Bigin has it written
+    (``GET /Accounts/search?phone=``)."""
+    for row in await search(connection, ACCOUNTS, phone=params.phone):
+        company = company_to_canonical(row, connection.name)
+        if any(normalize_phone(phone) == params.phone for phone in company.phones):
+            return company
     return None
 
 
@@ -38,6 +57,15 @@ async def company_create(connection: Connection, params: Company) -> Company:
         raise ValueError("a Bigin account needs a name")
     payload = with_marker(payload, params)
     account_id = await insert_one(connection, ACCOUNTS, payload)
+    return await read_back(connection, ACCOUNTS, account_id, payload, company_to_canonical)
+
+
+@kit.action("company.update")
+async def company_update(connection: Connection, params: UpdateCompany) -> Company:
+    """Write the fields set in ``changes`` (``PUT /Accounts/<id>``); Bigin keeps the
+    others."""
+    payload = company_from_canonical(params.changes, connection.name)
+    account_id = await update_one(connection, ACCOUNTS, params.id, payload)
     return await read_back(connection, ACCOUNTS, account_id, payload, company_to_canonical)
 
 
