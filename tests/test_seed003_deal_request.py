@@ -34,6 +34,7 @@ pytestmark = pytest.mark.slow
 SOURCE_FIELD, PRODUCT_FIELD, CHANNELS_FIELD = 66339, 1372537, 1372539
 BASIC, EMAIL_CHANNEL, CHAT_CHANNEL = 705377, 705381, 705385
 PLOOMES_SALES, PLOOMES_FIRST_STAGE = 10000200, 10000201
+PLOOMES_CHANNEL_FIELD = "deal_0B7E8C1F-0000-4000-8000-000000000003"
 
 CONNECTIONS = {"usedesk": ("usedesk", {}), "amocrm": ("amocrm", {}),
                "ploomes": ("ploomes", {})}
@@ -324,7 +325,10 @@ def test_the_same_request_makes_a_ploomes_deal_with_its_note(stack):
                                                    "Email": "maria.ploomes@example.org"}])
     body = {"ticketId": ticket, "fields": {
         "name": "Upgrade", "price": 2500, "pipeline_id": PLOOMES_SALES,
-        "status_id": PLOOMES_FIRST_STAGE}, "comment": "Asked for the Pro plan"}
+        "status_id": PLOOMES_FIRST_STAGE,
+        "custom_fields_values": [{"field_id": PLOOMES_CHANNEL_FIELD,
+                                  "values": [{"value": "support"}]}]},
+        "comment": "Asked for the Pro plan"}
     url = request_url(stack, "ticket-deals-ploomes")
     with stack.sandbox("ploomes") as ploomes:
         deals_before = {d["Id"] for d in ploomes.get("/_sandbox/ploomes/records/Deals").json()}
@@ -346,6 +350,8 @@ def test_the_same_request_makes_a_ploomes_deal_with_its_note(stack):
     (deal,) = deals
     assert (deal["Title"], deal["Amount"], deal["PipelineId"], deal["StageId"],
             deal["ContactId"]) == ("Upgrade", 2500, PLOOMES_SALES, PLOOMES_FIRST_STAGE, maria)
+    assert "support" in [p.get("StringValue") for p in deal.get("OtherProperties") or []
+                         if p.get("FieldKey") == PLOOMES_CHANNEL_FIELD]
     assert [r for r in records if r.get("DealId") == deal["Id"]
             and "Asked for the Pro plan" in r["Content"]]
 

@@ -6,7 +6,12 @@ from __future__ import annotations
 import pytest
 from pontes.capabilities import FieldChoice, FieldInfo, Pipeline, PipelineStage, UserInfo
 from pontes.recipes.crm_metadata import DealMetadata
-from pontes.recipes.deal_request import DealRequestBody, example_fields, problems_with
+from pontes.recipes.deal_request import (
+    DealRequestBody,
+    custom_value,
+    example_fields,
+    problems_with,
+)
 from pydantic import ValidationError
 
 METADATA = DealMetadata(
@@ -83,3 +88,9 @@ def test_the_example_fills_the_required_fields_and_leaves_system_fields_out():
     optional = DealMetadata(METADATA.pipelines, [
         f.model_copy(update={"required_stages": []}) for f in METADATA.fields], None)
     assert [f.id for f in example_fields(optional)] == ["200", "100"]
+
+
+def test_one_plain_value_is_the_fields_value_and_choices_stay_a_list():
+    source, product = body().fields.custom_fields_values
+    assert custom_value(source) == "asd"
+    assert custom_value(product) == [{"enum_id": 202}]

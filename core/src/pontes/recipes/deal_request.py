@@ -14,7 +14,7 @@ URL (``pontes hooks`` prints it, with a body to paste), carrying::
 The request is checked against the CRM's metadata before it is stored (an unknown
 pipeline, stage, user, field or choice is refused with 422 naming the field), stored,
 and run by the engine with retries: the deal is created in the pipeline and stage with
-its price, responsible user and custom fields (each field's ``values`` as given), linked
+its price, responsible user and custom fields (see ``custom_value``), linked
 to the ticket in the links store (and, with ``link_client``, to the CRM contact of the
 ticket's client when one is found by e-mail or phone), and given ``comment`` as a note. A
 ticket gets one deal however often its rule fires; what the CRM refuses when the deal is
@@ -239,6 +239,15 @@ async def _client_contact(ctx: RunContext, helpdesk: Connection, crm: Connection
     return None
 
 
+def custom_value(field: CustomFieldValue) -> Any:
+    """A custom field's value on the canonical deal: one plain ``value`` as itself (as any
+    CRM's mapper takes a field's value), otherwise the ``values`` list as given (choices
+    by ``enum_id``, several values), which a CRM with such fields takes as it is."""
+    if len(field.values) == 1 and field.values[0].enum_id is None:
+        return field.values[0].value
+    return [value.model_dump(exclude_none=True) for value in field.values]
+
+
 def _draft(ctx: RunContext, body: DealRequestBody, contact: Contact | None) -> Deal:
     fields = body.fields
     title = fields.name or render(ctx.options.title, {"ticket_id": body.ticket_id},
@@ -247,8 +256,7 @@ def _draft(ctx: RunContext, body: DealRequestBody, contact: Contact | None) -> D
         title=title, amount=fields.price, pipeline=fields.pipeline_id, stage=fields.status_id,
         owner=UserRef(remote_id=fields.responsible_user_id) if fields.responsible_user_id
         else None,
-        custom={c.field_id: [v.model_dump(exclude_none=True) for v in c.values]
-                for c in fields.custom_fields_values},
+        custom={c.field_id: custom_value(c) for c in fields.custom_fields_values},
         contact=contact)
 
 
