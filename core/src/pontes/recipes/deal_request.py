@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ..connection import Connection
 from ..errors import NotFoundError
 from ..models import Contact, Deal, Event, Interaction, Ticket, UserRef
-from .base import Recipe, RoleSpec, RunContext
+from .base import Integration, Recipe, RoleSpec, RunContext
 from .crm_metadata import DealMetadata, deal_metadata
 from .requests import FieldProblem, RequestRefused, RequestSpec
 from .text import render
@@ -171,13 +171,13 @@ def problems_with(body: DealRequestBody, metadata: DealMetadata, crm: str) -> li
     return problems
 
 
-async def check(integration, body: DealRequestBody) -> list[FieldProblem]:
+async def check(integration: Integration, body: DealRequestBody) -> list[FieldProblem]:
     """The request's fields the CRM would refuse, read from its (cached) metadata."""
     crm = integration.connections["crm"]
     return problems_with(body, await deal_metadata(crm), crm.name)
 
 
-async def example(integration) -> dict[str, Any]:
+async def example(integration: Integration) -> dict[str, Any]:
     """A body for the helpdesk's rule: the CRM's first pipeline and its first status, the
     first user, and a value for the custom fields the CRM requires (or, when it requires
     none, for its first list field and its first other field), from the CRM's metadata."""
