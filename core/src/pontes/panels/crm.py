@@ -60,6 +60,15 @@ class DealCard:
 _lookups: dict[tuple[str, PanelContext], tuple[float, Contacts]] = {}
 
 
+def _remember(key: tuple[str, PanelContext], found: Contacts) -> None:
+    """Keep a lookup, dropping those past their time (so the cache holds only the
+    tickets opened in the last ``LOOKUP_TTL`` seconds)."""
+    now = time.monotonic()
+    for old in [k for k, (at, _) in _lookups.items() if now - at >= LOOKUP_TTL]:
+        del _lookups[old]
+    _lookups[key] = (now, found)
+
+
 class PanelCrm:
     """One integration's CRM, as a panel for the ticket of ``context`` uses it."""
 
@@ -80,7 +89,7 @@ class PanelCrm:
         if not fresh and cached is not None and time.monotonic() - cached[0] < LOOKUP_TTL:
             return cached[1]
         found = await self._linked() or await self._matching()
-        _lookups[key] = (time.monotonic(), found)
+        _remember(key, found)
         return found
 
     async def _linked(self) -> Contacts | None:
