@@ -104,6 +104,11 @@ def test_every_page_renders_and_none_shows_a_secret(served, operator):
     detail = operator.get(f"/admin/events/{event['id']}").text
     assert "ledger:pg-1" in detail and "created entry" in detail
     assert "ledger-entry: ledger-in = ledger:pg-1" in detail
+    record = operator.get(f"/admin/events/{event['id']}/record")
+    assert record.status_code == 200 and "&#34;subject&#34;: &#34;item pg-1&#34;" in record.text
+    assert ledger_plugin.SANDBOX_KEY not in record.text
+    fragment = operator.get(f"/admin/events/{event['id']}/record", headers={"HX-Request": "true"})
+    assert fragment.text.startswith("<h3>The canonical record, loaded from ledger-in</h3>")
 
 
 def test_a_malformed_filter_on_the_events_page_names_the_field(operator):

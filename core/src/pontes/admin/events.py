@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import PontesError
+from ..models import Event
 from .context import AdminContext
 from .models import (
     MAX_ID,
@@ -77,6 +79,31 @@ async def event_page(admin: AdminContext, event_id: int) -> EventPage | None:
                                        remote_id=detail.idempotency_key, limit=50)
         links = [LinkGroupEntry.model_validate(g) for g in groups]
     return EventPage(detail, notes, links)
+
+
+@dataclass(frozen=True)
+class LoadedRecord:
+    """The canonical record an event is about, as its trigger loads it now (or why it
+    could not)."""
+
+    connection: str
+    record: dict | None
+    error: str | None
+
+
+async def canonical_record(admin: AdminContext, event_id: int) -> LoadedRecord | None:
+    """Load the record of an event through the trigger that made it (a vendor call, as a
+    run makes it); ``None`` when there is no such event or it has no parsed event."""
+    detail = await event_detail(admin, event_id)
+    integration = admin.runtime.integrations.get(detail.integration) if detail else None
+    if detail is None or not detail.event or integration is None:
+        return None
+    try:
+        record = await integration.load(detail.role, Event.model_validate(detail.event))
+    except PontesError as exc:
+        return LoadedRecord(detail.connection, None, str(exc))
+    return LoadedRecord(detail.connection, record.model_dump(mode="json", exclude_none=True),
+                        None)
 
 
 class ReplayRefused(Exception):

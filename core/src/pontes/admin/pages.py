@@ -220,6 +220,20 @@ async def event_page(request: Request, admin: AdminContext, session: Session) ->
                   pretty=_pretty)
 
 
+@signed_in
+async def record_page(request: Request, admin: AdminContext, session: Session) -> Response:
+    """The canonical record of an event, loaded from the vendor now (htmx swaps it into
+    the event's page; without JavaScript it is a page of its own)."""
+    event_id = request.path_params["event_id"]
+    loaded = await events.canonical_record(admin, event_id)
+    if loaded is None:
+        return render(request, "error.html", session, status=404,
+                      message="No such event, or nothing was parsed from it.")
+    template = "record.html" if request.headers.get("hx-request") else "record_page.html"
+    return render(request, template, session, current="events", loaded=loaded,
+                  event_id=event_id, pretty=_pretty)
+
+
 def _pretty(value: Any) -> str:
     import json
 
@@ -451,6 +465,7 @@ routes = [
     Route(f"{PREFIX}/events", events_page, methods=["GET"]),
     Route(f"{PREFIX}/events/{{event_id:int}}", event_page, methods=["GET"]),
     Route(f"{PREFIX}/events/{{event_id:int}}/replay", replay_event, methods=["POST"]),
+    Route(f"{PREFIX}/events/{{event_id:int}}/record", record_page, methods=["GET"]),
     Route(f"{PREFIX}/dead-letters", dead_letters_page, methods=["GET"]),
     Route(f"{PREFIX}/dead-letters/replay", replay_dead, methods=["POST"]),
     Route(f"{PREFIX}/integrations", integrations_page, methods=["GET"]),
