@@ -81,6 +81,8 @@ def test_an_update_without_a_flag_turning_true_is_only_a_change():
     ([{"eventType": "Ticket_Add"}], "payload"),
     ([{"eventType": "Ticket_Add", "payload": {"id": "../x"}}], "record id"),
     ([{"eventType": "Ticket_Thread_Add", "payload": {"id": "7"}}], "record id"),
+    ([{"eventType": "Ticket_Comment_Add", "payload": {"id": "7", "ticketId": ["5"],
+                                                      "content": [["zsu"]]}}], "record id"),
 ])
 def test_deliveries_that_cannot_be_read_are_refused_with_the_reason(body, reason):
     with pytest.raises(InvalidPayload, match=reason):

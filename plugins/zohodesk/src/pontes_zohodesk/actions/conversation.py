@@ -46,11 +46,12 @@ async def _ticket(connection: Connection, ticket_id: str) -> dict[str, Any]:
     return await desk_get(connection, f"/tickets/{desk_id(ticket_id)}")
 
 
-async def send_email(connection: Connection, ticket_id: str, *, to: list[str],
+async def send_email(connection: Connection, ticket: dict[str, Any], *, to: list[str],
                      cc: list[str] | None = None, content: str,
                      forward: bool = False) -> None:
-    """Send an e-mail thread on the ticket from its department's support address."""
-    ticket = await _ticket(connection, ticket_id)
+    """Send an e-mail thread on ``ticket`` (as read) from its department's support
+    address."""
+    ticket_id = str(ticket["id"])
     sender = await reply_address(connection, str(ticket.get("departmentId")))
     body: dict[str, Any] = {"channel": "EMAIL", "fromEmailAddress": sender,
                             "to": ",".join(to), "content": content, "contentType": "html"}
@@ -70,11 +71,12 @@ def _addresses(value: Any) -> list[str]:
     return [part.strip() for part in str(value or "").split(",") if "@" in part]
 
 
-async def everyone_on(connection: Connection, ticket_id: str) -> tuple[list[str], list[str]]:
-    """Who a reply to all goes to: the sender of the latest inbound thread (the ticket's
-    e-mail when there is none), and as copies everyone else it was sent or copied to, the
-    support addresses left out."""
-    ticket = await _ticket(connection, ticket_id)
+async def everyone_on(connection: Connection,
+                      ticket: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Who a reply to all on ``ticket`` (as read) goes to: the sender of the latest
+    inbound thread (the ticket's e-mail when there is none), and as copies everyone else
+    it was sent or copied to, the support address left out."""
+    ticket_id = str(ticket["id"])
     threads = await fetch_all(connection, f"/tickets/{desk_id(ticket_id)}/threads",
                               most=MOST_MESSAGES)
     inbound = [t for t in threads if t.get("direction") == "in"]
@@ -103,7 +105,7 @@ async def ticket_reply(connection: Connection, params: TicketReply) -> Ticket:
     if not to:
         raise PermanentFailure(f"Zoho Desk ticket {params.id} has no contact e-mail to "
                                "reply to")
-    await send_email(connection, params.id, to=to, content=content)
+    await send_email(connection, ticket, to=to, content=content)
     return await read_ticket(connection, params.id)
 
 
@@ -111,8 +113,9 @@ async def ticket_reply(connection: Connection, params: TicketReply) -> Ticket:
 async def ticket_reply_all(connection: Connection, params: ReplyAll) -> Ticket:
     """An e-mail reply to everyone on the ticket's latest inbound message."""
     content = _content(params.text, params.html)
-    to, cc = await everyone_on(connection, params.id)
-    await send_email(connection, params.id, to=to, cc=cc, content=content)
+    ticket = await _ticket(connection, params.id)
+    to, cc = await everyone_on(connection, ticket)
+    await send_email(connection, ticket, to=to, cc=cc, content=content)
     return await read_ticket(connection, params.id)
 
 
@@ -120,8 +123,8 @@ async def ticket_reply_all(connection: Connection, params: ReplyAll) -> Ticket:
 async def ticket_forward(connection: Connection, params: TicketForward) -> Ticket:
     """Forward the ticket to ``params.to`` (and ``cc``), with the covering text."""
     content = _content(params.text, params.html)
-    await send_email(connection, params.id, to=list(params.to), cc=list(params.cc),
-                     content=content, forward=True)
+    await send_email(connection, await _ticket(connection, params.id), to=list(params.to),
+                     cc=list(params.cc), content=content, forward=True)
     return await read_ticket(connection, params.id)
 
 

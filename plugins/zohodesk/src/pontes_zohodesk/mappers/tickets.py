@@ -189,9 +189,11 @@ def comment_message(raw: dict[str, Any]) -> Message:
     )
 
 
-def mentioned(content: str | None) -> list[str]:
-    """The Zoho user ids (zuids) a comment mentions."""
-    return list(dict.fromkeys(MENTION.findall(content or "")))
+def mentioned(content: Any) -> list[str]:
+    """The Zoho user ids (zuids) a comment's content mentions (none when it is not text)."""
+    if not isinstance(content, str):
+        return []
+    return list(dict.fromkeys(MENTION.findall(content)))
 
 
 def mention(zuid: str) -> str:
