@@ -5,6 +5,8 @@ their records loaded; the customer-happiness poll; deliveries that cannot be rea
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pontes.plugin import InvalidPayload
 from pontes.testing.webhooks import webhook_request
 
@@ -123,3 +125,37 @@ async def test_an_edited_comment_is_commented_and_mentions_only_whom_it_adds(
     assert kinds == [["ticket.commented", "ticket.mentioned"], ["ticket.commented"],
                      ["ticket.commented", "ticket.mentioned"]]
 
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8)
+
+
+@st.composite
+def mangled_deliveries(draw) -> list:
+    """A delivery shaped like Zoho Desk's with any field of an item given any JSON value."""
+    event = draw(st.sampled_from(["Ticket_Add", "Ticket_Update", "Ticket_Thread_Add",
+                                  "Ticket_Comment_Add", "Ticket_Comment_Update",
+                                  "Contact_Update", "Account_Add", "Task_Add"]))
+    payload = {"id": "900000000000100033", "ticketId": "900000000000100033",
+               "content": "zsu[@user:1]zsu", "status": "Escalated", "isOverDue": True,
+               "isEscalated": True, "modifiedTime": "2025-03-04T11:02:40.000Z"}
+    item = {"eventType": event, "orgId": "1", "eventTime": "1", "payload": payload,
+            "prevState": dict(payload)}
+    for key in draw(st.lists(st.sampled_from(sorted(payload)), max_size=3)):
+        payload[key] = draw(JSON_VALUES)
+    for key in draw(st.lists(st.sampled_from(sorted(item)), max_size=2)):
+        item[key] = draw(JSON_VALUES)
+    return [item]
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.one_of(mangled_deliveries(), JSON_VALUES))
+def test_any_delivery_parses_or_is_refused_with_a_reason(body):
+    try:
+        events = events_of([body])
+    except InvalidPayload:
+        return
+    assert all(e.record_id.isdigit() and e.idempotency_key for e in events)
