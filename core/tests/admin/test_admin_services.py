@@ -101,6 +101,8 @@ def test_every_page_renders_and_none_shows_a_secret(served, operator):
         assert answer.status_code == 200, (path, answer.text[:500])
         assert ledger_plugin.SANDBOX_KEY not in answer.text, path
         assert answer.headers["cache-control"] == "no-store"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["content-security-policy"] == "frame-ancestors 'none'"
     detail = operator.get(f"/admin/events/{event['id']}").text
     assert "ledger:pg-1" in detail and "created entry" in detail
     assert "ledger-entry: ledger-in = ledger:pg-1" in detail

@@ -34,6 +34,10 @@ NAV = (("overview", "Overview"), ("events", "Events"), ("dead-letters", "Dead le
        ("integrations", "Integrations"), ("connections", "Connections"),
        ("mappings", "Mappings"), ("plugins", "Plugins"))
 PageHandler = Callable[[Request, AdminContext, Session], Awaitable[Response]]
+HEADERS = {"Cache-Control": "no-store", "X-Frame-Options": "DENY",
+           "Content-Security-Policy": "frame-ancestors 'none'"}
+"""Admin pages are never cached, and never shown inside another site's frame (where a
+click could be tricked out of a signed-in operator)."""
 
 
 def keeper(request: Request) -> SessionKeeper:
@@ -59,8 +63,7 @@ def render(request: Request, template: str, session: Session | None, *, status: 
     values = {"csrf_token": session.csrf if session else None, "session": session,
               "nav": NAV if session else (), "when": when, "prefix": PREFIX, "current": None,
               "notice": request.query_params.get("notice"), **context}
-    return page(f"admin/{template}", status_code=status, headers={"Cache-Control": "no-store"},
-                **values)
+    return page(f"admin/{template}", status_code=status, headers=HEADERS, **values)
 
 
 def signed_in(handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
