@@ -67,8 +67,8 @@ def test_the_format_given_on_the_command_line_wins_over_the_configurations(strea
 def test_the_environment_chooses_the_format_too(stream, monkeypatch):
     monkeypatch.setenv("PONTES_LOG_FORMAT", "json")
     logs.configure(stream=stream)
-    logging.getLogger("uvicorn.error").info("Started server process [1]")
-    assert json.loads(lines(stream)[0])["logger"] == "uvicorn.error"
+    logging.getLogger("pontes.server").info("serving")
+    assert json.loads(lines(stream)[0])["logger"] == "pontes.server"
 
 
 def test_httpx_request_lines_are_debug_lines(stream):

@@ -8,12 +8,10 @@ otherwise it would print other webhook URLs or read an empty database.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 
-if TYPE_CHECKING:
-    from .config import Config
+from .errors import ConfigError
 
 DEFAULT_KEY_FILE = ".pontes-secret-key"
 
@@ -60,11 +58,11 @@ def sqlite_file(url: str) -> Path | None:
     return Path(database)
 
 
-def require_existing_store(config: Config) -> None:
-    """Raise a ``ConfigError`` when ``config``'s store is a SQLite file that does not
-    exist: commands that only read must not create an empty database and report
-    nothing in it."""
-    path = sqlite_file(config.store)
+def require_existing_store(store: str, source: str) -> None:
+    """Raise a ``ConfigError`` (about the ``store`` key of the file ``source``) when the
+    store is a SQLite file that does not exist: commands that only read must not create
+    an empty database and report nothing in it."""
+    path = sqlite_file(store)
     if path is not None and not path.exists():
-        raise config.error("store", f"no database at {path}; `pontes init` or "
-                                    "`pontes serve` creates it")
+        raise ConfigError(f"{source}: store: no database at {path}; `pontes init` or "
+                          "`pontes serve` creates it")

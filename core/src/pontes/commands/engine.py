@@ -30,7 +30,7 @@ from .scale import db_group, worker_command
 def _store(config_path: str) -> Iterator[Store]:
     with clean_failures():
         config = load_config(config_path)
-        require_existing_store(config)
+        require_existing_store(config.store, config.source)
         store = Store.open(config.store)
     try:
         yield store
