@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic_core import to_jsonable_python
+
 from ..errors import ConfigError, PontesError
 from ..mapping import CompiledMapping
 from ..mapping.overrides import compile_rules, config_rules
@@ -121,8 +123,6 @@ async def _sample(admin: AdminContext, integration: Integration,
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    from pydantic_core import to_jsonable_python
-
     return to_jsonable_python(values, fallback=str)
 
 
