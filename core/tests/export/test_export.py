@@ -246,6 +246,30 @@ def test_a_duckdb_dataset_named_like_its_file_is_refused(connection, tmp_path):
         export(connection(), destination, dataset="desk", work_dir=tmp_path / "work")
 
 
+def test_tables_of_streams_without_rows_exist_with_their_columns(run, warehouse, desk):
+    desk.state.tickets.clear()
+    desk.state.people.clear()
+    report = run(streams=["tickets", "people"])
+    assert [stream.rows for stream in report.streams] == [0, 0]
+    kinds = TYPES[warehouse.destination.kind]
+    for stream in (pagedesk.TICKETS, pagedesk.PEOPLE):
+        columns = warehouse.columns(stream.table)
+        for name, spec in stream.columns.items():
+            declared = spec if isinstance(spec, str) else spec.type
+            assert columns.get(name) == kinds[declared], (stream.table, name, columns)
+    for table in ("desk_tickets__notes", "desk_tickets__notes__attachments",
+                  "desk_tickets__owners", "desk_fields", "desk_fields__items"):
+        assert warehouse.columns(table), table
+        assert warehouse.count(table) == 0, table
+    assert warehouse.columns("desk_tickets__notes")["created"] == kinds["timestamp"]
+    assert {"_dlt_parent_id", "_dlt_id"} <= set(warehouse.columns("desk_tickets__notes"))
+    assert warehouse.count("desk_tickets") == warehouse.count("desk_people") == 0
+
+    desk.state.tickets.update(pagedesk.DeskState.generate(30).tickets)
+    run(streams=["tickets"])
+    assert counts(warehouse) == expected_counts(desk.state)
+
+
 def test_no_staging_schema_is_left_behind(run, warehouse):
     run()
     schemas = {name for (name,) in warehouse.query(

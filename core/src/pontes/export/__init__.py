@@ -14,6 +14,7 @@ them into a dlt source and loads it:
 - ``runner``: ``export()``, the whole run;
 - ``places``: the default DuckDB file and dlt's working directory (the pontes data
   directory);
+- ``tables``: the declared tables created before any row reaches them;
 - ``status``: ``export_status()``, what a destination holds of a connection;
 - ``progress``: progress bars.
 

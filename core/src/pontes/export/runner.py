@@ -211,6 +211,8 @@ class _Export:
                     first = False
                     report.packages += 1
                     self.progress.rows_loaded(plan.name, chunker.rows)
+            with self._dlt_errors(f"creating the tables of stream {plan.name!r}"):
+                self._create_missing_tables(pipeline, plan)
         finally:
             feed.close()
         report.rows = chunker.rows
@@ -218,6 +220,15 @@ class _Export:
         report.cursor = chunker.cursor
         self.progress.stream_finished(plan.name)
         return report
+
+    def _create_missing_tables(self, pipeline: Any, plan: StreamPlan) -> None:
+        """Create the stream's declared tables that no row has reached yet."""
+        from .tables import create_missing_tables, existing_tables
+
+        with pipeline.sql_client() as client:
+            existing = existing_tables(client)
+        create_missing_tables(plan, self.destination, self.dataset, self._schema(pipeline),
+                              self.pipeline_name, existing)
 
     def _load_chunk(self, pipeline: Any, plan: StreamPlan, chunker: Chunker, wipe: bool) -> None:
         from .hints import stream_resource

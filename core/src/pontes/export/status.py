@@ -18,6 +18,7 @@ from ..connection import Connection
 from .chunks import CURSOR_STATE_KEY
 from .destination import Destination
 from .runner import _identifier, default_dataset, open_pipeline, stream_plans
+from .tables import existing_tables
 
 
 @dataclass
@@ -56,7 +57,7 @@ def export_status(connection: Connection, destination: Destination, *,
                      .get("resources", {}))
         with pipeline.sql_client() as client:
             status.exported = client.has_dataset()
-            existing = _tables(client) if status.exported else set()
+            existing = existing_tables(client)
             for plan in plans:
                 stream = StreamStatus(plan.name)
                 stream.cursor = plan.decode_cursor(
@@ -69,12 +70,6 @@ def export_status(connection: Connection, destination: Destination, *,
                 stream.lag = _lag(stream.cursor, now)
                 status.streams.append(stream)
     return status
-
-
-def _tables(client: Any) -> set[str]:
-    rows = client.execute_sql("select table_name from information_schema.tables "
-                              "where table_schema = %s", client.dataset_name)
-    return {name for (name,) in rows}
 
 
 def _count(client: Any, table: str) -> int:
