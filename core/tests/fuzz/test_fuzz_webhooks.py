@@ -8,8 +8,8 @@ trigger may crash, and every delivery must be stored as accepted, rejected or ig
 with a reason (``Intake.deliver`` checks each one).
 
 These webhook URLs are also where helpdesk automations post (a Movidesk trigger's "call
-webhook" action): pontes has no separate trigger endpoint to fuzz. Nor does it serve the
-panels of the design (``/panels/...``) yet; when it does, they are to be fuzzed here too.
+webhook" action): pontes has no separate trigger endpoint to fuzz. The panels
+(``/panels/...``) are fuzzed in test_fuzz_panels.py.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..capabilities import FeedEntry
 from ..connection import Connection
-from ..errors import PermanentFailure
+from ..errors import NotFoundError, PermanentFailure
 from ..models import Contact, Deal, Interaction, InteractionKind
 from ..recipes import Integration, Links
 from .context import PanelContext
@@ -170,7 +170,11 @@ class PanelCrm:
     async def checked_deal(self, deal_id: str) -> Deal:
         """Deal ``deal_id`` when its contact is one of the client's; ``NotThisClients``
         otherwise."""
-        deal = await self.crm.call("deal.get", id=deal_id)
+        try:
+            deal = await self.crm.call("deal.get", id=deal_id)
+        except (ValueError, NotFoundError):  # not an id the CRM takes, or no such deal
+            raise NotThisClients(f"deal {deal_id} is not one of this ticket's client's"
+                                 ) from None
         owner = deal.contact.refs.get(self.crm.name) if deal.contact is not None else None
         if owner is None or owner not in (await self.contacts()).ids(self.crm.name):
             raise NotThisClients(f"deal {deal_id} is not one of this ticket's client's")
