@@ -211,6 +211,35 @@ async def _activate(runtime: Runtime, name: str) -> list:
         await runtime.aclose()
 
 
+@cli.command("deactivate")
+@click.argument("integration")
+@config_option
+@fails_cleanly
+def deactivate_command(integration: str, config_path: str) -> None:
+    """Stop INTEGRATION: take its webhooks back from the vendors. Links, events, cursors and
+    vendor data stay, so ``pontes activate`` later catches up."""
+    from .admin.integrations import remove_webhooks
+
+    with signed_in_runtime(config_path) as (runtime, _logins):
+        if integration not in runtime.integrations:
+            known = ", ".join(sorted(runtime.integrations)) or "none"
+            raise click.ClickException(f"no integration {integration!r} in {config_path}; "
+                                       f"expected one of: {known}")
+        found = runtime.integrations[integration]
+        urls = {h.role: h.url for h in runtime.hook_urls() if h.integration == integration}
+
+        async def deactivate() -> list:
+            try:
+                return await remove_webhooks(found, urls)
+            finally:
+                await runtime.aclose()
+
+        steps = asyncio.run(deactivate())
+    for number, step in enumerate(steps, 1):
+        click.echo(f"{number}. [{'done' if step.done else 'to do'}] {step.title}"
+                   + (f": {step.detail}" if step.detail else ""))
+
+
 @cli.command("sandbox")
 @click.argument("vendor")
 @click.option("--host", default="127.0.0.1", show_default=True)

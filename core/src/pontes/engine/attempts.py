@@ -72,7 +72,7 @@ class AttemptRunner:
         self.settings = settings
         self.metrics = metrics
         self.backoff = Backoff(settings.backoff_base, settings.backoff_cap)
-        self.links = StoreLinks(store.links, store.run)
+        self.links = StoreLinks(store.links, store.run, store.synced)
         self.outcomes = outcome_writer(store)
         self.overrides = OverrideRefresher(runtime, store)
 

@@ -102,6 +102,24 @@ class Links(Protocol):
         """Record that ``refs`` (connection -> remote id) are one thing; returns its id."""
         ...
 
+    async def unlink(self, kind: str, connection: str, remote_id: str) -> None:
+        """Take ``remote_id`` at ``connection`` out of its group."""
+        ...
+
+    async def synced(self, integration: str, link_id: str, connection: str) -> dict[str, Any]:
+        """``{field: value}`` that ``connection``'s side of group ``link_id`` last agreed
+        on with the other side, for ``integration`` (see ``pontes.store.synced``)."""
+        ...
+
+    async def remember(self, integration: str, link_id: str, connection: str,
+                       values: dict[str, Any]) -> None:
+        """Record ``values`` as agreed for ``connection``'s side of group ``link_id``."""
+        ...
+
+    async def forget(self, integration: str, link_id: str) -> None:
+        """Drop the values agreed for group ``link_id``."""
+        ...
+
 
 @dataclass
 class RunContext:

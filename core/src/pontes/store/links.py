@@ -20,12 +20,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, select, tuple_, update
+from sqlalchemy import Engine, delete, func, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..models import new_id
 from .database import reading
 from .schema import links, utcnow
+from .synced import SyncedValueRepository
 
 STEP_KIND_PREFIX = "step:"
 """Kinds of the links recipes keep of their own steps (``RunContext.create``), which
@@ -96,6 +97,13 @@ class LinkRepository:
                                    "remote_id": r, "created_at": now} for c, r in pairs])
         return target
 
+    def unlink(self, kind: str, connection: str, remote_id: str) -> None:
+        """Take ``remote_id`` at ``connection`` out of its group (the rest stays linked)."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(links).where(links.c.kind == kind,
+                                             links.c.connection == connection,
+                                             links.c.remote_id == remote_id))
+
     @staticmethod
     def _oldest(conn, kind: str, canonical_ids: list[str]) -> str:
         return conn.execute(select(links.c.canonical_id).where(
@@ -139,12 +147,15 @@ class LinkRepository:
 class StoreLinks:
     """``pontes.recipes.Links`` kept in the store: what a recipe's ``RunContext`` gets.
 
-    ``run`` executes a repository call off the event loop (``Store.run``).
+    ``run`` executes a repository call off the event loop (``Store.run``); ``synced``
+    keeps the values linked records last agreed on, for recipes that sync fields.
     """
 
     def __init__(self, repository: LinkRepository,
-                 run: Callable[..., Awaitable[Any]]):
+                 run: Callable[..., Awaitable[Any]],
+                 synced: SyncedValueRepository | None = None):
         self.repository = repository
+        self.synced_values = synced
         self._run = run
 
     async def lookup(self, kind: str, connection: str, remote_id: str) -> dict[str, str] | None:
@@ -154,3 +165,25 @@ class StoreLinks:
     async def link(self, kind: str, refs: dict[str, str], canonical_id: str | None = None) -> str:
         """Record that ``refs`` are one thing; returns the group's canonical id."""
         return await self._run(self.repository.link, kind, refs, canonical_id)
+
+    async def unlink(self, kind: str, connection: str, remote_id: str) -> None:
+        """Take ``remote_id`` at ``connection`` out of its group."""
+        await self._run(self.repository.unlink, kind, connection, remote_id)
+
+    async def synced(self, integration: str, link_id: str, connection: str) -> dict[str, Any]:
+        """The values ``connection``'s side of link ``link_id`` last agreed on."""
+        return await self._run(self._synced().get, integration, link_id, connection)
+
+    async def remember(self, integration: str, link_id: str, connection: str,
+                       values: dict[str, Any]) -> None:
+        """Record ``values`` as agreed for ``connection``'s side of link ``link_id``."""
+        await self._run(self._synced().remember, integration, link_id, connection, values)
+
+    async def forget(self, integration: str, link_id: str) -> None:
+        """Drop the values agreed for link ``link_id``."""
+        await self._run(self._synced().forget, integration, link_id)
+
+    def _synced(self) -> SyncedValueRepository:
+        if self.synced_values is None:
+            raise RuntimeError("these links were opened without the store's synced values")
+        return self.synced_values

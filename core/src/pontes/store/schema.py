@@ -21,6 +21,8 @@ the two so they cannot drift apart.
   config file's mapping is back in force).
 - ``panel_preferences``: what an operator chose in a panel, per integration and name (the
   fields a CRM panel's deal list shows, say), as JSON.
+- ``synced_values``: per integration, linked record, connection and field, the value both
+  sides agreed on at the last sync (``contact_sync`` compares changes against it).
 
 On PostgreSQL the database also holds Procrastinate's tables (``procrastinate_*``), created
 by the same migrations but not described here: they are Procrastinate's.
@@ -211,5 +213,16 @@ panel_preferences = Table(
     Column("integration", String(200), primary_key=True),
     Column("name", String(100), primary_key=True),
     Column("value", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+synced_values = Table(
+    "synced_values",
+    metadata,
+    Column("integration", String(200), primary_key=True),
+    Column("link_id", String(64), primary_key=True),
+    Column("connection", String(200), primary_key=True),
+    Column("field", String(200), primary_key=True),
+    Column("value", JSON),
     Column("updated_at", UtcDateTime, nullable=False),
 )

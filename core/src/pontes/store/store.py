@@ -23,6 +23,7 @@ from .events import EventRepository
 from .links import LinkRepository
 from .mappings import MappingOverrideRepository
 from .retention import EventPurge
+from .synced import SyncedValueRepository
 from .vault import Vault
 
 T = TypeVar("T")
@@ -36,7 +37,8 @@ class Store:
     - ``cursors``: polling positions (``CursorRepository``);
     - ``retention``: deleting finished events past an age (``EventPurge``);
     - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``);
-    - ``mappings``: mappings saved from the admin pages (``MappingOverrideRepository``).
+    - ``mappings``: mappings saved from the admin pages (``MappingOverrideRepository``);
+    - ``synced``: the values linked records last agreed on (``SyncedValueRepository``).
     """
 
     def __init__(self, engine: Engine, *, key: bytes | None = None, threads: int | None = None):
@@ -47,6 +49,7 @@ class Store:
         self.retention = EventPurge(engine)
         self.vault = Vault(engine, key)
         self.mappings = MappingOverrideRepository(engine)
+        self.synced = SyncedValueRepository(engine)
         workers = threads or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pontes-store")
 

@@ -1,0 +1,127 @@
+"""``contact_sync`` between Bigin and Zoho Desk, end to end: the sandboxes post their change
+notifications to a real pontes server, which copies people across as the mode says.
+
+One integration is active at a time (``pontes deactivate`` takes the other ones' webhooks
+back), so the three modes run against the same two sandboxes without seeing each other.
+Writes are counted from the sandboxes' request logs: a copy that came back as a loop would
+show as a second write.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import httpx
+import pytest
+from pontes.testing.stack import Stack
+from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
+from pontes_demo import steps
+from pontes_demo.installation import FAST_RETRIES
+from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox import SANDBOX_REFRESH_TOKEN as DESK_REFRESH_TOKEN
+from pontes_zohodesk.sandbox.state import ORG_ID
+
+pytestmark = pytest.mark.slow
+
+INTEGRATIONS = {
+    f"sync-{mode}": {"recipe": "contact_sync", "crm": "bigin", "helpdesk": "desk",
+                     "options": {"mode": mode}}
+    for mode in ("two_way", "one_way", "none")
+}
+CONNECTIONS = {"bigin": ("bigin", {}), "desk": ("zohodesk", {
+    "access_token": None, "refresh_token": DESK_REFRESH_TOKEN})}
+SANDBOX_OPTIONS = {"bigin": {"oauth": True, "daily_credits": 100_000}}
+WRITES = {"PUT", "POST", "PATCH"}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with Stack.running(tmp_path_factory.mktemp("contact-sync"), connections=CONNECTIONS,
+                       integrations=INTEGRATIONS, sandbox_options=SANDBOX_OPTIONS,
+                       server_env=FAST_RETRIES) as running:
+        yield running
+
+
+def only(stack, integration: str) -> None:
+    """Deactivate every other integration, then activate ``integration``."""
+    for other in INTEGRATIONS:
+        if other != integration:
+            pontes(stack, "deactivate", other)
+    steps.activate(stack, integration)
+
+
+def pontes(stack, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "pontes.cli", *args, "--config",
+                           str(stack.config_path)], env=stack.env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def bigin(stack, method: str, path: str, **kwargs) -> dict:
+    headers = {"Authorization": f"Zoho-oauthtoken {BIGIN_TOKEN}"}
+    with stack.sandbox("bigin") as sandbox:
+        answer = sandbox.request(method, f"/bigin/v2{path}", headers=headers, **kwargs)
+    answer.raise_for_status()
+    return answer.json() if answer.content else {}
+
+
+def desk(stack, method: str, path: str, **kwargs) -> httpx.Response:
+    headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
+    with stack.sandbox("zohodesk") as sandbox:
+        answer = sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+    answer.raise_for_status()
+    return answer
+
+
+def bigin_contact(stack, **fields) -> str:
+    [made] = bigin(stack, "POST", "/Contacts", json={"data": [fields]})["data"]
+    return made["details"]["id"]
+
+
+def bigin_by_email(stack, email: str) -> list[dict]:
+    with stack.sandbox("bigin") as sandbox:
+        rows = sandbox.get("/_sandbox/records/Contacts").raise_for_status().json()
+    return [r for r in rows if (r.get("Email") or "").lower() == email]
+
+
+def desk_by_email(stack, email: str) -> list[dict]:
+    answer = desk(stack, "GET", "/contacts", params={"limit": 100})
+    rows = answer.json()["data"] if answer.content else []
+    return [r for r in rows if (r.get("email") or "").lower() == email]
+
+
+def writes(stack, connector: str, needle: str) -> int:
+    """How many writes the sandbox received on paths containing ``needle``."""
+    with stack.sandbox(connector) as sandbox:
+        log = sandbox.get("/_sandbox/requests").raise_for_status().json()
+    return len([r for r in log if r["method"] in WRITES and needle in r["path"]])
+
+
+def settle(stack, integration: str) -> None:
+    """Wait until every event of the integration has run to an end."""
+    def quiet() -> bool:
+        return all(e["status"] in ("succeeded", "dead", "rejected")
+                   for e in stack.events(integration))
+    stack.wait_until(quiet, 60, f"{integration}'s events to finish")
+
+
+def test_two_way_copies_a_bigin_person_to_desk_and_an_edit_back_without_a_loop(stack):
+    only(stack, "sync-two_way")
+    bigin_contact(stack, First_Name="Lia", Last_Name="Duas", Email="lia@two.example")
+    stack.wait_until(lambda: desk_by_email(stack, "lia@two.example"), 60,
+                     "Lia to reach Zoho Desk")
+    settle(stack, "sync-two_way")
+    (person,) = desk_by_email(stack, "lia@two.example")
+    assert (person["firstName"], person["lastName"]) == ("Lia", "Duas")
+
+    bigin_writes = writes(stack, "bigin", "/Contacts")
+    desk(stack, "PATCH", f"/contacts/{person['id']}", json={"lastName": "Duas-Vias"})
+    stack.wait_until(lambda: bigin_by_email(stack, "lia@two.example")[0]["Last_Name"]
+                     == "Duas-Vias", 60, "the Desk edit to reach Bigin")
+    settle(stack, "sync-two_way")
+    desk_writes = writes(stack, "zohodesk", f"/contacts/{person['id']}")
+    settle(stack, "sync-two_way")
+    assert writes(stack, "bigin", "/Contacts") == bigin_writes + 1
+    assert writes(stack, "zohodesk", f"/contacts/{person['id']}") == desk_writes
