@@ -43,7 +43,8 @@ def deal_slot(stack) -> dict:
 def export(stack) -> dict:
     done = subprocess.run([sys.executable, "-m", "pontes.cli", "mappings", "export", "chats",
                            "--config", str(stack.config_path)], env=stack.env,
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
     return yaml.safe_load(done.stdout)
 
 

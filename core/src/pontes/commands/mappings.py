@@ -35,7 +35,7 @@ def export_command(integration: str, config_path: str) -> None:
             known = ", ".join(sorted(runtime.integrations)) or "none"
             raise click.ClickException(f"no integration {integration!r} in {config_path}; "
                                        f"expected one of: {known}")
-        require_existing_store(runtime.config)
+        require_existing_store(runtime.config.store, runtime.config.source)
         store = Store.open(runtime.config.store)
     try:
         in_force = store.mappings.in_force()
