@@ -14,6 +14,7 @@ from panel_support import (
     amocrm_contact,
     amocrm_notes,
     amocrm_records,
+    amocrm_token,
     form_of,
     new_ticket,
     open_block,
@@ -232,6 +233,31 @@ def test_a_rate_limited_crm_says_so_and_offers_a_retry(stack):
     assert limited.status_code == 503
     assert "amoCRM is limiting how fast pontes may call it." in limited.text
     assert 'class="button retry"' in limited.text
+
+
+def test_a_crm_refusal_is_shown_on_the_form_without_any_secret(stack):
+    email = unique_email("secret")
+    contact = amocrm_contact(stack, "Sec Ret", email=email)
+    url = open_block(stack, new_ticket(stack, "Sec Ret", email), "amo")
+    secrets = [amocrm_token(stack),
+               stack.runtime.connections["usedesk"].settings.api_token.get_secret_value(),
+               stack.hook_url("amo-block", "helpdesk").rsplit("/", 1)[1]]
+    with panel_client(url) as http:
+        pages = [http.get(url).text, http.get(with_context(url, "/contacts/new")).text]
+        form = http.get(with_context(url, "/deals/new", contact=str(contact))).text
+        action, hidden = form_of(form, "deal-form")
+        with stack.sandbox("amocrm") as amocrm:
+            amocrm.post("/_sandbox/faults", json={
+                "path": "/api/v4/leads", "method": "POST", "status": 400,
+                "body": {"title": "Bad Request", "detail": f"token {secrets[0]} refused"},
+            }).raise_for_status()
+            refused = http.post(action, data={**hidden, "title": "Refused deal",
+                                              "stage": f"{PIPELINE_ID}:{FIRST_STATUS_ID}"})
+        pages.append(refused.text)
+    assert refused.status_code == 422 and "token *** refused" in refused.text
+    assert 'class="error" role="alert"' in refused.text and 'value="Refused deal"' in refused.text
+    for page in pages:
+        assert not [secret for secret in secrets if secret in page]
 
 
 def test_the_block_speaks_the_language_its_parameter_names(stack):

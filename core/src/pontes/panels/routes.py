@@ -20,6 +20,7 @@ from __future__ import annotations
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..engine.explain import explain_failure
 from ..errors import VendorError
 from .features import FeatureMissing
 from .forms import contact_draft, contact_form, deal_draft, deal_form
@@ -40,6 +41,11 @@ async def _login_if_needed(panel: Panel) -> None:
     session = panel.crm.crm.oauth
     if session is not None:
         await session.tokens()
+
+
+def said(panel: Panel, error: VendorError) -> str:
+    """What the CRM said when it refused a form, with the connections' secrets masked."""
+    return explain_failure(error, panel.integration.connections.values())
 
 
 def _require(panel: Panel, feature: str) -> None:
@@ -109,7 +115,7 @@ async def new_contact(panel: Panel) -> Response:
             try:
                 await panel.crm.create_contact(draft)
             except VendorError as exc:
-                form.error = exc.message
+                form.error = said(panel, exc)
             else:
                 return _after_post(panel)
         return panel.render("panels/contact_form.html", form=form, status_code=422)
@@ -133,7 +139,7 @@ async def new_deal(panel: Panel) -> Response:
             try:
                 deal = await panel.crm.create_deal(draft, contact_id)
             except VendorError as exc:
-                form.error = exc.message
+                form.error = said(panel, exc)
             else:
                 return _after_post(panel, f"/deals/{deal.refs[panel.crm.crm.name]}")
         return panel.render("panels/deal_form.html", form=form, contact_id=contact_id,
