@@ -106,22 +106,27 @@ async def desk_connection(desk, registry, desk_options):
 
 @dataclass
 class Receiver:
-    """Records every POST to ``url(name)``; ``status[name]`` is what it answers (200)."""
+    """Records every POST to ``url(name)`` (its body and headers); ``status[name]`` is
+    what it answers (200)."""
 
     base_url: str = ""
-    received: list[tuple[str, Any]] = field(default_factory=list)
+    received: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
     status: dict[str, int] = field(default_factory=dict)
 
     def url(self, name: str = "hook") -> str:
         return f"{self.base_url}/{name}"
 
     def bodies(self, name: str = "hook") -> list[Any]:
-        return [body for path, body in self.received if path == name]
+        return [body for path, body, _ in self.received if path == name]
+
+    def headers(self, name: str = "hook") -> list[dict[str, str]]:
+        return [headers for path, _, headers in self.received if path == name]
 
     def app(self) -> Starlette:
         async def record(request: Request) -> Response:
             name = request.path_params["name"]
-            self.received.append((name, json.loads(await request.body())))
+            self.received.append((name, json.loads(await request.body()),
+                                  dict(request.headers)))
             return Response(status_code=self.status.get(name, 200))
 
         return Starlette(routes=[Route("/{name}", record, methods=["POST"])])

@@ -3,11 +3,16 @@ called over loopback as a client of the documented API would."""
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from pontes_zohodesk.sandbox.state import (
     AGENT_ZUID,
@@ -235,3 +240,28 @@ def test_more_calls_in_flight_than_the_concurrency_answer_429(desk):
     with ThreadPoolExecutor(6) as pool:
         statuses = list(pool.map(call, range(6)))
     assert statuses.count(429) >= 1 and statuses.count(204) >= 2
+
+
+def test_deliveries_are_signed_with_the_key_the_desk_host_publishes(desk, receiver):
+    webhook = desk.api("POST", "/webhooks", {"url": receiver.url(), "name": "s",
+                                             "subscriptions": {"Contact_Add": None}}).json()
+    desk.contact()
+    desk.deliveries()
+    [headers] = receiver.headers()
+    token = headers["x-zdesk-jwt"]
+    signed, _, signature = token.rpartition(".")
+    header, claims = (json.loads(_unb64(part)) for part in signed.split("."))
+    assert header["alg"] == "RS256"
+    assert claims["iss"] == f"orgId:{ORG_ID}" and claims["aud"] == f"webhookId:{webhook['id']}"
+    [key] = desk.http.get("/.well-known/jwks.json").json()["keys"]
+    public = rsa.RSAPublicNumbers(int.from_bytes(_unb64(key["e"]), "big"),
+                                  int.from_bytes(_unb64(key["n"]), "big")).public_key()
+    public.verify(_unb64(signature), signed.encode(), padding.PKCS1v15(), hashes.SHA256())
+    with pytest.raises(InvalidSignature):
+        public.verify(_unb64(signature), signed.encode() + b"x", padding.PKCS1v15(),
+                      hashes.SHA256())
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+

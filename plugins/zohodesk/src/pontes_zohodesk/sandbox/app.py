@@ -4,6 +4,8 @@
   search by contact and account, get, create, PATCH), threads (list, get,
   ``sendReply``: reply and forward), comments (list, add, edit); contacts and accounts (list, get, create,
   PATCH, search); customer happiness; webhooks (see ``api``, ``records``, ``events``);
+- ``/.well-known/jwks.json``: the public key of the ``X-ZDesk-JWT`` that signs every
+  webhook delivery (``signing``);
 - ``/accounts/oauth/v2/...``: Zoho's accounts server (``pontes.plugin.ZohoAccounts``),
   whose token answers name this sandbox as ``api_domain``.
 
@@ -31,6 +33,7 @@ from .api import API, api_routes
 from .control import control_routes
 from .events import DeskWebhooks
 from .records import DeskError
+from .signing import DeliverySigner
 from .state import ORG_ID, DeskState
 
 SANDBOX_CLIENT_ID = "1000.ZOHODESKSANDBOX"
@@ -86,7 +89,8 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
                                              SANDBOX_ACCESS_TOKEN])
     control.webhooks.timeout = DELIVERY_DEADLINE
     credits = control.limiter(allowance, DAY)
-    webhooks = DeskWebhooks(state, control.webhooks)
+    signer = DeliverySigner(ORG_ID)
+    webhooks = DeskWebhooks(state, control.webhooks, signer)
     in_flight = 0
 
     def refusal(request: Request, needs_org: bool) -> Response | None:
@@ -130,7 +134,8 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
     routes = [Route(route.path, guarded(route.endpoint, route.path != f"{API}/organizations"),
                     methods=[m for m in route.methods or () if m != "HEAD"])
               for route in api_routes(state, webhooks, edition=edition)]
-    app = sandbox_app([*routes, *accounts.routes(), *control_routes(state, webhooks)], control)
+    app = sandbox_app([*routes, signer.route(), *accounts.routes(),
+                       *control_routes(state, webhooks)], control)
     app.state.desk = state
     app.state.accounts = accounts
     return app

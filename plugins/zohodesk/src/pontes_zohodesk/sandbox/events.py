@@ -10,8 +10,9 @@ are sent only with it). A filter an event does not take is ``INVALID_DATA``, and
 enabled as the edition allows.
 
 A delivery is a POST whose body is a JSON array of one
-``{"eventType", "orgId", "eventTime", "payload", "prevState"?}``; a receiver answering
-410 deletes the subscription.
+``{"eventType", "orgId", "eventTime", "payload", "prevState"?}``, signed in its
+``X-ZDesk-JWT`` header (see ``signing``); a receiver answering 410 deletes the
+subscription.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from pontes.plugin import WebhookSender
 
 from .records import DeskError, invalid
+from .signing import JWT_HEADER, DeliverySigner
 from .state import ORG_ID, DeskState
 
 TICKET_EVENTS = ("Ticket_Add", "Ticket_Update", "Ticket_Delete", "Ticket_Thread_Add",
@@ -127,11 +129,13 @@ def _wants(webhook: dict[str, Any], event: str, payload: Mapping[str, Any],
 
 
 class DeskWebhooks:
-    """Sends each change to the subscriptions that want it (``fire``)."""
+    """Sends each change to the subscriptions that want it (``fire``), signed by
+    ``signer``."""
 
-    def __init__(self, state: DeskState, sender: WebhookSender):
+    def __init__(self, state: DeskState, sender: WebhookSender, signer: DeliverySigner):
         self.state = state
         self.sender = sender
+        self.signer = signer
 
     def fire(self, event: str, payload: Mapping[str, Any],
              previous: Mapping[str, Any] | None = None, *, automation: bool = False) -> None:
@@ -151,6 +155,7 @@ class DeskWebhooks:
             if spec.get("includePrevState") and previous is not None:
                 item["prevState"] = dict(previous)
             self.sender.send(webhook["url"], [item],
+                             headers={JWT_HEADER: self.signer.token(webhook["id"])},
                              on_done=lambda delivery, wid=webhook["id"]: self._answered(
                                  wid, delivery.status))
 
