@@ -265,3 +265,16 @@ def test_deliveries_are_signed_with_the_key_the_desk_host_publishes(desk, receiv
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
+
+
+def test_ticket_search_takes_fields_or_all_and_zohos_sorts(desk):
+    contact = desk.contact()
+    desk.ticket(contact["id"], subject="Invoice PDF will not open")
+    desk.ticket(contact["id"], subject="Password reset", priority="High")
+    found = desk.api("GET", "/tickets/search", subject="invoice*").json()["data"]
+    assert [t["subject"] for t in found] == ["Invoice PDF will not open"]
+    assert [t["subject"] for t in desk.api("GET", "/tickets/search", _all="reset",
+                                           sortBy="modifiedTime").json()["data"]] == [
+        "Password reset"]
+    assert desk.api("GET", "/tickets/search", priority="Low").status_code == 204
+    assert desk.api("GET", "/tickets/search", subject="x", sortBy="dueDate").status_code == 422

@@ -41,6 +41,9 @@ TICKET_SORTS = {"createdTime", "modifiedTime", "dueDate", "ticketNumber", "respo
                 "customerResponseTime"}
 REPLY_FIELDS = {"channel", "fromEmailAddress", "to", "cc", "bcc", "content", "contentType",
                 "ticketStatus", "isForward", "attachmentIds"}
+SEARCH_SORTS = ("relevance", "modifiedTime", "createdTime", "customerResponseTime")
+TICKET_SEARCH_FIELDS = ("subject", "ticketNumber", "status", "email", "phone", "contactId",
+                        "accountId", "departmentId", "priority", "channel", "category")
 Handler = Callable[[Request], Any]
 
 
@@ -156,6 +159,21 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
                    and params.get("status") in (None, t["status"])
                    and params.get("assignee") in (None, t["assigneeId"])]
         return page(request, [view(t) for t in _sorted_tickets(request, tickets)])
+
+    async def search_tickets(request: Request) -> Response:
+        params = request.query_params
+        sort = params.get("sortBy", "relevance")
+        if sort not in SEARCH_SORTS:
+            raise invalid("sortBy", f"one of {', '.join(SEARCH_SORTS)}")
+        asked = {key: params[key] for key in (*TICKET_SEARCH_FIELDS, "_all") if params.get(key)}
+        if not asked:
+            raise DeskError(422, "UNPROCESSABLE_ENTITY", "Give _all or a field to search by")
+        found = [t for t in state.tickets.values()
+                 if all(_hit(t, {k: (k,) for k in TICKET_SEARCH_FIELDS}, key, value)
+                        for key, value in asked.items())]
+        if sort != "relevance":
+            found.sort(key=lambda t: t.get(sort) or "", reverse=True)
+        return page(request, [view(t) for t in found])
 
     def tickets_where(key: str, records: dict[str, Any]) -> Handler:
         async def listed(request: Request) -> Response:
@@ -311,6 +329,7 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
         Route(f"{API}/supportEmailAddress", support_addresses, methods=["GET"]),
         Route(f"{API}/tickets", list_tickets, methods=["GET"]),
         Route(f"{API}/tickets", add_ticket, methods=["POST"]),
+        Route(f"{API}/tickets/search", search_tickets, methods=["GET"]),
         Route(tickets, get_ticket, methods=["GET"]),
         Route(tickets, patch_ticket, methods=["PATCH"]),
         Route(f"{tickets}/threads", list_threads, methods=["GET"]),

@@ -1,7 +1,7 @@
 """A sandbox of Zoho Desk's API v1 and of its data centre's Zoho accounts server.
 
 - ``/api/v1``: organizations, departments, agents, support addresses; tickets (list,
-  search by contact and account, get, create, PATCH), threads (list, get,
+  search, lists by contact and account, get, create, PATCH), threads (list, get,
   ``sendReply``: reply and forward), comments (list, add, edit); contacts and accounts (list, get, create,
   PATCH, search); customer happiness; webhooks (see ``api``, ``records``, ``events``);
 - ``/.well-known/jwks.json``: the public key of the ``X-ZDesk-JWT`` that signs every
