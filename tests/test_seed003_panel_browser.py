@@ -88,6 +88,11 @@ async def test_an_agent_links_a_contact_creates_a_deal_opens_it_and_comments(
     await expect(block.get_by_role("button", name="Link")).to_have_count(2)
     await shoot(page, tmp_path, "panel-contacts")
 
+    # A contact expands to its deals.
+    first = block.locator(f'li[data-contact="{by_email}"]')
+    await first.locator("summary").click()
+    await expect(first.locator(".no-deals")).to_have_text("No deals.")
+
     # Link: only the linked contact shows; amoCRM is unchanged, the links store has it.
     await block.locator(f'li[data-contact="{by_phone}"]').get_by_role(
         "button", name="Link").click()
