@@ -4,7 +4,8 @@ file.
 Mappings edited on the admin pages are stored as versions in the store, in force over the
 config file. This prints every slot's rules in force, ``mapping:`` ready to paste under
 the integration in the config file (a default rule a saved version dropped is written
-``null``, which turns it off). It reads the store and never creates one.
+``null``, which turns it off). It loads the plugins the server loads
+(``PONTES_EXTRA_PLUGINS`` included), reads the store and never creates one.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import click
 import yaml
 
 from ..admin.mappings import export_rules
+from ..config import load_config
 from ..paths import require_existing_store
+from ..plugins import load_plugins
+from ..runtime import Runtime
+from ..server import extra_plugins
 from ..store import Store
-from .common import build_runtime, clean_failures, config_option
+from .common import clean_failures, config_option
 
 
 @click.group("mappings")
@@ -29,7 +34,8 @@ def mappings_group() -> None:
 def export_command(integration: str, config_path: str) -> None:
     """Print INTEGRATION's mappings in force as YAML for the config file."""
     with clean_failures():
-        runtime = build_runtime(config_path)
+        config = load_config(config_path)
+        runtime = Runtime.build(config, load_plugins(config.plugins, extra=extra_plugins()))
         chosen = runtime.integrations.get(integration)
         if chosen is None:
             known = ", ".join(sorted(runtime.integrations)) or "none"
