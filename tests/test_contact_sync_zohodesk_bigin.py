@@ -125,3 +125,44 @@ def test_two_way_copies_a_bigin_person_to_desk_and_an_edit_back_without_a_loop(s
     settle(stack, "sync-two_way")
     assert writes(stack, "bigin", "/Contacts") == bigin_writes + 1
     assert writes(stack, "zohodesk", f"/contacts/{person['id']}") == desk_writes
+
+
+def last_summaries(stack, integration: str, count: int) -> list[str]:
+    done = [e for e in stack.events(integration) if e["status"] == "succeeded"][-count:]
+    return [stack.event(e["id"])["result"]["summary"] for e in done]
+
+
+def test_one_way_copies_bigin_to_desk_but_never_desk_to_bigin(stack):
+    only(stack, "sync-one_way")
+    bigin_id = bigin_contact(stack, First_Name="Rui", Last_Name="Um", Email="rui@one.example")
+    stack.wait_until(lambda: desk_by_email(stack, "rui@one.example"), 60,
+                     "Rui to reach Zoho Desk")
+    settle(stack, "sync-one_way")
+    (person,) = desk_by_email(stack, "rui@one.example")
+    desk(stack, "PATCH", f"/contacts/{person['id']}", json={"lastName": "Só no Desk"})
+    bigin(stack, "PUT", f"/Contacts/{bigin_id}", json={"data": [{"First_Name": "Ruy"}]})
+    stack.wait_until(lambda: desk_by_email(stack, "rui@one.example")[0]["firstName"] == "Ruy",
+                     60, "the Bigin edit to reach Desk")
+    settle(stack, "sync-one_way")
+    assert bigin_by_email(stack, "rui@one.example")[0]["Last_Name"] == "Um"
+    assert desk_by_email(stack, "rui@one.example")[0]["lastName"] == "Só no Desk"
+
+
+def test_none_links_a_person_both_have_and_copies_nothing(stack):
+    only(stack, "sync-none")
+    desk(stack, "POST", "/contacts", json={"firstName": "Noa", "lastName": "Desk",
+                                           "email": "noa@none.example"})
+    settle(stack, "sync-none")
+    before = len(stack.events("sync-none"))
+    bigin_contact(stack, First_Name="Noa", Last_Name="Bigin", Email="noa@none.example")
+    stack.wait_for_events("sync-none", before + 1)
+    settle(stack, "sync-none")
+    assert "linked to" in " ".join(last_summaries(stack, "sync-none", 1))
+    assert desk_by_email(stack, "noa@none.example")[0]["lastName"] == "Desk"
+    assert bigin_by_email(stack, "noa@none.example")[0]["Last_Name"] == "Bigin"
+    before = len(stack.events("sync-none"))
+    bigin(stack, "POST", "/Contacts", json={"data": [{"Last_Name": "Sozinho",
+                                                       "Email": "solo@none.example"}]})
+    stack.wait_for_events("sync-none", before + 1)
+    assert "nothing to link" in last_summaries(stack, "sync-none", 1)[0]
+    assert desk_by_email(stack, "solo@none.example") == []
