@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -90,7 +91,7 @@ class Panel:
         """Keep the operator's choice ``name`` for this integration."""
         await self.store.run(self.preferences.put, self.integration.name, name, value)
 
-    async def form(self):
+    async def form(self) -> FormData:
         """The posted form, after its CSRF check (``CsrfRejected``)."""
         return await checked_form(self.request, self.request.app.state.key, self.token)
 
