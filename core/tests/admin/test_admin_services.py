@@ -3,6 +3,8 @@ the models, event search, dead letters grouped by reason, pages without secrets.
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import ledger_plugin
 from admin_support import Served, csrf_of
@@ -18,6 +20,7 @@ from engine_support import (
 from pontes.admin.api import OPERATIONS
 from pontes.admin.models import EventEntry, EventQuery
 from pontes.admin.openapi import REF
+from pontes.admin.pages import PAGE_SIZE
 from pontes.server import create_app
 from pontes.store import Store
 
@@ -176,3 +179,18 @@ def test_recipes_list_the_connectors_and_connections_that_fit_each_role(served, 
     assert recipes["chat_to_crm"]["roles"]["crm"] == []
     page = operator.get("/admin/plugins").text
     assert "<th scope=\"row\">ledger.append</th>" in page
+
+
+def test_the_events_page_pages_back_through_older_events(served, operator):
+    for number in range(PAGE_SIZE + 5):
+        served.deliver(id=f"page-{number}", entity=f"page-{number}")
+    served.settle()
+    first = operator.get("/admin/events", params={"integration": "copy"}).text
+    shown = [int(i) for i in re.findall(r'data-event-id="(\d+)"', first)]
+    older = re.search(r'href="(/admin/events\?[^"]+)">Older events', first).group(1)
+    second = operator.get(older.replace("&amp;", "&")).text
+    rest = [int(i) for i in re.findall(r'data-event-id="(\d+)"', second)]
+
+    assert len(shown) == PAGE_SIZE and shown == sorted(shown, reverse=True)
+    assert rest and max(rest) < min(shown)
+    assert "integration=copy" in older
