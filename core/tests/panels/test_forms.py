@@ -30,8 +30,8 @@ def test_the_deal_form_asks_for_the_required_fields_with_choices_as_selects():
                                              "field_30"]
     assert form.get("stage").choices == [("Sales", [("9:1", "New"), ("9:2", "Talks")])]
     product = form.get("field_20")
-    assert (product.kind, product.required, product.hint) == ("select", False,
-                                                              "Required in: Talks")
+    assert (product.kind, product.required, product.required_in) == ("select", False,
+                                                                     ["Talks"])
     assert product.choices == [("705377", "Basic"), ("705379", "Pro")]
     assert form.get("field_30").kind == "multiselect" and form.get("field_30").required
 

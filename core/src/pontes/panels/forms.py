@@ -30,8 +30,9 @@ CUSTOM_PREFIX = "field_"
 class FormField:
     """One input of a form: its name, label, kind (``text``, ``email``, ``tel``,
     ``number``, ``select``, ``multiselect``), whether it is required, its choices
-    (``(value, label)``, or groups ``(label, [(value, label)])`` for ``stage``), its value
-    and the error shown under it."""
+    (``(value, label)``, or groups ``(label, [(value, label)])`` for ``stage``), its value,
+    the stages that require it (a field required only in some) and the error shown under
+    it."""
 
     name: str
     label: str
@@ -39,7 +40,7 @@ class FormField:
     required: bool = False
     choices: list[Any] = field(default_factory=list)
     value: Any = ""
-    hint: str = ""
+    required_in: list[str] = field(default_factory=list)
     error: str = ""
 
 
@@ -70,12 +71,14 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
 
 
-def _custom_field(info: FieldInfo, *, required: bool, hint: str = "") -> FormField:
+def _custom_field(info: FieldInfo, *, required: bool,
+                  required_in: list[str] | None = None) -> FormField:
     kind = ("multiselect" if info.type in MULTIPLE_CHOICE_TYPES and info.choices
             else "select" if info.choices else "text")
     return FormField(CUSTOM_PREFIX + info.id, info.name, kind, required=required,
                      choices=[(c.id, c.value) for c in info.choices],
-                     value=[] if kind == "multiselect" else "", hint=hint)
+                     value=[] if kind == "multiselect" else "",
+                     required_in=required_in or [])
 
 
 def _required(fields: list[FieldInfo] | None) -> list[FieldInfo]:
@@ -110,8 +113,7 @@ def deal_form(metadata: CrmMetadata) -> Form:
     for info in _required(metadata.deal_fields):
         stages = [metadata.stage_name(_pipeline_of(metadata, s), s) or s
                   for s in info.required_stages]
-        hint = f"Required in: {', '.join(stages)}" if stages else ""
-        fields.append(_custom_field(info, required=not info.required_stages, hint=hint))
+        fields.append(_custom_field(info, required=not stages, required_in=stages))
     return Form(fields)
 
 
