@@ -1,6 +1,7 @@
-"""Deals from a helpdesk rule while amoCRM needs a login (OAuth, not logged in yet): the
-request is stored all the same, unchecked, and goes dead with the reason; after the
-login through amoCRM's authorize page, replaying it makes the deal once."""
+"""Deals from a helpdesk rule while amoCRM needs a login (OAuth, not logged in yet):
+``pontes hooks`` prints the URL and says why it has no example body; the request is
+stored all the same, unchecked, and goes dead with the reason; after the login through
+amoCRM's authorize page, replaying it makes the deal once."""
 
 from __future__ import annotations
 
@@ -33,8 +34,12 @@ def test_a_request_waiting_for_a_login_is_stored_dead_and_replayed_after_it(stac
             "fields": {"name": "Waiting deal", "pipeline_id": PIPELINE_ID,
                        "status_id": FIRST_STATUS_ID}}
 
+    hooks = steps.pontes_command(stack, "hooks")
     answer = httpx.post(url, json=body, timeout=30)
 
+    assert f"POST {url}" in hooks
+    assert "(no example body: the metadata could not be read:" in hooks
+    assert "login" in hooks.split("(no example body", 1)[1].lower()
     assert answer.status_code == 202, answer.text
     event_id = answer.json()["event"]
     stack.wait_until(lambda: stack.event(event_id)["status"] == "dead", 60, "the dead event")
