@@ -9,6 +9,7 @@ import re
 import uuid
 
 import pytest
+from e2e_support import ploomes_insert
 from panel_support import (
     add_block,
     amocrm_contact,
@@ -23,6 +24,7 @@ from panel_support import (
 )
 from pontes.testing.stack import Stack
 from pontes_amocrm.sandbox.state import FIRST_STATUS_ID, PIPELINE_ID, WORKING_STATUS_ID
+from pontes_demo import steps
 
 pytestmark = pytest.mark.slow
 
@@ -270,8 +272,6 @@ def test_the_block_speaks_the_language_its_parameter_names(stack):
 
 
 def test_ploomes_gets_the_panel_without_the_features_it_lacks(stack):
-    from e2e_support import ploomes_insert
-
     email = unique_email("pedro")
     [person] = ploomes_insert(stack, "Contacts", [{"Name": "Pedro Alves", "TypeId": 2,
                                                   "Email": email}])
@@ -292,3 +292,11 @@ def test_ploomes_gets_the_panel_without_the_features_it_lacks(stack):
         deal_page = http.get(created.headers["location"]).text
         assert "Ploomes deal" in deal_page
         assert 'class="feed"' not in deal_page and "<h3>Comments</h3>" in deal_page
+        assert 'class="comment"' not in deal_page  # Ploomes' plugin cannot list them
+        action, hidden = form_of(deal_page, "comment-form")
+        assert http.post(action, data={**hidden, "text": "Asked for a quote"}
+                         ).status_code == 303
+    deal_id = int(created.headers["location"].split("/deals/")[1].split("?")[0])
+    [note] = [row for row in steps.ploomes_records(stack, "InteractionRecords")
+              if row.get("DealId") == deal_id]
+    assert note["Content"].startswith("Asked for a quote")
