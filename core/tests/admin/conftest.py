@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[1] / "engine" / "support"))
 sys.path.insert(0, str(Path(__file__).parent / "support"))
 
 import ledger_plugin  # noqa: E402
-from admin_support import Served, fresh_postgres, sign_in  # noqa: E402
+from admin_support import Served, sign_in  # noqa: E402
 from engine_support import (  # noqa: E402
     SECRET_KEY,
     ThreadedServer,
@@ -25,6 +25,11 @@ from engine_support import (  # noqa: E402
 )
 from pontes.server import create_app  # noqa: E402
 from pontes.store import Store  # noqa: E402
+from pontes.testing.databases import (  # noqa: E402
+    fresh_postgres_database,
+    postgres_admin_url,
+    require_postgres,
+)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -33,7 +38,7 @@ def store_url(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('admin') / 'pontes.db'}"
         return
-    with fresh_postgres("pontes_admin") as url:
+    with fresh_postgres_database(require_postgres(postgres_admin_url()), "pontes_admin") as url:
         yield url
 
 
@@ -44,11 +49,12 @@ def served(store_url) -> Iterator[Served]:
     config = ledger_config(store_url, sandbox.url, f"http://127.0.0.1:{port}",
                            max_attempts=1)
     store = Store.open(config["store"], key=SECRET_KEY.encode())
-    app = create_app(ledger_runtime(config), store, quick_settings(),
+    runtime = ledger_runtime(config)
+    app = create_app(runtime, store, quick_settings(),
                      key=SECRET_KEY.encode())
     server = ThreadedServer(app, port).start()
     try:
-        yield Served(server.url, sandbox.url, store)
+        yield Served(server.url, sandbox.url, store, runtime)
     finally:
         server.stop()
         sandbox.stop()

@@ -143,9 +143,10 @@ def test_connections_show_their_rate_budget_and_a_vendor_pause(tmp_path):
     config = ledger_config(f"sqlite:///{tmp_path / 'budget.db'}", sandbox.url,
                            f"http://127.0.0.1:{port}", rate=(50, 60))
     store = Store.open(config["store"], key=SECRET_KEY.encode())
-    server = ThreadedServer(create_app(ledger_runtime(config), store, quick_settings(),
+    runtime = ledger_runtime(config)
+    server = ThreadedServer(create_app(runtime, store, quick_settings(),
                                        key=SECRET_KEY.encode()), port).start()
-    served = Served(server.url, sandbox.url, store)
+    served = Served(server.url, sandbox.url, store, runtime)
     try:
         served.deliver(id="bud-1", entity="bud-1")
         served.settle()

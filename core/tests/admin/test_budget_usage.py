@@ -4,9 +4,13 @@ left, from an in-process bucket and from one kept in the store."""
 from __future__ import annotations
 
 import pytest
-from admin_support import fresh_postgres
 from pontes.http import InProcessBucket, RateLimit
 from pontes.store import Store, StoreRateBudgets
+from pontes.testing.databases import (
+    fresh_postgres_database,
+    postgres_admin_url,
+    require_postgres,
+)
 
 LIMIT = RateLimit(10, 60)
 
@@ -22,7 +26,8 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'budgets.db'}"
         return
-    with fresh_postgres("pontes_budget_usage") as url:
+    with fresh_postgres_database(require_postgres(postgres_admin_url()),
+                                 "pontes_budget_usage") as url:
         yield url
 
 

@@ -80,15 +80,27 @@ def test_a_post_without_the_csrf_token_is_refused(served, operator):
     assert accepted.status_code == 303 and "queued" in accepted.headers["location"]
 
 
-def test_signing_out_ends_the_session_even_for_a_kept_copy_of_the_cookie(served, operator):
-    kept = dict(operator.cookies)
-    page = operator.get("/admin/overview")
-    out = operator.post("/admin/sign-out", data={"csrf_token": csrf_of(page.text)})
+def test_signing_out_ends_the_session_in_every_process_even_for_a_kept_cookie(served,
+                                                                               operator):
+    """A second app over the same store stands for another web process."""
+    other = ThreadedServer(create_app(served.runtime, served.store,
+                                      quick_settings(run_events=False),
+                                      key=SECRET_KEY.encode())).start()
+    try:
+        kept = dict(operator.cookies)
+        with httpx.Client(base_url=other.url, cookies=kept) as elsewhere:
+            assert elsewhere.get("/admin/overview").status_code == 200
+            page = operator.get("/admin/overview")
+            out = operator.post("/admin/sign-out", data={"csrf_token": csrf_of(page.text)})
 
-    assert out.status_code == 303 and out.headers["location"].startswith("/admin/sign-in")
-    assert 'pontes_admin=""' in out.headers["set-cookie"]
-    with httpx.Client(base_url=served.url, cookies=kept) as replayed:
-        assert replayed.get("/admin/overview").status_code == 303
+            assert out.status_code == 303
+            assert out.headers["location"].startswith("/admin/sign-in")
+            assert 'pontes_admin=""' in out.headers["set-cookie"]
+            assert elsewhere.get("/admin/overview").status_code == 303
+        with httpx.Client(base_url=served.url, cookies=kept) as replayed:
+            assert replayed.get("/admin/overview").status_code == 303
+    finally:
+        other.stop()
 
 
 def test_a_forged_session_cookie_is_ignored(served):

@@ -46,7 +46,7 @@ def keeper(request: Request) -> SessionKeeper:
     if getattr(state, "admin_sessions", None) is None:
         state.admin_sessions = SessionKeeper(
             state.key, state.settings.admin_token,
-            secure=state.runtime.config.public_url.startswith("https://"))
+            secure=state.runtime.config.public_url.startswith("https://"), store=state.store)
     return state.admin_sessions
 
 
@@ -71,7 +71,7 @@ def signed_in(handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
 
     @functools.wraps(handler)
     async def guarded(request: Request) -> Response:
-        session = keeper(request).session(request)
+        session = await keeper(request).session(request)
         if session is None:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"{PREFIX}/sign-in?{urlencode({'next': target})}", 303)
@@ -160,7 +160,7 @@ async def sign_out(request: Request, admin: AdminContext, session: Session,
                    form: dict[str, str]) -> Response:
     """End the session and clear the cookie."""
     sessions = keeper(request)
-    sessions.sign_out(session)
+    await sessions.sign_out(session)
     response = RedirectResponse(f"{PREFIX}/sign-in?{urlencode({'signed_out': '1'})}", 303)
     sessions.clear_cookie(response)
     return response

@@ -9,7 +9,8 @@
   limited to ``/admin``, Secure when the public URL is https, and expires after
   ``LIFETIME``.
 - Every form post carries a CSRF token bound to the session id (``pontes.web.csrf``).
-- Signing out forgets the session id in this process, and clears the cookie.
+- Signing out clears the cookie and records the session id in the store, so that no
+  server process of the installation accepts a kept copy of the cookie again.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..server.auth import token_matches
+from ..store import Store, utcnow
 from ..web.csrf import csrf_token
 from ..web.signing import BadSignature, sign, unsign
 
@@ -92,15 +95,16 @@ class Throttle:
 
 @dataclass
 class SessionKeeper:
-    """Sign-in, sign-out and session checks for one server process."""
+    """Sign-in, sign-out and session checks for one server process; sign-outs are kept in
+    ``store``, shared by every process."""
 
     key: bytes
     admin_token: str | None
     secure: bool
+    store: Store
     throttle: Throttle = field(default_factory=Throttle)
-    signed_out: set[str] = field(default_factory=set)
 
-    def session(self, request: Request) -> Session | None:
+    async def session(self, request: Request) -> Session | None:
         """The request's session, or ``None`` when it has none that is valid now."""
         cookie = request.cookies.get(COOKIE)
         if not cookie or not self.admin_token:
@@ -110,8 +114,10 @@ class SessionKeeper:
         except BadSignature:
             return None
         sid = str(data.get("sid", ""))
-        if not sid or sid in self.signed_out or not token_matches(
-                str(data.get("tok", "")), _token_digest(self.admin_token)):
+        if not sid or not token_matches(str(data.get("tok", "")),
+                                        _token_digest(self.admin_token)):
+            return None
+        if await self.store.run(self.store.sign_outs.signed_out, sid):
             return None
         return Session(sid, csrf_token(self.key, sid))
 
@@ -127,9 +133,10 @@ class SessionKeeper:
         self.throttle.succeeded(address)
         return new_session_cookie(self.key, self.admin_token)
 
-    def sign_out(self, session: Session) -> None:
-        """End ``session`` in this process."""
-        self.signed_out.add(session.id)
+    async def sign_out(self, session: Session) -> None:
+        """End ``session`` in every process (until it would have expired anyway)."""
+        until = utcnow() + timedelta(seconds=LIFETIME)
+        await self.store.run(self.store.sign_outs.record, session.id, until)
 
     def set_cookie(self, response: Response, value: str) -> None:
         """Give the browser the session cookie."""

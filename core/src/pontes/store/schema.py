@@ -16,6 +16,8 @@ the two so they cannot drift apart.
 - ``secrets`` and ``oauth_tokens``: connection credentials, encrypted at rest.
 - ``vendor_budgets``: one rate budget per vendor account, shared by every process
   (``pontes.store.budgets``).
+- ``admin_sign_outs``: admin sessions ended by signing out, kept until the session would
+  have expired, so that no server process accepts them again.
 - ``mapping_overrides``: mappings saved from the admin pages, versioned per integration
   and slot; the newest version is in force over the config file (``mapping`` null: the
   config file's mapping is back in force).
@@ -225,4 +227,11 @@ synced_values = Table(
     Column("field", String(200), primary_key=True),
     Column("value", JSON),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+admin_sign_outs = Table(
+    "admin_sign_outs",
+    metadata,
+    Column("session_id", String(64), primary_key=True),
+    Column("expires_at", UtcDateTime, nullable=False),
 )

@@ -23,6 +23,7 @@ from .events import EventRepository
 from .links import LinkRepository
 from .mappings import MappingOverrideRepository
 from .retention import EventPurge
+from .sign_outs import SignOutRepository
 from .synced import SyncedValueRepository
 from .vault import Vault
 
@@ -38,7 +39,8 @@ class Store:
     - ``retention``: deleting finished events past an age (``EventPurge``);
     - ``vault``: encrypted connection credentials and OAuth tokens (``Vault``);
     - ``mappings``: mappings saved from the admin pages (``MappingOverrideRepository``);
-    - ``synced``: the values linked records last agreed on (``SyncedValueRepository``).
+    - ``synced``: the values linked records last agreed on (``SyncedValueRepository``);
+    - ``sign_outs``: admin sessions ended by signing out (``SignOutRepository``).
     """
 
     def __init__(self, engine: Engine, *, key: bytes | None = None, threads: int | None = None):
@@ -50,6 +52,7 @@ class Store:
         self.vault = Vault(engine, key)
         self.mappings = MappingOverrideRepository(engine)
         self.synced = SyncedValueRepository(engine)
+        self.sign_outs = SignOutRepository(engine)
         workers = threads or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pontes-store")
 

@@ -3,39 +3,13 @@ CSRF tokens."""
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
-import pytest
-from engine_support import ADMIN_TOKEN, POSTGRES_ENV, wait_until
+from engine_support import ADMIN_TOKEN, wait_until
+from pontes.runtime import Runtime
 from pontes.store import Store
-
-
-@contextmanager
-def fresh_postgres(prefix: str) -> Iterator[str]:
-    """The URL of a new PostgreSQL database on ``PONTES_TEST_POSTGRES_URL``'s server,
-    dropped afterwards (the test is skipped, saying why, without the variable)."""
-    from sqlalchemy import create_engine, make_url, text
-
-    server = os.environ.get(POSTGRES_ENV)
-    if not server:
-        pytest.skip(f"{POSTGRES_ENV} is not set: the PostgreSQL variant did not run")
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -61,6 +35,7 @@ class Served:
     url: str
     sandbox_url: str
     store: Store
+    runtime: Runtime
 
     def api(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30,
