@@ -18,7 +18,14 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
-from pontes.plugin import Connection, RateLimit, VendorClient, vendor_message, zoho_error
+from pontes.plugin import (
+    Connection,
+    RateLimit,
+    VendorClient,
+    vendor_message,
+    zoho_authorization,
+    zoho_error,
+)
 
 if TYPE_CHECKING:
     from .connector import ZohodeskSettings
@@ -56,7 +63,7 @@ def build_client(connection_name: str, settings: ZohodeskSettings,
     secrets = [settings.client_secret.get_secret_value()]
     if settings.access_token is not None:
         token = settings.access_token.get_secret_value()
-        headers["Authorization"] = f"Zoho-oauthtoken {token}"
+        headers["Authorization"] = zoho_authorization(token)
         secrets.append(token)
     if settings.refresh_token is not None:
         secrets.append(settings.refresh_token.get_secret_value())
