@@ -119,8 +119,8 @@ def test_bad_connection_setting_names_the_field(tmp_path, plugins):
 
 
 def test_unknown_recipe_lists_recipes(tmp_path, plugins):
-    message = error_of(tmp_path, plugins, GOOD.replace("recipe: ticket_history", "recipe: tickets"))
-    expected = "integrations.support-history.recipe: unknown recipe 'tickets'; expected one of: "
+    message = error_of(tmp_path, plugins, GOOD.replace("recipe: ticket_history", "recipe: zzz"))
+    expected = "integrations.support-history.recipe: unknown recipe 'zzz'; expected one of: "
     assert expected in message
     assert {"chat_to_crm", "deal_to_ticket", "ticket_history"} <= set(
         message.split(expected, 1)[1].split(", "))
