@@ -31,7 +31,9 @@ async def activate_webhooks(integration: Integration, hook_urls: dict[str, str])
     for role in integration.trigger_roles():
         connection = integration.connections[role]
         url = hook_urls[role]
-        events = tuple(e for e in integration.recipe.roles[role].triggers if connection.has(e))
+        delivered = {e for trigger in connection.webhook_triggers() for e in trigger.events}
+        events = tuple(e for e in integration.recipe.roles[role].triggers
+                       if connection.has(e) and e in delivered)
         if connection.has("webhook.register"):
             existing = {(w.event, w.url) for w in await connection.call("webhook.list")}
             for event in events:

@@ -26,6 +26,7 @@ from ..mapping.overrides import apply_overrides
 from ..oauth import routes as oauth_routes
 from ..oauth.wiring import attach_oauth, login_statuses
 from ..panels import routes as panel_routes
+from ..panels.tickets_tab import routes as tab_routes
 from ..runtime import Runtime
 from ..store import Store
 from ..web.static import static_mount
@@ -90,6 +91,7 @@ def create_app(runtime: Runtime, store: Store, settings: Settings | None = None,
             *admin_pages.routes,
             *oauth_routes.routes,
             *panel_routes.routes,
+            *tab_routes.routes,
             static_mount(),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/metrics", metrics, methods=["GET"]),

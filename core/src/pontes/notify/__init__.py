@@ -1,0 +1,2 @@
+"""Outgoing notifications: signals about tickets sent to the operator's own webhooks,
+signed per the Standard Webhooks specification."""

@@ -1,0 +1,162 @@
+"""The Tickets tab's pages: ``/tabs/<integration>...``.
+
+- ``GET  /tabs/<i>/<key>?module=&id=[&user=&language=]``: the address a CRM embeds; the
+  record's tickets, with a signed context for every later page;
+- ``GET  /tabs/<i>/tickets?ctx=``: the record's tickets again;
+- ``GET|POST /tabs/<i>/tickets/new``: "+ Ticket", with what the helpdesk requires;
+- ``GET  /tabs/<i>/tickets/<id>``: one ticket with its threads and its actions;
+- ``POST /tabs/<i>/tickets/<id>/reply`` (``mode`` ``reply`` or ``reply_all``),
+  ``/forward`` and ``/status``.
+
+Creating, answering and moving a ticket needs a CRM user mapped to a helpdesk agent
+(the options' ``agents``); what the helpdesk cannot do is not offered.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from ...errors import VendorValidationError
+from ...models import Message, Ticket, TicketStatus
+from ...web.i18n import choose_language
+from ..features import FeatureMissing
+from .context import TabContext, UnknownModule, key_is_valid, record_kind, sign_tab
+from .forms import ForwardForm, ReplyForm, TicketForm
+from .session import Tab, TabNotFound, guarded, make_tab, plain_error, tab_integration, tab_page
+
+
+def _after_post(tab: Tab, path: str = "", **params: str) -> Response:
+    return RedirectResponse(tab.link(path, **params), status_code=303)
+
+
+def _require(tab: Tab, feature: str) -> None:
+    if feature not in tab.tickets.features:
+        raise FeatureMissing(f"{tab.helpdesk_title} cannot do this ({feature}) through pontes")
+
+
+async def tickets(tab: Tab) -> Response:
+    """The record's tickets."""
+    found = await tab.tickets.tickets()
+    return tab.render("tabs/tickets.html", tickets=found, done=tab.request.query_params.get("done"))
+
+
+async def entry(request: Request) -> Response:
+    """The address the CRM embeds: checks its key, signs the context, shows the tickets."""
+    try:
+        integration = tab_integration(request)
+    except TabNotFound:
+        return plain_error(request, 404, "There is no Tickets tab here.")
+    if not key_is_valid(integration, request.path_params["key"]):
+        return plain_error(request, 403, "This tab address is not valid for this integration.")
+    query = request.query_params
+    try:
+        kind = record_kind(query.get("module") or "")
+    except UnknownModule as exc:
+        return plain_error(request, 400, str(exc))
+    record = (query.get("id") or "").strip()
+    if not record:
+        return plain_error(request, 400, "The tab address needs the record's id (id=...).")
+    context = TabContext(integration=integration.name, kind=kind, record=record,
+                         user=(query.get("user") or "").strip() or None,
+                         language=choose_language(query.get("language")))
+    token = sign_tab(integration, context)
+    return await guarded(make_tab(request, integration, context, token), tickets)
+
+
+async def ticket(tab: Tab) -> Response:
+    """One ticket with its threads, and its actions."""
+    _require(tab, "open")
+    found = await tab.tickets.ticket(tab.request.path_params["ticket"])
+    return tab.render("tabs/ticket.html", ticket=found, ticket_id=tab.request.path_params[
+        "ticket"], statuses=list(TicketStatus), done=tab.request.query_params.get("done"),
+        messages=_thread(found))
+
+
+def _thread(ticket: Ticket) -> list[Message]:
+    return sorted(ticket.messages, key=lambda m: m.sent_at.isoformat() if m.sent_at else "")
+
+
+async def new_ticket(tab: Tab) -> Response:
+    """"+ Ticket": the form, and its post."""
+    _require(tab, "create")
+    tab.agent()
+    requester = await tab.tickets.requester()
+    form = TicketForm.prefilled(requester)
+    if tab.request.method == "POST":
+        form = TicketForm.posted(await tab.form())
+        if form.valid():
+            try:
+                made = await tab.tickets.helpdesk.call("ticket.create", form.draft(requester))
+            except VendorValidationError as exc:
+                form.error = tab.said(exc)
+            else:
+                return _after_post(tab, f"/{made.ref(tab.tickets.helpdesk.name)}",
+                                   done="created")
+        return tab.render("tabs/new_ticket.html", form=form, status_code=422)
+    return tab.render("tabs/new_ticket.html", form=form)
+
+
+async def reply(tab: Tab) -> Response:
+    """Reply to the sender only, or to everyone on the ticket (``mode=reply_all``)."""
+    posted = await tab.form()
+    mode = "reply_all" if posted.get("mode") == "reply_all" else "reply"
+    _require(tab, mode)
+    tab.agent()
+    ticket_id = tab.request.path_params["ticket"]
+    await tab.tickets.ticket(ticket_id)
+    form = ReplyForm.posted(posted)
+    if not form.valid():
+        return await _ticket_again(tab, ticket_id, form.error)
+    await tab.tickets.helpdesk.call(f"ticket.{mode}", id=ticket_id, text=form.text)
+    return _after_post(tab, f"/{ticket_id}", done=mode)
+
+
+async def forward(tab: Tab) -> Response:
+    """Forward the ticket to an address."""
+    posted = await tab.form()
+    _require(tab, "forward")
+    tab.agent()
+    ticket_id = tab.request.path_params["ticket"]
+    await tab.tickets.ticket(ticket_id)
+    form = ForwardForm.posted(posted)
+    if not form.valid():
+        return await _ticket_again(tab, ticket_id, form.error)
+    await tab.tickets.helpdesk.call("ticket.forward", id=ticket_id, to=[form.to],
+                                    text=form.text)
+    return _after_post(tab, f"/{ticket_id}", done="forward")
+
+
+async def status(tab: Tab) -> Response:
+    """Move the ticket to the status chosen in the dropdown."""
+    posted = await tab.form()
+    _require(tab, "status")
+    tab.agent()
+    ticket_id = tab.request.path_params["ticket"]
+    await tab.tickets.ticket(ticket_id)
+    try:
+        chosen = TicketStatus(str(posted.get("status") or ""))
+    except ValueError:
+        return await _ticket_again(tab, ticket_id, "Choose one of the statuses listed.")
+    await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen)
+    return _after_post(tab, f"/{ticket_id}", done="status")
+
+
+async def _ticket_again(tab: Tab, ticket_id: str, error: str | None) -> Response:
+    found = await tab.tickets.ticket(ticket_id)
+    return tab.render("tabs/ticket.html", ticket=found, ticket_id=ticket_id,
+                      statuses=list(TicketStatus), messages=_thread(found), error=error,
+                      status_code=422)
+
+
+routes = [
+    Route("/tabs/{integration}/tickets", tab_page(tickets), methods=["GET"]),
+    Route("/tabs/{integration}/tickets/new", tab_page(new_ticket), methods=["GET", "POST"]),
+    Route("/tabs/{integration}/tickets/{ticket}", tab_page(ticket), methods=["GET"]),
+    Route("/tabs/{integration}/tickets/{ticket}/reply", tab_page(reply), methods=["POST"]),
+    Route("/tabs/{integration}/tickets/{ticket}/forward", tab_page(forward), methods=["POST"]),
+    Route("/tabs/{integration}/tickets/{ticket}/status", tab_page(status), methods=["POST"]),
+    Route("/tabs/{integration}/{key}", entry, methods=["GET"]),
+]
+"""The tab's routes, mounted by the server."""

@@ -1,0 +1,198 @@
+"""One request to a Tickets tab page: the integration, the signed context, the record's
+tickets, and the page the CRM user sees when something fails (never a stack trace).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ...engine.explain import explain_failure
+from ...errors import PermanentFailure, RateLimitedError, VendorError, VendorUnavailable
+from ...recipes import Integration
+from ...store.links import StoreLinks
+from ...web.csrf import CsrfRejected, checked_form, csrf_token
+from ...web.signing import BadSignature
+from ...web.templating import page
+from ..context import PARAMETER
+from ..features import FeatureMissing
+from ..session import NO_STORE
+from .context import TabContext, open_tab
+from .tickets import RecordTickets
+
+log = logging.getLogger("pontes.panels.tickets_tab")
+
+RECIPE = "tickets_tab"
+
+
+class TabNotFound(LookupError):
+    """No integration of that name shows a Tickets tab."""
+
+
+class NotMapped(PermissionError):
+    """The CRM user is not mapped to a helpdesk agent, so may not change tickets."""
+
+
+def tab_integration(request: Request) -> Integration:
+    """The ``tickets_tab`` integration named in the path (enabled or not)."""
+    integration = request.app.state.runtime.integrations.get(
+        request.path_params["integration"])
+    if integration is None or integration.recipe.name != RECIPE:
+        raise TabNotFound(request.path_params["integration"])
+    return integration
+
+
+@dataclass
+class Tab:
+    """A tab request: its integration, signed context (and token) and the record's
+    tickets."""
+
+    request: Request
+    integration: Integration
+    context: TabContext
+    token: str
+    tickets: RecordTickets
+
+    @property
+    def helpdesk_title(self) -> str:
+        """The helpdesk's name as its users know it."""
+        return self.tickets.helpdesk.connector.title
+
+    def link(self, path: str = "", **params: Any) -> str:
+        """The path of tab page ``path`` (below ``/tickets``) with the context."""
+        query = urlencode({**{k: v for k, v in params.items() if v is not None},
+                           PARAMETER: self.token})
+        return f"/tabs/{self.integration.name}/tickets{path}?{query}"
+
+    def agent(self) -> str:
+        """The helpdesk agent the CRM user works as; ``NotMapped`` when there is none."""
+        user = self.context.user or self.integration.options.default_user
+        agent = self.integration.options.agents.get(user) if user else None
+        if agent is None:
+            who = f"Your {self.tickets.crm.connector.title} user ({user})" if user else \
+                "This tab does not know your CRM user, so it"
+            raise NotMapped(f"{who} is not mapped to a {self.helpdesk_title} agent. Ask the "
+                            "operator to add it to the integration's agents.")
+        return agent
+
+    async def form(self) -> FormData:
+        """The posted form, after its CSRF check (``CsrfRejected``)."""
+        return await checked_form(self.request, self.request.app.state.key, self.token)
+
+    def said(self, error: BaseException) -> str:
+        """What a vendor said, with every connection's secrets masked."""
+        if isinstance(error, VendorError | PermanentFailure):
+            return explain_failure(error, self.integration.connections.values())
+        return ""
+
+    def render(self, template: str, *, status_code: int = 200, **values: Any) -> Response:
+        """Tab page ``template`` in the context's language."""
+        user = self.context.user or self.integration.options.default_user
+        values = {"error": None, "detail": None, "retry": False, "done": None, **values}
+        return page(template, language=self.context.language, status_code=status_code,
+                    headers=NO_STORE, link=self.link, features=self.tickets.features,
+                    helpdesk_title=self.helpdesk_title, helpdesk_id=self.tickets.helpdesk.name,
+                    crm_title=self.tickets.crm.connector.title,
+                    mapped=bool(user and user in self.integration.options.agents),
+                    csrf_token=csrf_token(self.request.app.state.key, self.token),
+                    context=self.context, context_token=self.token, **values)
+
+
+def make_tab(request: Request, integration: Integration, context: TabContext,
+             token: str) -> Tab:
+    """The tab for ``context``."""
+    store = request.app.state.store
+    tickets = RecordTickets(integration, context.kind, context.record,
+                            StoreLinks(store.links, store.run))
+    return Tab(request, integration, context, token, tickets)
+
+
+async def open_tab_request(request: Request) -> Tab:
+    """The tab of a page request, from its signed context (query, or the posted form)."""
+    integration = tab_integration(request)
+    form = await request.form() if request.method == "POST" else None
+    token = request.query_params.get(PARAMETER) or (form.get(PARAMETER) if form else None)
+    if not token:
+        raise BadSignature("the tab link has no context")
+    return make_tab(request, integration, open_tab(integration, str(token)), str(token))
+
+
+TabHandler = Callable[[Tab], Awaitable[Response]]
+
+
+def plain_error(request: Request, status: int, message: str) -> Response:
+    """A page with ``message`` for a request no tab could be opened for."""
+    return page("panels/refused.html", language=request.query_params.get("language") or "en",
+                status_code=status, headers=NO_STORE, message=message)
+
+
+def off(tab: Tab) -> Response:
+    """The page a deactivated integration shows instead of the tickets."""
+    return tab.render("tabs/off.html")
+
+
+async def guarded(tab: Tab, handler: TabHandler) -> Response:
+    """``handler``'s page, with every failure answered as a page the user can read."""
+    if not tab.integration.config.enabled:
+        return off(tab)
+    try:
+        return await handler(tab)
+    except (CsrfRejected, NotMapped) as exc:
+        return tab.render("tabs/error.html", status_code=403, message=str(exc))
+    except FeatureMissing as exc:
+        return tab.render("tabs/error.html", status_code=404, message=str(exc))
+    except LookupError as exc:
+        return tab.render("tabs/error.html", status_code=403, message=str(exc))
+    except RateLimitedError as exc:
+        return tab.render("tabs/error.html", status_code=503, retry=True, detail=tab.said(exc),
+                          message=f"{exc_vendor(tab, exc)} is limiting how fast pontes may "
+                                  "call it. Wait a moment and retry.")
+    except VendorUnavailable as exc:
+        return tab.render("tabs/error.html", status_code=503, retry=True, detail=tab.said(exc),
+                          message=f"{exc_vendor(tab, exc)} is not answering right now.")
+    except VendorError as exc:
+        if exc.status == 403:
+            return tab.render("tabs/error.html", status_code=403, detail=tab.said(exc),
+                              message=refused_permission(tab))
+        return tab.render("tabs/error.html", status_code=502, retry=True, detail=tab.said(exc),
+                          message=f"{exc_vendor(tab, exc)} refused the request.")
+    except Exception as exc:
+        log.exception("tab page %s failed", tab.request.url.path)
+        return tab.render("tabs/error.html", status_code=500, retry=True,
+                          message="Something went wrong.", detail=tab.said(exc))
+
+
+def refused_permission(tab: Tab) -> str:
+    """What the tab says when the helpdesk answers 403."""
+    return (f"{tab.helpdesk_title} refused: the agent you work as has no permission to do "
+            f"this in {tab.helpdesk_title}. Ask a {tab.helpdesk_title} administrator for it.")
+
+
+def exc_vendor(tab: Tab, error: VendorError) -> str:
+    """Who to name for a failed call: both systems the tab asks (an error does not say
+    which connection it came from)."""
+    return f"{tab.tickets.crm.connector.title} or {tab.helpdesk_title}"
+
+
+def tab_page(handler: TabHandler) -> Callable[[Request], Awaitable[Response]]:
+    """A Starlette endpoint for a tab page that carries its signed context."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            tab = await open_tab_request(request)
+        except TabNotFound:
+            return plain_error(request, 404, "There is no Tickets tab here.")
+        except BadSignature as exc:
+            log.info("tab refused: %s", exc)
+            return plain_error(request, 403, "This tab link has expired or is not valid. "
+                                             "Open the record again.")
+        return await guarded(tab, handler)
+
+    return endpoint

@@ -1,0 +1,271 @@
+"""Seed 004's Tickets tab and signals, end to end: Bigin records, Zoho Desk tickets, a
+real pontes server and a receiver for the outgoing webhooks.
+
+The tab is opened at the address a CRM embeds, as the Bigin sandbox's record page does;
+every action is checked in the Zoho Desk sandbox. Each signal is sent by the Zoho Desk
+sandbox as Zoho Desk would, and must arrive as a note on the Bigin contact and as a
+delivery whose Standard Webhooks signature the reference library accepts.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+
+import httpx
+import pytest
+from pontes.panels.tickets_tab.context import tab_address
+from pontes.testing.server import serve_app
+from pontes.testing.stack import Stack
+from pontes_demo import steps
+from pontes_demo.installation import FAST_RETRIES
+from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox.state import DEPARTMENT_ID, ORG_ID
+from standardwebhooks import Webhook
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+pytestmark = pytest.mark.slow
+
+SECRET = "whsec_" + base64.b64encode(b"tickets-tab-test-secret-32bytes!").decode()
+MAPPED, UNMAPPED = "ana@crm.example", "bob@crm.example"
+
+
+class Receiver:
+    """The operator's webhook endpoint: keeps every delivery."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[tuple[dict[str, str], bytes]] = []
+        self.lock = threading.Lock()
+
+    async def take(self, request: Request) -> Response:
+        body = await request.body()
+        with self.lock:
+            self.deliveries.append((dict(request.headers), body))
+        return Response(status_code=204)
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route("/signals", self.take, methods=["POST"])])
+
+
+@pytest.fixture(scope="module")
+def receiver():
+    return Receiver()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, receiver):
+    with serve_app(receiver.app()) as receiver_url:
+        integrations = {"tickets": {
+            "recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
+            "options": {"agents": {MAPPED: "agent-1"},
+                        "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}}}
+        with Stack.running(tmp_path_factory.mktemp("tab"),
+                           connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
+                           integrations=integrations,
+                           sandbox_options={"bigin": {"daily_credits": 100_000}},
+                           server_env=FAST_RETRIES) as running:
+            steps.activate(running, "tickets")
+            yield running
+
+
+def desk(stack, method: str, path: str, **kwargs) -> httpx.Response:
+    headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
+    with stack.sandbox("zohodesk") as sandbox:
+        return sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+
+def desk_control(stack, path: str, body: dict) -> dict:
+    with stack.sandbox("zohodesk") as sandbox:
+        return sandbox.post(f"/_sandbox{path}", json=body).raise_for_status().json()
+
+
+def bigin_contact(stack, last_name: str, email: str) -> str:
+    with stack.sandbox("bigin") as sandbox:
+        return sandbox.post("/_sandbox/records/Contacts", json=[{
+            "Last_Name": last_name, "Email": email}]).raise_for_status().json()["ids"][0]
+
+
+def notes_of(stack, record_id: str) -> list[dict]:
+    with stack.sandbox("bigin") as sandbox:
+        notes = sandbox.get("/_sandbox/notes").raise_for_status().json()
+    return [n for n in notes if n["Parent_Id"]["id"] == record_id]
+
+
+def tab(stack, module: str, record_id: str, user: str | None = MAPPED) -> httpx.Response:
+    address = tab_address(stack.runtime.integrations["tickets"]).format(
+        module=module, id=record_id)
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    return client.get(address + (f"&user={user}" if user else ""))
+
+
+def link(page: str, css_class: str) -> str:
+    found = re.search(rf'class="{css_class}" href="([^"]+)"', page)
+    assert found, f"no {css_class} link in the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def form_action(page: str, css_class: str) -> str:
+    found = re.search(rf'<form class="[^"]*{css_class}[^"]*" method="post" action="([^"]+)"',
+                      page)
+    assert found, f"no {css_class} form in the page"
+    return found.group(1).replace("&amp;", "&")
+
+
+def csrf(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture(scope="module")
+def client_with_ticket(stack):
+    """A Bigin contact and a Zoho Desk contact with the same e-mail and one ticket."""
+    contact_id = bigin_contact(stack, "Tabby", "tabby@client.example")
+    person = desk_control(stack, "/contacts", {"lastName": "Tabby",
+                                               "email": "tabby@client.example"})
+    ticket = desk_control(stack, "/tickets", {
+        "subject": "Printer jams", "departmentId": DEPARTMENT_ID, "contactId": person["id"],
+        "description": "Every second page.", "cf": {}})
+    return contact_id, person, ticket
+
+
+def test_the_tab_lists_the_records_tickets_found_by_email(stack, client_with_ticket):
+    contact_id, _, ticket = client_with_ticket
+    page = tab(stack, "Contacts", contact_id)
+    assert page.status_code == 200, page.text
+    assert "Printer jams" in page.text
+    assert ticket["ticketNumber"] in page.text
+    assert page.headers["cache-control"] == "no-store"
+
+
+def test_a_tab_address_with_another_key_is_refused(stack, client_with_ticket):
+    contact_id, _, _ = client_with_ticket
+    address = f"{stack.server_url}/tabs/tickets/not-the-key?module=Contacts&id={contact_id}"
+    answer = httpx.get(address)
+    assert answer.status_code == 403
+    assert "Printer jams" not in answer.text
+
+
+def test_create_reply_reply_all_forward_and_status_reach_zoho_desk(stack, client_with_ticket):
+    contact_id, person, _ = client_with_ticket
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
+    first = tab(stack, "Contacts", contact_id)
+    form_page = client.get(link(first.text, "button new-ticket"))
+    assert 'value="tabby@client.example"' in form_page.text
+    created = client.post(form_action(form_page.text, "ticket-form"), data={
+        "csrf_token": csrf(form_page.text), "subject": "Made from Bigin",
+        "email": "tabby@client.example", "description": "Opened in the tab."})
+    assert created.status_code == 200, stack.server_log()[-3000:]
+    assert "The ticket was created." in created.text
+    made = [t for t in desk(stack, "GET", f"/contacts/{person['id']}/tickets").json()["data"]
+            if t["subject"] == "Made from Bigin"]
+    assert len(made) == 1
+    ticket_id = made[0]["id"]
+
+    def threads() -> list[dict]:
+        return desk(stack, "GET", f"/tickets/{ticket_id}/threads").json()["data"]
+
+    page = created.text
+    before = len(threads())
+    page = client.post(form_action(page, "reply-form"), data={
+        "csrf_token": csrf(page), "text": "Only to you", "mode": "reply"}).text
+    assert "The reply was sent to the sender." in page
+    assert len(threads()) == before + 1
+    page = client.post(form_action(page, "reply-form"), data={
+        "csrf_token": csrf(page), "text": "To all of you", "mode": "reply_all"}).text
+    assert "The reply was sent to everyone on the ticket." in page
+    assert len(threads()) == before + 2
+    page = client.post(form_action(page, "forward-form"), data={
+        "csrf_token": csrf(page), "to": "boss@client.example", "text": "FYI"}).text
+    assert "The ticket was forwarded." in page
+    latest = threads()
+    assert len(latest) == before + 3
+    assert any("boss@client.example" in str(t.get("to")) for t in latest)
+    page = client.post(form_action(page, "status-form"), data={
+        "csrf_token": csrf(page), "status": "closed"}).text
+    assert "The status was changed." in page
+    assert desk(stack, "GET", f"/tickets/{ticket_id}").json()["status"] == "Closed"
+
+
+def test_an_unmapped_user_reads_but_is_told_clearly_when_trying_to_reply(stack,
+                                                                      client_with_ticket):
+    contact_id, _, ticket = client_with_ticket
+    page = tab(stack, "Contacts", contact_id, user=UNMAPPED)
+    assert "Printer jams" in page.text
+    assert "new-ticket" not in page.text
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    opened = client.get(link(page.text, "open-ticket"))
+    assert "reply-form" not in opened.text
+    action = link(page.text, "open-ticket").split("?")[0] + "/reply?" + \
+        link(page.text, "open-ticket").split("?")[1]
+    refused = client.post(action, data={"csrf_token": csrf(page.text), "text": "hi",
+                                        "mode": "reply"})
+    assert refused.status_code == 403
+    assert f"({UNMAPPED}) is not mapped to a Zoho Desk agent" in refused.text
+
+
+def test_zoho_desks_403_is_said_clearly(stack, client_with_ticket):
+    contact_id, _, _ = client_with_ticket
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    page = tab(stack, "Contacts", contact_id)
+    opened = client.get(link(page.text, "open-ticket")).text
+    with stack.sandbox("zohodesk") as sandbox:
+        sandbox.post("/_sandbox/faults", json={"status": 403, "count": 1,
+                                               "method": "POST"}).raise_for_status()
+    refused = client.post(form_action(opened, "reply-form"), data={
+        "csrf_token": csrf(opened), "text": "No right", "mode": "reply"})
+    assert refused.status_code == 403
+    assert "Zoho Desk refused: the agent you work as has no permission" in refused.text
+
+
+def deliveries_of(receiver, signal: str) -> list[tuple[dict, bytes]]:
+    with receiver.lock:
+        return [(h, b) for h, b in receiver.deliveries if f'"type":"ticket.{signal}"'
+                in b.decode()]
+
+
+def wait_for_signal(stack, receiver, signal: str, contact_id: str, title: str) -> None:
+    stack.wait_until(lambda: bool(deliveries_of(receiver, signal)), 60,
+                     f"the {signal} webhook")
+    for headers, body in deliveries_of(receiver, signal):
+        verified = Webhook(SECRET).verify(body, headers)
+        assert verified["data"]["signal"] == signal
+    stack.wait_until(lambda: any(title in (n.get("Note_Title") or "")
+                                 for n in notes_of(stack, contact_id)), 30,
+                     f"the {signal} note")
+
+
+@pytest.fixture(scope="module")
+def signalled(stack):
+    contact_id = bigin_contact(stack, "Signal", "signal@client.example")
+    person = desk_control(stack, "/contacts", {"lastName": "Signal",
+                                               "email": "signal@client.example"})
+    ticket = desk_control(stack, "/tickets", {
+        "subject": "Signals please", "departmentId": DEPARTMENT_ID,
+        "contactId": person["id"]})
+    return contact_id, ticket
+
+
+def test_new_ticket_signal(stack, receiver, signalled):
+    contact_id, _ = signalled
+    wait_for_signal(stack, receiver, "new_ticket", contact_id, "New ticket")
+
+
+def test_new_reply_signal(stack, receiver, signalled):
+    contact_id, ticket = signalled
+    desk_control(stack, f"/tickets/{ticket['id']}/customer-reply", {"content": "Any news?"})
+    wait_for_signal(stack, receiver, "new_reply", contact_id, "New reply")
+
+
+def test_escalated_signal(stack, receiver, signalled):
+    contact_id, ticket = signalled
+    desk_control(stack, f"/tickets/{ticket['id']}/escalate", {})
+    wait_for_signal(stack, receiver, "escalated", contact_id, "Ticket escalated")
+
+
+def test_a_tampered_delivery_fails_the_reference_check(receiver, stack, signalled):
+    headers, body = deliveries_of(receiver, "new_ticket")[0]
+    with pytest.raises(Exception, match="(?i)signature"):
+        Webhook(SECRET).verify(body.replace(b"Signals please", b"Signals pleas3"), headers)
