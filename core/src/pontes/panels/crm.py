@@ -98,7 +98,10 @@ class PanelCrm:
         group = await self.links.lookup(CONTACT_LINKS, self.helpdesk.name, self.context.client)
         if not group or self.crm.name not in group:
             return None
-        contact = await self.crm.call("contact.get", id=group[self.crm.name])
+        try:
+            contact = await self.crm.call("contact.get", id=group[self.crm.name])
+        except NotFoundError:  # deleted in the CRM since: look the client up again
+            return None
         return Contacts([contact], linked=True)
 
     async def _matching(self) -> Contacts:
