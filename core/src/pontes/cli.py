@@ -26,6 +26,7 @@ from .commands import mappings as mapping_commands
 from .commands import new_plugin as new_plugin_commands
 from .commands import oauth as oauth_commands
 from .commands import purge as purge_commands
+from .commands import recipes as recipe_commands
 from .commands.common import build_runtime, config_option, fails_cleanly
 from .commands.oauth import signed_in_runtime
 from .commands.requests import describe_requests
@@ -268,6 +269,7 @@ def _add_commands() -> None:
     new_plugin_commands.register(cli)
     oauth_commands.register(cli)
     purge_commands.register(cli)
+    recipe_commands.register(cli)
     installed_commands.register(cli)
     try:
         registry_pm = load_plugins([p.name for p in installed_plugins() if p.loaded]).pm

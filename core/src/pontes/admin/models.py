@@ -104,13 +104,24 @@ class RecipeFit(Answer):
     connections: dict[str, list[str]]
 
 
+class RecipePair(Answer):
+    """One assignment of installed connectors to a recipe's roles: whether it works and,
+    if not, what each connector lacks (``pontes.recipes.pairs``)."""
+
+    recipe: str
+    roles: dict[str, str]
+    supported: bool
+    missing: list[str]
+
+
 class PluginsAnswer(Answer):
-    """Plugins, the capabilities of each installed connector, and who can play each
-    recipe's roles."""
+    """Plugins, the capabilities of each installed connector, who can play each recipe's
+    roles, and every recipe x pair of installed connectors."""
 
     plugins: list[PluginEntry]
     capabilities: dict[str, list[str]]
     recipes: list[RecipeFit]
+    pairs: list[RecipePair]
 
 
 class LoginState(Answer):

@@ -1,12 +1,14 @@
 """The plugins page's queries: which plugins loaded and which failed (with the reason),
-and for each recipe, the configured connections that can play each of its roles."""
+for each recipe the configured connections that can play each of its roles, and every
+recipe x pair of installed connectors (``pontes.recipes.pairs``, as ``pontes recipes
+--pairs`` prints it)."""
 
 from __future__ import annotations
 
 from ..plugins import DEFAULT_PLUGINS, installed_plugins
-from ..recipes import RoleSpec
+from ..recipes.pairs import all_pairs, fits
 from .context import AdminContext
-from .models import PluginEntry, PluginsAnswer, RecipeFit
+from .models import PluginEntry, PluginsAnswer, RecipeFit, RecipePair
 
 
 def plugin_entries(admin: AdminContext) -> list[PluginEntry]:
@@ -34,31 +36,31 @@ def capability_matrix(admin: AdminContext) -> dict[str, list[str]]:
     return {name: sorted(registry.capabilities(name)) for name in sorted(registry.connectors)}
 
 
-def _fits(spec: RoleSpec, capabilities: set[str]) -> bool:
-    """Whether something with ``capabilities`` can play a role: every capability the role
-    requires and, for a trigger role, one of its events."""
-    return (all(c in capabilities for c in spec.requires)
-            and (not spec.triggers or any(t in capabilities for t in spec.triggers)))
-
-
 def recipe_fits(admin: AdminContext) -> list[RecipeFit]:
     """Every registered recipe with, per role, the installed connectors and the configured
     connections able to play it."""
     matrix = {name: set(caps) for name, caps in capability_matrix(admin).items()}
     connections = admin.runtime.connections
-    fits = []
+    found = []
     for name, recipe in sorted(admin.runtime.registry.recipes.items()):
-        fits.append(RecipeFit(
+        found.append(RecipeFit(
             name=name, description=recipe.description,
-            roles={role: [c for c, caps in matrix.items() if _fits(spec, caps)]
+            roles={role: [c for c, caps in matrix.items() if fits(spec, caps)]
                    for role, spec in recipe.roles.items()},
             connections={role: sorted(n for n, c in connections.items()
-                                      if _fits(spec, set(c.capabilities)))
+                                      if fits(spec, set(c.capabilities)))
                          for role, spec in recipe.roles.items()}))
-    return fits
+    return found
+
+
+def recipe_pairs(admin: AdminContext) -> list[RecipePair]:
+    """Every recipe with every assignment of installed connectors to its roles."""
+    return [RecipePair(recipe=pair.recipe, roles=pair.roles, supported=pair.supported,
+                       missing=[str(m) for m in pair.missing])
+            for pair in all_pairs(admin.runtime.registry)]
 
 
 def plugins_page(admin: AdminContext) -> PluginsAnswer:
-    """Plugins, the capability matrix and recipe fits together."""
+    """Plugins, the capability matrix, recipe fits and recipe pairs together."""
     return PluginsAnswer(plugins=plugin_entries(admin), capabilities=capability_matrix(admin),
-                         recipes=recipe_fits(admin))
+                         recipes=recipe_fits(admin), pairs=recipe_pairs(admin))
