@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -81,7 +80,7 @@ def streams_option(command: Any) -> Any:
               help="Where dlt keeps its working files [default: dlt/ in the pontes data "
                    "directory: $PONTES_DATA_DIR, or pontes-data/ beside the store].")
 @click.option("--no-progress", is_flag=True,
-              help="Do not draw progress bars (each API call is logged instead).")
+              help="Do not draw progress bars (with --verbose, each API call is logged).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @fails_cleanly
 def export_command(connection: str, config_path: str, to: str | None, streams: str | None,
@@ -94,8 +93,6 @@ def export_command(connection: str, config_path: str, to: str | None, streams: s
     after an interruption and it goes on where it stopped.
     """
     export_api = _export_package()
-    if not no_progress and logging.getLogger().getEffectiveLevel() > logging.DEBUG:
-        logging.getLogger("httpx").setLevel(logging.WARNING)
     with _connection(config_path, connection) as (runtime, found):
         destination = _destination(to, connection, config_path)
         work = Path(work_dir) if work_dir else export_api.dlt_work_dir(
