@@ -7,6 +7,7 @@ secret_key_file: .pontes-secret-key   # the installation key; beside this file b
 log_format: text                      # or json, for log shippers
 plugins: [movidesk, ploomes]          # optional; default: all installed
 retention: 30d                        # optional: delete finished events after 30 days
+data_dir: pontes-data                 # optional: working files (exports); beside the store
 connections:
   movidesk: {plugin: movidesk, token: "${MOVIDESK_TOKEN}"}
 integrations:
@@ -111,6 +112,9 @@ class Config(BaseModel):
     connections: dict[str, ConnectionConfig] = Field(default_factory=dict)
     integrations: dict[str, IntegrationConfig] = Field(default_factory=dict)
     retention: timedelta | None = None
+    data_dir: str | None = None
+    """The pontes data directory (dlt's working files of exports), relative to this file;
+    default ``pontes-data`` beside a SQLite store (``pontes.export.places``)."""
     source: str = Field(default="<memory>", exclude=True)
     directory: Path | None = Field(default=None, exclude=True)
 

@@ -141,11 +141,14 @@ def test_without_to_the_connection_exports_to_its_file_beside_the_config(plugin_
     assert people == len(desk.state.people)
 
     args.extend(["--to", "duckdb"])
+    config = tmp_path / "pontes.yaml"
+    config.write_text(config.read_text() + "data_dir: state\n")
     again = subprocess.run(args, env=env, cwd=elsewhere, capture_output=True, text=True,
                            timeout=WAIT_LIMIT)
     assert again.returncode == 0, again.stderr
     assert "people: 7 rows (full refresh)" in again.stdout
     assert list(elsewhere.iterdir()) == []
+    assert list((tmp_path / "state" / "dlt").iterdir())
 
 
 def test_status_shows_cursor_last_load_rows_and_lag(plugin_path, tmp_path, desk, warehouse):

@@ -78,7 +78,8 @@ def streams_option(command: Any) -> Any:
                    "one [default: 10000].")
 @click.option("--work-dir", default=None, type=click.Path(file_okay=False),
               help="Where dlt keeps its working files [default: dlt/ in the pontes data "
-                   "directory: $PONTES_DATA_DIR, or pontes-data/ beside the store].")
+                   "directory: $PONTES_DATA_DIR, data_dir: in the configuration, or "
+                   "pontes-data/ beside the store].")
 @click.option("--no-progress", is_flag=True,
               help="Do not draw progress bars (with --verbose, each API call is logged).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
@@ -96,7 +97,7 @@ def export_command(connection: str, config_path: str, to: str | None, streams: s
     with _connection(config_path, connection) as (runtime, found):
         destination = _destination(to, connection, config_path)
         work = Path(work_dir) if work_dir else export_api.dlt_work_dir(
-            runtime.config.store, _config_dir(config_path))
+            runtime.config.store, _config_dir(config_path), runtime.config.data_dir)
         click.echo(f"Exporting {connection} ({found.connector.title}) to "
                    f"{destination.describe()}", err=True)
         report = export_api.export(

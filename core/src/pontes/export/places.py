@@ -4,8 +4,10 @@
   configuration file's directory, wherever the command runs from.
 - dlt's working files (load packages waiting to be loaded, the local copy of the state)
   go under the pontes data directory, ``<data directory>/dlt``. The data directory is
-  ``$PONTES_DATA_DIR`` when set, else ``pontes-data`` beside a SQLite store's file, else
-  ``pontes-data`` beside the configuration file (a PostgreSQL store has no file).
+  ``$PONTES_DATA_DIR`` when set, else the configuration's ``data_dir``, else
+  ``pontes-data`` beside a SQLite store's file, else ``pontes-data`` beside the
+  configuration file (a PostgreSQL store has no file). Relative paths are taken against
+  the configuration file's directory.
   ``--work-dir`` overrides the working directory itself.
 """
 
@@ -34,22 +36,25 @@ def destination_text(given: str | None, connection: str, config_dir: Path) -> st
     return given
 
 
-def data_directory(store_url: str, config_dir: Path,
+def data_directory(store_url: str, config_dir: Path, configured: str | None = None,
                    environ: Mapping[str, str] | None = None) -> Path:
-    """The pontes data directory (see the module docstring)."""
+    """The pontes data directory (see the module docstring); ``configured`` is the
+    configuration's ``data_dir``."""
     environ = os.environ if environ is None else environ
     if environ.get(DATA_DIR_ENV):
         return _against(Path(environ[DATA_DIR_ENV]), config_dir)
+    if configured:
+        return _against(Path(configured), config_dir)
     store_file = _sqlite_file(store_url)
     if store_file is not None:
         return _against(store_file, config_dir).parent / DATA_DIR_NAME
     return config_dir / DATA_DIR_NAME
 
 
-def dlt_work_dir(store_url: str, config_dir: Path,
+def dlt_work_dir(store_url: str, config_dir: Path, configured: str | None = None,
                  environ: Mapping[str, str] | None = None) -> Path:
     """dlt's working directory inside the pontes data directory."""
-    return data_directory(store_url, config_dir, environ) / "dlt"
+    return data_directory(store_url, config_dir, configured, environ) / "dlt"
 
 
 def _against(path: Path, directory: Path) -> Path:
