@@ -116,7 +116,7 @@ def form_action(page: str, css_class: str) -> str:
 
 
 def csrf(page: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return re.search(r'"X-CSRF-Token": "([^"]+)"', page).group(1)
 
 
 @pytest.fixture(scope="module")
@@ -267,5 +267,7 @@ def test_escalated_signal(stack, receiver, signalled):
 
 def test_a_tampered_delivery_fails_the_reference_check(receiver, stack, signalled):
     headers, body = deliveries_of(receiver, "new_ticket")[0]
+    tampered = body.replace(b'"signal":"new_ticket"', b'"signal":"overdue"')
+    assert tampered != body
     with pytest.raises(Exception, match="(?i)signature"):
-        Webhook(SECRET).verify(body.replace(b"Signals please", b"Signals pleas3"), headers)
+        Webhook(SECRET).verify(tampered, headers)
