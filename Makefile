@@ -29,9 +29,11 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The fuzz tests at length: 10,000 hostile deliveries per webhook trigger (`make test`
-# runs a few per trigger). Set PONTES_TEST_POSTGRES_URL to fuzz PostgreSQL as well.
+# runs a few per trigger), and contact_sync's property test at 1,000 steps with random
+# seeds. Set PONTES_TEST_POSTGRES_URL to fuzz PostgreSQL as well.
 fuzz: $(STAMP)
 	$(BIN)/python -m pytest core/tests/fuzz --hypothesis-profile=fuzz $(PYTEST_ARGS)
+	CONTACT_SYNC_PROFILE=fuzz $(BIN)/python -m pytest tests/test_contact_sync_property.py $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core plugins tests bench demo
