@@ -123,8 +123,8 @@ async def forward(tab: Tab) -> Response:
     form = ForwardForm.posted(posted)
     if not form.valid():
         return await _ticket_again(tab, ticket_id, form.error)
-    await tab.tickets.helpdesk.call("ticket.forward", id=ticket_id, to=[form.to],
-                                    text=form.text)
+    text = form.text or f"Forwarded from {tab.tickets.crm.connector.title}."
+    await tab.tickets.helpdesk.call("ticket.forward", id=ticket_id, to=[form.to], text=text)
     return _after_post(tab, f"/{ticket_id}", done="forward")
 
 
