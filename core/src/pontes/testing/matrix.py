@@ -1,0 +1,273 @@
+"""The recipe matrix: each recipe's scenario, run end to end for every supported pair.
+
+Each recipe's scenario is written once, against canonical records (a ``Client`` with a
+name and an e-mail, a ticket subject). What differs per vendor is in a small adapter each
+plugin ships as ``<plugin module>.testing.ADAPTER`` (a ``SandboxAdapter``): how to seed
+its sandbox through the control routes, how to make the vendor send a trigger (an
+agent's action, the webhook the vendor would post) and how to read the sandbox's state
+back. ``matrix_cases`` pairs every supported assignment (``pontes.recipes.pairs``) with
+the scenario of its recipe when each connector's adapter can play its role in it, so a
+new plugin that ships an adapter joins the matrix by itself.
+
+One ``Stack`` (the sandboxes of every connector involved and one real server) runs all
+the pairs of a recipe: each pair is one integration in its configuration.
+
+See ``docs/testing-plugins.md`` for how to write an adapter.
+"""
+
+from __future__ import annotations
+
+import importlib
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..plugins import installed_plugins, load_plugins
+from ..recipes.pairs import Pair, all_pairs
+from .stack import Stack, StackError
+
+ADAPTER_MODULE = "testing"
+"""The module of a plugin package that holds its adapter (``pontes_<vendor>.testing``)."""
+FINISHED = ("succeeded", "dead", "ignored")
+WAIT_SECONDS = 90.0
+READ_INTERVAL = 0.5
+FAST_RETRIES = {"PONTES_BACKOFF_BASE": "0.2", "PONTES_BACKOFF_CAP": "2",
+                "PONTES_IDLE_INTERVAL": "0.2"}
+"""Short retry back-offs and polling idle time, so a matrix run does not sit waiting."""
+
+
+@dataclass(frozen=True)
+class Client:
+    """A canonical client, the same in every sandbox: a person with a name and an e-mail."""
+
+    first_name: str
+    last_name: str
+    email: str
+
+    @property
+    def name(self) -> str:
+        """First and last name."""
+        return f"{self.first_name} {self.last_name}"
+
+
+class SandboxAdapter:
+    """What the matrix needs of one vendor's sandbox; a plugin overrides the methods its
+    roles use and leaves the others (a scenario needing one it lacks skips the pair).
+
+    - ``connector``: the connector's name;
+    - ``settings``: connection settings added to the sandbox's own;
+    - ``sandbox_options``: options of the sandbox app (and of its settings).
+    """
+
+    connector: str = ""
+    settings: dict[str, Any] = {}
+    sandbox_options: dict[str, Any] = {}
+
+    def prepare(self, stack: Stack, integration: str, role: str) -> None:
+        """Set the vendor up for an integration once the server runs (register webhooks
+        the way an operator would: ``activate(stack, integration)``, or an admin's rule).
+        Nothing by default."""
+
+    # --- as a helpdesk ------------------------------------------------------------------
+
+    def open_ticket(self, stack: Stack, integration: str, client: Client,
+                    subject: str) -> None:
+        """Have ``client`` open a ticket with ``subject`` (the requester seeded first when
+        the helpdesk needs it), so that the helpdesk sends ``integration`` the ticket
+        event it would send (opened, or solved by an agent)."""
+        raise NotImplementedError
+
+    # --- as a CRM -----------------------------------------------------------------------
+
+    def add_contact(self, stack: Stack, client: Client) -> str:
+        """Add ``client`` as a person to the CRM, as a salesperson would; its id."""
+        raise NotImplementedError
+
+    def history(self, stack: Stack, contact_id: str) -> list[str]:
+        """The texts (title and body) of the history entries of a CRM person."""
+        raise NotImplementedError
+
+
+def overrides(adapter: SandboxAdapter, method: str) -> bool:
+    """Whether ``adapter`` implements ``method`` rather than inheriting the base's."""
+    return getattr(type(adapter), method) is not getattr(SandboxAdapter, method)
+
+
+def activate(stack: Stack, integration: str) -> str:
+    """Run ``pontes activate`` for an integration, as an operator does; what it printed."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pontes.cli", "activate", integration, "--config",
+         str(stack.config_path)], env=stack.env, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise AssertionError(f"pontes activate {integration} failed: {result.stderr}")
+    return result.stdout
+
+
+def settle(stack: Stack, integration: str) -> list[dict]:
+    """Wait until every event of ``integration`` has finished; return them."""
+    found: list[dict] = []
+
+    def finished() -> bool:
+        nonlocal found
+        found = stack.events(integration)
+        return all(e["status"] in FINISHED for e in found)
+
+    stack.wait_until(finished, WAIT_SECONDS, f"every event of {integration} to finish")
+    return found
+
+
+def wait_for(stack: Stack, what: str, read: Callable[[], list[Any]]) -> list[Any]:
+    """Wait until ``read()`` (which reads a sandbox) gives something; return it. Reads
+    are spaced by ``READ_INTERVAL`` so they leave the vendor's rate limit to pontes."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        found = read()
+        if found:
+            return found
+        time.sleep(READ_INTERVAL)
+    raise StackError(f"timed out after {WAIT_SECONDS:.0f}s waiting for {what}\n"
+                     f"server log (end):\n{stack.server_log()[-3000:]}")
+
+
+def unique(label: str) -> str:
+    """``label`` with a short random suffix, so cases sharing sandboxes never collide."""
+    return f"{label}-{uuid.uuid4().hex[:8]}"
+
+
+# --- scenarios ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A recipe's end-to-end scenario: the adapter methods each role needs, the
+    integration's options, and ``run(stack, case)``, which asserts."""
+
+    recipe: str
+    needs: dict[str, tuple[str, ...]]
+    run: Callable[[Stack, MatrixCase], None]
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+def ticket_history(stack: Stack, case: MatrixCase) -> None:
+    """A client known to the CRM opens a ticket; its CRM history gets one entry with the
+    ticket's subject, written through the recipe's template."""
+    helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
+    tag = unique(case.integration)
+    client = Client("Matrix", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+    contact = crm.add_contact(stack, client)
+    subject = f"Case {tag}"
+
+    def entries() -> list[str]:
+        return [text for text in crm.history(stack, contact) if subject in text]
+
+    helpdesk.open_ticket(stack, case.integration, client, subject)
+    wait_for(stack, f"{case.pair.label}: a history entry of {subject!r}", entries)
+    settle(stack, case.integration)
+    (entry,) = entries()
+    assert f"Subject: {subject}" in entry, entry
+    assert "Ticket id: " in entry and "Status: " in entry, entry
+
+
+SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
+    Scenario("ticket_history", {"helpdesk": ("open_ticket",),
+                                "crm": ("add_contact", "history")}, ticket_history),
+]}
+"""Every recipe with a scenario, by name."""
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MatrixCase:
+    """One supported pair of a recipe, with the adapters of its connectors."""
+
+    pair: Pair
+    adapters: dict[str, SandboxAdapter]
+
+    @property
+    def integration(self) -> str:
+        """The integration's name in the recipe's stack: recipe and connectors."""
+        return "-".join([self.pair.recipe, *self.pair.roles.values()]).replace("_", "-")
+
+    @property
+    def id(self) -> str:
+        """The case's test id."""
+        return f"{self.pair.recipe}[{self.pair.label}]"
+
+
+@dataclass(frozen=True)
+class Uncovered:
+    """A supported pair the matrix cannot run, and why."""
+
+    pair: Pair
+    reason: str
+
+
+def adapters() -> dict[str, SandboxAdapter]:
+    """The adapter of every installed plugin that ships one, by connector name."""
+    found: dict[str, SandboxAdapter] = {}
+    for info in installed_plugins():
+        if not info.loaded:
+            continue
+        package = info.module.split(":", 1)[0]  # an entry point may name an object in it
+        name = f"{package}.{ADAPTER_MODULE}"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        adapter = module.ADAPTER
+        found[adapter.connector] = adapter
+    return found
+
+
+def matrix_cases() -> tuple[list[MatrixCase], list[Uncovered]]:
+    """Every supported pair of a recipe with a scenario: those the adapters can run, and
+    those they cannot (with the adapter method missing)."""
+    known = adapters()
+    cases, uncovered = [], []
+    for pair in all_pairs(load_plugins().registry):
+        scenario = SCENARIOS.get(pair.recipe)
+        if not pair.supported or scenario is None:
+            continue
+        lacking = [f"{connector} has no adapter" if connector not in known
+                   else f"{connector}'s adapter has no {method}"
+                   for role, connector in pair.roles.items()
+                   for method in scenario.needs.get(role, ())
+                   if connector not in known or not overrides(known[connector], method)]
+        if lacking:
+            uncovered.append(Uncovered(pair, "; ".join(dict.fromkeys(lacking))))
+        else:
+            cases.append(MatrixCase(pair, {role: known[c] for role, c in pair.roles.items()}))
+    return cases, uncovered
+
+
+@contextmanager
+def recipe_stack(workdir: Path, recipe: str, cases: list[MatrixCase]) -> Iterator[Stack]:
+    """One stack for every case of ``recipe``: a sandbox per connector (named after it),
+    one integration per case, and each adapter's ``prepare`` done."""
+    scenario = SCENARIOS[recipe]
+    chosen = [c for c in cases if c.pair.recipe == recipe]
+    used = {a.connector: a for case in chosen for a in case.adapters.values()}
+    integrations = {case.integration: {"recipe": recipe, **case.pair.roles,
+                                       "options": dict(scenario.options)}
+                    for case in chosen}
+    with Stack.running(workdir, connections={name: (name, dict(a.settings))
+                                             for name, a in used.items()},
+                       integrations=integrations,
+                       sandbox_options={name: dict(a.sandbox_options)
+                                        for name, a in used.items() if a.sandbox_options},
+                       server_env=FAST_RETRIES) as stack:
+        for case in chosen:
+            for role, adapter in case.adapters.items():
+                adapter.prepare(stack, case.integration, role)
+        yield stack

@@ -1,0 +1,43 @@
+"""The recipe matrix's adapter for amoCRM (``pontes.testing.matrix``): a salesperson adds
+a contact and reads its notes through the API, with the account's long-lived token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pontes.testing.matrix import Client, SandboxAdapter
+from pontes.testing.stack import Stack
+
+from .sandbox import SANDBOX_TOKEN
+
+
+class AmocrmAdapter(SandboxAdapter):
+    """amoCRM as a CRM in the recipe matrix."""
+
+    connector = "amocrm"
+
+    def _api(self, stack: Stack, method: str, path: str, **kwargs: Any) -> Any:
+        with stack.sandbox(self.connector) as amocrm:
+            answer = amocrm.request(method, path, headers={
+                "Authorization": f"Bearer {SANDBOX_TOKEN}"}, **kwargs)
+        answer.raise_for_status()
+        return answer.json() if answer.status_code != 204 else None
+
+    def add_contact(self, stack: Stack, client: Client) -> str:
+        """Add a contact with the client's name and work e-mail; its amoCRM id."""
+        answer = self._api(stack, "POST", "/api/v4/contacts", json=[{
+            "name": client.name, "first_name": client.first_name,
+            "last_name": client.last_name, "custom_fields_values": [
+                {"field_code": "EMAIL", "values": [{"value": client.email,
+                                                    "enum_code": "WORK"}]}]}])
+        return str(answer["_embedded"]["contacts"][0]["id"])
+
+    def history(self, stack: Stack, contact_id: str) -> list[str]:
+        """The text of every note on the contact."""
+        answer = self._api(stack, "GET", f"/api/v4/contacts/{contact_id}/notes")
+        notes = (answer or {}).get("_embedded", {}).get("notes", [])
+        return [str((note.get("params") or {}).get("text")) for note in notes]
+
+
+ADAPTER = AmocrmAdapter()
+"""The adapter the recipe matrix finds."""

@@ -1,0 +1,47 @@
+"""The recipe matrix's adapter for Movidesk (``pontes.testing.matrix``): people and
+tickets seeded through the sandbox's controls, and an agent solving a ticket with an
+automation ("status changed to Resolvido" -> call webhook) pointing at the integration."""
+
+from __future__ import annotations
+
+import itertools
+
+from pontes.testing.matrix import Client, SandboxAdapter
+from pontes.testing.stack import Stack
+
+RESOLVED = "Resolvido"
+_ticket_ids = itertools.count(70001)
+
+
+class MovideskAdapter(SandboxAdapter):
+    """Movidesk as a helpdesk in the recipe matrix."""
+
+    connector = "movidesk"
+
+    def open_ticket(self, stack: Stack, integration: str, client: Client,
+                    subject: str) -> None:
+        """Seed the client and an open ticket, point the one automation at
+        ``integration`` and have an agent resolve the ticket."""
+        person_id = f"matrix-{client.email}"
+        ticket_id = next(_ticket_ids)
+        with stack.sandbox(self.connector) as movidesk:
+            movidesk.post("/_sandbox/seed", json={
+                "persons": [{"id": person_id, "personType": 1, "profileType": 2,
+                             "businessName": client.name,
+                             "emails": [{"emailType": "Profissional", "email": client.email,
+                                         "isDefault": True}]}],
+                "tickets": [{"id": ticket_id, "type": 2, "subject": subject,
+                             "category": "Problema", "urgency": "Alta",
+                             "status": "Em atendimento", "createdBy": {"id": person_id},
+                             "clients": [{"id": person_id}]}],
+            }).raise_for_status()
+            movidesk.delete("/_sandbox/automations").raise_for_status()
+            movidesk.post("/_sandbox/automations", json={
+                "url": stack.hook_url(integration, "helpdesk"),
+                "status_changed_to": RESOLVED}).raise_for_status()
+            movidesk.post(f"/_sandbox/tickets/{ticket_id}/status",
+                          json={"status": RESOLVED}).raise_for_status()
+
+
+ADAPTER = MovideskAdapter()
+"""The adapter the recipe matrix finds."""

@@ -1,0 +1,36 @@
+"""The recipe matrix's adapter for Ploomes (``pontes.testing.matrix``): contacts added and
+interaction records read through the sandbox's record controls."""
+
+from __future__ import annotations
+
+from pontes.testing.matrix import Client, SandboxAdapter
+from pontes.testing.stack import Stack
+
+PERSON = 2
+"""Ploomes' ``TypeId`` of a person (1 is a company)."""
+
+
+class PloomesAdapter(SandboxAdapter):
+    """Ploomes as a CRM in the recipe matrix."""
+
+    connector = "ploomes"
+
+    def add_contact(self, stack: Stack, client: Client) -> str:
+        """Store a person with the client's name and e-mail; its Ploomes id."""
+        with stack.sandbox(self.connector) as ploomes:
+            (contact_id,) = ploomes.post("/_sandbox/ploomes/records/Contacts", json=[{
+                "Name": client.name, "TypeId": PERSON, "Email": client.email}]
+            ).raise_for_status().json()["ids"]
+        return str(contact_id)
+
+    def history(self, stack: Stack, contact_id: str) -> list[str]:
+        """The content of every interaction record of the contact."""
+        with stack.sandbox(self.connector) as ploomes:
+            rows = ploomes.get("/_sandbox/ploomes/records/InteractionRecords"
+                               ).raise_for_status().json()
+        return [str(row.get("Content")) for row in rows
+                if str(row.get("ContactId")) == contact_id]
+
+
+ADAPTER = PloomesAdapter()
+"""The adapter the recipe matrix finds."""

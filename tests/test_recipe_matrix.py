@@ -1,0 +1,50 @@
+"""Every recipe with every supported pair, end to end: one scenario per recipe
+(``pontes.testing.matrix``) run through the real sandboxes and a real server, with each
+vendor seeded, triggered and read by the adapter its plugin ships.
+
+The cases are generated from ``pontes recipes --pairs``: a plugin that ships an adapter
+joins by itself. One stack serves all the pairs of a recipe. A supported pair whose
+connectors' adapters cannot play the scenario is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import pytest
+from pontes.testing.matrix import SCENARIOS, matrix_cases, recipe_stack
+
+pytestmark = pytest.mark.slow
+
+CASES, UNCOVERED = matrix_cases()
+
+
+@pytest.fixture(scope="module")
+def stacks(tmp_path_factory):
+    """A stack per recipe, started the first time one of its cases runs."""
+    from contextlib import ExitStack
+
+    running: dict[str, object] = {}
+    with ExitStack() as cleanup:
+        def stack_for(recipe: str):
+            if recipe not in running:
+                running[recipe] = cleanup.enter_context(recipe_stack(
+                    tmp_path_factory.mktemp(f"matrix-{recipe}"), recipe, CASES))
+            return running[recipe]
+
+        yield stack_for
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_supported_pair(stacks, case):
+    SCENARIOS[case.pair.recipe].run(stacks(case.pair.recipe), case)
+
+
+@pytest.mark.parametrize("uncovered", UNCOVERED, ids=[f"{u.pair.recipe}[{u.pair.label}]"
+                                                      for u in UNCOVERED])
+def test_supported_pair_without_adapter(uncovered):
+    pytest.skip(f"no end-to-end case: {uncovered.reason}")
+
+
+def test_the_matrix_covers_every_installed_helpdesk_and_crm_for_ticket_history():
+    covered = {tuple(c.pair.roles.values()) for c in CASES if c.pair.recipe == "ticket_history"}
+    assert covered >= {(helpdesk, crm) for helpdesk in ("movidesk", "usedesk", "zohodesk")
+                       for crm in ("ploomes", "amocrm", "bigin")}
