@@ -9,19 +9,25 @@ delivery whose Standard Webhooks signature the reference library accepts.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import dataclasses
 import re
 import threading
 
 import httpx
 import pytest
+from pontes.models import Event
 from pontes.panels.tickets_tab.context import tab_address
+from pontes.recipes import tickets_tab
+from pontes.recipes.base import RunContext
+from pontes.recipes.tickets_tab import TicketsTabOptions
 from pontes.testing.server import serve_app
 from pontes.testing.stack import Stack
 from pontes_demo import steps
 from pontes_demo.installation import FAST_RETRIES
 from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
-from pontes_zohodesk.sandbox.state import DEPARTMENT_ID, ORG_ID
+from pontes_zohodesk.sandbox.state import AGENT_ZUID, DEPARTMENT_ID, ORG_ID
 from standardwebhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -38,13 +44,13 @@ class Receiver:
     """The operator's webhook endpoint: keeps every delivery."""
 
     def __init__(self) -> None:
-        self.deliveries: list[tuple[dict[str, str], bytes]] = []
+        self.deliveries: list[tuple[dict[str, str], bytes, str]] = []
         self.lock = threading.Lock()
 
     async def take(self, request: Request) -> Response:
         body = await request.body()
         with self.lock:
-            self.deliveries.append((dict(request.headers), body))
+            self.deliveries.append((dict(request.headers), body, request.url.path))
         return Response(status_code=204)
 
     def app(self) -> Starlette:
@@ -61,7 +67,8 @@ def stack(tmp_path_factory, receiver):
     with serve_app(receiver.app()) as receiver_url:
         integrations = {"tickets": {
             "recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-            "options": {"agents": {MAPPED: "agent-1"},
+            "poll": True, "poll_interval": 1,
+            "options": {"agents": {MAPPED: AGENT_ZUID},
                         "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}}}
         with Stack.running(tmp_path_factory.mktemp("tab"),
                            connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
@@ -220,10 +227,10 @@ def test_zoho_desks_403_is_said_clearly(stack, client_with_ticket):
     assert "Zoho Desk refused: the agent you work as has no permission" in refused.text
 
 
-def deliveries_of(receiver, signal: str) -> list[tuple[dict, bytes]]:
+def deliveries_of(receiver, signal: str, path: str = "/signals") -> list[tuple[dict, bytes]]:
     with receiver.lock:
-        return [(h, b) for h, b in receiver.deliveries if f'"type":"ticket.{signal}"'
-                in b.decode()]
+        return [(h, b) for h, b, at in receiver.deliveries
+                if at == path and f'"type":"ticket.{signal}"' in b.decode()]
 
 
 def wait_for_signal(stack, receiver, signal: str, contact_id: str, title: str) -> None:
@@ -259,6 +266,43 @@ def test_new_reply_signal(stack, receiver, signalled):
     wait_for_signal(stack, receiver, "new_reply", contact_id, "New reply")
 
 
+def comment(stack, ticket_id: str, content: str) -> None:
+    desk(stack, "POST", f"/tickets/{ticket_id}/comments",
+         json={"content": content, "isPublic": False, "contentType": "plainText"}
+         ).raise_for_status()
+
+
+def test_new_comment_signal(stack, receiver, signalled):
+    contact_id, ticket = signalled
+    comment(stack, ticket["id"], "Checked the logs, nothing odd.")
+    wait_for_signal(stack, receiver, "new_comment", contact_id, "New comment")
+
+
+def test_a_signal_switched_off_is_neither_noted_nor_sent(stack, signalled):
+    integration = stack.runtime.integrations["tickets"]
+    quiet = dataclasses.replace(integration, options=TicketsTabOptions(
+        signals={"new_comment": False}, webhooks=integration.options.webhooks))
+    event = Event(type="ticket.commented", connection="desk", idempotency_key="quiet-1",
+                  entity_key="ticket:1", record_id=signalled[1]["id"])
+    run = RunContext(quiet, event, "helpdesk", links=None)
+    assert asyncio.run(tickets_tab.handle(run, event)) == "new_comment is switched off"
+
+
+def test_mention_of_a_mapped_user_signal(stack, receiver, signalled):
+    contact_id, ticket = signalled
+    comment(stack, ticket["id"], f"zsu[@user:{AGENT_ZUID}]zsu can you look?")
+    wait_for_signal(stack, receiver, "mention", contact_id, "Mentioned")
+
+
+def test_new_rating_signal(stack, receiver, signalled):
+    contact_id, ticket = signalled
+    desk_control(stack, f"/tickets/{ticket['id']}/rating",
+                 {"rating": "GOOD", "feedback": "Quick and kind"})
+    wait_for_signal(stack, receiver, "new_rating", contact_id, "New rating")
+    notes = [n for n in notes_of(stack, contact_id) if "New rating" in n["Note_Title"]]
+    assert "Rating: GOOD" in notes[0]["Note_Content"]
+
+
 def test_escalated_signal(stack, receiver, signalled):
     contact_id, ticket = signalled
     desk_control(stack, f"/tickets/{ticket['id']}/escalate", {})
@@ -271,3 +315,10 @@ def test_a_tampered_delivery_fails_the_reference_check(receiver, stack, signalle
     assert tampered != body
     with pytest.raises(Exception, match="(?i)signature"):
         Webhook(SECRET).verify(tampered, headers)
+
+
+def test_overdue_signal(stack, receiver, signalled):
+    contact_id, _ = signalled
+    desk_control(stack, "/clock", {"advance": 60 * 24 * 3600})
+    wait_for_signal(stack, receiver, "overdue", contact_id, "Ticket overdue")
+
