@@ -83,7 +83,18 @@ class SandboxAdapter:
         event it would send (opened, or solved by an agent)."""
         raise NotImplementedError
 
+    # --- as a live chat -----------------------------------------------------------------
+
+    def finish_chat(self, stack: Stack, integration: str, client: Client) -> None:
+        """Have ``client`` chat with an agent until the chat ends, so that the chat
+        product sends ``integration`` its finished-chat event."""
+        raise NotImplementedError
+
     # --- as a CRM -----------------------------------------------------------------------
+
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The names of the CRM's people with this e-mail (compared without case)."""
+        raise NotImplementedError
 
     def add_contact(self, stack: Stack, client: Client) -> str:
         """Add ``client`` as a person to the CRM, as a salesperson would; its id."""
@@ -175,9 +186,28 @@ def ticket_history(stack: Stack, case: MatrixCase) -> None:
     assert "Ticket id: " in entry and "Status: " in entry, entry
 
 
+def chat_to_crm(stack: Stack, case: MatrixCase) -> None:
+    """A new visitor finishes a chat; the CRM gets the visitor as one person, with the
+    visitor's name and e-mail."""
+    chat, crm = case.adapters["chat"], case.adapters["crm"]
+    tag = unique(case.integration)
+    client = Client("Visitor", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+
+    def people() -> list[str]:
+        return crm.contacts(stack, client.email)
+
+    chat.finish_chat(stack, case.integration, client)
+    wait_for(stack, f"{case.pair.label}: a person with {client.email}", people)
+    settle(stack, case.integration)
+    assert people() == [client.name]
+
+
 SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("ticket_history", {"helpdesk": ("open_ticket",),
                                 "crm": ("add_contact", "history")}, ticket_history),
+    Scenario("chat_to_crm", {"chat": ("finish_chat",), "crm": ("contacts",)}, chat_to_crm,
+             options={"behaviour": "person_deal"}),
 ]}
 """Every recipe with a scenario, by name."""
 

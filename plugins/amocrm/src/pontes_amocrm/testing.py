@@ -38,6 +38,16 @@ class AmocrmAdapter(SandboxAdapter):
         notes = (answer or {}).get("_embedded", {}).get("notes", [])
         return [str((note.get("params") or {}).get("text")) for note in notes]
 
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The names of the contacts with ``email`` among their e-mail values."""
+        with stack.sandbox(self.connector) as amocrm:
+            rows = amocrm.get("/_sandbox/records/contacts").raise_for_status().json()
+        return [row["name"] for row in rows
+                if email.casefold() in {str(value.get("value")).casefold()
+                                        for field in row.get("custom_fields_values") or []
+                                        if field.get("field_code") == "EMAIL"
+                                        for value in field.get("values") or []}]
+
 
 ADAPTER = AmocrmAdapter()
 """The adapter the recipe matrix finds."""

@@ -27,6 +27,13 @@ class BiginAdapter(SandboxAdapter):
         return [f"{note.get('Note_Title')}\n{note.get('Note_Content')}" for note in notes
                 if str((note.get("Parent_Id") or {}).get("id")) == contact_id]
 
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The full names of the contacts whose e-mail is ``email``."""
+        with stack.sandbox(self.connector) as bigin:
+            rows = bigin.get("/_sandbox/records/Contacts").raise_for_status().json()
+        return [" ".join(filter(None, (row.get("First_Name"), row.get("Last_Name"))))
+                for row in rows if str(row.get("Email") or "").casefold() == email.casefold()]
+
 
 ADAPTER = BiginAdapter()
 """The adapter the recipe matrix finds."""

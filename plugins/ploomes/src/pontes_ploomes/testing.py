@@ -31,6 +31,13 @@ class PloomesAdapter(SandboxAdapter):
         return [str(row.get("Content")) for row in rows
                 if str(row.get("ContactId")) == contact_id]
 
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The names of the people whose e-mail is ``email``."""
+        with stack.sandbox(self.connector) as ploomes:
+            rows = ploomes.get("/_sandbox/ploomes/records/Contacts").raise_for_status().json()
+        return [row["Name"] for row in rows
+                if str(row.get("Email") or "").casefold() == email.casefold()]
+
 
 ADAPTER = PloomesAdapter()
 """The adapter the recipe matrix finds."""
