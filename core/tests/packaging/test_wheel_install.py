@@ -1,7 +1,8 @@
 """Every distribution builds as a wheel, and the core plus one plugin install and work alone.
 
-The wheels are built from copies of the source folders (the checkout is left as it was)
-without build isolation, with this environment's setuptools. A fresh virtual environment
+The wheels are built from copies of the source folders (the checkout is left as it was),
+each in pip's isolated build environment with the setuptools its ``build-system`` asks
+for, as a release would be. A fresh virtual environment
 then gets the ``pontes`` and ``pontes-movidesk`` wheels, their dependencies coming from
 the package index as a user's would, and no extra. There:
 
@@ -62,8 +63,8 @@ def wheels(tmp_path_factory) -> Path:
     for project in PROJECTS:
         copy = sources / project.name
         shutil.copytree(project, copy, ignore=shutil.ignore_patterns(*LEFT_OUT))
-        result = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                     "--quiet", "--wheel-dir", built, copy)
+        result = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet",
+                     "--disable-pip-version-check", "--wheel-dir", built, copy)
         assert result.returncode == 0, f"{project.name}: {result.stderr[-3000:]}"
     return built
 
