@@ -13,6 +13,8 @@ import asyncio
 import base64
 import dataclasses
 import re
+import subprocess
+import sys
 import threading
 
 import httpx
@@ -322,3 +324,26 @@ def test_overdue_signal(stack, receiver, signalled):
     desk_control(stack, "/clock", {"advance": 60 * 24 * 3600})
     wait_for_signal(stack, receiver, "overdue", contact_id, "Ticket overdue")
 
+
+
+def pontes(stack, *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "pontes.cli", *args, "--config",
+                           str(stack.config_path)], env=stack.env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_deactivating_keeps_the_tickets_and_reactivating_shows_them_with_new_ones(
+        stack, client_with_ticket):
+    contact_id, person, _ = client_with_ticket
+    pontes(stack, "deactivate", "tickets")
+    page = tab(stack, "Contacts", contact_id)
+    assert "The Zoho Desk integration is turned off." in page.text
+    assert "Printer jams" not in page.text
+    desk_control(stack, "/tickets", {"subject": "Made while off",
+                                     "departmentId": DEPARTMENT_ID, "contactId": person["id"]})
+    pontes(stack, "activate", "tickets")
+    page = tab(stack, "Contacts", contact_id)
+    assert "turned off" not in page.text
+    assert "Printer jams" in page.text and "Made while off" in page.text

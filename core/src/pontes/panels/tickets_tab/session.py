@@ -133,6 +133,16 @@ def plain_error(request: Request, status: int, message: str) -> Response:
                 status_code=status, headers=NO_STORE, message=message)
 
 
+async def is_active(tab: Tab) -> bool:
+    """Whether the integration is on: enabled in the configuration and not deactivated
+    (``pontes deactivate`` or the admin pages)."""
+    if not tab.integration.config.enabled:
+        return False
+    store = tab.request.app.state.store
+    state = (await store.run(store.integration_states.all)).get(tab.integration.name)
+    return state is None or state.active
+
+
 def off(tab: Tab) -> Response:
     """The page a deactivated integration shows instead of the tickets."""
     return tab.render("tabs/off.html")
@@ -140,7 +150,7 @@ def off(tab: Tab) -> Response:
 
 async def guarded(tab: Tab, handler: TabHandler) -> Response:
     """``handler``'s page, with every failure answered as a page the user can read."""
-    if not tab.integration.config.enabled:
+    if not await is_active(tab):
         return off(tab)
     try:
         return await handler(tab)
