@@ -166,3 +166,32 @@ def test_none_links_a_person_both_have_and_copies_nothing(stack):
     stack.wait_for_events("sync-none", before + 1)
     assert "nothing to link" in last_summaries(stack, "sync-none", 1)[0]
     assert desk_by_email(stack, "solo@none.example") == []
+
+
+def test_deactivated_it_copies_nothing_and_reactivated_it_catches_up_on_both_sides(stack):
+    only(stack, "sync-two_way")
+    states = {i["name"]: i["active"] for i in stack.admin("GET", "/integrations")}
+    assert states == {"sync-two_way": True, "sync-one_way": False, "sync-none": False}
+    (bigin_person,) = bigin_by_email(stack, "lia@two.example")
+    (desk_person,) = desk_by_email(stack, "lia@two.example")
+    settle(stack, "sync-two_way")
+
+    pontes(stack, "deactivate", "sync-two_way")
+    assert {i["name"]: i["active"] for i in stack.admin("GET", "/integrations")}[
+        "sync-two_way"] is False
+    before = len(stack.events("sync-two_way"))
+    bigin(stack, "PUT", f"/Contacts/{bigin_person['id']}", json={"data": [{
+        "First_Name": "Liana"}]})
+    desk(stack, "PATCH", f"/contacts/{desk_person['id']}", json={"lastName": "Pausada"})
+    assert len(stack.events("sync-two_way")) == before
+    assert desk_by_email(stack, "lia@two.example")[0]["firstName"] == "Lia"
+
+    printed = steps.activate(stack, "sync-two_way")
+    assert "catch-up events" in printed
+    stack.wait_until(lambda: desk_by_email(stack, "lia@two.example")[0]["firstName"]
+                     == "Liana", 60, "the Bigin edit made while off to reach Desk")
+    stack.wait_until(lambda: bigin_by_email(stack, "lia@two.example")[0]["Last_Name"]
+                     == "Pausada", 60, "the Desk edit made while off to reach Bigin")
+    settle(stack, "sync-two_way")
+    assert desk_by_email(stack, "lia@two.example")[0]["lastName"] == "Pausada"
+    assert bigin_by_email(stack, "lia@two.example")[0]["First_Name"] == "Liana"

@@ -188,6 +188,10 @@ def activate_command(integration: str, config_path: str, as_json: bool) -> None:
             raise click.ClickException(f"no integration {integration!r} in {config_path}; "
                                        f"expected one of: {known}")
         steps = asyncio.run(_activate(runtime, integration))
+        queued = _record_state(runtime, integration, active=True)
+    if queued:
+        click.echo(f"Queued {queued} catch-up events: what changed while {integration} was "
+                   "deactivated is handled by the server.", err=as_json)
     if as_json:
         click.echo(json.dumps({"integration": integration,
                                "steps": [asdict(step) for step in steps]}, indent=2))
@@ -210,6 +214,40 @@ async def _activate(runtime: Runtime, name: str) -> list:
         return await activate_webhooks(integration, urls)
     finally:
         await runtime.aclose()
+
+
+def _record_state(runtime: Runtime, integration: str, *, active: bool) -> int:
+    """Write down in the store that ``integration`` is now active or not (the admin API
+    shows it). Reactivating an integration that was deactivated stores its recipe's
+    catch-up events; returns how many."""
+    from .store import Store
+
+    store = Store.open(runtime.config.store)
+    try:
+        was = store.integration_states.all().get(integration)
+        store.integration_states.set_active(integration, active)
+        if active and was is not None and not was.active:
+            return _queue_catch_up(store, runtime.integrations[integration])
+        return 0
+    finally:
+        store.close()
+
+
+def _queue_catch_up(store, integration) -> int:
+    from .store import NewEvent
+
+    if integration.recipe.catch_up is None:
+        return 0
+    groups = {(g.kind, g.id): g.refs for connection in integration.connections.values()
+              for g in store.links.groups(connection=connection.name, internal=False,
+                                          limit=1_000_000)}
+    events = integration.recipe.catch_up(integration, [(kind, refs) for (kind, _), refs
+                                                       in groups.items()])
+    rows = [NewEvent(integration=integration.name, role=role, connection=event.connection,
+                     source="poll", trigger=event.trigger, type=event.type,
+                     idempotency_key=event.idempotency_key, entity_key=event.entity_key,
+                     event=event.model_dump(mode="json")) for role, event in events]
+    return len([i for i in store.events.insert(rows) if i is not None])
 
 
 @cli.command("deactivate")
@@ -236,6 +274,7 @@ def deactivate_command(integration: str, config_path: str) -> None:
                 await runtime.aclose()
 
         steps = asyncio.run(deactivate())
+        _record_state(runtime, integration, active=False)
     for number, step in enumerate(steps, 1):
         click.echo(f"{number}. [{'done' if step.done else 'to do'}] {step.title}"
                    + (f": {step.detail}" if step.detail else ""))

@@ -26,10 +26,12 @@ def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
     runtime = admin.runtime
     hooks = runtime.hook_urls()
     requests = runtime.request_urls()
+    states = admin.store.integration_states.all()
     entries = []
     for name, integration in runtime.integrations.items():
         entries.append(IntegrationEntry(
             name=name, recipe=integration.recipe.name, enabled=integration.config.enabled,
+            active=states[name].active if name in states else None,
             max_attempts=integration.max_attempts,
             roles={role: c.name for role, c in integration.connections.items()},
             webhooks=[WebhookEntry(role=h.role, connection=h.connection, trigger=h.trigger,
@@ -53,6 +55,7 @@ async def activate(admin: AdminContext, name: str) -> ActivationAnswer:
         steps = await integration.recipe.activate(integration, urls)
     else:
         steps = await activate_webhooks(integration, urls)
+    await admin.store.run(admin.store.integration_states.set_active, name, True)
     return _answer(name, steps)
 
 
@@ -61,7 +64,9 @@ async def deactivate(admin: AdminContext, name: str) -> ActivationAnswer:
     where the vendor allows it, else a step saying what to remove by hand. Events already
     stored still run; the vendors stop sending new ones."""
     integration, urls = _with_urls(admin, name)
-    return _answer(name, await remove_webhooks(integration, urls))
+    steps = await remove_webhooks(integration, urls)
+    await admin.store.run(admin.store.integration_states.set_active, name, False)
+    return _answer(name, steps)
 
 
 async def remove_webhooks(integration: Integration,

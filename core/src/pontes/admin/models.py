@@ -207,11 +207,13 @@ class PollingEntry(Answer):
 
 
 class IntegrationEntry(Answer):
-    """An integration with its roles, webhook URLs and pollers."""
+    """An integration with its roles, webhook URLs and pollers; ``active`` is whether it
+    was last activated (``True``) or deactivated (``False``), ``None`` when never."""
 
     name: str
     recipe: str
     enabled: bool
+    active: bool | None = None
     max_attempts: int
     roles: dict[str, str]
     webhooks: list[WebhookEntry]

@@ -240,6 +240,7 @@ def _remote_id(record: Record) -> str:
 Handler = Callable[[RunContext, Event], Awaitable[Any]]
 ContextProvider = Callable[[RunContext], Awaitable[ClientContext | None]]
 Activator = Callable[["Integration", dict[str, str]], Awaitable[list[SetupStep]]]
+CatchUp = Callable[["Integration", list[tuple[str, dict[str, str]]]], list[tuple[str, Event]]]
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,11 @@ class Recipe:
       server asks it what the CRM knows about the client while answering the delivery
       (the event is stored first), and the trigger's ``reply`` turns that into the answer;
     - ``request``: optional; the JSON requests a helpdesk automation POSTs to the
-      integration's request URL (``pontes.recipes.requests``).
+      integration's request URL (``pontes.recipes.requests``);
+    - ``catch_up(integration, groups)``: optional; given the link groups (``(kind,
+      {connection: remote id})``) of the integration's connections, the ``(role, event)``
+      pairs that ``pontes activate`` stores so that what changed while the integration was
+      deactivated is handled.
     """
 
     name: str
@@ -270,6 +275,7 @@ class Recipe:
     context: ContextProvider | None = None
     context_events: tuple[str, ...] = ()
     request: RequestSpec | None = None
+    catch_up: CatchUp | None = None
 
 
 @dataclass

@@ -25,6 +25,8 @@ the two so they cannot drift apart.
   fields a CRM panel's deal list shows, say), as JSON.
 - ``synced_values``: per integration, linked record, connection and field, the value both
   sides agreed on at the last sync (``contact_sync`` compares changes against it).
+- ``integration_states``: whether each integration is active (``pontes activate``) or
+  was deactivated (``pontes deactivate``), and since when.
 
 On PostgreSQL the database also holds Procrastinate's tables (``procrastinate_*``), created
 by the same migrations but not described here: they are Procrastinate's.
@@ -37,6 +39,7 @@ from datetime import UTC, datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Double,
     ForeignKey,
@@ -234,4 +237,12 @@ admin_sign_outs = Table(
     metadata,
     Column("session_id", String(64), primary_key=True),
     Column("expires_at", UtcDateTime, nullable=False),
+)
+
+integration_states = Table(
+    "integration_states",
+    metadata,
+    Column("integration", String(200), primary_key=True),
+    Column("active", Boolean, nullable=False),
+    Column("changed_at", UtcDateTime, nullable=False),
 )

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL
 from .cursors import CursorRepository
 from .database import migrate, open_engine, reading
 from .events import EventRepository
+from .integration_states import IntegrationStateRepository
 from .links import LinkRepository
 from .mappings import MappingOverrideRepository
 from .retention import EventPurge
@@ -52,6 +53,7 @@ class Store:
         self.vault = Vault(engine, key)
         self.mappings = MappingOverrideRepository(engine)
         self.synced = SyncedValueRepository(engine)
+        self.integration_states = IntegrationStateRepository(engine)
         self.sign_outs = SignOutRepository(engine)
         workers = threads or (1 if self.is_sqlite else 8)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pontes-store")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from ...models import Company, Contact
 from ..base import MappingSlot, Recipe, RoleSpec
 from .activation import activate
+from .catch_up import catch_up
 from .handle import handle
 from .options import ContactSyncOptions
 
@@ -43,4 +44,5 @@ RECIPE = Recipe(
         "company_to_crm": MappingSlot(Company, Company, "helpdesk company -> CRM company"),
     },
     activate=activate,
+    catch_up=catch_up,
 )

@@ -14,6 +14,7 @@ from ...errors import NotFoundError
 from ...models import Company, Contact, Event, Record
 from ..base import RunContext
 from ..clients import client_label, find_company, find_contact
+from .catch_up import CATCH_UP
 from .fields import unflatten
 from .sync import Pair, Side, desired, other_role, push
 
@@ -31,7 +32,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
     source_role, target_role = ctx.source_role, other_role(ctx.source_role)
     source, target = ctx.source, ctx.role(target_role)
     try:
-        record = await ctx.load(MODELS[entity])
+        record = await _current(ctx, entity, event)
     except NotFoundError:
         return await deleted(ctx, entity, event)
     found = await matching(ctx, entity, source, record, target)
@@ -52,6 +53,14 @@ async def handle(ctx: RunContext, event: Event) -> str:
     if not written:
         return f"{label}: {target.name} already agrees (nothing to write)"
     return ctx.notes[-1]
+
+
+async def _current(ctx: RunContext, entity: str, event: Event) -> Record:
+    """The event's record as its vendor has it now: through the trigger that sent the
+    event, or ``<entity>.get`` for a catch-up event."""
+    if event.trigger == CATCH_UP:
+        return await ctx.source.call(f"{entity}.get", id=str(event.record_id))
+    return await ctx.load(MODELS[entity])
 
 
 async def matching(ctx: RunContext, entity: str, source: Connection, record: Record,
