@@ -44,3 +44,10 @@ def test_the_printed_ticket_card_is_served_by_the_sandbox_while_the_demo_runs(de
     assert httpx.URL(card).path == "/_sandbox/tickets/153341111/card"
     if "dynamic block 'amoCRM'" in demo_output:
         assert "loads its block 'amoCRM': it answers" in demo_output
+
+
+def test_seed004_prints_the_bigin_record_page_whose_tab_lists_the_ticket(demo_output):
+    story = demo_output[demo_output.index("5. Bigin's Tickets tab with Zoho Desk"):]
+    assert re.search(r"The record page's Tickets tab lists ticket \d+", story)
+    page = re.search(r"Open Rita's record page, tab Tickets: (\S+)", story).group(1)
+    assert re.fullmatch(r"/bigin/org\d+/contacts/\d+", httpx.URL(page).path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from pontes.testing.stack import Stack
 
-from . import steps
+from . import seed004, steps
 from .installation import CARD_BLOCK, DEAL_REQUESTS, INTEGRATION_USER, full_demo_stack
 
 MARIA_IN_PLOOMES = 40000123
@@ -143,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         story_deal_to_ticket(stack)
         story_chat_to_crm(stack)
         card = story_seed003(stack)
+        record_page = seed004.story(stack, say)
         say(f"\nThe story took {time.monotonic() - started:.0f}s.")
         if args.no_wait:
             return 0
@@ -154,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
             f"  {stack.sandbox_urls['ploomes']}/_sandbox/ploomes/records/InteractionRecords\n"
             f"  {stack.sandbox_urls['movidesk']}/_sandbox/state\n"
             f"  {card}  (the Usedesk ticket card, with the amoCRM block)\n"
+            f"  {record_page}  (the Bigin record page, with the Zoho Desk Tickets tab)\n"
             "Ctrl-C to stop.")
         try:
             while stack.process and stack.process.poll() is None:

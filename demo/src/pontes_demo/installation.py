@@ -15,6 +15,8 @@ from typing import Any
 from pontes.plugins import load_plugins
 from pontes.testing.stack import Stack
 
+from . import seed004
+
 CONNECTIONS = {
     "movidesk": ("movidesk", {}),
     "ploomes": ("ploomes", {}),
@@ -87,6 +89,8 @@ def demo_stack(workdir: Path, integrations: dict[str, dict[str, Any]] | None = N
 @contextmanager
 def full_demo_stack(workdir: Path) -> Iterator[Stack]:
     """Every seed's installation at once, as ``pontes demo`` plays it."""
-    with demo_stack(workdir, {**INTEGRATIONS, **seed003_integrations()},
-                    connections={**CONNECTIONS, **SEED003_CONNECTIONS}) as stack:
+    with demo_stack(workdir, {**INTEGRATIONS, **seed003_integrations(),
+                              **seed004.INTEGRATIONS},
+                    connections={**CONNECTIONS, **SEED003_CONNECTIONS,
+                                 **seed004.CONNECTIONS}) as stack:
         yield stack
