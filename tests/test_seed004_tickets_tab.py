@@ -347,3 +347,9 @@ def test_deactivating_keeps_the_tickets_and_reactivating_shows_them_with_new_one
     page = tab(stack, "Contacts", contact_id)
     assert "turned off" not in page.text
     assert "Printer jams" in page.text and "Made while off" in page.text
+
+
+def test_pontes_hooks_prints_the_tab_address_to_embed(stack):
+    printed = pontes(stack, "hooks")
+    address = tab_address(stack.runtime.integrations["tickets"])
+    assert f"Tickets tab of tickets, to embed in the CRM's record pages: {address}" in printed

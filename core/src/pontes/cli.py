@@ -156,12 +156,15 @@ def hooks_command(config_path: str, as_json: bool) -> None:
     """Print the webhook URL of every integration trigger, to paste into each vendor, and
     the request URL of every integration that takes automation requests, with a body to
     paste into the helpdesk's rule."""
+    from .panels.tickets_tab.context import tab_addresses
+
     runtime = build_runtime(config_path)
     urls = runtime.hook_urls()
+    tabs = tab_addresses(runtime.integrations.values())
     if as_json:
         click.echo(json.dumps({"webhooks": [asdict(hook) for hook in urls],
-                               "requests": [asdict(r) for r in runtime.request_urls()]},
-                              indent=2))
+                               "requests": [asdict(r) for r in runtime.request_urls()],
+                               "tabs": tabs}, indent=2))
         return
     if not urls and not runtime.request_urls():
         click.echo("No integration receives webhooks.")
@@ -173,6 +176,8 @@ def hooks_command(config_path: str, as_json: bool) -> None:
         with signed_in_runtime(config_path) as (signed, _logins):
             for line in asyncio.run(describe_requests(signed)):
                 click.echo(line)
+    for name, address in tabs.items():
+        click.echo(f"Tickets tab of {name}, to embed in the CRM's record pages: {address}")
 
 
 @cli.command("activate")

@@ -10,6 +10,8 @@ ticket-card panel does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pydantic import BaseModel, ConfigDict
 
 from ...keys import derive_token, tokens_equal
@@ -68,6 +70,12 @@ def tab_address(integration: Integration, template: bool = True) -> str:
     to fill when ``template``."""
     base = f"{integration.public_url}/tabs/{integration.name}/{tab_key(integration)}"
     return base + ("?module={module}&id={id}" if template else "")
+
+
+def tab_addresses(integrations: Iterable[Integration]) -> dict[str, str]:
+    """Integration name -> the tab address to embed, for every ``tickets_tab``
+    integration (what ``pontes hooks`` prints)."""
+    return {i.name: tab_address(i) for i in integrations if i.recipe.name == "tickets_tab"}
 
 
 def sign_tab(integration: Integration, context: TabContext) -> str:
