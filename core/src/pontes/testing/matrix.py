@@ -85,12 +85,27 @@ class SandboxAdapter:
 
     # --- as a live chat -----------------------------------------------------------------
 
+    def tickets(self, stack: Stack, subject: str) -> list[str]:
+        """The requester e-mail of every ticket with this subject (one per ticket)."""
+        raise NotImplementedError
+
     def finish_chat(self, stack: Stack, integration: str, client: Client) -> None:
         """Have ``client`` chat with an agent until the chat ends, so that the chat
         product sends ``integration`` its finished-chat event."""
         raise NotImplementedError
 
     # --- as a CRM -----------------------------------------------------------------------
+
+    def add_deal(self, stack: Stack, client: Client, title: str, owner: str) -> str:
+        """Add ``client`` as a person and a deal called ``title`` for it, owned by the CRM
+        user named ``owner``, as a salesperson would (the CRM then notifies the
+        integrations whose webhooks are registered); the deal's id."""
+        raise NotImplementedError
+
+    def add_user(self, stack: Stack, name: str) -> None:
+        """Make sure the CRM has an active user called ``name``, as its administrator
+        would before ``pontes activate``. Nothing by default: the CRM's ``user.ensure``
+        creates it."""
 
     def contacts(self, stack: Stack, email: str) -> list[str]:
         """The names of the CRM's people with this e-mail (compared without case)."""
@@ -157,12 +172,15 @@ def unique(label: str) -> str:
 @dataclass(frozen=True)
 class Scenario:
     """A recipe's end-to-end scenario: the adapter methods each role needs, the
-    integration's options, and ``run(stack, case)``, which asserts."""
+    integration's options, and ``run(stack, case)``, which asserts. Every integration
+    is activated (``pontes activate``) before the cases run, as an operator would."""
 
     recipe: str
     needs: dict[str, tuple[str, ...]]
     run: Callable[[Stack, MatrixCase], None]
     options: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[Stack, MatrixCase], None] | None = None
+    """What an operator does before activating a case's integration."""
 
 
 def ticket_history(stack: Stack, case: MatrixCase) -> None:
@@ -203,9 +221,40 @@ def chat_to_crm(stack: Stack, case: MatrixCase) -> None:
     assert people() == [client.name]
 
 
+def integration_user(stack: Stack, case: MatrixCase) -> str:
+    """The CRM user whose deals open tickets: named after the helpdesk, by default."""
+    return stack.runtime.connections[case.pair.roles["helpdesk"]].connector.title
+
+
+def add_integration_user(stack: Stack, case: MatrixCase) -> None:
+    """Have the CRM's administrator add the integration user."""
+    case.adapters["crm"].add_user(stack, integration_user(stack, case))
+
+
+def deal_to_ticket(stack: Stack, case: MatrixCase) -> None:
+    """A salesperson gives a new client's deal to the integration user (named after the
+    helpdesk); the helpdesk gets one ticket titled after the deal, from that client."""
+    crm, helpdesk = case.adapters["crm"], case.adapters["helpdesk"]
+    tag = unique(case.integration)
+    client = Client("Buyer", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+    title = f"Deal {tag}"
+    owner = integration_user(stack, case)
+
+    def requesters() -> list[str]:
+        return helpdesk.tickets(stack, title)
+
+    crm.add_deal(stack, client, title, owner)
+    wait_for(stack, f"{case.pair.label}: a ticket {title!r}", requesters)
+    settle(stack, case.integration)
+    assert [email.casefold() for email in requesters()] == [client.email.casefold()]
+
+
 SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("ticket_history", {"helpdesk": ("open_ticket",),
                                 "crm": ("add_contact", "history")}, ticket_history),
+    Scenario("deal_to_ticket", {"crm": ("add_deal",), "helpdesk": ("tickets",)},
+             deal_to_ticket, prepare=add_integration_user),
     Scenario("chat_to_crm", {"chat": ("finish_chat",), "crm": ("contacts",)}, chat_to_crm,
              options={"behaviour": "person_deal"}),
 ]}
@@ -284,7 +333,7 @@ def matrix_cases() -> tuple[list[MatrixCase], list[Uncovered]]:
 @contextmanager
 def recipe_stack(workdir: Path, recipe: str, cases: list[MatrixCase]) -> Iterator[Stack]:
     """One stack for every case of ``recipe``: a sandbox per connector (named after it),
-    one integration per case, and each adapter's ``prepare`` done."""
+    one integration per case, each activated, and each adapter's ``prepare`` done."""
     scenario = SCENARIOS[recipe]
     chosen = [c for c in cases if c.pair.recipe == recipe]
     used = {a.connector: a for case in chosen for a in case.adapters.values()}
@@ -298,6 +347,9 @@ def recipe_stack(workdir: Path, recipe: str, cases: list[MatrixCase]) -> Iterato
                                         for name, a in used.items() if a.sandbox_options},
                        server_env=FAST_RETRIES) as stack:
         for case in chosen:
+            if scenario.prepare is not None:
+                scenario.prepare(stack, case)
+            activate(stack, case.integration)
             for role, adapter in case.adapters.items():
                 adapter.prepare(stack, case.integration, role)
         yield stack

@@ -1,10 +1,17 @@
-"""The recipe matrix's adapter for Bigin (``pontes.testing.matrix``): contacts stored and
-notes read through the sandbox's record controls."""
+"""The recipe matrix's adapter for Bigin (``pontes.testing.matrix``): contacts and notes
+through the sandbox's record controls, users added as Bigin's Settings > Users does, and
+deals added through the API as a salesperson would."""
 
 from __future__ import annotations
 
 from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
+
+from .sandbox import SANDBOX_ACCESS_TOKEN
+
+AUTH = {"Authorization": f"Zoho-oauthtoken {SANDBOX_ACCESS_TOKEN}"}
+PIPELINE, STAGE = "Sales Pipeline Standard", "Qualification"
+"""Where the matrix's deals go: a pipeline and stage of the sandbox's seeded layout."""
 
 
 class BiginAdapter(SandboxAdapter):
@@ -33,6 +40,37 @@ class BiginAdapter(SandboxAdapter):
             rows = bigin.get("/_sandbox/records/Contacts").raise_for_status().json()
         return [" ".join(filter(None, (row.get("First_Name"), row.get("Last_Name"))))
                 for row in rows if str(row.get("Email") or "").casefold() == email.casefold()]
+
+    def add_user(self, stack: Stack, name: str) -> None:
+        """Add an active user called ``name`` (Bigin adds users by e-mail only, so the
+        connection's ``user.ensure`` cannot)."""
+        with stack.sandbox(self.connector) as bigin:
+            users = bigin.get("/bigin/v2/users", params={"type": "ActiveUsers"}, headers=AUTH
+                              ).raise_for_status().json().get("users", [])
+            if not any(u.get("full_name") == name for u in users):
+                address = name.casefold().replace(" ", ".")
+                bigin.post("/_sandbox/users", json={
+                    "full_name": name, "email": f"{address}@matrix.example"}
+                ).raise_for_status()
+
+    def add_deal(self, stack: Stack, client: Client, title: str, owner: str) -> str:
+        """Add the client as a contact through the API, then a deal for it owned by
+        ``owner``, in the first pipeline's first stage."""
+        with stack.sandbox(self.connector) as bigin:
+            def api(method: str, path: str, **kwargs):
+                answer = bigin.request(method, f"/bigin/v2{path}", headers=AUTH, **kwargs)
+                return answer.raise_for_status().json()
+
+            users = api("GET", "/users", params={"type": "ActiveUsers"})["users"]
+            (user,) = [u for u in users if u["full_name"] == owner]
+            [contact] = api("POST", "/Contacts", json={"data": [{
+                "First_Name": client.first_name, "Last_Name": client.last_name,
+                "Email": client.email}]})["data"]
+            [deal] = api("POST", "/Pipelines", json={"data": [{
+                "Deal_Name": title, "Sub_Pipeline": PIPELINE, "Stage": STAGE,
+                "Owner": {"id": user["id"]},
+                "Contact_Name": {"id": contact["details"]["id"]}}]})["data"]
+        return str(deal["details"]["id"])
 
 
 ADAPTER = BiginAdapter()

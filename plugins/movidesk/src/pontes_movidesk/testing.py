@@ -1,6 +1,6 @@
 """The recipe matrix's adapter for Movidesk (``pontes.testing.matrix``): people and
-tickets seeded through the sandbox's controls, and an agent solving a ticket with an
-automation ("status changed to Resolvido" -> call webhook) pointing at the integration."""
+tickets seeded and read through the sandbox's controls, and an agent solving a ticket with
+an automation ("status changed to Resolvido" -> call webhook) pointing at the integration."""
 
 from __future__ import annotations
 
@@ -41,6 +41,20 @@ class MovideskAdapter(SandboxAdapter):
                 "status_changed_to": RESOLVED}).raise_for_status()
             movidesk.post(f"/_sandbox/tickets/{ticket_id}/status",
                           json={"status": RESOLVED}).raise_for_status()
+
+    def tickets(self, stack: Stack, subject: str) -> list[str]:
+        """The default e-mail of the first client of every ticket with this subject."""
+        with stack.sandbox(self.connector) as movidesk:
+            state = movidesk.get("/_sandbox/state").raise_for_status().json()
+        persons = {p["id"]: p for p in state["persons"]}
+        found = []
+        for ticket in state["tickets"]:
+            if ticket.get("subject") != subject:
+                continue
+            client = persons.get(((ticket.get("clients") or [{}])[0]).get("id"), {})
+            emails = [e["email"] for e in client.get("emails") or []]
+            found.append(emails[0] if emails else "")
+        return found
 
 
 ADAPTER = MovideskAdapter()

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
 
+from .sandbox.seed import SANDBOX_USER_KEY
+
 PERSON = 2
 """Ploomes' ``TypeId`` of a person (1 is a company)."""
 
@@ -37,6 +39,22 @@ class PloomesAdapter(SandboxAdapter):
             rows = ploomes.get("/_sandbox/ploomes/records/Contacts").raise_for_status().json()
         return [row["Name"] for row in rows
                 if str(row.get("Email") or "").casefold() == email.casefold()]
+
+    def add_deal(self, stack: Stack, client: Client, title: str, owner: str) -> str:
+        """Add the client as a person, then a deal for it owned by the user ``owner``,
+        through the API with the administrator's key (Ploomes then calls the webhooks)."""
+        (user,) = [u for u in self._records(stack, "Users") if u["Name"] == owner]
+        contact_id = self.add_contact(stack, client)
+        with stack.sandbox(self.connector) as ploomes:
+            answer = ploomes.post("/Deals", headers={"User-Key": SANDBOX_USER_KEY}, json={
+                "Title": title, "ContactId": int(contact_id), "OwnerId": user["Id"]})
+        body = answer.raise_for_status().json()
+        row = body["value"][0] if isinstance(body, dict) and "value" in body else body
+        return str(row["Id"])
+
+    def _records(self, stack: Stack, resource: str) -> list[dict]:
+        with stack.sandbox(self.connector) as ploomes:
+            return ploomes.get(f"/_sandbox/ploomes/records/{resource}").raise_for_status().json()
 
 
 ADAPTER = PloomesAdapter()

@@ -1,23 +1,21 @@
-"""The recipe matrix's adapter for Zoho Desk (``pontes.testing.matrix``): ``pontes
-activate`` registers the integration's webhooks, and a contact and a ticket made in the
-portal (the sandbox's controls) send the ticket-added delivery Zoho Desk would."""
+"""The recipe matrix's adapter for Zoho Desk (``pontes.testing.matrix``): a contact and a
+ticket made in the portal (the sandbox's controls) send the ticket-added delivery Zoho
+Desk would to the webhooks ``pontes activate`` registered; tickets are read through the
+API with the sandbox's access token."""
 
 from __future__ import annotations
 
-from pontes.testing.matrix import Client, SandboxAdapter, activate
+from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
 
-from .sandbox.state import DEPARTMENT_ID
+from .sandbox import SANDBOX_ACCESS_TOKEN
+from .sandbox.state import DEPARTMENT_ID, ORG_ID
 
 
 class ZohoDeskAdapter(SandboxAdapter):
     """Zoho Desk as a helpdesk in the recipe matrix."""
 
     connector = "zohodesk"
-
-    def prepare(self, stack: Stack, integration: str, role: str) -> None:
-        """Register the integration's webhooks at Zoho Desk."""
-        activate(stack, integration)
 
     def open_ticket(self, stack: Stack, integration: str, client: Client,
                     subject: str) -> None:
@@ -30,6 +28,17 @@ class ZohoDeskAdapter(SandboxAdapter):
             desk.post("/_sandbox/tickets", json={
                 "subject": subject, "departmentId": DEPARTMENT_ID,
                 "contactId": contact["id"]}).raise_for_status()
+
+    def tickets(self, stack: Stack, subject: str) -> list[str]:
+        """The contact e-mail of every ticket with this subject."""
+        headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {SANDBOX_ACCESS_TOKEN}"}
+        with stack.sandbox(self.connector) as desk:
+            answer = desk.get("/api/v1/tickets", params={"limit": 100}, headers=headers)
+        answer.raise_for_status()
+        if answer.status_code == 204:  # Zoho Desk answers an empty list with no content
+            return []
+        return [str(t.get("email")) for t in answer.json().get("data", [])
+                if t.get("subject") == subject]
 
 
 ADAPTER = ZohoDeskAdapter()
