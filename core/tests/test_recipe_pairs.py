@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
 from pontes.cli import main
 from pontes.plugins import load_plugins
 from pontes.recipes import Recipe, RoleSpec
@@ -74,3 +75,21 @@ def test_the_published_pairs_page_is_up_to_date():
     expected = pairs_markdown(all_pairs(load_plugins().registry))
     assert PAIRS_PAGE.read_text() == expected, (
         "docs/pairs.md is stale: run `pontes recipes --pairs --markdown > docs/pairs.md`")
+
+
+def test_check_names_the_capability_and_connection_of_an_unsupported_pair(tmp_path, capsys):
+    config = tmp_path / "pontes.yaml"
+    config.write_text(yaml.safe_dump({
+        "connections": {
+            "desk": {"plugin": "movidesk", "token": "t", "base_url": "http://127.0.0.1:9"},
+            "sales": {"plugin": "ploomes", "user_key": "k", "base_url": "http://127.0.0.1:9"}},
+        "integrations": {"panel": {"recipe": "crm_panel", "helpdesk": "desk",
+                                   "crm": "sales"}}}))
+    (tmp_path / ".pontes-secret-key").write_text("pairs-test-key")
+
+    code = main(["check", "--config", str(config)])
+    err = capsys.readouterr().err
+
+    assert code != 0
+    assert "integrations.panel.helpdesk" in err
+    assert "'desk' (Movidesk)" in err and "ticket.card_opened" in err
