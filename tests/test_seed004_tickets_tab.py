@@ -48,9 +48,12 @@ class Receiver:
     def __init__(self) -> None:
         self.deliveries: list[tuple[dict[str, str], bytes, str]] = []
         self.lock = threading.Lock()
+        self.failing = False
 
     async def take(self, request: Request) -> Response:
         body = await request.body()
+        if self.failing:
+            return Response(status_code=503)
         with self.lock:
             self.deliveries.append((dict(request.headers), body, request.url.path))
         return Response(status_code=204)
@@ -69,7 +72,7 @@ def stack(tmp_path_factory, receiver):
     with serve_app(receiver.app()) as receiver_url:
         integrations = {"tickets": {
             "recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-            "poll": True, "poll_interval": 1,
+            "poll": True, "poll_interval": 1, "max_attempts": 3,
             "options": {"agents": {MAPPED: AGENT_ZUID},
                         "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}}}
         with Stack.running(tmp_path_factory.mktemp("tab"),
@@ -324,6 +327,38 @@ def test_overdue_signal(stack, receiver, signalled):
     desk_control(stack, "/clock", {"advance": 60 * 24 * 3600})
     wait_for_signal(stack, receiver, "overdue", contact_id, "Ticket overdue")
 
+
+
+def test_a_webhook_that_fails_is_retried_then_dead_then_replayed_with_one_note(
+        stack, receiver):
+    contact_id = bigin_contact(stack, "Retry", "retry@client.example")
+    person = desk_control(stack, "/contacts", {"lastName": "Retry",
+                                               "email": "retry@client.example"})
+    receiver.failing = True
+    try:
+        desk_control(stack, "/tickets", {"subject": "Retry me", "departmentId": DEPARTMENT_ID,
+                                         "contactId": person["id"]})
+
+        def dead() -> list[dict]:
+            return [e for e in stack.events("tickets", status="dead")
+                    if "Retry me" in str(stack.event(e["id"]).get("result"))
+                    or "outgoing webhook" in str(stack.event(e["id"]).get("last_error"))]
+
+        stack.wait_until(lambda: bool(dead()), 60, "the signal to become a dead letter")
+    finally:
+        receiver.failing = False
+    (event,) = dead()
+    detail = stack.event(event["id"])
+    assert "outgoing webhook did not take the signal" in detail["last_error"]
+    assert SECRET not in str(detail)
+    stack.admin("POST", f"/events/{event['id']}/replay")
+    stack.wait_until(lambda: stack.event(event["id"])["status"] == "succeeded", 60,
+                     "the replayed signal")
+    delivered = [(h, b) for h, b in deliveries_of(receiver, "new_ticket") if b"Retry me" in b]
+    assert len(delivered) == 1
+    Webhook(SECRET).verify(delivered[0][1], delivered[0][0])
+    notes = [n for n in notes_of(stack, contact_id) if "New ticket" in n["Note_Title"]]
+    assert len(notes) == 1
 
 
 def pontes(stack, *args: str) -> str:
