@@ -69,8 +69,7 @@ def _character_forms(char: str) -> list[str]:
     ``%2B`` for a space a form encoded twice), for JSON (``\\u00e9``, ``\\/``) or for HTML
     (``&amp;``). Each starts with a plain character, so that a pattern made of them lets
     the regular expression engine skip every position no spelling can start at."""
-    hexes = [f"(?i:{byte:02X})" for byte in char.encode()]
-    forms = {re.escape(char), "%" + "%".join(hexes), "%25" + "%25".join(hexes)}
+    forms = {re.escape(char), "".join(_percent_byte(byte) for byte in char.encode())}
     if char == " ":
         forms.update((r"\+", "%(?i:2B)"))
     if char == "/":
@@ -80,6 +79,16 @@ def _character_forms(char: str) -> list[str]:
         forms.add(re.escape(escaped[0]) + "(?i:" + re.escape(escaped[1:]) + ")")
     forms.update(re.escape(entity) for entity in _ENTITIES.get(char, ()))
     return sorted(forms, key=len, reverse=True)
+
+
+def _percent_byte(byte: int) -> str:
+    """A byte percent-encoded once (``%2F``) or twice (``%252F``), hex in either case.
+
+    One alternative for both, its ``25`` possessive (never given back), so that text full
+    of ``%`` costs no more to scan than before; ``%25`` itself (the ``%`` character) keeps
+    a plain optional, since its own ``25`` may be what follows."""
+    hexes = f"(?i:{byte:02X})"
+    return f"%(?:25)?{hexes}" if byte == 0x25 else f"%(?:25)?+{hexes}"
 
 
 def _spelling_patterns(spelling: str) -> list[str]:
