@@ -1,8 +1,11 @@
-"""Seed 004 in the demo: Bigin's Tickets tab with Zoho Desk's tickets.
+"""Seed 004 in the demo: Bigin's Tickets tab with Zoho Desk's tickets, and contacts kept
+the same in both.
 
 A Bigin contact and a Zoho Desk contact share an e-mail and the Desk contact has a
 ticket; the Bigin sandbox's record page embeds the tab at the integration's address, so
-a person opens the record page and works the ticket from there.
+a person opens the record page and works the ticket from there. Then ``contact_sync``
+copies a new Bigin contact to Zoho Desk, and an edit in Zoho Desk goes across to Bigin
+and does not come back.
 """
 
 from __future__ import annotations
@@ -15,10 +18,16 @@ from typing import Any
 import httpx
 from pontes.panels.tickets_tab.context import tab_address
 from pontes.testing.stack import Stack
+from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
 from pontes_bigin.sandbox.state import ORG_ID
+from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
 from pontes_zohodesk.sandbox.state import DEPARTMENT_ID
+from pontes_zohodesk.sandbox.state import ORG_ID as DESK_ORG_ID
+
+from . import steps
 
 TAB = "bigin-tickets"
+SYNC = "bigin-desk-contacts"
 DEMO_USER = "sales@acme.example"
 """The Bigin user the demo's tab acts for, mapped to a Zoho Desk agent."""
 
@@ -27,6 +36,8 @@ CONNECTIONS = {"bigin": ("bigin", {}), "zohodesk": ("zohodesk", {})}
 INTEGRATIONS: dict[str, dict[str, Any]] = {
     TAB: {"recipe": "tickets_tab", "helpdesk": "zohodesk", "crm": "bigin",
           "options": {"agents": {DEMO_USER: "demo-agent"}, "default_user": DEMO_USER}},
+    SYNC: {"recipe": "contact_sync", "crm": "bigin", "helpdesk": "zohodesk",
+           "options": {"mode": "two_way"}},
 }
 """The tab acts for ``DEMO_USER``: the sandbox's record page does not name its user."""
 
@@ -59,5 +70,64 @@ def story(stack: Stack, say: Callable[[str], None]) -> str:
     say(f"   The record page's Tickets tab {'lists' if shown else 'does not list'} "
         f"ticket {ticket['ticketNumber']}")
     say(f"   Open Rita's record page, tab Tickets: {page}")
+    sync_story(stack, say)
     return page
+
+
+def sync_story(stack: Stack, say: Callable[[str], None]) -> None:
+    """A two-way edit goes across and does not come back."""
+    say("\n6. Contacts kept the same in Bigin and Zoho Desk, two ways (seed 004)")
+    steps.activate(stack, SYNC)
+    bigin_api = {"Authorization": f"Zoho-oauthtoken {BIGIN_TOKEN}"}
+    desk_api = {"Authorization": f"Zoho-oauthtoken {DESK_TOKEN}", "orgId": DESK_ORG_ID}
+    with stack.sandbox("bigin") as bigin, stack.sandbox("zohodesk") as desk:
+        made = bigin.post("/bigin/v2/Contacts", headers=bigin_api, json={"data": [{
+            "First_Name": "Caio", "Last_Name": "Campos", "Email": "caio@example.org"}]})
+        contact = made.raise_for_status().json()["data"][0]["details"]["id"]
+        say(f"   A salesperson adds Caio Campos to Bigin (contact {contact})")
+
+        def in_desk() -> dict | None:
+            answer = desk.get("/api/v1/contacts/search", headers=desk_api,
+                              params={"email": "caio@example.org"})
+            found = answer.json().get("data") if answer.status_code == 200 else None
+            return found[0] if found else None
+
+        stack.wait_until(lambda: in_desk() is not None, 60, "Caio to reach Zoho Desk")
+        person = in_desk()
+        say(f"   pontes copies him to Zoho Desk (contact {person['id']})")
+        _settle(stack)
+        desk.patch(f"/api/v1/contacts/{person['id']}", headers=desk_api,
+                   json={"lastName": "Campos Lima"}).raise_for_status()
+        say("   An agent corrects his last name in Zoho Desk: Campos Lima")
+        sent = _writes(desk, person["id"])
+        notified = len(_from_bigin(stack))
+
+        def in_bigin() -> str:
+            answer = bigin.get(f"/bigin/v2/Contacts/{contact}", headers=bigin_api)
+            return answer.raise_for_status().json()["data"][0]["Last_Name"]
+
+        stack.wait_until(lambda: in_bigin() == "Campos Lima", 60, "the edit to reach Bigin")
+        say("   pontes writes it to Bigin: Last_Name Campos Lima")
+        stack.wait_until(lambda: len(_from_bigin(stack)) > notified, 60,
+                         "Bigin's notification of that write")
+        _settle(stack)
+        echoes = _writes(desk, person["id"]) - sent
+        say(f"   Bigin notifies pontes of that write; pontes finds Zoho Desk already agrees "
+            f"and writes nothing back ({echoes} writes to Zoho Desk since the edit)")
+
+
+def _settle(stack: Stack) -> None:
+    stack.wait_until(lambda: all(e["status"] in ("succeeded", "dead", "rejected")
+                                 for e in stack.events(SYNC)), 60, "the sync to finish")
+
+
+def _from_bigin(stack: Stack) -> list[dict]:
+    return [e for e in stack.events(SYNC) if e["role"] == "crm"]
+
+
+def _writes(desk: httpx.Client, contact_id: str) -> int:
+    """Writes Zoho Desk's sandbox received for one contact (from its request log)."""
+    log = desk.get("/_sandbox/requests").raise_for_status().json()
+    return len([r for r in log if r["method"] in ("PUT", "PATCH", "POST")
+                and r["path"] == f"/api/v1/contacts/{contact_id}"])
 
