@@ -26,7 +26,7 @@ _serial = itertools.count(1)
 class Vendors:
     """Both sandboxes on loopback, the integration, the store and an event loop."""
 
-    def __init__(self, workdir, **options):
+    def __init__(self, workdir, mapping: dict | None = None, **options):
         plugins = load_plugins(["bigin", "zohodesk"])
         sandboxes = plugins.registry.sandboxes
         self._served = [serve_app(sandboxes[name].app()) for name in ("bigin", "zohodesk")]
@@ -36,7 +36,8 @@ class Vendors:
                             "desk": sandboxes["zohodesk"].settings(self.desk_url)},
             "integrations": {"sync": {"recipe": "contact_sync", "crm": "bigin",
                                       "helpdesk": "desk",
-                                      "options": {"mode": "two_way", **options}}},
+                                      "options": {"mode": "two_way", **options},
+                                      "mapping": mapping or {}}},
         })
         self.runtime = Runtime.build(config, plugins=plugins, key=b"property-test-key")
         self.integration = self.runtime.integrations["sync"]
