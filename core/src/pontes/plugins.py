@@ -2,8 +2,10 @@
 
 stevedore lists the ``pontes.plugins`` entry points (what is installed); the operator's
 ``plugins:`` list chooses which to enable (default: every installed plugin that loads);
-the chosen modules are registered with a pluggy ``PluginManager`` next to the core's own
-default plugins, and their contributions are indexed in a ``Registry``.
+the object each chosen entry point names (a module of hook implementations, or a
+``ConnectorKit``, which implements the vendor hooks itself) is registered with a pluggy
+``PluginManager`` next to the core's own default plugins, and their contributions are
+indexed in a ``Registry``.
 
 Failure rules:
 
@@ -21,7 +23,6 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import Distribution, entry_points
-from types import ModuleType
 
 import pluggy
 from stevedore import ExtensionManager, NamedExtensionManager
@@ -97,7 +98,7 @@ def installed_plugins() -> list[PluginInfo]:
     return sorted(found, key=lambda p: p.name)
 
 
-def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
+def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, object]]:
     failures: dict[str, str] = {}
     missing: list[str] = []
 
@@ -126,7 +127,7 @@ def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
     return loaded
 
 
-def _load_all() -> tuple[list[PluginInfo], list[tuple[PluginInfo, ModuleType]]]:
+def _load_all() -> tuple[list[PluginInfo], list[tuple[PluginInfo, object]]]:
     infos = installed_plugins()
     usable = [p.name for p in infos if p.loaded]
     for broken in (p for p in infos if not p.loaded):
@@ -148,11 +149,12 @@ def new_plugin_manager() -> pluggy.PluginManager:
 
 
 def load_plugins(enabled: Sequence[str] | None = None,
-                 extra: Sequence[ModuleType] = ()) -> LoadedPlugins:
+                 extra: Sequence[object] = ()) -> LoadedPlugins:
     """Load the enabled plugins (all installed ones when ``enabled`` is ``None``).
 
-    ``extra`` modules are registered as well (tests and one-off local plugins). Raises
-    ``PluginLoadError`` naming the plugin when an enabled plugin cannot be used.
+    ``extra`` plugins (modules of hook implementations or kits) are registered as well
+    (tests and one-off local plugins). Raises ``PluginLoadError`` naming the plugin when
+    an enabled plugin cannot be used.
     """
     if enabled is None:
         infos, chosen = _load_all()
@@ -160,13 +162,13 @@ def load_plugins(enabled: Sequence[str] | None = None,
         chosen = _load_named(enabled)
         infos = [info for info, _ in chosen]
     pm = new_plugin_manager()
-    for info, module in chosen:
+    for info, plugin in chosen:
         try:
-            pm.register(module, name=info.name)
+            pm.register(plugin, name=info.name)
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise PluginLoadError(f"plugin {info.name!r} is invalid: {exc}") from exc
-    for module in extra:
-        pm.register(module, name=getattr(module, "__name__", repr(module)))
+    for plugin in extra:
+        pm.register(plugin, name=getattr(plugin, "__name__", repr(plugin)))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
