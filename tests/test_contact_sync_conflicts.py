@@ -73,3 +73,21 @@ def test_a_record_gone_from_its_vendor_is_recorded_not_copied_and_unlinked(vendo
     assert "gone@desk.example" in vendors.people("crm")
     assert vendors.store.links.lookup("contact", "desk", gone) is None
     assert vendors.store.links.lookup("contact", "bigin", bigin_id) is not None
+
+
+def test_newest_lets_the_later_edit_win_even_against_the_crm(tmp_path):
+    """Zoho Desk's clock is moved an hour on, so its edit is the later one by the vendors'
+    modified times (on a tie the CRM would win)."""
+    vendors = Vendors(tmp_path)  # conflict: newest, the default
+    try:
+        bigin_id, desk_id = linked_person(vendors, "newest@edit.example")
+        vendors.edit("crm", bigin_id, "last", "CRM Antes")
+        vendors.desk.post("/_sandbox/clock", json={"advance": 3600}).raise_for_status()
+        vendors.edit("helpdesk", desk_id, "last", "Desk Depois")
+        _summary, notes = vendors.deliver("crm", bigin_id)
+        assert any("'CRM Antes' lost to 'Desk Depois'" in note for note in notes), notes
+        vendors.deliver("helpdesk", desk_id)
+        assert vendors.people("crm")["newest@edit.example"] == ("Ana", "Desk Depois")
+        assert vendors.people("helpdesk")["newest@edit.example"] == ("Ana", "Desk Depois")
+    finally:
+        vendors.close()
