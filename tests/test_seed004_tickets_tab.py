@@ -160,6 +160,36 @@ def test_a_tab_address_with_another_key_is_refused(stack, client_with_ticket):
     assert "Printer jams" not in answer.text
 
 
+def test_a_deal_shows_its_contacts_tickets_and_a_company_its_accounts(stack,
+                                                                     client_with_ticket):
+    contact_id, person, _ = client_with_ticket
+    with stack.sandbox("bigin") as bigin:
+        (deal_id,) = bigin.post("/_sandbox/records/Pipelines", json=[{
+            "Deal_Name": "Printers for Tabby", "Stage": "Qualification",
+            "Sub_Pipeline": "Sales Pipeline Standard",
+            "Contact_Name": {"id": contact_id}}]).raise_for_status().json()["ids"]
+        (company_id,) = bigin.post("/_sandbox/records/Accounts", json=[{
+            "Account_Name": "Inkwell Ltd"}]).raise_for_status().json()["ids"]
+    account = desk_control(stack, "/accounts", {"accountName": "Inkwell Ltd"})
+    colleague = desk_control(stack, "/contacts", {"lastName": "Ink", "accountId": account["id"],
+                                                  "email": "ink@inkwell.example"})
+    desk_control(stack, "/tickets", {"subject": "Toner order", "departmentId": DEPARTMENT_ID,
+                                     "contactId": colleague["id"]})
+    deal_tab = tab(stack, "Pipelines", deal_id)
+    assert deal_tab.status_code == 200, deal_tab.text
+    assert "Printer jams" in deal_tab.text and "Toner order" not in deal_tab.text
+    company_tab = tab(stack, "Accounts", company_id)
+    assert company_tab.status_code == 200, company_tab.text
+    assert "Toner order" in company_tab.text and "Printer jams" not in company_tab.text
+
+
+def test_an_unknown_module_is_refused_with_the_reason(stack, client_with_ticket):
+    contact_id, _, _ = client_with_ticket
+    answer = tab(stack, "Tasks", contact_id)
+    assert answer.status_code == 400
+    assert "The tab shows contacts, companies and deals, not 'Tasks'" in answer.text
+
+
 def test_create_reply_reply_all_forward_and_status_reach_zoho_desk(stack, client_with_ticket):
     contact_id, person, _ = client_with_ticket
     client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)

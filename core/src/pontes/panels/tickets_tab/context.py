@@ -51,7 +51,7 @@ def record_kind(module: str) -> str:
     """The kind of record (``contact``, ``company``, ``deal``) a CRM module names."""
     kind = KINDS.get(module.strip().lower())
     if kind is None:
-        raise UnknownModule(f"the tab shows contacts, companies and deals, not {module!r}")
+        raise UnknownModule(f"The tab shows contacts, companies and deals, not {module!r}")
     return kind
 
 
