@@ -17,6 +17,7 @@ See ``docs/testing-plugins.md`` for how to write an adapter.
 
 from __future__ import annotations
 
+import html
 import importlib
 import subprocess
 import sys
@@ -27,6 +28,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from ..plugins import installed_plugins, load_plugins
 from ..recipes.pairs import Pair, all_pairs
@@ -84,6 +87,16 @@ class SandboxAdapter:
         raise NotImplementedError
 
     # --- as a live chat -----------------------------------------------------------------
+
+    def add_person(self, stack: Stack, client: Client) -> None:
+        """Add ``client`` as a person in the helpdesk, as an agent would (the helpdesk
+        then notifies the integrations whose webhooks are registered)."""
+        raise NotImplementedError
+
+    def open_card(self, stack: Stack, integration: str, client: Client) -> str:
+        """Have ``client`` write in and an agent open the ticket's card, whose block for
+        ``integration`` answers with the CRM panel; the panel frame's URL."""
+        raise NotImplementedError
 
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The requester e-mail of every ticket with this subject (one per ticket)."""
@@ -250,11 +263,48 @@ def deal_to_ticket(stack: Stack, case: MatrixCase) -> None:
     assert [email.casefold() for email in requesters()] == [client.email.casefold()]
 
 
+def contact_sync(stack: Stack, case: MatrixCase) -> None:
+    """An agent adds a person to the helpdesk; the CRM gets that person once, with the
+    same name (two-way sync)."""
+    helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
+    tag = unique(case.integration)
+    client = Client("Synced", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+
+    def people() -> list[str]:
+        return crm.contacts(stack, client.email)
+
+    helpdesk.add_person(stack, client)
+    wait_for(stack, f"{case.pair.label}: {client.email} copied to the CRM", people)
+    settle(stack, case.integration)
+    assert people() == [client.name]
+
+
+def crm_panel(stack: Stack, case: MatrixCase) -> None:
+    """An agent opens the card of a ticket from a client the CRM knows; the panel in the
+    card shows that CRM person, once, by name."""
+    helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
+    tag = unique(case.integration)
+    client = Client("Panel", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+    contact = crm.add_contact(stack, client)
+    frame = helpdesk.open_card(stack, case.integration, client)
+    with httpx.Client(timeout=60.0) as browser:
+        page = browser.get(frame)
+    assert page.status_code == 200, page.text[:500]
+    assert page.text.count(f'data-contact="{contact}"') == 1, page.text[:2000]
+    assert html.escape(client.name) in page.text
+
+
 SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("ticket_history", {"helpdesk": ("open_ticket",),
                                 "crm": ("add_contact", "history")}, ticket_history),
     Scenario("deal_to_ticket", {"crm": ("add_deal",), "helpdesk": ("tickets",)},
              deal_to_ticket, prepare=add_integration_user),
+    Scenario("contact_sync", {"helpdesk": ("add_person",), "crm": ("contacts",)},
+             contact_sync, options={"mode": "two_way"}),
+    Scenario("crm_panel", {"helpdesk": ("open_card",), "crm": ("add_contact",)},
+             crm_panel),
     Scenario("chat_to_crm", {"chat": ("finish_chat",), "crm": ("contacts",)}, chat_to_crm,
              options={"behaviour": "person_deal"}),
 ]}

@@ -5,10 +5,16 @@ through the API."""
 
 from __future__ import annotations
 
+import html
+import re
+
 from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
 
 from .sandbox import SANDBOX_API_TOKEN
+
+PANEL_FRAME = re.compile(r'<iframe class="pontes-panel" src="([^"]+)"')
+"""The frame a block's answer embeds the CRM panel with."""
 
 
 class UsedeskAdapter(SandboxAdapter):
@@ -26,6 +32,28 @@ class UsedeskAdapter(SandboxAdapter):
                 "api_token": SANDBOX_API_TOKEN, "subject": subject,
                 "message": f"<p>{subject}</p>", "client_name": client.name,
                 "client_email": client.email}).raise_for_status()
+
+    def open_card(self, stack: Stack, integration: str, client: Client) -> str:
+        """Add a block named after ``integration`` posting to its URL, have the client
+        write in, open the ticket's card and return the panel frame the block shows."""
+        with stack.sandbox(self.connector) as usedesk:
+            usedesk.post("/_sandbox/blocks", json={
+                "name": integration, "title": integration,
+                "url": stack.hook_url(integration, "helpdesk"),
+                "parameters": {"language": "en"}}).raise_for_status()
+            ticket = usedesk.post("/create/ticket", json={
+                "api_token": SANDBOX_API_TOKEN, "subject": f"Question from {client.name}",
+                "message": "<p>Hello</p>", "client_name": client.name,
+                "client_email": client.email}).raise_for_status().json()
+            shown = usedesk.post(f"/_sandbox/tickets/{ticket['ticket_id']}/blocks", json={
+                "automatic": True, "name": integration}).raise_for_status().json()
+        (block,) = shown
+        if block["error"] is not None:
+            raise AssertionError(f"the block of {integration} failed: {block['error']}")
+        frame = PANEL_FRAME.search(block["html"])
+        if frame is None:
+            raise AssertionError(f"the block of {integration} shows no panel: {block['html']}")
+        return html.unescape(frame.group(1))
 
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The e-mail of the client of every ticket with this subject."""

@@ -29,6 +29,13 @@ class ZohoDeskAdapter(SandboxAdapter):
                 "subject": subject, "departmentId": DEPARTMENT_ID,
                 "contactId": contact["id"]}).raise_for_status()
 
+    def add_person(self, stack: Stack, client: Client) -> None:
+        """Add the client as a contact in the portal."""
+        with stack.sandbox(self.connector) as desk:
+            desk.post("/_sandbox/contacts", json={
+                "firstName": client.first_name, "lastName": client.last_name,
+                "email": client.email}).raise_for_status()
+
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The contact e-mail of every ticket with this subject."""
         headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {SANDBOX_ACCESS_TOKEN}"}
