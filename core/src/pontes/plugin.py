@@ -12,8 +12,8 @@ A plugin's modules import from here alone:
   ``TokenAnswer`` for vendors whose token answers need reading, and ``NeedsLogin``;
   ``zoho_oauth`` declares it for any Zoho product (``ZOHO_DATA_CENTRES``,
   ``zoho_accounts_url``, ``zoho_error``, ``zoho_authorization`` for a token given in the
-  settings), and ``ZohoAccounts`` is Zoho's accounts server
-  for their sandboxes;
+  settings), ``ZohoSettings`` is the base of a Zoho product's settings, and
+  ``ZohoAccounts`` is Zoho's accounts server for their sandboxes;
 - the declarations a trigger or stream deals in (``WebhookRequest``, ``PollResult``,
   ``Column``...), ``nest_form`` / ``flatten_form`` for form bodies with bracket keys, and
   ``html_to_text`` / ``text_to_html`` for rich text;
@@ -116,6 +116,7 @@ from .models import (
 from .oauth import NeedsLogin, OAuth2, TokenAnswer
 from .oauth.zoho import (
     ZOHO_DATA_CENTRES,
+    ZohoSettings,
     zoho_accounts_url,
     zoho_authorization,
     zoho_error,
@@ -214,6 +215,7 @@ __all__ = [
     "WebhookSubscription",
     "WindowLimiter",
     "ZohoAccounts",
+    "ZohoSettings",
     "flatten_form",
     "has_marker",
     "hookimpl",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
@@ -18,6 +18,7 @@ from pontes.oauth.auth import OAuthAuth
 from pontes.oauth.session import OAuthSession
 from pontes.oauth.zoho import (
     ZOHO_DATA_CENTRES,
+    ZohoSettings,
     explain_zoho_error,
     zoho_accounts_url,
     zoho_api_domain,
@@ -27,6 +28,7 @@ from pontes.plugin import VendorClient
 from pontes.sandbox.zoho_accounts import ZohoAccounts
 from pontes.store import Store
 from pontes.testing import serve_app
+from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -258,3 +260,30 @@ def test_the_token_endpoint_answers_zohos_shape_and_refusals(served):
     httpx.post(f"{served}/accounts/oauth/v2/token/revoke", params={"token": seed})
     gone = httpx.post(f"{served}/accounts/oauth/v2/token", data=form)
     assert gone.json() == {"error": "invalid_code"}
+
+
+class DeskLikeSettings(ZohoSettings):
+    """A Zoho product whose API lives under ``/api/v1``."""
+
+    api_path = "/api/v1"
+    plugin: Literal["desk_like"] = "desk_like"
+
+
+def test_zoho_settings_trim_the_api_path_and_refuse_what_is_not_an_address():
+    settings = DeskLikeSettings(client_id="c", client_secret="s",
+                                base_url=" https://desk.example.test/api/v1/ ",
+                                accounts_url="http://127.0.0.1:9/")
+    assert settings.base_url == "https://desk.example.test"
+    assert settings.accounts_url == "http://127.0.0.1:9"
+    assert (settings.data_centre, settings.timeout_seconds) == ("com", 30.0)
+    with pytest.raises(ValidationError, match="'desk.example.test' is not an http"):
+        DeskLikeSettings(client_id="c", client_secret="s", base_url="desk.example.test")
+    with pytest.raises(ValidationError, match="data_centre"):
+        DeskLikeSettings(client_id="c", client_secret="s", data_centre="moon")
+
+
+def test_zoho_settings_use_oauth_unless_an_access_token_is_given():
+    assert DeskLikeSettings(client_id="c", client_secret="s").uses_oauth
+    given = DeskLikeSettings(client_id="c", client_secret="s", access_token="1000.t")
+    assert not given.uses_oauth
+    assert "1000.t" not in repr(given)

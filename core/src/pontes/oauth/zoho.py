@@ -10,7 +10,9 @@ signs in at the same server of its data centre, so their plugins share this decl
   client" token) as a way in without a browser;
 - ``ZOHO_ERRORS``: Zoho's error codes in words (token endpoint and API), for clear errors;
 - ``zoho_api_domain(settings, extra)``: the ``api_domain`` of the token answer, checked,
-  for products whose API lives on it (``www.zohoapis.<dc>``).
+  for products whose API lives on it (``www.zohoapis.<dc>``);
+- ``ZohoSettings``: the settings every Zoho product's connection has (the client, tokens,
+  data centre, hosts, time-out), the base of a Zoho plugin's settings model.
 
 A connector's settings name the data centre in ``data_centre`` and may give the accounts
 server in ``accounts_url`` (which wins); ``base_url``, when set, pins the API host.
@@ -19,15 +21,20 @@ server in ``accounts_url`` (which wins); ``base_url``, when set, pins the API ho
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
+from pydantic import Field, SecretStr, field_validator
+
+from ..connector import ConnectionSettings
 from .declaration import OAuth2, always, no_api_base, setting_value
 from .tokens import TokenAnswer, read_standard_answer
 
+ZohoDataCentre = Literal["com", "eu", "in", "com.au", "jp", "ca", "sa", "com.cn"]
+"""The domain suffixes of Zoho's data centres."""
+
 ZOHO_DATA_CENTRES: Mapping[str, str] = {
-    dc: f"https://accounts.zoho.{dc}"
-    for dc in ("com", "eu", "in", "com.au", "jp", "ca", "sa", "com.cn")
+    dc: f"https://accounts.zoho.{dc}" for dc in get_args(ZohoDataCentre)
 }
 """Each Zoho data centre (the domain suffix its services use) and its accounts server."""
 
@@ -151,6 +158,55 @@ def zoho_oauth(*, scopes: Sequence[str], enabled: Callable[[Any], bool] = always
         api_base=zoho_api_domain if use_api_domain else no_api_base,
         refresh_margin=refresh_margin,
     )
+
+
+class ZohoSettings(ConnectionSettings):
+    """What a connection to any Zoho product has; a plugin's settings model adds its own.
+
+    - ``client_id``, ``client_secret``: the Zoho API console client;
+    - ``refresh_token``: a refresh token made for a self client; leave it out to log in
+      with ``pontes oauth login``;
+    - ``access_token``: an access token got elsewhere, used as it is instead of OAuth
+      (Zoho's last an hour: for one-off scripts and tests);
+    - ``redirect_uri``: where Zoho sends the browser back after a login (default
+      ``<public_url>/oauth/<connection>/callback``);
+    - ``data_centre``: where the account lives (``com``, ``eu``, ``in``, ``com.au``,
+      ``jp``, ``ca``, ``sa``, ``com.cn``), which picks the API and accounts hosts;
+    - ``base_url``: the API host instead of the data centre's (a trailing ``api_path``,
+      the product's API prefix, is taken off);
+    - ``accounts_url``: the Zoho accounts server instead of the data centre's;
+    - ``timeout_seconds``: how long one call may take.
+    """
+
+    api_path: ClassVar[str] = ""
+    """The product's API prefix (``/bigin/v2``), which a ``base_url`` may end with."""
+
+    client_id: str
+    client_secret: SecretStr
+    refresh_token: SecretStr | None = None
+    access_token: SecretStr | None = None
+    redirect_uri: str | None = None
+    data_centre: ZohoDataCentre = "com"
+    base_url: str | None = None
+    accounts_url: str | None = None
+    timeout_seconds: float = Field(30.0, gt=0)
+
+    @field_validator("base_url", "accounts_url")
+    @classmethod
+    def _http_address(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().rstrip("/")
+        if cls.api_path and value.endswith(cls.api_path):
+            value = value[: -len(cls.api_path)]
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) address")
+        return value
+
+    @property
+    def uses_oauth(self) -> bool:
+        """Whether calls are signed with OAuth tokens (no ``access_token`` is set)."""
+        return self.access_token is None
 
 
 def _is_http_address(value: Any) -> bool:

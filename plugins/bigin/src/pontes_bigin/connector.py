@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pontes.plugin import Connection, ConnectionSettings, ConnectorKit, zoho_oauth
+from pontes.plugin import Connection, ConnectorKit, ZohoSettings, zoho_oauth
 from pydantic import Field, SecretStr, field_validator
 
 from .client import API_PREFIX, build_client
 
 DOCS_URL = "https://www.bigin.com/developer/docs/apis/v2/"
-DataCentre = Literal["com", "eu", "in", "com.au", "jp", "ca", "sa", "com.cn"]
 FREE_EDITION_CREDITS = 5000
 """API credits a day of Bigin's free edition; paid editions have 50,000 and more."""
 SCOPES = ("ZohoBigin.modules.ALL", "ZohoBigin.settings.ALL", "ZohoBigin.users.ALL",
@@ -25,53 +24,24 @@ MAX_WATCH_TOKEN = 50
 """The longest ``token`` Bigin echoes back with its notifications."""
 
 
-class BiginSettings(ConnectionSettings):
-    """One Bigin organisation, reached with Zoho OAuth.
+class BiginSettings(ZohoSettings):
+    """One Bigin organisation, reached with Zoho OAuth: the settings of every Zoho product
+    (``pontes.plugin.ZohoSettings``: the client, tokens, data centre, hosts, time-out;
+    a refresh token is made with the ``SCOPES``, and ``base_url`` gets ``/bigin/v2``
+    added), and:
 
-    - ``client_id``, ``client_secret``: the Zoho API console client;
-    - ``refresh_token``: a refresh token made for a self client (with the ``SCOPES``);
-      leave it out to log in with ``pontes oauth login``;
-    - ``access_token``: an access token got elsewhere, used as it is instead of OAuth (Zoho's
-      last an hour: for one-off scripts and tests);
-    - ``redirect_uri``: where Zoho sends the browser back after a login (default
-      ``<public_url>/oauth/<connection>/callback``);
-    - ``data_centre``: where the organisation lives (``com``, ``eu``, ``in``, ``com.au``,
-      ``jp``, ``ca``, ``sa``, ``com.cn``), which picks the API and accounts hosts;
-    - ``base_url``: the API host instead of the data centre's (``/bigin/v2`` is added);
-    - ``accounts_url``: the Zoho accounts server instead of the data centre's;
     - ``watch_token``: the ``token`` Bigin sends back with every notification (at most 50
       characters); by default one derived from ``client_secret``;
     - ``watch_hours``: how long a notification channel lives before it is renewed (Bigin
       keeps one at most a week);
-    - ``daily_credits``: the API credits of the organisation's edition for a rolling day;
-    - ``timeout_seconds``: how long one call may take.
+    - ``daily_credits``: the API credits of the organisation's edition for a rolling day.
     """
 
+    api_path = API_PREFIX
     plugin: Literal["bigin"] = "bigin"
-    client_id: str
-    client_secret: SecretStr
-    refresh_token: SecretStr | None = None
-    access_token: SecretStr | None = None
-    redirect_uri: str | None = None
-    data_centre: DataCentre = "com"
-    base_url: str | None = None
-    accounts_url: str | None = None
     watch_token: SecretStr | None = None
     watch_hours: int = Field(24, ge=1, le=168)
     daily_credits: int = Field(FREE_EDITION_CREDITS, gt=0)
-    timeout_seconds: float = Field(30.0, gt=0)
-
-    @field_validator("base_url", "accounts_url")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().rstrip("/")
-        if value.endswith(API_PREFIX):
-            value = value[: -len(API_PREFIX)]
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) address")
-        return value
 
     @field_validator("watch_token")
     @classmethod
@@ -79,11 +49,6 @@ class BiginSettings(ConnectionSettings):
         if value is not None and not 0 < len(value.get_secret_value()) <= MAX_WATCH_TOKEN:
             raise ValueError(f"watch_token must be 1 to {MAX_WATCH_TOKEN} characters")
         return value
-
-    @property
-    def uses_oauth(self) -> bool:
-        """Whether calls are signed with OAuth tokens (no ``access_token`` is set)."""
-        return self.access_token is None
 
     @property
     def api_host(self) -> str:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pontes.plugin import AuthError, Connection, ConnectionSettings, ConnectorKit, zoho_oauth
-from pydantic import Field, SecretStr, field_validator
+from pontes.plugin import AuthError, Connection, ConnectorKit, ZohoSettings, zoho_oauth
+from pydantic import Field
 
 from .client import API_PREFIX, build_client, desk_get, rows
 
 DOCS_URL = "https://desk.zoho.com/DeskAPIDocument"
-DataCentre = Literal["com", "eu", "in", "com.au", "jp", "ca", "sa", "com.cn"]
 SCOPES = ("Desk.tickets.ALL", "Desk.contacts.ALL", "Desk.basic.READ", "Desk.settings.READ",
           "Desk.search.READ", "Desk.events.ALL")
 """What pontes asks Zoho Desk's users to allow: tickets (with threads and comments),
@@ -23,62 +22,27 @@ EXPRESS_CREDITS = 25_100
 """API credits a day of the Express edition with one agent (25,000 + 100 an agent)."""
 
 
-class ZohodeskSettings(ConnectionSettings):
-    """One Zoho Desk portal (organization), reached with Zoho OAuth.
+class ZohodeskSettings(ZohoSettings):
+    """One Zoho Desk portal (organization), reached with Zoho OAuth: the settings of every
+    Zoho product (``pontes.plugin.ZohoSettings``: the client, tokens, data centre, hosts,
+    time-out; a refresh token is made with the ``SCOPES``, ``base_url`` is the Desk host,
+    under which the API is ``/api/v1``), and:
 
-    - ``client_id``, ``client_secret``: the Zoho API console client;
-    - ``refresh_token``: a refresh token made for a self client (with the ``SCOPES``);
-      leave it out to log in with ``pontes oauth login``;
-    - ``access_token``: an access token got elsewhere, used as it is instead of OAuth
-      (Zoho's last an hour: for one-off scripts and tests);
-    - ``redirect_uri``: where Zoho sends the browser back after a login (default
-      ``<public_url>/oauth/<connection>/callback``);
     - ``org_id``: the portal's organization id, sent as the ``orgId`` header on every call
       but ``GET /organizations`` (``pontes check`` lists the portals the token reaches when
       it is wrong);
-    - ``data_centre``: where the portal lives (``com``, ``eu``, ``in``, ``com.au``, ``jp``,
-      ``ca``, ``sa``, ``com.cn``), which picks the Desk and accounts hosts;
-    - ``base_url``: the Desk host instead of the data centre's (the API is under
-      ``/api/v1``);
-    - ``accounts_url``: the Zoho accounts server instead of the data centre's;
     - ``department_id``: the department new tickets go to (default: the portal's first);
     - ``reply_from``: the support address replies are sent from (default: the ticket's
       department's first);
-    - ``daily_credits``: the API credits of the portal's edition for a day;
-    - ``timeout_seconds``: how long one call may take.
+    - ``daily_credits``: the API credits of the portal's edition for a day.
     """
 
+    api_path = API_PREFIX
     plugin: Literal["zohodesk"] = "zohodesk"
-    client_id: str
-    client_secret: SecretStr
-    refresh_token: SecretStr | None = None
-    access_token: SecretStr | None = None
-    redirect_uri: str | None = None
     org_id: str = Field(pattern=r"^\d+$")
-    data_centre: DataCentre = "com"
-    base_url: str | None = None
-    accounts_url: str | None = None
     department_id: str | None = None
     reply_from: str | None = None
     daily_credits: int = Field(EXPRESS_CREDITS, gt=0)
-    timeout_seconds: float = Field(30.0, gt=0)
-
-    @field_validator("base_url", "accounts_url")
-    @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().rstrip("/")
-        if value.endswith(API_PREFIX):
-            value = value[: -len(API_PREFIX)]
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"{value!r} is not an http(s) address")
-        return value
-
-    @property
-    def uses_oauth(self) -> bool:
-        """Whether calls are signed with OAuth tokens (no ``access_token`` is set)."""
-        return self.access_token is None
 
     @property
     def desk_host(self) -> str:
