@@ -3,9 +3,12 @@ its forms, the actions a helpdesk's capabilities allow, and the signal notes."""
 
 from __future__ import annotations
 
+import json
+from importlib import resources
 from types import SimpleNamespace
 
 import pytest
+from jinja2.ext import extract_from_ast
 from pontes.models import Contact, Message, Ticket, UserRef
 from pontes.panels.tickets_tab.context import (
     TabContext,
@@ -23,6 +26,7 @@ from pontes.plugins import load_plugins
 from pontes.recipes.tickets_tab import mentions_agent, note_text
 from pontes.testing.connections import connect, sandbox_settings
 from pontes.web.signing import BadSignature
+from pontes.web.templating import environment
 from starlette.datastructures import FormData
 
 
@@ -123,3 +127,31 @@ def test_a_rating_note_says_the_rating_and_the_feedback():
     subject, text = note_text("new_rating", ticket, "Zoho Desk")
     assert subject == "Zoho Desk: New rating - ticket 101: Printer"
     assert "Rating: BAD" in text and "Feedback: Too slow" in text and "Owner: Sam" in text
+
+
+def tab_messages() -> set[str]:
+    env = environment("en")
+    found = set()
+    for name in env.list_templates():
+        if name.startswith("tabs/"):
+            source = env.loader.get_source(env, name)[0]
+            for _line, _function, message in extract_from_ast(env.parse(source)):
+                messages = message if isinstance(message, tuple) else (message,)
+                found.update(m for m in messages if isinstance(m, str))
+    return found
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "ru"])
+def test_every_tab_message_is_translated(language):
+    catalog = json.loads(resources.files("pontes.web").joinpath(
+        "locales", f"{language}.json").read_text(encoding="utf-8"))
+    assert len(tab_messages()) > 30
+    assert not sorted(tab_messages() - set(catalog))
+
+
+def test_the_off_page_speaks_portuguese():
+    page = environment("pt").get_template("tabs/off.html").render(
+        helpdesk_title="Zoho Desk", csrf_token=None, link=lambda *a, **k: "/x",
+        features=set(), mapped=False)
+    assert '<html lang="pt">' in page
+    assert "A integração com o Zoho Desk está desativada." in page
