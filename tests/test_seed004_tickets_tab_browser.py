@@ -1,8 +1,16 @@
 """Seed 004's Tickets tab in Chromium, from the Bigin sandbox's record page: a person
 creates a ticket, replies, replies to all, forwards and changes the status in the tab's
-frame, and each step is checked in the Zoho Desk sandbox."""
+frame, and each step is checked in the Zoho Desk sandbox.
+
+With ``PONTES_PANEL_SCREENSHOTS`` set to a directory, a screenshot of the record page with
+the tab is saved there (``docs/panels/tab-ticket.png``); otherwise in the test's
+temporary directory.
+"""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 from pontes.panels.tickets_tab.context import tab_address
@@ -48,7 +56,7 @@ def desk(stack, path: str) -> dict:
 
 
 async def test_a_ticket_is_created_answered_forwarded_and_moved_from_the_record_page(
-        stack, browser_page):
+        stack, browser_page, tmp_path):
     with stack.sandbox("bigin") as bigin:
         (contact,) = bigin.post("/_sandbox/records/Contacts", json=[{
             "Last_Name": "Browser", "Email": "browser@client.example"}]
@@ -95,3 +103,10 @@ async def test_a_ticket_is_created_answered_forwarded_and_moved_from_the_record_
     await expect(frame.locator(".notice")).to_have_text("The status was changed.")
     assert desk(stack, f"/tickets/{ticket['id']}")["status"] == "On Hold"
     await expect(frame.locator(".ticket-status")).to_have_text("On Hold")
+    await expect(frame.locator(".thread-text").first).to_have_text("The app crashes on start.")
+    folder = Path(os.environ.get("PONTES_PANEL_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    await browser_page.set_viewport_size({"width": 900, "height": 1100})
+    await browser_page.locator("#tickets-frame").scroll_into_view_if_needed()
+    await browser_page.screenshot(path=str(folder / "tab-ticket.png"), full_page=True)
+    assert (folder / "tab-ticket.png").stat().st_size > 0

@@ -14,11 +14,14 @@ Creating, answering and moving a ticket needs a CRM user mapped to a helpdesk ag
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ...errors import VendorValidationError
+from ...markers import TOKEN_PREFIX
 from ...models import Message, Ticket, TicketStatus
 from ...web.i18n import choose_language
 from ..features import FeatureMissing
@@ -74,8 +77,15 @@ async def ticket(tab: Tab) -> Response:
         messages=_thread(found))
 
 
+MARKER = re.compile(re.escape(TOKEN_PREFIX) + r"[0-9a-f]{8}-[0-9a-f-]{27}")
+"""The marker pontes writes into what it creates (``pontes.markers``): not for people."""
+
+
 def _thread(ticket: Ticket) -> list[Message]:
-    return sorted(ticket.messages, key=lambda m: m.sent_at.isoformat() if m.sent_at else "")
+    """The ticket's messages, oldest first, without pontes' markers."""
+    shown = [m.model_copy(update={"text": MARKER.sub("", m.text).strip()}) if m.text else m
+             for m in ticket.messages]
+    return sorted(shown, key=lambda m: m.sent_at.isoformat() if m.sent_at else "")
 
 
 async def new_ticket(tab: Tab) -> Response:
