@@ -9,8 +9,10 @@ connectors' adapters cannot play the scenario is skipped with the reason.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
-from pontes.testing.matrix import SCENARIOS, matrix_cases, recipe_stack
+from pontes.testing.matrix import SCENARIOS, case_stack, matrix_cases
 
 pytestmark = pytest.mark.slow
 
@@ -19,23 +21,29 @@ CASES, UNCOVERED = matrix_cases()
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory):
-    """A stack per recipe, started the first time one of its cases runs."""
-    from contextlib import ExitStack
-
+    """The stacks of the cases, each started the first time one of its cases runs (a
+    stack that fails to start fails its other cases at once, without starting again)."""
     running: dict[str, object] = {}
+    failed: dict[str, BaseException] = {}
     with ExitStack() as cleanup:
-        def stack_for(recipe: str):
-            if recipe not in running:
-                running[recipe] = cleanup.enter_context(recipe_stack(
-                    tmp_path_factory.mktemp(f"matrix-{recipe}"), recipe, CASES))
-            return running[recipe]
+        def stack_for(name: str):
+            if name in failed:
+                raise failed[name]
+            if name not in running:
+                try:
+                    running[name] = cleanup.enter_context(case_stack(
+                        tmp_path_factory.mktemp(f"matrix-{name}"), name, CASES))
+                except Exception as exc:
+                    failed[name] = exc
+                    raise
+            return running[name]
 
         yield stack_for
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_supported_pair(stacks, case):
-    SCENARIOS[case.pair.recipe].run(stacks(case.pair.recipe), case)
+    SCENARIOS[case.pair.recipe].run(stacks(case.stack), case)
 
 
 @pytest.mark.parametrize("uncovered", UNCOVERED, ids=[f"{u.pair.recipe}[{u.pair.label}]"
