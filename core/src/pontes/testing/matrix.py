@@ -396,13 +396,16 @@ def adapters() -> dict[str, SandboxAdapter]:
 
 
 def matrix_cases() -> tuple[list[MatrixCase], list[Uncovered]]:
-    """Every supported pair of a recipe with a scenario: those the adapters can run, and
-    those they cannot (with the adapter method missing)."""
+    """Every supported pair: those the adapters can run, and those the matrix cannot (a
+    recipe without a scenario, or an adapter method missing)."""
     known = adapters()
     cases, uncovered = [], []
     for pair in all_pairs(load_plugins().registry):
         scenario = SCENARIOS.get(pair.recipe)
-        if not pair.supported or scenario is None:
+        if not pair.supported:
+            continue
+        if scenario is None:
+            uncovered.append(Uncovered(pair, f"recipe {pair.recipe} has no matrix scenario"))
             continue
         lacking = [f"{connector} has no adapter" if connector not in known
                    else f"{connector}'s adapter has no {method}"
