@@ -39,8 +39,8 @@ async def handle(ctx: RunContext, event: Event) -> str:
     copies = ctx.options.copies(source_role)
     if found is None:
         if not copies or not target.has(f"{entity}.create"):
-            return (f"{entity} {record.ref(source.name)} has no match in {target.name}: "
-                    "nothing to link")
+            return (f"{entity} {record.ref(source.name)} ({client_label(record)}) has no "
+                    f"match in {target.name}: nothing to link")
         found = await create(ctx, entity, Side(source_role, source, record), target_role)
     pair = Pair(entity, "", Side(source_role, source, record), Side(target_role, target, found))
     pair.link_id = await ctx.links.link(entity, {source.name: pair.source.remote_id,
