@@ -235,17 +235,27 @@ def without_secrets(delivery: Delivery, integration: Integration,
                    headers=masked_headers(delivery.headers, connections, extra))
 
 
+MAX_CARRIED_SECRET = 128
+"""Longest value a delivery carries that is masked as a secret (``carried_secrets``).
+
+Masking a secret in every spelling compiles a pattern whose cost grows faster than its
+length (a thousand accented characters took minutes and gigabytes), and these values
+come from whoever posts to the hook URL. Channel tokens and block keys are far shorter;
+a longer value sent in their place is no credential of the installation's."""
+
+
 def carried_secrets(integration: Integration, triggers: list[WebhookTrigger],
                     request: WebhookRequest) -> tuple[str, ...]:
     """The secrets ``triggers`` find in a delivery besides the connections' own
-    (``WebhookTrigger.secrets``); a trigger that fails at it is logged as a plugin bug."""
+    (``WebhookTrigger.secrets``), up to ``MAX_CARRIED_SECRET`` characters each; a trigger
+    that fails at it is logged as a plugin bug."""
     found: list[str] = []
     for trigger in triggers:
         if trigger.secrets is None:
             continue
         try:
             found += [value for value in trigger.secrets(request)
-                      if isinstance(value, str) and value]
+                      if isinstance(value, str) and 0 < len(value) <= MAX_CARRIED_SECRET]
         except Exception as exc:
             log.error("trigger %s of connector %s failed to name a delivery's secrets for "
                       "%s (a bug in the plugin): %s", trigger.name, trigger.connector,
