@@ -77,6 +77,17 @@ def build_kit() -> ConnectorKit:
     return kit
 
 
+def plugin_module(kit: ConnectorKit, name: str = "acme_plugin") -> types.ModuleType:
+    module = types.ModuleType(name)
+    module.register_connectors = hookimpl(lambda: kit.connectors())
+    module.register_actions = hookimpl(lambda: kit.actions())
+    module.register_triggers = hookimpl(lambda: kit.triggers())
+    module.register_mappers = hookimpl(lambda: kit.mappers())
+    module.register_streams = hookimpl(lambda: kit.streams())
+    module.register_sandboxes = hookimpl(lambda: kit.sandboxes())
+    return module
+
+
 def test_each_contribution_names_the_kits_connector_and_takes_its_docstring():
     kit = build_kit()
 
@@ -95,7 +106,7 @@ def test_each_contribution_names_the_kits_connector_and_takes_its_docstring():
 
 @pytest.mark.anyio
 async def test_a_connection_holds_its_own_actions_and_capabilities():
-    registry = load_plugins(enabled=[], extra=[build_kit()]).registry
+    registry = load_plugins(enabled=[], extra=[plugin_module(build_kit())]).registry
     connection = registry.connect("crm", "acme", AcmeSettings(plugin="acme"))
 
     assert set(connection.actions) == {"contact.find_by_email", "acme.contact.merge"}
@@ -111,7 +122,7 @@ async def test_a_connection_holds_its_own_actions_and_capabilities():
 
 
 def test_an_unknown_connector_cannot_be_connected():
-    registry = load_plugins(enabled=[], extra=[build_kit()]).registry
+    registry = load_plugins(enabled=[], extra=[plugin_module(build_kit())]).registry
     with pytest.raises(LookupError, match="no connector 'nope'.*registered: acme"):
         registry.connect("x", "nope", AcmeSettings(plugin="acme"))
 
@@ -119,42 +130,19 @@ def test_an_unknown_connector_cannot_be_connected():
 def test_registrations_go_through_pluggy_so_tracing_sees_them(monkeypatch, caplog):
     monkeypatch.setenv(TRACE_ENV, "1")
     with caplog.at_level(logging.WARNING, logger="pontes.plugins"):
-        load_plugins(enabled=[], extra=[build_kit()])
+        load_plugins(enabled=[], extra=[plugin_module(build_kit())])
     traced = "\n".join(record.getMessage() for record in caplog.records)
     for hook in ("register_connectors", "register_actions", "register_triggers",
                  "register_mappers", "register_streams", "register_sandboxes"):
         assert hook in traced
 
 
-def test_the_kit_is_the_plugin_and_hands_over_what_it_collected():
-    kit = build_kit()
-    loaded = load_plugins(enabled=[], extra=[kit])
-
-    assert loaded.pm.is_registered(kit)
-    assert loaded.registry.connectors == {"acme": kit.connector}
-    assert sorted(loaded.registry.actions) == [("acme", "acme.contact.merge"),
-                                               ("acme", "contact.find_by_email")]
-    assert loaded.registry.sandboxes["acme"] is kit.sandboxes()[0]
-
-
-def test_two_kits_are_two_plugins():
-    first = build_kit()
-    second = ConnectorKit(name="other", title="Other", roles=("helpdesk",),
-                          settings=AcmeSettings, client=lambda name, settings: None,
-                          check=check)
-    registry = load_plugins(enabled=[], extra=[first, second]).registry
-    assert set(registry.connectors) == {"acme", "other"}
-    assert registry.capabilities("other") == set()
-
-
 def test_two_plugins_registering_one_connector_are_both_named():
-    kit, copy = build_kit(), build_kit()
-    second = types.ModuleType("second")
-    second.register_connectors = hookimpl(lambda: copy.connectors())
+    first, second = plugin_module(build_kit(), "first"), plugin_module(build_kit(), "second")
     with pytest.raises(PluginLoadError, match="registers connector 'acme', already registered "
                                               "by plugin") as failure:
-        load_plugins(enabled=[], extra=[kit, second])
-    assert "'<ConnectorKit acme>'" in str(failure.value) and "'second'" in str(failure.value)
+        load_plugins(enabled=[], extra=[first, second])
+    assert "'first'" in str(failure.value) and "'second'" in str(failure.value)
 
 
 def test_a_failing_registration_names_its_plugin():

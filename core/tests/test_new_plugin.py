@@ -102,7 +102,7 @@ def test_the_generated_code_has_the_plugin_layout_and_passes_ruff(tmp_path, hist
     connector = (package / "connector.py").read_text()
     assert "class AcmeCrmSettings(ConnectionSettings)" in connector
     assert 'roles=("helpdesk",)' in connector and 'title="Acme CRM"' in connector
-    assert '[project.entry-points."pontes.plugins"]\nacme_crm = "pontes_acme_crm:kit"' in (
+    assert '[project.entry-points."pontes.plugins"]\nacme_crm = "pontes_acme_crm"' in (
         plugin / "pyproject.toml").read_text()
     if not RUFF.exists():
         pytest.skip("ruff is not installed next to this Python")

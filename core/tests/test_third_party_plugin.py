@@ -1,9 +1,8 @@
 """A plugin distribution built outside this repository is discovered and works.
 
-The test installs small distributions into a fresh virtual environment that sees the
-pontes installation under test: ``pontes-acme`` (hook functions in a module, works),
-``pontes-kite`` (its entry point names a ``ConnectorKit``, works) and ``pontes-broken``
-(fails to import). It then drives the real ``pontes`` command line and the runtime there.
+The test installs two small distributions into a fresh virtual environment that sees the
+pontes installation under test: ``pontes-acme`` (works) and ``pontes-broken`` (fails to
+import). It then drives the real ``pontes`` command line and the runtime there.
 """
 
 import json
@@ -25,7 +24,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def plugin_env(tmp_path_factory):
     root = tmp_path_factory.mktemp("third-party")
     python = environment_with_this_pontes(root)
-    for name in ("acme_plugin", "kite_plugin", "broken_plugin"):
+    for name in ("acme_plugin", "broken_plugin"):
         subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-deps",
                         str(FIXTURES / name)],
                        check=True, capture_output=True, text=True)
@@ -49,27 +48,6 @@ def test_outside_plugin_is_listed_with_version_and_capabilities(plugin_env):
     assert plugins["acme"]["version"] == "1.2.3"
     assert plugins["acme"]["error"] is None
     assert listing["connectors"]["acme"]["capabilities"] == ["contact.find_by_email"]
-
-
-def test_outside_plugin_whose_entry_point_names_its_kit_works(plugin_env, tmp_path):
-    listing = json.loads(pontes(plugin_env, "plugins", "--json").stdout)
-    kite = next(p for p in listing["plugins"] if p["name"] == "kite")
-    assert (kite["distribution"], kite["version"], kite["error"]) == ("pontes-kite", "0.4.0", None)
-    assert listing["connectors"]["kite"]["capabilities"] == ["contact.find_by_phone"]
-    config = tmp_path / "pontes.yaml"
-    config.write_text("plugins: [kite]\nconnections:\n  phones: {plugin: kite}\n")
-    script = textwrap.dedent(f"""
-        import asyncio
-        from pontes.config import load_config
-        from pontes.runtime import Runtime
-        runtime = Runtime.build(load_config({str(config)!r}), key=b"k")
-        found = asyncio.run(runtime.connections["phones"].call("contact.find_by_phone",
-                                                               phone="+55 11 99999-0000"))
-        print(found.name, found.refs["phones"])
-    """)
-    result = run(plugin_env, "-c", script)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["Bia", "Lima", "+5511999990000"]
 
 
 def test_broken_plugin_is_reported_with_its_error(plugin_env):

@@ -1,19 +1,17 @@
 """The plugin author's contract: every hook pontes calls, when, with what, and what it wants.
 
-A plugin is what a ``pontes.plugins`` entry point names: a module with functions
-decorated by ``pontes.plugin.hookimpl`` whose names match the hooks below, or any object
-with such methods, such as a ``pontes.kit.ConnectorKit``. An implementation may accept
-any subset of a hook's arguments. Hooks that return lists are called on every plugin and
-the lists are joined. See ``docs/plugin-hooks.md`` for an example of each hook and a
-plugin that implements it.
+A plugin is a module (found through the ``pontes.plugins`` entry point group) with
+functions decorated by ``pontes.plugin.hookimpl`` whose names match the hooks below. An
+implementation may accept any subset of a hook's arguments. Hooks that return lists are
+called on every plugin and the lists are joined. See ``docs/plugin-hooks.md`` for an
+example of each hook and a plugin that implements it.
 
 The ``register_*`` hooks only hand over declarations: plain objects that describe a
 connector, an action, a trigger, a mapper, a stream or a sandbox (``pontes.connector``),
-usually collected by a ``pontes.kit.ConnectorKit``, which implements the vendor hooks
-itself, so a vendor plugin's entry point names its kit. The real contract is in those
-declarations: each class's docstring says what its callables receive and must return,
-and a canonical action's input and output models are in ``pontes.capabilities``, where
-every call is checked against them.
+usually collected by a ``pontes.kit.ConnectorKit`` and returned with ``kit.actions()``
+and the like. The real contract is in those declarations: each class's docstring says
+what its callables receive and must return, and a canonical action's input and output
+models are in ``pontes.capabilities``, where every call is checked against them.
 """
 
 from __future__ import annotations

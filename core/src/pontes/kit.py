@@ -13,12 +13,9 @@ taking its description from the decorated function's docstring::
     @kit.webhook_trigger("webhook", events=("ticket.changed",), load=load_ticket)
     def parse_webhook(request): ...
 
-The kit implements the vendor hooks itself (``register_connectors``, ``register_actions``,
-``register_triggers``, ``register_mappers``, ``register_streams``, ``register_sandboxes``),
-so it is what a plugin registers with pluggy: the plugin's entry point names it
-(``acme = "pontes_acme:kit"``) and the package's ``__init__`` imports the modules that
-declare on it. The kit is only a way of writing the declarations of ``pontes.connector``:
-core sees the same objects as from hand-written hook implementations.
+The plugin's hook implementations return what the kit collected (``kit.actions()``,
+``kit.triggers()``, ...), so the kit is only a way of writing the declarations of
+``pontes.connector``: core sees the same objects either way.
 """
 
 from __future__ import annotations
@@ -29,7 +26,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel
 
-from . import hookimpl
 from .connector import (
     Action,
     ChildTable,
@@ -61,9 +57,7 @@ class ConnectorKit:
     """One connector and the actions, triggers, mappers, streams and sandbox declared for it.
 
     The constructor takes the fields of ``pontes.connector.Connector``; the decorators
-    record contributions in the order they are declared. Registered with pluggy, the kit
-    hands them over through its ``register_*`` hook implementations; pluggy tells plugins
-    apart by identity, so every kit is its own plugin.
+    record contributions in the order they are declared.
     """
 
     def __init__(self, *, name: str, title: str, roles: tuple[Role, ...],
@@ -198,35 +192,3 @@ class ConnectorKit:
     def sandboxes(self) -> list[Sandbox]:
         """The declared sandbox (at most one), for ``register_sandboxes``."""
         return list(self._sandboxes)
-
-    # --- the vendor hooks, implemented once for every plugin ------------------------------
-
-    @hookimpl
-    def register_connectors(self) -> list[Connector]:
-        """The kit's connector."""
-        return self.connectors()
-
-    @hookimpl
-    def register_actions(self) -> list[Action]:
-        """The actions declared on the kit."""
-        return self.actions()
-
-    @hookimpl
-    def register_triggers(self) -> list[WebhookTrigger | PollingTrigger]:
-        """The webhook and polling triggers declared on the kit."""
-        return self.triggers()
-
-    @hookimpl
-    def register_mappers(self) -> list[Mapper]:
-        """The mappers declared on the kit."""
-        return self.mappers()
-
-    @hookimpl
-    def register_streams(self) -> list[Stream]:
-        """The export streams declared on the kit."""
-        return self.streams()
-
-    @hookimpl
-    def register_sandboxes(self) -> list[Sandbox]:
-        """The sandbox declared on the kit."""
-        return self.sandboxes()

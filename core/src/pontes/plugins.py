@@ -2,10 +2,8 @@
 
 stevedore lists the ``pontes.plugins`` entry points (what is installed); the operator's
 ``plugins:`` list chooses which to enable (default: every installed plugin that loads);
-the object each chosen entry point names (a module of hook implementations, or a
-``ConnectorKit``, which implements the vendor hooks itself) is registered with a pluggy
-``PluginManager`` next to the core's own default plugins, and their contributions are
-indexed in a ``Registry``.
+the chosen modules are registered with a pluggy ``PluginManager`` next to the core's own
+default plugins, and their contributions are indexed in a ``Registry``.
 
 Failure rules:
 
@@ -23,6 +21,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.metadata import Distribution, entry_points
+from types import ModuleType
 
 import pluggy
 from stevedore import ExtensionManager, NamedExtensionManager
@@ -98,7 +97,7 @@ def installed_plugins() -> list[PluginInfo]:
     return sorted(found, key=lambda p: p.name)
 
 
-def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, object]]:
+def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, ModuleType]]:
     failures: dict[str, str] = {}
     missing: list[str] = []
 
@@ -127,7 +126,7 @@ def _load_named(names: Sequence[str]) -> list[tuple[PluginInfo, object]]:
     return loaded
 
 
-def _load_all() -> tuple[list[PluginInfo], list[tuple[PluginInfo, object]]]:
+def _load_all() -> tuple[list[PluginInfo], list[tuple[PluginInfo, ModuleType]]]:
     infos = installed_plugins()
     usable = [p.name for p in infos if p.loaded]
     for broken in (p for p in infos if not p.loaded):
@@ -149,12 +148,11 @@ def new_plugin_manager() -> pluggy.PluginManager:
 
 
 def load_plugins(enabled: Sequence[str] | None = None,
-                 extra: Sequence[object] = ()) -> LoadedPlugins:
+                 extra: Sequence[ModuleType] = ()) -> LoadedPlugins:
     """Load the enabled plugins (all installed ones when ``enabled`` is ``None``).
 
-    ``extra`` plugins (modules of hook implementations or kits) are registered as well
-    (tests and one-off local plugins). Raises ``PluginLoadError`` naming the plugin when
-    an enabled plugin cannot be used.
+    ``extra`` modules are registered as well (tests and one-off local plugins). Raises
+    ``PluginLoadError`` naming the plugin when an enabled plugin cannot be used.
     """
     if enabled is None:
         infos, chosen = _load_all()
@@ -162,13 +160,13 @@ def load_plugins(enabled: Sequence[str] | None = None,
         chosen = _load_named(enabled)
         infos = [info for info, _ in chosen]
     pm = new_plugin_manager()
-    for info, plugin in chosen:
+    for info, module in chosen:
         try:
-            pm.register(plugin, name=info.name)
+            pm.register(module, name=info.name)
         except (ValueError, pluggy.PluginValidationError) as exc:
             raise PluginLoadError(f"plugin {info.name!r} is invalid: {exc}") from exc
-    for plugin in extra:
-        pm.register(plugin, name=getattr(plugin, "__name__", repr(plugin)))
+    for module in extra:
+        pm.register(module, name=getattr(module, "__name__", repr(module)))
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:

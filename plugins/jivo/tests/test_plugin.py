@@ -13,7 +13,7 @@ from pydantic import ValidationError
 def test_installed_through_its_entry_point():
     [info] = [p for p in installed_plugins() if p.name == "jivo"]
     assert info.loaded, info.error
-    assert info.distribution == "pontes-jivo" and info.module == "pontes_jivo:kit"
+    assert info.distribution == "pontes-jivo" and info.module == "pontes_jivo"
 
 
 def test_registers_a_chat_connector_with_every_trigger_and_no_actions(pontes_registry):

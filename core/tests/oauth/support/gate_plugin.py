@@ -7,9 +7,6 @@
 - webhook trigger ``gate.hook``: a JSON body ``{"id": ..., "text": ...}`` is a
   ``ticket.changed`` event;
 - recipe ``gate_note``: each event becomes a note at the target connection.
-
-``kit`` implements the connector, action and trigger hooks and this module the recipe
-hook, so both are registered with pluggy.
 """
 
 from __future__ import annotations
@@ -97,6 +94,21 @@ async def write_note(ctx, event: Event) -> str:
     written = await ctx.role("target").call("gate.note", key=event.idempotency_key,
                                              text=str(event.payload.get("text", "")))
     return f"note {written['id']}"
+
+
+@hookimpl
+def register_connectors():
+    return kit.connectors()
+
+
+@hookimpl
+def register_actions():
+    return kit.actions()
+
+
+@hookimpl
+def register_triggers():
+    return kit.triggers()
 
 
 @hookimpl

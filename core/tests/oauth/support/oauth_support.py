@@ -52,8 +52,8 @@ def gate_config(store_url: str, vendor_url: str, public_url: str = "http://127.0
 
 def gate_runtime(config: dict[str, Any]) -> Runtime:
     """The runtime of ``config`` with the ``gate`` test plugin loaded."""
-    plugins = load_plugins([], extra=[gate_plugin.kit, gate_plugin])
-    return Runtime.build(Config.model_validate(config), plugins, key=SECRET_KEY.encode())
+    return Runtime.build(Config.model_validate(config),
+                         load_plugins([], extra=[gate_plugin]), key=SECRET_KEY.encode())
 
 
 def authorization_code(vendor_url: str, redirect_uri: str) -> str:

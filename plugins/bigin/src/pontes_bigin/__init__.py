@@ -4,12 +4,39 @@ Registers the ``bigin`` connector (Zoho OAuth, per data centre), its actions on 
 accounts, pipeline records, notes, users, field metadata, batch writes and upserts, and
 the watch channel, its notification trigger, the mappers, and a sandbox of Bigin's API
 v2 with Zoho's accounts server and a record page.
-
-The entry point names ``kit`` (``pontes_bigin.connector.kit``), which implements the vendor
-hooks itself; importing this package declares everything on it.
 """
+
+from pontes.plugin import hookimpl
 
 from . import actions, mappers, sandbox, triggers  # noqa: F401 (each declares its part on the kit)
 from .connector import kit
 
-__all__ = ["kit"]
+
+@hookimpl
+def register_connectors():
+    """The Bigin connector."""
+    return kit.connectors()
+
+
+@hookimpl
+def register_actions():
+    """Contacts, accounts, deals, notes, metadata, batch writes and the watch at Bigin."""
+    return kit.actions()
+
+
+@hookimpl
+def register_triggers():
+    """Bigin's notifications and the renewal of their channels."""
+    return kit.triggers()
+
+
+@hookimpl
+def register_mappers():
+    """Bigin contacts, accounts, pipeline records and notes <-> canonical records."""
+    return kit.mappers()
+
+
+@hookimpl
+def register_sandboxes():
+    """An emulator of Bigin's API v2, Zoho's accounts server and a record page."""
+    return kit.sandboxes()

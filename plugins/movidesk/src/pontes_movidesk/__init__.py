@@ -10,12 +10,47 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
 - a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
 - streams for warehouse export: persons, tickets and satisfaction surveys, in the tables
   of Kondado's Movidesk pipeline (``pontes_movidesk.streams``).
-
-The entry point names ``kit`` (``pontes_movidesk.connector.kit``), which implements the vendor
-hooks itself; importing this package declares everything on it.
 """
+
+from __future__ import annotations
+
+from pontes.plugin import hookimpl
 
 from . import actions, mappers, sandbox, streams, triggers  # noqa: F401 (each declares its part on the kit)
 from .connector import kit
 
-__all__ = ["kit"]
+
+@hookimpl
+def register_connectors():
+    """The Movidesk connector."""
+    return kit.connectors()
+
+
+@hookimpl
+def register_actions():
+    """Movidesk's actions (see ``pontes_movidesk.actions``)."""
+    return kit.actions()
+
+
+@hookimpl
+def register_triggers():
+    """The webhook and polling triggers for ticket changes."""
+    return kit.triggers()
+
+
+@hookimpl
+def register_mappers():
+    """Ticket, contact and company mappers."""
+    return kit.mappers()
+
+
+@hookimpl
+def register_sandboxes():
+    """The Movidesk API sandbox."""
+    return kit.sandboxes()
+
+
+@hookimpl
+def register_streams():
+    """Persons, tickets and satisfaction surveys for ``pontes export``."""
+    return kit.streams()

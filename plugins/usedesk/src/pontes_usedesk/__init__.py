@@ -14,12 +14,41 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
   answered with the block's HTML);
 - mappers for tickets, contacts (clients) and comments;
 - a sandbox of the Usedesk API, its webhooks and its ticket card (``pontes_usedesk.sandbox``).
-
-The entry point names ``kit`` (``pontes_usedesk.connector.kit``), which implements the vendor
-hooks itself; importing this package declares everything on it.
 """
+
+from __future__ import annotations
+
+from pontes.plugin import hookimpl
 
 from . import actions, mappers, sandbox, triggers  # noqa: F401 (each declares its part on the kit)
 from .connector import kit
 
-__all__ = ["kit"]
+
+@hookimpl
+def register_connectors():
+    """The Usedesk connector."""
+    return kit.connectors()
+
+
+@hookimpl
+def register_actions():
+    """Usedesk's ticket and client actions (see ``pontes_usedesk.actions``)."""
+    return kit.actions()
+
+
+@hookimpl
+def register_triggers():
+    """The API channel's webhook and the dynamic block."""
+    return kit.triggers()
+
+
+@hookimpl
+def register_mappers():
+    """Ticket, contact and comment mappers."""
+    return kit.mappers()
+
+
+@hookimpl
+def register_sandboxes():
+    """The Usedesk sandbox."""
+    return kit.sandboxes()
