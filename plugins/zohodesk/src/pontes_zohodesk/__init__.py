@@ -8,7 +8,7 @@ a sandbox of the Zoho Desk API.
 
 from pontes.plugin import hookimpl
 
-from . import actions, mappers, sandbox, streams, triggers  # noqa: F401 (each declares its part)
+from . import actions, mappers, people_poll, sandbox, streams, triggers  # noqa: F401 (each declares its part)
 from .connector import kit
 
 

@@ -41,6 +41,8 @@ TICKET_SORTS = {"createdTime", "modifiedTime", "dueDate", "ticketNumber", "respo
                 "customerResponseTime"}
 REPLY_FIELDS = {"channel", "fromEmailAddress", "to", "cc", "bcc", "content", "contentType",
                 "ticketStatus", "isForward", "attachmentIds"}
+RECORD_SORTS = {"createdTime", "modifiedTime"}
+"""What a contacts or accounts list can be sorted by (a guess: see the plugin README)."""
 SEARCH_SORTS = ("relevance", "modifiedTime", "createdTime", "customerResponseTime")
 TICKET_SEARCH_FIELDS = ("subject", "ticketNumber", "status", "email", "phone", "contactId",
                         "accountId", "departmentId", "priority", "channel", "category")
@@ -109,6 +111,19 @@ def _hit(record: dict[str, Any], fields: dict[str, tuple[str, ...]], key: str,
     if key == "_all":
         return any(_matches(v, f"*{value}*") for v in record.values() if isinstance(v, str))
     return any(_matches(record.get(name), value) for name in fields[key])
+
+
+def sorted_records(request: Request, records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A contacts or accounts list in ``sortBy`` order (``createdTime`` or
+    ``modifiedTime``, a leading ``-`` for newest first); as stored without it."""
+    sort = request.query_params.get("sortBy")
+    if sort is None:
+        return list(records)
+    if sort.lstrip("-") not in RECORD_SORTS:
+        raise invalid("sortBy", f"one of {', '.join(sorted(RECORD_SORTS))}")
+    key = sort.lstrip("-")
+    return sorted(records, key=lambda r: (r.get(key) or "", int(r["id"])),
+                  reverse=sort.startswith("-"))
 
 
 def _sorted_tickets(request: Request, tickets: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -275,7 +290,7 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
             return record
 
         async def listed(request: Request) -> Response:
-            return page(request, list(records.values()))
+            return page(request, sorted_records(request, records.values()))
 
         async def created(request: Request) -> Response:
             record = write(state, await json_body(request))
