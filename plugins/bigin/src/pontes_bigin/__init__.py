@@ -8,7 +8,7 @@ v2 with Zoho's accounts server and a record page.
 
 from pontes.plugin import hookimpl
 
-from . import actions, mappers, sandbox, triggers  # noqa: F401 (each declares its part on the kit)
+from . import actions, mappers, people_poll, sandbox, triggers  # noqa: F401 (each declares its part on the kit)
 from .connector import kit
 
 
