@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import json
 import subprocess
 import sys
 import time
@@ -99,6 +100,13 @@ class SandboxAdapter:
         ``integration`` answers with the CRM panel; the panel frame's URL."""
         raise NotImplementedError
 
+    def send_request(self, stack: Stack, integration: str, client: Client,
+                     body: dict[str, Any]) -> None:
+        """Set up the helpdesk's rule that POSTs ``body`` (with the helpdesk's own ticket
+        placeholder filled in) to ``integration``'s request URL, then have ``client``
+        write in so that the rule runs."""
+        raise NotImplementedError
+
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The requester e-mail of every ticket with this subject (one per ticket)."""
         raise NotImplementedError
@@ -120,6 +128,10 @@ class SandboxAdapter:
         """Make sure the CRM has an active user called ``name``, as its administrator
         would before ``pontes activate``. Nothing by default: the CRM's ``user.ensure``
         creates it."""
+
+    def deals(self, stack: Stack, title: str) -> list[str]:
+        """The id of every deal (or lead) called ``title``."""
+        raise NotImplementedError
 
     def contacts(self, stack: Stack, email: str) -> list[str]:
         """The names of the CRM's people with this e-mail (compared without case)."""
@@ -323,6 +335,39 @@ def tickets_tab(stack: Stack, case: MatrixCase) -> None:
     assert f"{title}: New ticket" in note, note
 
 
+def request_example(stack: Stack, integration: str) -> tuple[str, dict[str, Any]]:
+    """The request URL and the example body ``pontes hooks`` prints for ``integration``."""
+    (url,) = [r.url for r in stack.runtime.request_urls() if r.integration == integration]
+    printed = subprocess.run(
+        [sys.executable, "-m", "pontes.cli", "hooks", "--config", str(stack.config_path)],
+        env=stack.env, capture_output=True, text=True, timeout=120)
+    if printed.returncode != 0:
+        raise AssertionError(f"pontes hooks failed: {printed.stderr}")
+    section = printed.stdout[printed.stdout.index(f"POST {url}"):]
+    body, _end = json.JSONDecoder().raw_decode(section[section.index("{"):])
+    return url, body
+
+
+def deal_request(stack: Stack, case: MatrixCase) -> None:
+    """A helpdesk rule posts the example request of ``pontes hooks`` when a client writes
+    in; the CRM gets one deal with the requested title."""
+    helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
+    tag = unique(case.integration)
+    client = Client("Asker", tag.replace("-", " ").title().replace(" ", ""),
+                    f"{tag}@matrix.example")
+    title = f"Deal {tag}"
+    _url, body = request_example(stack, case.integration)
+    body["fields"]["name"] = title
+
+    def deals() -> list[str]:
+        return crm.deals(stack, title)
+
+    helpdesk.send_request(stack, case.integration, client, body)
+    wait_for(stack, f"{case.pair.label}: a deal {title!r}", deals)
+    settle(stack, case.integration)
+    assert len(deals()) == 1
+
+
 SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("ticket_history", {"helpdesk": ("open_ticket",),
                                 "crm": ("add_contact", "history")}, ticket_history),
@@ -335,6 +380,8 @@ SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("tickets_tab", {"helpdesk": ("open_ticket",),
                              "crm": ("add_contact", "history")}, tickets_tab,
              stack_per="crm"),
+    Scenario("deal_request", {"helpdesk": ("send_request",), "crm": ("deals",)},
+             deal_request),
     Scenario("chat_to_crm", {"chat": ("finish_chat",), "crm": ("contacts",)}, chat_to_crm,
              options={"behaviour": "person_deal"}),
 ]}

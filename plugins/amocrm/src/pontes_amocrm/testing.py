@@ -48,6 +48,12 @@ class AmocrmAdapter(SandboxAdapter):
                                         if field.get("field_code") == "EMAIL"
                                         for value in field.get("values") or []}]
 
+    def deals(self, stack: Stack, title: str) -> list[str]:
+        """The ids of the leads called ``title``."""
+        with stack.sandbox(self.connector) as amocrm:
+            rows = amocrm.get("/_sandbox/records/leads").raise_for_status().json()
+        return [str(d["id"]) for d in rows if d.get("name") == title]
+
 
 ADAPTER = AmocrmAdapter()
 """The adapter the recipe matrix finds."""

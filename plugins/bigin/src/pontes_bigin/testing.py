@@ -72,6 +72,12 @@ class BiginAdapter(SandboxAdapter):
                 "Contact_Name": {"id": contact["details"]["id"]}}]})["data"]
         return str(deal["details"]["id"])
 
+    def deals(self, stack: Stack, title: str) -> list[str]:
+        """The ids of the deals (Pipelines records) called ``title``."""
+        with stack.sandbox(self.connector) as bigin:
+            rows = bigin.get("/_sandbox/records/Pipelines").raise_for_status().json()
+        return [str(d["id"]) for d in rows if d.get("Deal_Name") == title]
+
 
 ADAPTER = BiginAdapter()
 """The adapter the recipe matrix finds."""

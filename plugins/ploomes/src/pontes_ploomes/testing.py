@@ -56,6 +56,10 @@ class PloomesAdapter(SandboxAdapter):
         with stack.sandbox(self.connector) as ploomes:
             return ploomes.get(f"/_sandbox/ploomes/records/{resource}").raise_for_status().json()
 
+    def deals(self, stack: Stack, title: str) -> list[str]:
+        """The ids of the deals called ``title``."""
+        return [str(d["Id"]) for d in self._records(stack, "Deals") if d.get("Title") == title]
+
 
 ADAPTER = PloomesAdapter()
 """The adapter the recipe matrix finds."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
@@ -54,6 +55,21 @@ class UsedeskAdapter(SandboxAdapter):
         if frame is None:
             raise AssertionError(f"the block of {integration} shows no panel: {block['html']}")
         return html.unescape(frame.group(1))
+
+    def send_request(self, stack: Stack, integration: str, client: Client,
+                     body: dict[str, Any]) -> None:
+        """Replace the account's rules by one that POSTs ``body`` to the integration's
+        request URL when a ticket is created, then open a ticket from the client."""
+        (url,) = [r.url for r in stack.runtime.request_urls() if r.integration == integration]
+        with stack.sandbox(self.connector) as usedesk:
+            usedesk.delete("/_sandbox/rules").raise_for_status()
+            usedesk.post("/_sandbox/rules", json={
+                "name": integration, "on": "ticket_created", "url": url, "data": body,
+                "headers": []}).raise_for_status()
+            usedesk.post("/create/ticket", json={
+                "api_token": SANDBOX_API_TOKEN, "subject": f"Request from {client.name}",
+                "message": "<p>Please open a deal</p>", "client_name": client.name,
+                "client_email": client.email}).raise_for_status()
 
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The e-mail of the client of every ticket with this subject."""
