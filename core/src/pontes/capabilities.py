@@ -95,6 +95,27 @@ class UpdateContact(_Params):
     changes: Contact
 
 
+class PageOf(_Params):
+    """One page of every record of a kind; ``cursor`` is the previous page's
+    ``next_cursor`` (``None`` for the first page)."""
+
+    cursor: str | None = None
+
+
+class ContactPage(BaseModel):
+    """A page of people and where the next page starts (``None`` after the last)."""
+
+    records: list[Contact]
+    next_cursor: str | None = None
+
+
+class CompanyPage(BaseModel):
+    """A page of companies and where the next page starts (``None`` after the last)."""
+
+    records: list[Company]
+    next_cursor: str | None = None
+
+
 class SetTicketStatus(_Params):
     """Move a ticket to a canonical status (each plugin maps it onto its vendor's)."""
 
@@ -354,12 +375,16 @@ CAPABILITIES: dict[str, Capability] = {
         _action("contact.get", ById, Contact, "Fetch a person by vendor id."),
         _action("contact.create", Contact, Contact, "Create a person (linked to its company)."),
         _action("contact.update", UpdateContact, Contact, "Write the fields set in `changes`."),
+        _action("contact.list", PageOf, ContactPage,
+                "Every person, a page at a time, in a stable order (initial sync)."),
         _action("company.find_by_email", ByEmail, Company | None, "Find a company by e-mail."),
         _action("company.find_by_name", ByName, Company | None, "Find a company by name."),
         _action("company.get", ById, Company, "Fetch a company by vendor id."),
         _action("company.create", Company, Company, "Create a company."),
         _action("company.find_by_phone", ByPhone, Company | None, "Find a company by phone."),
         _action("company.update", UpdateCompany, Company, "Write the fields set in `changes`."),
+        _action("company.list", PageOf, CompanyPage,
+                "Every company, a page at a time, in a stable order (initial sync)."),
         _action("contact.find_created", Contact, Contact | None,
                 "Find the person created from this draft, by its marker."),
         _action("company.find_created", Company, Company | None,

@@ -2,4 +2,4 @@
 (accounts), deals (pipeline records), notes, metadata (fields, pipelines), users, batch
 writes and the watch channel."""
 
-from . import batch, companies, contacts, deals, metadata, notes, users, watch  # noqa: F401
+from . import batch, companies, contacts, deals, listing, metadata, notes, users, watch  # noqa: F401
