@@ -36,6 +36,16 @@ async def _ticket_never_created(conn) -> Ticket:
                                   "id": "6f1c2a9e-0000-4000-8000-00000000b002"})
 
 
+def _update_of_new(capability: str, draft, changes):
+    """A case's input: an update of ``changes`` to a record created from ``draft``."""
+
+    async def prepare(conn):
+        made = await conn.call(capability, draft)
+        return {"id": made.ref(conn.name), "changes": changes}
+
+    return prepare
+
+
 class TestMovidesk(ConnectorStandardTests):
     connector = "movidesk"
 
@@ -80,6 +90,19 @@ class TestMovidesk(ConnectorStandardTests):
             ActionCase("company.find_created",
                        Company(id="6f1c2a9e-0000-4000-8000-00000000c004", name="Oficina Três"),
                        expect_empty=True),
+            ActionCase("contact.update", _update_of_new(
+                "contact.create", Contact(name="Lia Souza", emails=["lia@example.com"],
+                                          phones=["+5511912345678"]),
+                Contact(name="Lia Souza Lima")),
+                       lambda contact: contact.name == "Lia Souza Lima"
+                       and contact.emails == ["lia@example.com"]
+                       and contact.phones == ["+5511912345678"]),
+            ActionCase("company.update", _update_of_new(
+                "company.create", Company(name="Oficina Quatro", emails=["o4@example.com"]),
+                Company(legal_name="Oficina Quatro Ltda")),
+                       lambda company: company.legal_name == "Oficina Quatro Ltda"
+                       and company.name == "Oficina Quatro"
+                       and company.emails == ["o4@example.com"]),
             ActionCase("ticket.find_created", _ticket_created_before,
                        lambda ticket: ticket.subject == "Pedido de upgrade"
                        and ticket.custom == {"5002": ["Plano Ouro"]}),

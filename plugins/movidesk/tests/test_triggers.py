@@ -80,9 +80,13 @@ async def test_a_last_update_out_of_range_in_utc_reads_as_no_date(stamp):
 
 
 async def test_triggers_are_registered(pontes_registry):
-    triggers = pontes_registry.triggers["movidesk"]
-    assert {type(t) for t in triggers} == {WebhookTrigger, PollingTrigger}
-    assert all(t.events == ("ticket.changed",) for t in triggers)
+    triggers = {t.name: t for t in pontes_registry.triggers["movidesk"]}
+    assert {name: type(t) for name, t in triggers.items()} == {
+        "ticket_webhook": WebhookTrigger, "ticket_poll": PollingTrigger,
+        "person_poll": PollingTrigger}
+    assert triggers["ticket_webhook"].events == triggers["ticket_poll"].events == (
+        "ticket.changed",)
+    assert triggers["person_poll"].events == ("contact.changed", "company.changed")
 
 
 async def test_load_reads_the_ticket_from_movidesk(conn, pontes_registry):
@@ -191,7 +195,8 @@ def _list_queries(sandbox) -> list[dict[str, list[str]]]:
 
 
 async def test_polling_trigger_loads_tickets(conn, pontes_registry):
-    [poller] = pontes_registry.polling_triggers("movidesk")
+    [poller] = [t for t in pontes_registry.polling_triggers("movidesk")
+                if t.name == "ticket_poll"]
     result = await poller.poll(conn, None)
     ticket = await poller.load(conn, result.events[-1])
     assert ticket.ref(conn.name) == result.events[-1].record_id

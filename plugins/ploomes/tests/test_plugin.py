@@ -13,7 +13,7 @@ CAPABILITIES = {
     "contact.find_by_email", "contact.find_by_phone", "contact.get", "contact.create",
     "contact.find_created", "contact.list_by_email", "contact.list_by_phone",
     "company.find_by_email", "company.find_by_name", "company.get", "company.create",
-    "company.find_created",
+    "company.find_created", "contact.update", "company.update",
     "deal.create", "deal.find_created", "deal.get", "deal.update", "deal.finish",
     "deal.list_for_client", "pipeline.list", "interaction.create", "interaction.find_created",
     "user.ensure",

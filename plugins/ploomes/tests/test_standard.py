@@ -46,6 +46,16 @@ def _ref_values(record) -> list[str]:
     return list(record.refs.values()) if record is not None else []
 
 
+def _update_of_new(capability: str, draft, changes):
+    """A case's input: an update of ``changes`` to a record created from ``draft``."""
+
+    async def prepare(conn):
+        made = await conn.call(capability, draft)
+        return {"id": made.ref(conn.name), "changes": changes}
+
+    return prepare
+
+
 async def _deal_for_exemplo(conn) -> Deal:
     return Deal(title="Chamado 10452", amount=Decimal("99.90"),
                 pipeline=str(seed.LEADS_PIPELINE_ID),
@@ -217,6 +227,17 @@ class TestPloomes(ConnectorStandardTests):
                        Company(name="Beta ME", tax_id="12.345.678/0001-95", emails=["oi@beta.test"]),
                        lambda company: company.tax_id == "12345678000195"
                        and company.remote_data["TypeId"] == 1),
+            ActionCase("contact.update", _update_of_new(
+                "contact.create", Contact(name="Bia Prado", emails=["bia@prado.test"],
+                                          phones=["(11) 4004-5678"]),
+                Contact(name="Bia Prado Lima", phones=[])),
+                       lambda contact: contact.name == "Bia Prado Lima"
+                       and contact.emails == ["bia@prado.test"] and contact.phones == []),
+            ActionCase("company.update", _update_of_new(
+                "company.create", Company(name="Gama ME", emails=["oi@gama.test"]),
+                Company(website="https://gama.test")),
+                       lambda company: company.website == "https://gama.test"
+                       and company.name == "Gama ME" and company.emails == ["oi@gama.test"]),
             ActionCase("contact.find_created", _person_created_before,
                        lambda person: person.name == "Rui Prado"),
             ActionCase("contact.find_created", Contact(id=COMPANY_MARKER, name="Rui Prado"),

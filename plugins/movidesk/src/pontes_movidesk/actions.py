@@ -28,6 +28,8 @@ from pontes.plugin import (
     PermanentFailure,
     Ticket,
     TicketReply,
+    UpdateCompany,
+    UpdateContact,
     VendorError,
     has_marker,
     marker_token,
@@ -221,6 +223,59 @@ async def company_find_created(connection: Connection, params: Company) -> Compa
     ``None``."""
     raw = await _find_person(connection, COMPANY, _marker_condition(params))
     return company_to_canonical(raw, connection.name) if raw else None
+
+
+_PERSON_KEYS = {
+    "name": ("businessName",), "first_name": ("businessName",), "last_name": ("businessName",),
+    "legal_name": ("corporateName",), "tax_id": ("cpfCnpj",), "emails": ("emails",),
+    "phones": ("contacts",), "addresses": ("addresses",), "company": ("relationships",),
+    "custom": ("customFieldValues",),
+}
+"""The ``/persons`` fields each canonical field is written to."""
+
+
+async def _update_person(connection: Connection, person_id: str, changes: Contact | Company,
+                         payload: dict[str, Any]) -> dict[str, Any]:
+    """PATCH only the fields set in ``changes``, then read the person back.
+
+    A list sent replaces the person's list whole, so custom field values are merged into
+    the ones the person has (``merge_values``) rather than sent alone. A company without a
+    Movidesk id is not written; ``company=None`` unlinks the person.
+    """
+    keys = {key for field in changes.model_fields_set for key in _PERSON_KEYS.get(field, ())}
+    body = {key: payload[key] for key in keys if key in payload}
+    if isinstance(changes, Contact) and "company" in changes.model_fields_set \
+            and changes.company is None:
+        body["relationships"] = []
+    if "customFieldValues" in body:
+        current = await get_person(connection.client, person_id)
+        body["customFieldValues"] = merge_values(current.get("customFieldValues") or [],
+                                                 body["customFieldValues"])
+    if body:
+        await connection.client.patch_json(PERSONS, params={"id": person_id}, json=body)
+    return await get_person(connection.client, person_id)
+
+
+@kit.action("contact.update")
+async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
+    """Write the fields set in ``changes`` (``PATCH /persons?id=``); the others keep their
+    values. The person is read back and returned."""
+    with _mapping_errors("contact.update"):
+        payload = contact_from_canonical(params.changes, connection.name,
+                                         _settings(connection).custom_field_rule_id)
+    raw = await _update_person(connection, params.id, params.changes, payload)
+    return contact_to_canonical(raw, connection.name)
+
+
+@kit.action("company.update")
+async def company_update(connection: Connection, params: UpdateCompany) -> Company:
+    """Write the fields set in ``changes`` (``PATCH /persons?id=``); the others keep their
+    values. The company is read back and returned."""
+    with _mapping_errors("company.update"):
+        payload = company_from_canonical(params.changes, connection.name,
+                                         _settings(connection).custom_field_rule_id)
+    raw = await _update_person(connection, params.id, params.changes, payload)
+    return company_to_canonical(raw, connection.name)
 
 
 # --- tickets ----------------------------------------------------------------------------

@@ -4,6 +4,8 @@
   (``Id``, in whatever casing); the body is only a hint and ``load`` reads the ticket.
 - A poller asks for tickets whose ``lastUpdate`` moved since the cursor, which catches
   changes whose webhook never arrived.
+- Persons have no webhook: a second poller asks for client people and companies whose
+  ``changedDate`` moved (``contact.changed``, ``company.changed``).
 
 Both give a change of one ticket the same idempotency key when they know its
 ``lastUpdate`` (``ticket:<id>@<lastUpdate>``), so a delivery and a poll of the same
@@ -19,7 +21,9 @@ from typing import Any
 
 from pontes.plugin import (
     ById,
+    Company,
     Connection,
+    Contact,
     Event,
     InvalidPayload,
     NotFoundError,
@@ -29,10 +33,11 @@ from pontes.plugin import (
     WebhookRequest,
 )
 
-from .actions import ticket_get
-from .client import TICKETS, list_rows
+from .actions import company_get, contact_get, ticket_get
+from .client import PERSONS, TICKETS, list_rows
 from .connector import kit
 from .dates import canonical_text, filter_literal, parse_datetime
+from .mappers.people import COMPANY, DEPARTMENT, PERSON
 
 EVENT = "ticket.changed"
 POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
@@ -154,13 +159,7 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
     ``lastUpdate`` seen, so tickets a capped poll did not reach come in the next one.
     """
     settings = connection.settings
-    if cursor:
-        since = parse_datetime(cursor, "cursor") - timedelta(
-            seconds=settings.poll_overlap_seconds)
-        newest = parse_datetime(cursor, "cursor")
-    else:
-        since = datetime.now(UTC) - timedelta(hours=settings.poll_lookback_hours)
-        newest = since
+    since, newest = _poll_window(cursor, settings)
     events: list[Event] = []
     skip = 0
     for _ in range(MAX_PAGES_PER_POLL):
@@ -179,3 +178,81 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
         skip += len(rows)
     return PollResult(events=events, cursor=canonical_text(newest))
 
+
+
+def _poll_window(cursor: str | None, settings: Any) -> tuple[datetime, datetime]:
+    """Where a poll starts (the cursor less the overlap, or the look-back on the first
+    poll) and the newest time seen so far."""
+    if cursor:
+        newest = parse_datetime(cursor, "cursor")
+        return newest - timedelta(seconds=settings.poll_overlap_seconds), newest
+    since = datetime.now(UTC) - timedelta(hours=settings.poll_lookback_hours)
+    return since, since
+
+
+# --- persons ----------------------------------------------------------------------------
+
+PERSON_EVENTS = {PERSON: "contact.changed", COMPANY: "company.changed",
+                 DEPARTMENT: "company.changed"}
+PERSON_POLL_FIELDS = ("id", "personType", "profileType", "businessName", "changedDate")
+AGENT_PROFILE = 1
+
+
+async def load_person(connection: Connection, event: Event) -> Contact | Company:
+    """The person (``contact.changed``) or company (``company.changed``) of ``event``,
+    read again from Movidesk."""
+    params = ById(id=str(event.record_id))
+    if event.type == "company.changed":
+        return await company_get(connection, params)
+    return await contact_get(connection, params)
+
+
+def person_event(connection_name: str, row: dict[str, Any], changed: datetime) -> Event | None:
+    """The change event of one person version, ``None`` for agents (not clients) and
+    unknown person types."""
+    event_type = PERSON_EVENTS.get(row.get("personType"))
+    if event_type is None or row.get("profileType") == AGENT_PROFILE:
+        return None
+    person_id = str(row["id"])
+    return Event(
+        type=event_type,
+        connection=connection_name,
+        idempotency_key=f"person:{person_id}{version_suffix(changed)}",
+        entity_key=f"{event_type.split('.')[0]}:{person_id}",
+        record_id=person_id,
+        occurred_at=changed,
+        payload=row,
+    )
+
+
+@kit.polling_trigger("person_poll", events=("contact.changed", "company.changed"),
+                     load=load_person, interval_seconds=300.0)
+async def poll_persons(connection: Connection, cursor: str | None) -> PollResult:
+    """Client people and companies whose ``changedDate`` moved since the last poll.
+
+    Movidesk has no webhook for persons, so their changes are polled: ``changedDate ge``
+    the cursor less ``poll_overlap_seconds`` (searches lag behind writes), oldest first,
+    the first poll ``poll_lookback_hours`` back. Pages are read until an empty one (at
+    most ``MAX_PAGES_PER_POLL``); the next cursor is the latest ``changedDate`` seen. A
+    version polled twice has the same idempotency key, so it is one event.
+    """
+    settings = connection.settings
+    since, newest = _poll_window(cursor, settings)
+    events: list[Event] = []
+    skip = 0
+    for _ in range(MAX_PAGES_PER_POLL):
+        rows = await list_rows(connection.client, PERSONS, select=PERSON_POLL_FIELDS,
+                               filter=f"changedDate ge {filter_literal(since)}",
+                               orderby="changedDate asc", top=settings.page_size, skip=skip)
+        if not rows:
+            break
+        for row in rows:
+            changed = parse_datetime(row.get("changedDate"), "changedDate")
+            if changed is None or row.get("id") is None:
+                continue
+            event = person_event(connection.name, row, changed)
+            if event is not None:
+                events.append(event)
+            newest = max(newest, changed)
+        skip += len(rows)
+    return PollResult(events=events, cursor=canonical_text(newest))

@@ -41,6 +41,8 @@ _ADDRESS_FIELDS = {
     "street": "StreetAddress", "number": "StreetAddressNumber",
     "complement": "StreetAddressLine2", "district": "Neighborhood", "postal_code": "ZipCode",
 }
+ADDRESS_COLUMNS = tuple(_ADDRESS_FIELDS.values())
+"""The ``Contacts`` columns an address is written to."""
 
 
 def _text_id(value: Any) -> str | None:

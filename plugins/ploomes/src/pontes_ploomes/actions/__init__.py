@@ -8,8 +8,9 @@ stored. Ploomes' public API has no leads resource, so there is no lead action.
 - ``clients``: persons and companies (both are ``Contacts``);
 - ``deals``: deals and their pipelines;
 - ``interactions``: interaction records in a client's history;
+- ``updates``: changing persons and companies;
 - ``users``: the integration user;
 - ``webhooks``: webhook subscriptions for canonical trigger events.
 """
 
-from . import clients, deals, interactions, users, webhooks  # noqa: F401 (each declares its actions on the kit)
+from . import clients, deals, interactions, updates, users, webhooks  # noqa: F401 (each declares its actions on the kit)
