@@ -215,10 +215,29 @@ async def _activate(runtime: Runtime, name: str) -> list:
     urls = {hook.role: hook.url for hook in runtime.hook_urls() if hook.integration == name}
     try:
         if integration.recipe.activate is not None:
-            return await integration.recipe.activate(integration, urls)
-        return await activate_webhooks(integration, urls)
+            steps = await integration.recipe.activate(integration, urls)
+        else:
+            steps = await activate_webhooks(integration, urls)
+        if integration.recipe.initial_sync is not None:
+            steps.append(await _initial_sync(runtime, integration))
+        return steps
     finally:
         await runtime.aclose()
+
+
+async def _initial_sync(runtime: Runtime, integration):
+    """Run the recipe's initial sync (resuming where an earlier run stopped) as one
+    activation step."""
+    from .recipes.base import SetupStep
+    from .store import Store
+
+    store = Store.open(runtime.config.store)
+    try:
+        queued = await integration.recipe.initial_sync(integration, store)
+    finally:
+        store.close()
+    return SetupStep("initial sync", True, f"{queued} records queued for the server to "
+                     "sync (lists read before are not read again)")
 
 
 def _record_state(runtime: Runtime, integration: str, *, active: bool) -> int:

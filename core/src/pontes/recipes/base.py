@@ -241,6 +241,7 @@ Handler = Callable[[RunContext, Event], Awaitable[Any]]
 ContextProvider = Callable[[RunContext], Awaitable[ClientContext | None]]
 Activator = Callable[["Integration", dict[str, str]], Awaitable[list[SetupStep]]]
 CatchUp = Callable[["Integration", list[tuple[str, dict[str, str]]]], list[tuple[str, Event]]]
+InitialSync = Callable[..., Awaitable[int]]
 
 
 @dataclass(frozen=True)
@@ -262,7 +263,11 @@ class Recipe:
     - ``catch_up(integration, groups)``: optional; given the link groups (``(kind,
       {connection: remote id})``) of the integration's connections, the ``(role, event)``
       pairs that ``pontes activate`` stores so that what changed while the integration was
-      deactivated is handled.
+      deactivated is handled;
+    - ``initial_sync(integration, store, progress=...)``: optional; what ``pontes
+      activate`` runs after ``activate`` to bring what the vendors already hold into the
+      integration (it stores events and resumes from store cursors), returning how many
+      events it stored.
     """
 
     name: str
@@ -276,6 +281,7 @@ class Recipe:
     context_events: tuple[str, ...] = ()
     request: RequestSpec | None = None
     catch_up: CatchUp | None = None
+    initial_sync: InitialSync | None = None
 
 
 @dataclass

@@ -15,10 +15,11 @@ from ..base import MappingSlot, Recipe, RoleSpec
 from .activation import activate
 from .catch_up import catch_up
 from .handle import handle
+from .initial import initial_sync
 from .options import ContactSyncOptions
 
 TRIGGERS = ("contact.changed", "company.changed")
-OPTIONAL = ("contact.find_by_phone", "contact.create", "contact.update", "contact.find_created",
+OPTIONAL = ("contact.list", "company.list", "contact.find_by_phone", "contact.create", "contact.update", "contact.find_created",
             "company.get", "company.find_by_email", "company.find_by_name",
             "company.find_by_phone", "company.create", "company.update",
             "company.find_created", "field.list", "webhook.register", "webhook.list")
@@ -45,4 +46,5 @@ RECIPE = Recipe(
     },
     activate=activate,
     catch_up=catch_up,
+    initial_sync=initial_sync,
 )
