@@ -88,6 +88,16 @@ async def acme_id(connection):
     return {"id": ref(company, connection)}
 
 
+def first_page_after(make):
+    """A case input: run ``make`` in the sandbox, then ask for the first page."""
+
+    async def prepare(connection):
+        await make(connection)
+        return {}
+
+    return prepare
+
+
 async def deal_draft(connection):
     contact = await ana(connection)
     return {"title": "From the chat", "amount": 10, "contact": {"refs": contact.refs},
@@ -202,6 +212,11 @@ class TestBigin(ConnectorStandardTests):
             ActionCase("company.find_by_phone", acme_by_phone,
                        check=lambda c: c.name == "Acme Fone"),
             ActionCase("company.get", acme_id, check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("contact.list", first_page_after(contact_id),
+                       check=lambda page: "ana.souza@example.com" in
+                       {e for c in page.records for e in c.emails}),
+            ActionCase("company.list", first_page_after(acme_id),
+                       check=lambda page: "Acme Ltda" in {c.name for c in page.records}),
             ActionCase("company.update", acme_changes,
                        check=lambda c: c.name == "Acme SA" and c.website == "https://acme.example"),
             ActionCase("company.create", {"name": "Beta SA", "website": "https://beta.example"},

@@ -157,6 +157,11 @@ class TestZohodesk(ConnectorStandardTests):
                 "name": "acme ltd"}), check=lambda c: c.emails == ["office@acme.example"]),
             ActionCase("company.get", prepared(account_made, by_id),
                        check=lambda c: c.name == "Acme Ltd"),
+            ActionCase("contact.list", prepared(contact_made, lambda _: {}),
+                       check=lambda page: [c.name for c in page.records] == ["Dana Ng"]
+                       and page.next_cursor is None),
+            ActionCase("company.list", prepared(account_made, lambda _: {}),
+                       check=lambda page: [c.name for c in page.records] == ["Acme Ltd"]),
             ActionCase("company.create", {"name": "Borealis", "website": "https://b.example"},
                        check=lambda c: c.website == "https://b.example"),
             ActionCase("company.find_created", created_company_draft,
