@@ -5,7 +5,7 @@ taken back from the vendors)."""
 from __future__ import annotations
 
 from ..recipes import Integration, SetupStep
-from ..recipes.activation import activate_webhooks
+from ..recipes.activation import activate_webhooks, polled_only
 from .context import AdminContext
 from .models import (
     ActivationAnswer,
@@ -75,7 +75,10 @@ async def remove_webhooks(integration: Integration,
     steps = []
     for role in integration.trigger_roles():
         connection = integration.connections[role]
-        url = hook_urls[role]
+        url = hook_urls.get(role)
+        if url is None:
+            steps.append(polled_only(connection))
+            continue
         if connection.has("webhook.list") and connection.has("webhook.remove"):
             mine = [w for w in await connection.call("webhook.list") if w.url == url]
             for hook in mine:

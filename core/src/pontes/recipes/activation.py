@@ -21,16 +21,27 @@ async def ensure_integration_user(crm: Connection, name: str) -> SetupStep:
     return SetupStep(f"{crm.name}: integration user {name!r}", True, f"user id {user.id}")
 
 
+def polled_only(connection: Connection) -> SetupStep:
+    """The step of a role whose vendor sends no webhook the recipe wants: its changes
+    come from polling (``poll: true`` on the integration)."""
+    return SetupStep(f"{connection.name}: webhook", True,
+                     "none to set up: its changes are polled (poll: true)")
+
+
 async def activate_webhooks(integration: Integration, hook_urls: dict[str, str]) -> list[SetupStep]:
     """Register each trigger role's webhook through the vendor API, or say how to by hand.
 
     A webhook already registered at the same URL for the same event is left as it is, so
-    activating twice registers nothing twice.
+    activating twice registers nothing twice. A role without a webhook URL (its vendor
+    only has polling triggers for the recipe's events) gets a ``polled_only`` step.
     """
     steps = []
     for role in integration.trigger_roles():
         connection = integration.connections[role]
-        url = hook_urls[role]
+        url = hook_urls.get(role)
+        if url is None:
+            steps.append(polled_only(connection))
+            continue
         delivered = {e for trigger in connection.webhook_triggers() for e in trigger.events}
         events = tuple(e for e in integration.recipe.roles[role].triggers
                        if connection.has(e) and e in delivered)
