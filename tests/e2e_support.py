@@ -43,3 +43,39 @@ def movidesk_ticket(ticket_id: int, client: str, subject: str, **fields) -> dict
             "urgency": "Alta", "status": "Em atendimento", "ownerTeam": "Suporte",
             "owner": {"id": "agent-ana"}, "createdBy": {"id": client},
             "clients": [{"id": client}], **fields}
+
+
+WRITES = {"PUT", "POST", "PATCH"}
+
+
+def sandbox_writes(stack, connector: str, needle: str) -> int:
+    """How many writes a sandbox received whose path or query contains ``needle``, from
+    its request log."""
+    with stack.sandbox(connector) as sandbox:
+        log = sandbox.get("/_sandbox/requests").raise_for_status().json()
+    return len([r for r in log if r["method"] in WRITES
+                and (needle in r["path"] or needle in (r.get("query") or ""))])
+
+
+def settle(stack, integration: str, timeout: float = 60) -> None:
+    """Wait until every event of the integration has run to an end."""
+    def quiet() -> bool:
+        return all(e["status"] in ("succeeded", "dead", "rejected")
+                   for e in stack.events(integration))
+    stack.wait_until(quiet, timeout, f"{integration}'s events to finish")
+
+
+def summaries_with(stack, integration: str, *words: str) -> int:
+    """How many finished events of ``integration`` have a summary with all of ``words``."""
+    found = 0
+    for event in stack.events(integration, status="succeeded"):
+        summary = stack.event(event["id"])["result"]["summary"]
+        found += all(word in summary for word in words)
+    return found
+
+
+def summary_with(stack, integration: str, *words: str, more_than: int = 0) -> None:
+    """Wait for more than ``more_than`` finished events of ``integration`` whose summary
+    has all of ``words``."""
+    stack.wait_until(lambda: summaries_with(stack, integration, *words) > more_than, 60,
+                     f"an event of {integration} saying {words}")

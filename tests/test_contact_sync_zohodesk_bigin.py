@@ -14,6 +14,8 @@ import sys
 
 import httpx
 import pytest
+from e2e_support import sandbox_writes as writes
+from e2e_support import settle, summary_with
 from pontes.testing.stack import Stack
 from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
 from pontes_demo import steps
@@ -32,7 +34,6 @@ INTEGRATIONS = {
 CONNECTIONS = {"bigin": ("bigin", {}), "desk": ("zohodesk", {
     "access_token": None, "refresh_token": DESK_REFRESH_TOKEN})}
 SANDBOX_OPTIONS = {"bigin": {"oauth": True, "daily_credits": 100_000}}
-WRITES = {"PUT", "POST", "PATCH"}
 
 
 @pytest.fixture(scope="module")
@@ -92,21 +93,6 @@ def desk_by_email(stack, email: str) -> list[dict]:
     return [r for r in rows if (r.get("email") or "").lower() == email]
 
 
-def writes(stack, connector: str, needle: str) -> int:
-    """How many writes the sandbox received on paths containing ``needle``."""
-    with stack.sandbox(connector) as sandbox:
-        log = sandbox.get("/_sandbox/requests").raise_for_status().json()
-    return len([r for r in log if r["method"] in WRITES and needle in r["path"]])
-
-
-def settle(stack, integration: str) -> None:
-    """Wait until every event of the integration has run to an end."""
-    def quiet() -> bool:
-        return all(e["status"] in ("succeeded", "dead", "rejected")
-                   for e in stack.events(integration))
-    stack.wait_until(quiet, 60, f"{integration}'s events to finish")
-
-
 def test_two_way_copies_a_bigin_person_to_desk_and_an_edit_back_without_a_loop(stack):
     only(stack, "sync-two_way")
     bigin_contact(stack, First_Name="Lia", Last_Name="Duas", Email="lia@two.example")
@@ -125,17 +111,6 @@ def test_two_way_copies_a_bigin_person_to_desk_and_an_edit_back_without_a_loop(s
     settle(stack, "sync-two_way")
     assert writes(stack, "bigin", "/Contacts") == bigin_writes + 1
     assert writes(stack, "zohodesk", f"/contacts/{person['id']}") == desk_writes
-
-
-def summary_with(stack, integration: str, *words: str) -> None:
-    """Wait for a finished event of ``integration`` whose summary has all of ``words``."""
-    def found() -> bool:
-        for event in stack.events(integration, status="succeeded"):
-            summary = stack.event(event["id"])["result"]["summary"]
-            if all(word in summary for word in words):
-                return True
-        return False
-    stack.wait_until(found, 60, f"an event of {integration} saying {words}")
 
 
 def test_one_way_copies_bigin_to_desk_but_never_desk_to_bigin(stack):
