@@ -28,6 +28,7 @@ INITIAL = "initial-sync"
 """The trigger name of the initial sync's cursors (``initial-sync:contact``...)."""
 DONE = "done"
 """The cursor of a list read to its end."""
+PLURALS = {"contact": "contacts", "company": "companies"}
 
 
 def source_roles(options: Any) -> tuple[str, ...]:
@@ -74,7 +75,7 @@ async def _queue_list(integration: Integration, store: Store, role: str, kind: s
     if cursor == DONE:
         return 0
     queued = 0
-    with tqdm(desc=f"{integration.name}: {connection.name} {kind}s", unit=" records",
+    with tqdm(desc=f"{integration.name}: {connection.name} {PLURALS[kind]}", unit=" records",
               disable=not progress, dynamic_ncols=True) as bar:
         while cursor != DONE:
             page = await connection.call(f"{kind}.list", cursor=cursor)
