@@ -101,6 +101,17 @@ class PageOf(_Params):
 
     cursor: str | None = None
 
+    def number(self, first: int = 1) -> int:
+        """The cursor read as a whole number (a page or an offset, as the plugin wrote
+        it); ``first`` for the first page. ``ValueError`` for any other cursor."""
+        if self.cursor is None:
+            return first
+        text = self.cursor.strip()
+        if not (text.isascii() and text.isdigit() and len(text) <= 9) or int(text) < first:
+            raise ValueError(f"cursor {self.cursor[:40]!r} is not one this list gave: "
+                             f"a whole number from {first}")
+        return int(text)
+
 
 class ContactPage(BaseModel):
     """A page of people and where the next page starts (``None`` after the last)."""

@@ -42,3 +42,10 @@ async def test_every_contact_and_company_is_listed_once_over_pages(sandbox_url,
     companies, _ = await every_page(connection, "company.list")
     assert company.refs[connection.name] in {c.refs[connection.name] for c in companies}
     assert next(c for c in companies if c.name == "Acme")
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("cursor", ["0", "²", "page-2"])
+async def test_a_cursor_the_list_did_not_give_is_refused_by_name(sandbox_connection, cursor):
+    with pytest.raises(ValueError, match="cursor .* is not one this list gave"):
+        await sandbox_connection("bigin").call("company.list", cursor=cursor)

@@ -31,3 +31,9 @@ async def test_every_contact_and_account_is_listed_once_over_pages(desk, desk_co
     companies, _ = await every_page(desk_connection, "company.list")
     assert [(c.refs[desk_connection.name], c.name) for c in companies] == \
         [(account["id"], "Acme")]
+
+
+@pytest.mark.parametrize("cursor", ["-1", "0", "²", "next", "1" * 30])
+async def test_a_cursor_the_list_did_not_give_is_refused_by_name(desk_connection, cursor):
+    with pytest.raises(ValueError, match="cursor .* is not one this list gave"):
+        await desk_connection.call("contact.list", cursor=cursor)

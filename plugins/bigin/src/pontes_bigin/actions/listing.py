@@ -27,9 +27,9 @@ LISTED_FIELDS = {
 
 
 async def page_of(connection: Connection, module: str,
-                  cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ``module`` from ``cursor`` (a page number) and the next cursor."""
-    page = int(cursor) if cursor and cursor.isdigit() else 1
+                  params: PageOf) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``module`` from the cursor (a page number) and the next cursor."""
+    page = params.number()
     body = await connection.client.get_json(f"/{module}", params={
         "fields": LISTED_FIELDS[module], "sort_by": "Created_Time", "sort_order": "asc",
         "page": str(page), "per_page": str(MAX_PER_PAGE)})
@@ -41,7 +41,7 @@ async def page_of(connection: Connection, module: str,
 @kit.action("contact.list")
 async def contact_list(connection: Connection, params: PageOf) -> ContactPage:
     """A page of every contact, oldest first (``GET /Contacts``)."""
-    found, following = await page_of(connection, CONTACTS, params.cursor)
+    found, following = await page_of(connection, CONTACTS, params)
     return ContactPage(records=[contact_to_canonical(r, connection.name) for r in found],
                        next_cursor=following)
 
@@ -49,6 +49,6 @@ async def contact_list(connection: Connection, params: PageOf) -> ContactPage:
 @kit.action("company.list")
 async def company_list(connection: Connection, params: PageOf) -> CompanyPage:
     """A page of every company, oldest first (``GET /Accounts``)."""
-    found, following = await page_of(connection, ACCOUNTS, params.cursor)
+    found, following = await page_of(connection, ACCOUNTS, params)
     return CompanyPage(records=[company_to_canonical(r, connection.name) for r in found],
                        next_cursor=following)

@@ -18,9 +18,9 @@ from ..mappers.people import company_to_canonical, contact_to_canonical
 
 
 async def page_of(connection: Connection, path: str,
-                  cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ``path`` from ``cursor`` (a ``from`` offset) and the next cursor."""
-    start = int(cursor) if cursor and cursor.isdigit() else 1
+                  params: PageOf) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ``path`` from the cursor (a ``from`` offset) and the next cursor."""
+    start = params.number()
     found = rows(await desk_get(connection, path, params={
         "sortBy": "createdTime", "from": str(start), "limit": str(MAX_LIMIT)}))
     return found, (str(start + len(found)) if len(found) == MAX_LIMIT else None)
@@ -29,7 +29,7 @@ async def page_of(connection: Connection, path: str,
 @kit.action("contact.list")
 async def contact_list(connection: Connection, params: PageOf) -> ContactPage:
     """A page of every contact, oldest first (``GET /contacts?sortBy=createdTime``)."""
-    found, following = await page_of(connection, "/contacts", params.cursor)
+    found, following = await page_of(connection, "/contacts", params)
     return ContactPage(records=[contact_to_canonical(r, connection.name) for r in found],
                        next_cursor=following)
 
@@ -37,6 +37,6 @@ async def contact_list(connection: Connection, params: PageOf) -> ContactPage:
 @kit.action("company.list")
 async def company_list(connection: Connection, params: PageOf) -> CompanyPage:
     """A page of every account, oldest first (``GET /accounts?sortBy=createdTime``)."""
-    found, following = await page_of(connection, "/accounts", params.cursor)
+    found, following = await page_of(connection, "/accounts", params)
     return CompanyPage(records=[company_to_canonical(r, connection.name) for r in found],
                        next_cursor=following)
