@@ -18,23 +18,30 @@ See ``docs/testing-plugins.md`` for how to write an adapter.
 
 from __future__ import annotations
 
+import base64
 import html
 import importlib
 import json
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from ..plugins import installed_plugins, load_plugins
 from ..recipes.pairs import Pair, all_pairs
+from .server import serve_app
 from .stack import Stack, StackError
 
 ADAPTER_MODULE = "testing"
@@ -211,6 +218,40 @@ class Scenario:
     """A role whose connectors each get a stack of their own, when one vendor account
     cannot hold every pair's set-up (Zoho Desk takes 10 webhooks); by default the
     recipe's cases share one stack."""
+    outgoing_webhooks: bool = False
+    """Whether each integration's ``webhooks`` option names the matrix's receiver
+    (``SIGNAL_RECEIVER``), signed with ``WEBHOOK_SECRET``."""
+
+
+WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"recipe-matrix-webhook-secret-32b").decode()
+"""The secret of the outgoing webhooks the matrix receives."""
+
+
+class SignalReceiver:
+    """An operator's endpoint for outgoing webhooks: keeps every delivery it is sent."""
+
+    def __init__(self) -> None:
+        self._deliveries: list[tuple[dict[str, str], bytes]] = []
+        self._lock = threading.Lock()
+
+    async def _take(self, request: Request) -> Response:
+        body = await request.body()
+        with self._lock:
+            self._deliveries.append((dict(request.headers), body))
+        return Response(status_code=204)
+
+    def app(self) -> Starlette:
+        """The receiving app (``POST /signals``)."""
+        return Starlette(routes=[Route("/signals", self._take, methods=["POST"])])
+
+    def deliveries(self, text: str) -> list[tuple[dict[str, str], bytes]]:
+        """The headers and body of every delivery whose body contains ``text``."""
+        with self._lock:
+            return [(h, b) for h, b in self._deliveries if text in b.decode()]
+
+
+SIGNAL_RECEIVER = SignalReceiver()
+"""The receiver of every stack whose scenario has ``outgoing_webhooks``."""
 
 
 def ticket_history(stack: Stack, case: MatrixCase) -> None:
@@ -315,7 +356,11 @@ def crm_panel(stack: Stack, case: MatrixCase) -> None:
 
 def tickets_tab(stack: Stack, case: MatrixCase) -> None:
     """A client the CRM knows opens a ticket; the CRM person gets one "New ticket" note
-    naming the helpdesk and the ticket's subject (the tab's new-ticket signal)."""
+    naming the helpdesk and the ticket's subject (the tab's new-ticket signal), and the
+    operator's webhook one delivery of it, signed (checked by the Standard Webhooks
+    reference library) and naming the ticket."""
+    from standardwebhooks import Webhook  # a dev dependency, as the matrix only runs in tests
+
     helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
     tag = unique(case.integration)
     client = Client("Signal", tag.replace("-", " ").title().replace(" ", ""),
@@ -333,6 +378,13 @@ def tickets_tab(stack: Stack, case: MatrixCase) -> None:
     settle(stack, case.integration)
     (note,) = new_ticket_notes()
     assert f"{title}: New ticket" in note, note
+    wait_for(stack, f"{case.pair.label}: the new_ticket webhook of {subject!r}",
+             lambda: SIGNAL_RECEIVER.deliveries(subject))
+    ((headers, body),) = SIGNAL_RECEIVER.deliveries(subject)
+    signal = Webhook(WEBHOOK_SECRET).verify(body, headers)
+    assert signal["type"] == "ticket.new_ticket", signal
+    assert signal["data"]["helpdesk"] == case.pair.roles["helpdesk"], signal
+    assert signal["data"]["ticket"]["subject"] == subject, signal
 
 
 def request_example(stack: Stack, integration: str) -> tuple[str, dict[str, Any]]:
@@ -379,7 +431,7 @@ SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
              crm_panel),
     Scenario("tickets_tab", {"helpdesk": ("open_ticket",),
                              "crm": ("add_contact", "history")}, tickets_tab,
-             stack_per="crm"),
+             stack_per="crm", outgoing_webhooks=True),
     Scenario("deal_request", {"helpdesk": ("send_request",), "crm": ("deals",)},
              deal_request),
     Scenario("chat_to_crm", {"chat": ("finish_chat",), "crm": ("contacts",)}, chat_to_crm,
@@ -475,15 +527,21 @@ def case_stack(workdir: Path, name: str, cases: list[MatrixCase]) -> Iterator[St
     recipe = chosen[0].pair.recipe
     scenario = SCENARIOS[recipe]
     used = {a.connector: a for case in chosen for a in case.adapters.values()}
-    integrations = {case.integration: {"recipe": recipe, **case.pair.roles,
-                                       "options": dict(scenario.options)}
-                    for case in chosen}
-    with Stack.running(workdir, connections={name: (name, dict(a.settings))
-                                             for name, a in used.items()},
-                       integrations=integrations,
-                       sandbox_options={name: dict(a.sandbox_options)
-                                        for name, a in used.items() if a.sandbox_options},
-                       server_env=FAST_RETRIES) as stack:
+    with ExitStack() as receiving:
+        options = dict(scenario.options)
+        if scenario.outgoing_webhooks:
+            receiver_url = receiving.enter_context(serve_app(SIGNAL_RECEIVER.app()))
+            options["webhooks"] = [{"url": f"{receiver_url}/signals",
+                                    "secret": WEBHOOK_SECRET}]
+        integrations = {case.integration: {"recipe": recipe, **case.pair.roles,
+                                           "options": dict(options)}
+                        for case in chosen}
+        stack = receiving.enter_context(Stack.running(
+            workdir, connections={name: (name, dict(a.settings)) for name, a in used.items()},
+            integrations=integrations,
+            sandbox_options={name: dict(a.sandbox_options)
+                             for name, a in used.items() if a.sandbox_options},
+            server_env=FAST_RETRIES))
         for case in chosen:
             if scenario.prepare is not None:
                 scenario.prepare(stack, case)
