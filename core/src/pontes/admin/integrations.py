@@ -71,7 +71,11 @@ async def deactivate(admin: AdminContext, name: str) -> ActivationAnswer:
 
 async def remove_webhooks(integration: Integration,
                           hook_urls: dict[str, str]) -> list[SetupStep]:
-    """Remove every webhook registered at ``hook_urls`` (per trigger role), or say how to."""
+    """Remove every webhook registered at ``hook_urls`` (per trigger role), or say how to.
+
+    A vendor webhook that serves several events (Ploomes' Contacts webhook sends both
+    ``contact.changed`` and ``company.changed``) is listed once per event and removed once.
+    """
     steps = []
     for role in integration.trigger_roles():
         connection = integration.connections[role]
@@ -81,7 +85,11 @@ async def remove_webhooks(integration: Integration,
             continue
         if connection.has("webhook.list") and connection.has("webhook.remove"):
             mine = [w for w in await connection.call("webhook.list") if w.url == url]
+            removed: set[str] = set()
             for hook in mine:
+                if hook.id in removed:
+                    continue
+                removed.add(hook.id)
                 await connection.call("webhook.remove", id=hook.id)
                 steps.append(SetupStep(f"{connection.name}: webhook for {hook.event}", True,
                                        f"removed (id {hook.id})"))
