@@ -10,6 +10,9 @@ loop would show as a second write.
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from e2e_support import sandbox_writes, settle, summaries_with, summary_with
 from pontes.testing.stack import Stack
@@ -146,3 +149,15 @@ def test_none_links_a_person_both_have_and_copies_nothing(stacks):
     summary_with(stack, "sync-none", "<solo@none.example>", "nothing to link")
     settle(stack, "sync-none")
     assert movidesk_by_email(stack, "solo@none.example") == []
+
+
+def test_deactivating_takes_back_the_ploomes_webhooks_and_says_movidesk_is_polled(stacks):
+    stack = stacks("none")
+    done = subprocess.run([sys.executable, "-m", "pontes.cli", "deactivate", "sync-none",
+                           "--config", str(stack.config_path)], env=stack.env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "movidesk: webhook: none to set up: its changes are polled" in done.stdout
+    assert "ploomes: webhook for" in done.stdout and "removed" in done.stdout
+    hooks = steps.ploomes_records(stack, "Webhooks")
+    assert [h for h in hooks if "/hooks/sync-none/" in (h.get("CallbackUrl") or "")] == []
