@@ -74,12 +74,16 @@ class SandboxAdapter:
 
     - ``connector``: the connector's name;
     - ``settings``: connection settings added to the sandbox's own;
-    - ``sandbox_options``: options of the sandbox app (and of its settings).
+    - ``sandbox_options``: options of the sandbox app (and of its settings);
+    - ``integration_settings``: by recipe, what an integration of that recipe with this
+      vendor in it needs in its configuration besides the scenario's options (a mapping,
+      polling), whichever the other vendor is.
     """
 
     connector: str = ""
     settings: dict[str, Any] = {}
     sandbox_options: dict[str, Any] = {}
+    integration_settings: dict[str, dict[str, Any]] = {}
 
     def prepare(self, stack: Stack, integration: str, role: str) -> None:
         """Set the vendor up for an integration once the server runs (register webhooks
@@ -426,7 +430,7 @@ SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("deal_to_ticket", {"crm": ("add_deal",), "helpdesk": ("tickets",)},
              deal_to_ticket, prepare=add_integration_user),
     Scenario("contact_sync", {"helpdesk": ("add_person",), "crm": ("contacts",)},
-             contact_sync, options={"mode": "two_way"}),
+             contact_sync, options={"mode": "two_way"}, stack_per="helpdesk"),
     Scenario("crm_panel", {"helpdesk": ("open_card",), "crm": ("add_contact",)},
              crm_panel),
     Scenario("tickets_tab", {"helpdesk": ("open_ticket",),
@@ -518,6 +522,16 @@ def matrix_cases() -> tuple[list[MatrixCase], list[Uncovered]]:
     return cases, uncovered
 
 
+def integration_config(case: MatrixCase, options: dict[str, Any]) -> dict[str, Any]:
+    """The configuration of a case's integration: its recipe, roles and ``options``, and
+    what each of its adapters asks for in this recipe (``integration_settings``)."""
+    config: dict[str, Any] = {"recipe": case.pair.recipe, **case.pair.roles,
+                              "options": dict(options)}
+    for adapter in case.adapters.values():
+        config.update(adapter.integration_settings.get(case.pair.recipe, {}))
+    return config
+
+
 @contextmanager
 def case_stack(workdir: Path, name: str, cases: list[MatrixCase]) -> Iterator[Stack]:
     """One stack for the cases whose ``stack`` is ``name``: a sandbox per connector (named
@@ -533,8 +547,7 @@ def case_stack(workdir: Path, name: str, cases: list[MatrixCase]) -> Iterator[St
             receiver_url = receiving.enter_context(serve_app(SIGNAL_RECEIVER.app()))
             options["webhooks"] = [{"url": f"{receiver_url}/signals",
                                     "secret": WEBHOOK_SECRET}]
-        integrations = {case.integration: {"recipe": recipe, **case.pair.roles,
-                                           "options": dict(options)}
+        integrations = {case.integration: integration_config(case, options)
                         for case in chosen}
         stack = receiving.enter_context(Stack.running(
             workdir, connections={name: (name, dict(a.settings)) for name, a in used.items()},

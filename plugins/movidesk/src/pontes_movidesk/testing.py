@@ -9,6 +9,8 @@ import itertools
 from pontes.testing.matrix import Client, SandboxAdapter
 from pontes.testing.stack import Stack
 
+from .sandbox import SANDBOX_TOKEN
+
 RESOLVED = "Resolvido"
 _ticket_ids = itertools.count(70001)
 
@@ -17,6 +19,24 @@ class MovideskAdapter(SandboxAdapter):
     """Movidesk as a helpdesk in the recipe matrix."""
 
     connector = "movidesk"
+    settings = {"poll_lookback_hours": 0, "poll_overlap_seconds": 2}
+    sandbox_options = {"requests_per_minute": 1200}
+    """A real account's 10 calls a minute cannot serve a poll a second for three CRMs."""
+    integration_settings = {"contact_sync": {
+        "mapping": {"contact_to_helpdesk": {"name": "name"}, "contact_to_crm": {"name": "name"}},
+        "poll": True, "poll_interval": 1}}
+    """Movidesk keeps a person's name whole (``businessName``), so contact_sync maps the
+    name both ways; it has no person webhook, so its persons are polled."""
+
+    def add_person(self, stack: Stack, client: Client) -> None:
+        """Add the client as a client person through the API, as an agent's tool would
+        (the server's poll of changed persons then finds it)."""
+        with stack.sandbox(self.connector) as movidesk:
+            movidesk.post("/public/v1/persons", params={"token": SANDBOX_TOKEN}, json={
+                "isActive": True, "personType": 1, "profileType": 2,
+                "businessName": client.name,
+                "emails": [{"emailType": "Profissional", "email": client.email,
+                            "isDefault": True}]}).raise_for_status()
 
     def open_ticket(self, stack: Stack, integration: str, client: Client,
                     subject: str) -> None:
