@@ -5,6 +5,8 @@ again, and running the queued events leaves each person once on each side."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from contact_sync_support import Vendors
 from pontes.errors import VendorError
@@ -86,3 +88,37 @@ def test_an_interrupted_initial_sync_resumes_and_syncs_everyone_once(vendors):
 
     run_queued(vendors)
     assert vendors.pontes_writes() == created, "running the events again writes nothing"
+
+
+def test_a_sync_stopped_mid_list_resumes_at_the_page_it_stopped_at(vendors):
+    for n in range(130):
+        vendors.create("helpdesk", "Desk", f"P{n}", f"p{n}@example.com")
+    vendors.desk.post("/_sandbox/faults", json={
+        "delay": 2, "count": 2, "path": "/api/v1/contacts", "method": "GET"}
+    ).raise_for_status()
+
+    def position() -> str | None:
+        state = vendors.store.cursors.get("sync", "desk", "initial-sync:contact")
+        return state.value if state else None
+
+    async def stopped_mid_list() -> None:
+        running = asyncio.create_task(
+            initial_sync(vendors.integration, vendors.store, progress=False))
+        while position() is None:
+            await asyncio.sleep(0.05)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+
+    vendors.loop.run_until_complete(stopped_mid_list())
+    assert position() == "101", "the first page of 100 is stored, the second is not"
+    assert len(vendors.store.events.list(integration="sync", limit=1000)) == 100
+    asked = len(vendors.desk.get("/_sandbox/requests").json())
+
+    assert sync(vendors) == 30 and position() == DONE
+    resumed = [r for r in vendors.desk.get("/_sandbox/requests").json()[asked:]
+               if r["path"] == "/api/v1/contacts"]
+    assert [r["query"] for r in resumed] == ["sortBy=createdTime&from=101&limit=100"]
+    keys = [e.idempotency_key for e in vendors.store.events.list(integration="sync",
+                                                                    limit=1000)]
+    assert len(keys) == len(set(keys)) == 130
