@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tqdm import tqdm
+
 from ...models import Event, Record
 from ...store import CursorPosition, NewEvent, Store
 from ..base import Integration
@@ -66,8 +68,6 @@ async def initial_sync(integration: Integration, store: Store, *,
 async def _queue_list(integration: Integration, store: Store, role: str, kind: str,
                       progress: bool) -> int:
     """Queue one side's list of ``kind`` from its stored cursor to the end."""
-    from tqdm import tqdm
-
     connection = integration.connections[role]
     trigger = f"{INITIAL}:{kind}"
     state = store.cursors.get(integration.name, connection.name, trigger)
