@@ -94,7 +94,14 @@ class Poller:
     async def poll_and_record(self, integration: Integration, role: str,
                               trigger: PollingTrigger) -> float:
         """Poll once; on failure record the error with the cursor. Returns the seconds the
-        vendor asked to wait before the next poll (0 when it asked nothing)."""
+        vendor asked to wait before the next poll (0 when it asked nothing).
+
+        A deactivated integration (``pontes deactivate``) is not polled: its cursor stays
+        where it was, so ``pontes activate`` later picks up what changed meanwhile."""
+        states = await self.store.run(self.store.integration_states.all)
+        state = states.get(integration.name)
+        if state is not None and not state.active:
+            return 0.0
         try:
             await self.poll_once(integration, role, trigger)
         except CursorMoved as exc:
