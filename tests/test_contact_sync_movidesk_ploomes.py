@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 
 import pytest
 from e2e_support import sandbox_writes, settle, summaries_with, summary_with
@@ -151,13 +152,45 @@ def test_none_links_a_person_both_have_and_copies_nothing(stacks):
     assert movidesk_by_email(stack, "solo@none.example") == []
 
 
+def pontes(stack, *args: str) -> str:
+    """Run the ``pontes`` command line on the stack's configuration; what it printed."""
+    done = subprocess.run([sys.executable, "-m", "pontes.cli", *args, "--config",
+                           str(stack.config_path)], env=stack.env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def test_deactivating_takes_back_the_ploomes_webhooks_and_says_movidesk_is_polled(stacks):
     stack = stacks("none")
-    done = subprocess.run([sys.executable, "-m", "pontes.cli", "deactivate", "sync-none",
-                           "--config", str(stack.config_path)], env=stack.env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "movidesk: webhook: none to set up: its changes are polled" in done.stdout
-    assert "ploomes: webhook for" in done.stdout and "removed" in done.stdout
+    printed = pontes(stack, "deactivate", "sync-none")
+    assert "movidesk: webhook: none to set up: its changes are polled" in printed
+    assert "ploomes: webhook for" in printed and "removed" in printed
     hooks = steps.ploomes_records(stack, "Webhooks")
     assert [h for h in hooks if "/hooks/sync-none/" in (h.get("CallbackUrl") or "")] == []
+
+
+def test_deactivated_nothing_is_polled_or_copied_and_reactivated_both_edits_arrive(stacks):
+    stack = stacks("two_way")
+    (movidesk_lia,) = movidesk_by_email(stack, "lia@two.example")
+    (ploomes_lia,) = ploomes_by_email(stack, "lia@two.example")
+    settle(stack, "sync-two_way")
+    pontes(stack, "deactivate", "sync-two_way")
+    before = len(stack.events("sync-two_way"))
+    movidesk(stack, "PATCH", "/persons", params={"id": movidesk_lia["id"]},
+             json={"businessName": "Lia Pausada"})
+    steps.ploomes_api(stack, "PATCH", f"/Contacts({ploomes_lia['Id']})",
+                      json={"Email": "lia.pausa@two.example"})
+    time.sleep(3)  # three poll intervals in which a poll of Movidesk would have run
+    assert len(stack.events("sync-two_way")) == before
+
+    printed = steps.activate(stack, "sync-two_way")
+    assert "catch-up events" in printed
+    stack.wait_until(lambda: ploomes_by_email(stack, "lia.pausa@two.example")
+                     and ploomes_by_email(stack, "lia.pausa@two.example")[0]["Name"]
+                     == "Lia Pausada", 60, "the Movidesk edit made while off to reach Ploomes")
+    stack.wait_until(lambda: movidesk_by_email(stack, "lia.pausa@two.example"), 60,
+                     "the Ploomes edit made while off to reach Movidesk")
+    settle(stack, "sync-two_way")
+    (person,) = movidesk_by_email(stack, "lia.pausa@two.example")
+    assert person["businessName"] == "Lia Pausada"
