@@ -142,6 +142,9 @@ def parse_ticket_card(request: WebhookRequest) -> list[Event]:
     without a ticket id).
     """
     body = delivery_body(request)
+    if not isinstance(body, dict):
+        raise InvalidPayload(f"a dynamic block posts an object of fields, got "
+                             f"{type(body).__name__}")
     if any(kind in body for kind in KINDS):
         raise InvalidPayload("an API channel delivery, not a dynamic block's")
     ticket_id = whole_number(body.get("ticket_id"))
