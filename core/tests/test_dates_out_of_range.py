@@ -1,13 +1,12 @@
-"""A date whose offset moves it past year 1 or 9999 once in UTC is a ``TransformError``
-naming the value, never an ``OverflowError`` that crashes whoever reads vendor dates."""
+"""A date whose offset moves it past year 1 or 9999 once in UTC is ``DateOutOfRange`` (a
+``TransformError``) naming the value, never an ``OverflowError`` that crashes whoever reads vendor dates."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from pontes.mapping.transform import TransformError
-from pontes.mapping.values import parse_datetime
+from pontes.mapping.values import DateOutOfRange, parse_datetime
 
 
 @pytest.mark.parametrize("value", [
@@ -17,12 +16,12 @@ from pontes.mapping.values import parse_datetime
     datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-3))),
 ])
 def test_a_moment_past_either_end_of_utc_is_a_transform_error(value):
-    with pytest.raises(TransformError, match="is out of range once in UTC"):
+    with pytest.raises(DateOutOfRange, match="is out of range once in UTC"):
         parse_datetime(value)
 
 
 def test_a_naive_moment_in_a_zone_past_the_end_is_a_transform_error():
-    with pytest.raises(TransformError, match="9999-12-31T23:00:00-05:00 is out of range"):
+    with pytest.raises(DateOutOfRange, match="9999-12-31T23:00:00-05:00 is out of range"):
         parse_datetime("9999-12-31T23:00:00", zone=timezone(timedelta(hours=-5)))
 
 

@@ -91,6 +91,7 @@ from .errors import (
 from .forms import flatten_form, nest_form
 from .http import RateLimit, RetryPolicy, VendorClient, vendor_message
 from .kit import ConnectorKit
+from .mapping import DateOutOfRange
 from .mapping import parse_datetime as parse_vendor_datetime
 from .markers import has_marker, marker_token
 from .markup import html_to_text, text_to_html
@@ -140,6 +141,7 @@ __all__ = [
     "CAPABILITIES",
     "CONTROL_PREFIX",
     "DEFAULT_PHONE_REGION",
+    "DateOutOfRange",
     "ZOHO_DATA_CENTRES",
     "Address",
     "AuthError",

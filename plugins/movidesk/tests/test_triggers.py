@@ -73,8 +73,13 @@ async def test_the_key_follows_last_update_so_a_poll_of_the_same_change_matches(
 
 
 @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
-async def test_a_last_update_out_of_range_in_utc_reads_as_no_date(stamp):
-    [event] = parse_webhook(delivery({"Id": 9, "lastUpdate": stamp}))
+async def test_a_last_update_out_of_range_in_utc_makes_the_body_invalid(stamp):
+    with pytest.raises(InvalidPayload, match="'lastUpdate' is out of range once in UTC"):
+        parse_webhook(delivery({"Id": 9, "lastUpdate": stamp}))
+
+
+async def test_an_unreadable_last_update_reads_as_no_date():
+    [event] = parse_webhook(delivery({"Id": 9, "lastUpdate": "yesterday"}))
     assert event.record_id == "9"
     assert event.idempotency_key.startswith("ticket:9#")  # a digest of the body
 

@@ -55,10 +55,9 @@ def test_full_snapshot_delivery():
 
 
 @pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00"])
-def test_a_last_update_out_of_range_in_utc_reads_as_no_date(stamp):
-    [event] = parse_webhook(delivery({**WIN, "New": {**WIN["New"], "LastUpdateDate": stamp}}))
-    assert event.record_id == "50000777"
-    assert event.idempotency_key == f"ploomes:deal:50000777:5:{stamp}"
+def test_a_last_update_out_of_range_in_utc_makes_the_body_invalid(stamp):
+    with pytest.raises(InvalidPayload, match="'LastUpdateDate' is out of range once in UTC"):
+        parse_webhook(delivery({**WIN, "New": {**WIN["New"], "LastUpdateDate": stamp}}))
 
 
 def test_the_same_change_from_two_webhooks_is_one_event():

@@ -18,9 +18,10 @@ from .transform import (
     TransformOptions,
 )
 from .transforms import builtin_transforms
-from .values import parse_br_decimal, parse_datetime, parse_decimal
+from .values import DateOutOfRange, parse_br_decimal, parse_datetime, parse_decimal
 
 __all__ = [
+    "DateOutOfRange",
     "RULE_KEYS",
     "CompileContext",
     "CompiledMapping",

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from .transform import TransformError
 
 __all__ = [
+    "DateOutOfRange",
     "EpochUnit",
     "parse_br_decimal",
     "parse_datetime",
@@ -90,15 +91,21 @@ def _from_epoch(number: float | Decimal, unit: EpochUnit, original: Any) -> date
         raise TransformError(f"{original!r} is out of range for epoch {unit}") from exc
 
 
+class DateOutOfRange(TransformError):
+    """A date and time that is well formed but has no moment in UTC: year 1 or 9999 with an
+    offset that moves it past either end. Triggers refuse such a body; an unreadable date,
+    by contrast, is often just left out by a vendor."""
+
+
 def _aware(value: datetime, zone: tzinfo) -> datetime:
-    """``value`` in UTC (in ``zone`` when it has no offset); a ``TransformError`` when UTC
-    has no such moment (year 1 or 9999 with an offset that moves it past either end)."""
+    """``value`` in UTC (in ``zone`` when it has no offset); ``DateOutOfRange`` when UTC
+    has no such moment."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise TransformError(f"{value.isoformat()} is out of range once in UTC (years 1 to "
+        raise DateOutOfRange(f"{value.isoformat()} is out of range once in UTC (years 1 to "
                              "9999)") from None
 
 

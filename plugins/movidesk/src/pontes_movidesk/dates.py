@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from pontes.plugin import parse_vendor_datetime
+from pontes.plugin import DateOutOfRange, parse_vendor_datetime
 
 
 def parse_datetime(value: Any, field: str = "date") -> datetime | None:
     """An aware UTC datetime from a Movidesk value, or ``None`` for an empty one.
 
     Accepts ``2024-03-10T14:22:31.1234567`` (naive, taken as UTC), a ``Z``/``z`` suffix
-    or an explicit offset (the core's vendor date parser). Raises ``ValueError`` naming
-    ``field`` for anything else.
+    or an explicit offset (the core's vendor date parser). Raises ``DateOutOfRange`` for a
+    date with no moment in UTC, and ``ValueError`` naming ``field`` for anything else.
     """
     if value in (None, ""):
         return None
     try:
         return parse_vendor_datetime(value)
+    except DateOutOfRange:
+        raise
     except ValueError:
         raise ValueError(f"{field}: not a Movidesk date-time: {value!r}") from None
 

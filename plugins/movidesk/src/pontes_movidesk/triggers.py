@@ -24,6 +24,7 @@ from pontes.plugin import (
     Company,
     Connection,
     Contact,
+    DateOutOfRange,
     Event,
     InvalidPayload,
     NotFoundError,
@@ -136,10 +137,13 @@ def _as_ticket_id(value: Any, key: str) -> int:
 
 
 def _maybe_datetime(value: Any) -> datetime | None:
-    """``lastUpdate`` as a datetime; ``None`` when unreadable or out of range once in UTC
-    (the key then uses a digest)."""
+    """``lastUpdate`` as a datetime; ``None`` when unreadable (the key then uses a digest).
+    A date with no moment in UTC (year 1 or 9999 with an offset) makes the body invalid."""
     try:
         return parse_datetime(value)
+    except DateOutOfRange:
+        raise InvalidPayload("Movidesk webhook field 'lastUpdate' is out of range once in "
+                             f"UTC: {value!r}") from None
     except ValueError:
         return None
 

@@ -11,18 +11,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pontes.plugin import parse_vendor_datetime
+from pontes.plugin import DateOutOfRange, parse_vendor_datetime
 
 PLOOMES_LOCAL_TIME = ZoneInfo("America/Sao_Paulo")
 
 
 def parse_time(value: Any) -> datetime | None:
-    """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent, unreadable
-    or out of range once in UTC (year 1 or 9999 with an offset)."""
+    """An aware UTC datetime from a Ploomes timestamp, or ``None`` when absent or
+    unreadable; ``DateOutOfRange`` when it has no moment in UTC (year 1 or 9999 with an
+    offset)."""
     if not isinstance(value, datetime) and not (isinstance(value, str) and value.strip()):
         return None
     try:
         return parse_vendor_datetime(value, zone=PLOOMES_LOCAL_TIME)
+    except DateOutOfRange:
+        raise
     except ValueError:
         return None
 

@@ -25,7 +25,15 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pontes.plugin import ById, Connection, Event, InvalidPayload, Record, WebhookRequest
+from pontes.plugin import (
+    ById,
+    Connection,
+    DateOutOfRange,
+    Event,
+    InvalidPayload,
+    Record,
+    WebhookRequest,
+)
 
 from .actions.clients import PERSON_EXPAND
 from .actions.deals import deal_get
@@ -80,6 +88,17 @@ def _record_id(body: dict[str, Any], snapshot: dict[str, Any] | None) -> int:
         raise InvalidPayload(f"Ploomes webhook record id must be positive and fit in 64 bits, "
                              f"got {number!r}")
     return number
+
+
+def _occurred(snapshot: dict[str, Any]) -> datetime | None:
+    """The snapshot's ``LastUpdateDate`` in UTC, ``None`` when absent or unreadable; a date
+    with no moment in UTC makes the body invalid."""
+    value = snapshot.get("LastUpdateDate")
+    try:
+        return parse_time(value)
+    except DateOutOfRange:
+        raise InvalidPayload("Ploomes webhook 'LastUpdateDate' is out of range once in UTC: "
+                             f"{value!r}") from None
 
 
 def _snapshot(body: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -168,7 +187,7 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
         return []
     if snapshot is not None:
         stamp = snapshot.get("LastUpdateDate") or _fingerprint(body)
-        occurred = parse_time(snapshot.get("LastUpdateDate"))
+        occurred = _occurred(snapshot)
     else:
         stamp = f"{_fingerprint(body)}@{int(clock() // THIN_WINDOW_SECONDS)}"
         occurred = None
