@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pontes.capabilities import FieldChoice, FieldInfo, Pipeline, PipelineStage, UserInfo
-from pontes.recipes.crm_metadata import DealMetadata
+from pontes.recipes.crm_metadata import CrmMetadata
 from pontes.recipes.deal_request import (
     DealRequestBody,
     custom_value,
@@ -14,14 +14,15 @@ from pontes.recipes.deal_request import (
 )
 from pydantic import ValidationError
 
-METADATA = DealMetadata(
+METADATA = CrmMetadata(
     pipelines=[Pipeline(id="10", name="Sales", stages=[PipelineStage(id="11", name="New"),
                                                        PipelineStage(id="12", name="Won")])],
-    fields=[FieldInfo(id="100", name="Source", type="text"),
+    deal_fields=[FieldInfo(id="100", name="Source", type="text"),
             FieldInfo(id="200", name="Product", type="select", required_stages=["12"],
                       choices=[FieldChoice(id="201", value="Basic"),
                                FieldChoice(id="202", value="Pro")]),
             FieldInfo(id="300", name="Phone", type="multitext", code="PHONE")],
+    contact_fields=None,
     users=[UserInfo(id="7", name="Admin")])
 
 
@@ -61,7 +62,8 @@ def test_what_the_metadata_lacks_is_named(change, field):
 
 
 def test_a_crm_that_cannot_list_fields_or_users_takes_them_unchecked():
-    blind = DealMetadata(pipelines=METADATA.pipelines, fields=None, users=None)
+    blind = CrmMetadata(pipelines=METADATA.pipelines, deal_fields=None, contact_fields=None,
+                        users=None)
     unknown = body(responsible_user_id=8,
                    custom_fields_values=[{"field_id": 999, "values": [{"value": "x"}]}])
     assert problems_with(unknown, blind, "crm") == []
@@ -85,8 +87,8 @@ def test_a_body_out_of_shape_is_refused_at_the_field(data, where):
 
 def test_the_example_fills_the_required_fields_and_leaves_system_fields_out():
     assert [f.id for f in example_fields(METADATA)] == ["200"]
-    optional = DealMetadata(METADATA.pipelines, [
-        f.model_copy(update={"required_stages": []}) for f in METADATA.fields], None)
+    optional = CrmMetadata(METADATA.pipelines, [
+        f.model_copy(update={"required_stages": []}) for f in METADATA.deal_fields], None, None)
     assert [f.id for f in example_fields(optional)] == ["200", "100"]
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pontes.capabilities import FieldChoice, FieldInfo, Pipeline, PipelineStage, UserInfo
 from pontes.panels.context import PanelContext
 from pontes.panels.forms import contact_draft, contact_form, deal_draft, deal_form, shown_value
-from pontes.panels.metadata import CrmMetadata
+from pontes.recipes.crm_metadata import CrmMetadata
 from starlette.datastructures import FormData
 
 PRODUCT = FieldInfo(id="20", name="Product", type="select", required_stages=["2"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pontes.capabilities import Pipeline
-from pontes.panels.metadata import crm_metadata
+from pontes.recipes.crm_metadata import crm_metadata
 
 
 class Counting:

@@ -18,8 +18,8 @@ from starlette.datastructures import FormData
 
 from ..capabilities import FieldInfo
 from ..models import Contact, Deal, UserRef, normalize_email, normalize_phone
+from ..recipes.crm_metadata import CrmMetadata
 from .context import PanelContext
-from .metadata import CrmMetadata
 
 MULTIPLE_CHOICE_TYPES = frozenset({"multiselect", "checkbox_list"})
 CUSTOM_PREFIX = "field_"

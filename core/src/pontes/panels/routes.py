@@ -22,9 +22,9 @@ from starlette.routing import Route
 
 from ..engine.explain import explain_failure
 from ..errors import VendorError
+from ..recipes.crm_metadata import crm_metadata
 from .features import FeatureMissing
 from .forms import contact_draft, contact_form, deal_draft, deal_form
-from .metadata import crm_metadata
 from .session import Panel, panel_page
 
 DEAL_FIELDS = "deal_fields"

@@ -32,7 +32,7 @@ from ..connection import Connection
 from ..errors import NotFoundError
 from ..models import Contact, Deal, Event, Interaction, Ticket, UserRef
 from .base import Integration, Recipe, RoleSpec, RunContext
-from .crm_metadata import DealMetadata, deal_metadata
+from .crm_metadata import CrmMetadata, crm_metadata
 from .requests import FieldProblem, RequestRefused, RequestSpec
 from .text import render
 
@@ -134,13 +134,13 @@ class DealRequestOptions(BaseModel):
     ticket_placeholder: str = "{{ticket_id}}"
 
 
-def problems_with(body: DealRequestBody, metadata: DealMetadata, crm: str) -> list[FieldProblem]:
+def problems_with(body: DealRequestBody, metadata: CrmMetadata, crm: str) -> list[FieldProblem]:
     """The fields of ``body`` that ``crm``'s metadata says it would refuse."""
     fields = body.fields
     problems = []
     pipeline = metadata.pipeline(fields.pipeline_id)
     if pipeline is None:
-        known = ", ".join(f"{p.id} ({p.name})" for p in metadata.pipelines) or "none"
+        known = ", ".join(f"{p.id} ({p.name})" for p in metadata.pipelines or []) or "none"
         problems.append(FieldProblem("fields.pipeline_id", f"{crm} has no pipeline "
                                      f"{fields.pipeline_id}; its pipelines: {known}"))
     elif fields.status_id is not None and fields.status_id not in {s.id for s in pipeline.stages}:
@@ -151,11 +151,11 @@ def problems_with(body: DealRequestBody, metadata: DealMetadata, crm: str) -> li
             and fields.responsible_user_id not in {u.id for u in metadata.users}):
         problems.append(FieldProblem("fields.responsible_user_id",
                                      f"{crm} has no user {fields.responsible_user_id}"))
-    if metadata.fields is None:
+    if metadata.deal_fields is None:
         return problems
     for index, custom in enumerate(fields.custom_fields_values):
         where = f"fields.custom_fields_values.{index}"
-        definition = metadata.field(custom.field_id)
+        definition = metadata.deal_field(custom.field_id)
         if definition is None:
             problems.append(FieldProblem(f"{where}.field_id",
                                          f"{crm} has no deal field {custom.field_id}"))
@@ -174,7 +174,7 @@ def problems_with(body: DealRequestBody, metadata: DealMetadata, crm: str) -> li
 async def check(integration: Integration, body: DealRequestBody) -> list[FieldProblem]:
     """The request's fields the CRM would refuse, read from its (cached) metadata."""
     crm = integration.connections["crm"]
-    return problems_with(body, await deal_metadata(crm), crm.name)
+    return problems_with(body, await crm_metadata(crm), crm.name)
 
 
 async def example(integration: Integration) -> dict[str, Any]:
@@ -182,7 +182,7 @@ async def example(integration: Integration) -> dict[str, Any]:
     first user, and a value for the custom fields the CRM requires (or, when it requires
     none, for its first list field and its first other field), from the CRM's metadata."""
     crm = integration.connections["crm"]
-    metadata = await deal_metadata(crm)
+    metadata = await crm_metadata(crm)
     pipeline = metadata.pipelines[0] if metadata.pipelines else None
     fields: dict[str, Any] = {"name": "Deal from ticket", "price": 0}
     if pipeline is not None:
@@ -200,10 +200,10 @@ async def example(integration: Integration) -> dict[str, Any]:
             "comment": "Created from a helpdesk rule"}
 
 
-def example_fields(metadata: DealMetadata) -> list:
+def example_fields(metadata: CrmMetadata) -> list:
     """The custom fields the example fills: the required ones, or else the first list
     field and the first other one (system fields, which have a code, left out)."""
-    own = [f for f in metadata.fields or [] if not f.code]
+    own = [f for f in metadata.deal_fields or [] if not f.code]
     required = [f for f in own if f.required or f.required_stages]
     if required:
         return required
