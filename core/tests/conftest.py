@@ -14,6 +14,12 @@ from pontes.store import Store
 from pontes.testing.databases import empty_postgres, require_postgres
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that restart the shared PostgreSQL server run last, so no other test meets it
+    while it is down."""
+    items.sort(key=lambda item: item.get_closest_marker("restarts_postgres") is not None)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     """Async tests run on asyncio (the sandboxes and the vendor client are asyncio code)."""

@@ -31,6 +31,8 @@ import yaml
 from cluster_support import (
     CLUSTER_ENV,
     Burst,
+    can_restart_postgres,
+    ensure_postgres_running,
     entries_by_entity,
     event_states,
     max_in_window,
@@ -155,8 +157,18 @@ def test_a_burst_survives_a_killed_worker_and_a_killed_web_process(cluster, sand
     assert_exactly_once_in_order(sandbox, burst)
 
 
+@pytest.mark.restarts_postgres
 def test_a_postgresql_restart_mid_burst_loses_and_doubles_nothing(cluster, sandbox,
                                                                  store_url):
+    if not can_restart_postgres():
+        pytest.skip("pg_ctlcluster is not available: cannot restart PostgreSQL here")
+    try:
+        _restart_mid_burst(cluster, sandbox, store_url)
+    finally:
+        ensure_postgres_running()
+
+
+def _restart_mid_burst(cluster, sandbox, store_url) -> None:
     running = cluster().start()
     burst = Burst(SCALE_DELIVERIES // 2, SCALE_KEYS)
     restarted = threading.Event()

@@ -102,6 +102,7 @@ def story_seed003(stack: Stack) -> str:
         say(f"     {line}")
     sent = len(steps.usedesk_deliveries(stack))
     steps.usedesk_api(stack, "/update/ticket", ticket_id=IVANS_TICKET, tag="upgrade")
+    steps.usedesk_deliveries(stack)  # the agent's second change comes after the first POST
     steps.usedesk_api(stack, "/update/ticket", ticket_id=IVANS_TICKET, priority="urgent")
     answers = [f"{d['status']} {json.loads(d['answer'] or '{}').get('status', '')}"
                for d in steps.usedesk_deliveries(stack)[sent:]]

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,15 +199,56 @@ def entries_by_entity(entries: list[dict[str, Any]]) -> dict[str, list[int]]:
     return found
 
 
-def restart_postgres() -> None:
-    """Restart the PostgreSQL cluster serving the tests (skips when that is not possible)."""
+def _postgres_version() -> str | None:
+    """The version directory of the local PostgreSQL cluster, if ``pg_ctlcluster`` runs it."""
     if shutil.which("pg_ctlcluster") is None or not Path("/etc/postgresql").is_dir():
-        pytest.skip("pg_ctlcluster is not available: cannot restart PostgreSQL here")
-    version = sorted(Path("/etc/postgresql").iterdir())[0].name
-    done = subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
-                           "restart", "-m", "fast"], capture_output=True, text=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot restart PostgreSQL: {done.stderr.strip()}")
+        return None
+    return sorted(Path("/etc/postgresql").iterdir())[0].name
+
+
+def postgres_accepts_connections() -> bool:
+    """Whether the local PostgreSQL cluster answers ``pg_isready``."""
+    ready = subprocess.run(["pg_isready", "-h", "127.0.0.1", "-p", "5432", "-q"])
+    return ready.returncode == 0
+
+
+def _pg_ctlcluster(version: str, action: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main",
+                           action, *options], capture_output=True, text=True)
+
+
+def ensure_postgres_running(timeout: float = 90.0) -> None:
+    """Start the local PostgreSQL cluster if it is down and wait until it accepts
+    connections; the tests after a restart need it whatever the restart did."""
+    version = _postgres_version()
+    if version is None:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if postgres_accepts_connections():
+            return
+        if _pg_ctlcluster(version, "status").returncode != 0:
+            _pg_ctlcluster(version, "start")
+        time.sleep(1)
+    raise RuntimeError(f"PostgreSQL {version} does not accept connections {timeout:.0f}s "
+                       "after its restart")
+
+
+def restart_postgres() -> None:
+    """Restart the local PostgreSQL cluster serving the tests and wait until it accepts
+    connections again (a failed restart still ends with the cluster started)."""
+    version = _postgres_version()
+    if version is None:
+        return
+    try:
+        _pg_ctlcluster(version, "restart", "-m", "fast")
+    finally:
+        ensure_postgres_running()
+
+
+def can_restart_postgres() -> bool:
+    """Whether this machine's PostgreSQL cluster is one the tests may restart."""
+    return _postgres_version() is not None
 
 
 def max_in_window(times: list[float], window: float) -> int:
