@@ -25,6 +25,7 @@ from ...markers import TOKEN_PREFIX
 from ...models import Message, Ticket, TicketStatus
 from ...web.i18n import choose_language
 from ..features import FeatureMissing
+from . import messages
 from .context import TabContext, UnknownModule, key_is_valid, record_kind, sign_tab
 from .forms import ForwardForm, ReplyForm, TicketForm
 from .session import Tab, TabNotFound, guarded, make_tab, plain_error, tab_integration, tab_page
@@ -35,8 +36,9 @@ def _after_post(tab: Tab, path: str = "", **params: str) -> Response:
 
 
 def _require(tab: Tab, feature: str) -> None:
+    """``FeatureMissing`` naming ``feature`` when the helpdesk cannot do it."""
     if feature not in tab.tickets.features:
-        raise FeatureMissing(f"{tab.helpdesk_title} cannot do this ({feature}) through pontes")
+        raise FeatureMissing(feature)
 
 
 async def tickets(tab: Tab) -> Response:
@@ -50,17 +52,18 @@ async def entry(request: Request) -> Response:
     try:
         integration = tab_integration(request)
     except TabNotFound:
-        return plain_error(request, 404, "There is no Tickets tab here.")
+        return plain_error(request, 404, messages.NO_TAB)
     if not key_is_valid(integration, request.path_params["key"]):
-        return plain_error(request, 403, "This tab address is not valid for this integration.")
+        return plain_error(request, 403, messages.BAD_KEY)
     query = request.query_params
     try:
         kind = record_kind(query.get("module") or "")
-    except UnknownModule as exc:
-        return plain_error(request, 400, str(exc))
+    except UnknownModule:
+        return plain_error(request, 400, messages.UNKNOWN_MODULE,
+                           module=repr(query.get("module") or ""))
     record = (query.get("id") or "").strip()
     if not record:
-        return plain_error(request, 400, "The tab address needs the record's id (id=...).")
+        return plain_error(request, 400, messages.NO_RECORD_ID)
     context = TabContext(integration=integration.name, kind=kind, record=record,
                          user=(query.get("user") or "").strip() or None,
                          language=choose_language(query.get("language")))
@@ -148,7 +151,7 @@ async def status(tab: Tab) -> Response:
     try:
         chosen = TicketStatus(str(posted.get("status") or ""))
     except ValueError:
-        return await _ticket_again(tab, ticket_id, "Choose one of the statuses listed.")
+        return await _ticket_again(tab, ticket_id, tab.say(messages.CHOOSE_STATUS))
     await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen)
     return _after_post(tab, f"/{ticket_id}", done="status")
 

@@ -19,11 +19,13 @@ from ...errors import PermanentFailure, RateLimitedError, VendorError, VendorUna
 from ...recipes import Integration
 from ...store.links import StoreLinks
 from ...web.csrf import CsrfRejected, checked_form, csrf_token
+from ...web.i18n import choose_language
 from ...web.signing import BadSignature
 from ...web.templating import page
 from ..context import PARAMETER
 from ..features import FeatureMissing
 from ..session import NO_STORE
+from . import messages
 from .context import TabContext, open_tab
 from .tickets import RecordTickets
 
@@ -76,11 +78,15 @@ class Tab:
         user = self.context.user or self.integration.options.default_user
         agent = self.integration.options.agents.get(user) if user else None
         if agent is None:
-            who = f"Your {self.tickets.crm.connector.title} user ({user})" if user else \
-                "This tab does not know your CRM user, so it"
-            raise NotMapped(f"{who} is not mapped to a {self.helpdesk_title} agent. Ask the "
-                            "operator to add it to the integration's agents.")
+            raise NotMapped(self.say(messages.NOT_MAPPED if user else messages.NO_USER,
+                                     user=user))
         return agent
+
+    def say(self, message: str, **values: Any) -> str:
+        """``message`` (one of ``messages``) in the tab's language, naming the CRM and
+        the helpdesk."""
+        return messages.say(self.context.language, message, crm=self.tickets.crm.connector.title,
+                            helpdesk=self.helpdesk_title, **values)
 
     async def form(self) -> FormData:
         """The posted form, after its CSRF check (``CsrfRejected``)."""
@@ -127,10 +133,12 @@ async def open_tab_request(request: Request) -> Tab:
 TabHandler = Callable[[Tab], Awaitable[Response]]
 
 
-def plain_error(request: Request, status: int, message: str) -> Response:
-    """A page with ``message`` for a request no tab could be opened for."""
-    return page("panels/refused.html", language=request.query_params.get("language") or "en",
-                status_code=status, headers=NO_STORE, message=message)
+def plain_error(request: Request, status: int, message: str, **values: Any) -> Response:
+    """A page with ``message`` (one of ``messages``, with ``values``) for a request no tab
+    could be opened for, in the language the address asks for."""
+    language = choose_language(request.query_params.get("language"))
+    return page("panels/refused.html", language=language, status_code=status,
+                headers=NO_STORE, message=messages.say(language, message, **values))
 
 
 async def is_active(tab: Tab) -> bool:
@@ -154,41 +162,34 @@ async def guarded(tab: Tab, handler: TabHandler) -> Response:
         return off(tab)
     try:
         return await handler(tab)
-    except (CsrfRejected, NotMapped) as exc:
+    except CsrfRejected as exc:
+        log.info("tab form refused: %s", exc)
+        return tab.render("tabs/error.html", status_code=403,
+                          message=tab.say(messages.FORM_EXPIRED))
+    except NotMapped as exc:
         return tab.render("tabs/error.html", status_code=403, message=str(exc))
     except FeatureMissing as exc:
-        return tab.render("tabs/error.html", status_code=404, message=str(exc))
-    except LookupError as exc:
-        return tab.render("tabs/error.html", status_code=403, message=str(exc))
+        return tab.render("tabs/error.html", status_code=404,
+                          message=tab.say(messages.CANNOT, feature=str(exc)))
+    except LookupError:
+        return tab.render("tabs/error.html", status_code=403, message=tab.say(
+            messages.NOT_THIS_RECORDS, ticket=tab.request.path_params.get("ticket", "")))
     except RateLimitedError as exc:
         return tab.render("tabs/error.html", status_code=503, retry=True, detail=tab.said(exc),
-                          message=f"{exc_vendor(tab, exc)} is limiting how fast pontes may "
-                                  "call it. Wait a moment and retry.")
+                          message=tab.say(messages.RATE_LIMITED))
     except VendorUnavailable as exc:
         return tab.render("tabs/error.html", status_code=503, retry=True, detail=tab.said(exc),
-                          message=f"{exc_vendor(tab, exc)} is not answering right now.")
+                          message=tab.say(messages.UNAVAILABLE))
     except VendorError as exc:
         if exc.status == 403:
             return tab.render("tabs/error.html", status_code=403, detail=tab.said(exc),
-                              message=refused_permission(tab))
+                              message=tab.say(messages.NO_PERMISSION))
         return tab.render("tabs/error.html", status_code=502, retry=True, detail=tab.said(exc),
-                          message=f"{exc_vendor(tab, exc)} refused the request.")
+                          message=tab.say(messages.REFUSED))
     except Exception as exc:
         log.exception("tab page %s failed", tab.request.url.path)
         return tab.render("tabs/error.html", status_code=500, retry=True,
-                          message="Something went wrong.", detail=tab.said(exc))
-
-
-def refused_permission(tab: Tab) -> str:
-    """What the tab says when the helpdesk answers 403."""
-    return (f"{tab.helpdesk_title} refused: the agent you work as has no permission to do "
-            f"this in {tab.helpdesk_title}. Ask a {tab.helpdesk_title} administrator for it.")
-
-
-def exc_vendor(tab: Tab, error: VendorError) -> str:
-    """Who to name for a failed call: both systems the tab asks (an error does not say
-    which connection it came from)."""
-    return f"{tab.tickets.crm.connector.title} or {tab.helpdesk_title}"
+                          message=tab.say(messages.FAILED), detail=tab.said(exc))
 
 
 def tab_page(handler: TabHandler) -> Callable[[Request], Awaitable[Response]]:
@@ -198,11 +199,10 @@ def tab_page(handler: TabHandler) -> Callable[[Request], Awaitable[Response]]:
         try:
             tab = await open_tab_request(request)
         except TabNotFound:
-            return plain_error(request, 404, "There is no Tickets tab here.")
+            return plain_error(request, 404, messages.NO_TAB)
         except BadSignature as exc:
             log.info("tab refused: %s", exc)
-            return plain_error(request, 403, "This tab link has expired or is not valid. "
-                                             "Open the record again.")
+            return plain_error(request, 403, messages.BAD_LINK)
         return await guarded(tab, handler)
 
     return endpoint
