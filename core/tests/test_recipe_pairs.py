@@ -93,3 +93,30 @@ def test_check_names_the_capability_and_connection_of_an_unsupported_pair(tmp_pa
     assert code != 0
     assert "integrations.panel.helpdesk" in err
     assert "'desk' (Movidesk)" in err and "ticket.card_opened" in err
+
+
+def test_a_helpdesk_whose_rules_cannot_post_a_request_is_no_deal_request_helpdesk():
+    pairs = {(p.recipe, *p.roles.values()): p for p in all_pairs(load_plugins().registry)}
+
+    assert pairs["deal_request", "usedesk", "amocrm"].supported
+    for helpdesk in ("movidesk", "zohodesk"):
+        assert [str(m) for m in pairs["deal_request", helpdesk, "amocrm"].missing] == [
+            f"{helpdesk} (helpdesk) lacks request.posted"]
+
+
+def test_check_refuses_deal_requests_from_a_helpdesk_without_request_rules(tmp_path, capsys):
+    config = tmp_path / "pontes.yaml"
+    config.write_text(yaml.safe_dump({
+        "connections": {
+            "desk": {"plugin": "movidesk", "token": "t", "base_url": "http://127.0.0.1:9"},
+            "sales": {"plugin": "ploomes", "user_key": "k", "base_url": "http://127.0.0.1:9"}},
+        "integrations": {"deals": {"recipe": "deal_request", "helpdesk": "desk",
+                                   "crm": "sales"}}}))
+    (tmp_path / ".pontes-secret-key").write_text("pairs-test-key")
+
+    code = main(["check", "--config", str(config)])
+    err = capsys.readouterr().err
+
+    assert code != 0
+    assert "integrations.deals.helpdesk" in err
+    assert "'desk' (Movidesk)" in err and "request.posted" in err

@@ -460,6 +460,9 @@ CAPABILITIES: dict[str, Capability] = {
         _trigger("chat.offline_message", Chat, "A visitor left a message while offline."),
         _trigger("chat.client_updated", Chat, "A chat client's contact data changed."),
         _trigger("call.event", Chat, "A telephony call event from the chat product."),
+        Capability("request.posted", "trigger",
+                   "A rule of the vendor POSTs JSON the operator writes, its placeholders "
+                   "filled in (a recipe's request; see pontes.recipes.requests)."),
     ]
 }
 """Every canonical capability by name."""

@@ -92,9 +92,9 @@ class Connection:
 
     @property
     def capabilities(self) -> set[str]:
-        """Every capability this connection's connector supports: its action names and the
-        events its triggers emit."""
-        names = set(self.actions)
+        """Every capability this connection's connector supports: its action names, the
+        events its triggers emit and its vendor's automations."""
+        names = set(self.actions) | set(self.connector.automations)
         for trigger in self.triggers:
             names.update(trigger.events)
         return names

@@ -55,7 +55,10 @@ class Connector:
     - ``webhook_setup(events, url)``: the steps a person takes in the vendor's UI to make
       it call ``url`` for ``events`` (for vendors whose API cannot register webhooks);
     - ``oauth``: how the vendor's OAuth2 works (``pontes.oauth.OAuth2``), for connectors
-      whose connections sign in with it; their clients are then given the stored tokens.
+      whose connections sign in with it; their clients are then given the stored tokens;
+    - ``automations``: trigger capabilities the vendor's own automation provides with no
+      trigger of the plugin behind it, as ``request.posted`` (its rules can POST a body
+      the operator writes, which the server takes at ``/requests/...``).
     """
 
     name: str
@@ -67,6 +70,7 @@ class Connector:
     docs_url: str | None = None
     webhook_setup: Callable[[tuple[str, ...], str], str] | None = None
     oauth: OAuth2 | None = None
+    automations: tuple[str, ...] = ()
 
 
 ActionHandler = Callable[..., Awaitable[Any]]

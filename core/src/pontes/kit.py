@@ -64,10 +64,11 @@ class ConnectorKit:
                  settings: type[Any], client: Callable[..., Any],
                  check: Callable[..., Awaitable[None]], docs_url: str | None = None,
                  webhook_setup: Callable[[tuple[str, ...], str], str] | None = None,
-                 oauth: OAuth2 | None = None):
+                 oauth: OAuth2 | None = None, automations: tuple[str, ...] = ()):
         self.connector = Connector(name=name, title=title, roles=roles, settings=settings,
                                    client=client, check=check, docs_url=docs_url,
-                                   webhook_setup=webhook_setup, oauth=oauth)
+                                   webhook_setup=webhook_setup, oauth=oauth,
+                                   automations=automations)
         self._actions: list[Action] = []
         self._triggers: list[WebhookTrigger | PollingTrigger] = []
         self._mappers: list[Mapper] = []

@@ -50,8 +50,10 @@ class Registry:
     origin: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def capabilities(self, connector: str) -> set[str]:
-        """Action names and trigger events a connector supports."""
+        """Action names, trigger events and automations a connector supports."""
         names = {name for (owner, name) in self.actions if owner == connector}
+        if connector in self.connectors:
+            names.update(self.connectors[connector].automations)
         for trigger in self.triggers.get(connector, []):
             names.update(trigger.events)
         return names
@@ -88,6 +90,7 @@ class Registry:
         """Call every registration hook of every plugin and index the results."""
         registry = cls()
         for plugin, connector in _each(pm, "register_connectors"):
+            _check_automations(plugin, connector)
             registry._add("connector", connector.name, plugin, registry.connectors, connector)
         for plugin, action in _each(pm, "register_actions"):
             registry._need_connector(plugin, action.connector, f"action {action.name!r}")
@@ -131,6 +134,16 @@ class Registry:
             raise PluginLoadError(
                 f"plugin {plugin!r} registers {what} for unknown connector {connector!r}; "
                 f"known connectors: {', '.join(sorted(self.connectors)) or 'none'}"
+            )
+
+
+def _check_automations(plugin: str, connector: Connector) -> None:
+    for name in connector.automations:
+        capability = CAPABILITIES.get(name)
+        if capability is None or capability.kind != "trigger":
+            raise PluginLoadError(
+                f"plugin {plugin!r}: connector {connector.name!r} declares automation "
+                f"{name!r}, which is not a canonical trigger capability"
             )
 
 

@@ -51,9 +51,10 @@ class NoOptions(BaseModel):
 class RoleSpec:
     """One role of a recipe: what its connection must do and which events it sends.
 
-    ``requires`` are action capabilities the connection must have; ``triggers`` are the
-    trigger events the recipe handles from this role (the role needs at least one of them
-    when any are listed); ``optional`` capabilities are used when present.
+    ``requires`` are capabilities the connection must have (actions, or an automation of
+    its vendor such as ``request.posted``); ``triggers`` are the trigger events the recipe
+    handles from this role (the role needs at least one of them when any are listed);
+    ``optional`` capabilities are used when present.
     """
 
     requires: tuple[str, ...] = ()

@@ -285,7 +285,7 @@ RECIPE = Recipe(
     name="deal_request",
     description="A helpdesk rule's POST request creates a CRM deal once per ticket, with a note.",
     roles={
-        "helpdesk": RoleSpec(optional=("ticket.get",),
+        "helpdesk": RoleSpec(requires=("request.posted",), optional=("ticket.get",),
                              description="whose rules send the requests"),
         "crm": RoleSpec(requires=("deal.create", "pipeline.list", "interaction.create"),
                         optional=("field.list", "user.list", "deal.find_created",

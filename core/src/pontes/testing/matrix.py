@@ -70,7 +70,8 @@ class Client:
 
 class SandboxAdapter:
     """What the matrix needs of one vendor's sandbox; a plugin overrides the methods its
-    roles use and leaves the others (a scenario needing one it lacks skips the pair).
+    roles use and leaves the others (a supported pair whose scenario needs one its
+    adapter lacks is reported by ``matrix_cases`` as uncovered, which fails the matrix).
 
     - ``connector``: the connector's name;
     - ``settings``: connection settings added to the sandbox's own;

@@ -119,5 +119,6 @@ kit = ConnectorKit(
     check=check,
     docs_url=DOCS_URL,
     webhook_setup=webhook_setup,
+    automations=("request.posted",),
 )
 """The connector this plugin registers; the other modules declare their parts on it."""
