@@ -76,6 +76,12 @@ class TestMovidesk(ConnectorStandardTests):
             ActionCase("company.find_by_name", {"name": "Padaria"}, expect_empty=True),
             ActionCase("company.get", {"id": "org-acme"},
                        lambda company: company.name == "Acme Indústria"),
+            ActionCase("contact.list", {},
+                       lambda page: {c.name for c in page.records} >= {"Carla Dias"}
+                       and page.next_cursor == str(len(page.records))),
+            ActionCase("company.list", {},
+                       lambda page: {c.name for c in page.records}
+                       == {"Acme Indústria", "Padaria Pão Quente"}),
             ActionCase("company.create", Company(name="Oficina Dois Irmãos"),
                        lambda company: company.name == "Oficina Dois Irmãos"),
             ActionCase("contact.find_created", _created_before("contact.create", Contact(

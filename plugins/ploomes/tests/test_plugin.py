@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 CAPABILITIES = {
     "contact.find_by_email", "contact.find_by_phone", "contact.get", "contact.create",
-    "contact.find_created", "contact.list_by_email", "contact.list_by_phone",
+    "contact.find_created", "contact.list_by_email", "contact.list_by_phone", "contact.list",
     "company.find_by_email", "company.find_by_name", "company.get", "company.create",
-    "company.find_created", "contact.update", "company.update",
+    "company.find_created", "company.list", "contact.update", "company.update",
     "deal.create", "deal.find_created", "deal.get", "deal.update", "deal.finish",
     "deal.list_for_client", "pipeline.list", "interaction.create", "interaction.find_created",
     "user.ensure",

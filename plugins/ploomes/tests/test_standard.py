@@ -223,6 +223,11 @@ class TestPloomes(ConnectorStandardTests):
             ActionCase("company.get", {"id": EXEMPLO},
                        lambda company: company.website == "https://exemplo.com.br"
                        and company.phones == ["+551133334444"]),
+            ActionCase("contact.list", {},
+                       lambda page: {"Maria Souza", "João Lima"} <= {c.name for c in page.records}
+                       and page.next_cursor is None),
+            ActionCase("company.list", {},
+                       lambda page: "Exemplo Ltda" in {c.name for c in page.records}),
             ActionCase("company.create",
                        Company(name="Beta ME", tax_id="12.345.678/0001-95", emails=["oi@beta.test"]),
                        lambda company: company.tax_id == "12345678000195"

@@ -8,9 +8,10 @@ stored. Ploomes' public API has no leads resource, so there is no lead action.
 - ``clients``: persons and companies (both are ``Contacts``);
 - ``deals``: deals and their pipelines;
 - ``interactions``: interaction records in a client's history;
+- ``listing``: every person and company, a page at a time (initial sync);
 - ``updates``: changing persons and companies;
 - ``users``: the integration user;
 - ``webhooks``: webhook subscriptions for canonical trigger events.
 """
 
-from . import clients, deals, interactions, updates, users, webhooks  # noqa: F401 (each declares its actions on the kit)
+from . import clients, deals, interactions, listing, updates, users, webhooks  # noqa: F401 (each declares its actions on the kit)
