@@ -19,6 +19,8 @@ A plugin's modules import from here alone:
   ``html_to_text`` / ``text_to_html`` for rich text;
 - markers, which let ``<entity>.find_created`` find what a create made (``marker_token``,
   ``has_marker``);
+- the first of a loose search's hits that really matches (``first_with_email``,
+  ``first_with_phone``, ``first_named``);
 - the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...), with
   ``odata``, the OData-subset engine for sandboxes of OData vendors
   (``odata.QueryEngine(odata.Dialect(...), odata.Schema([...]))``).
@@ -30,6 +32,7 @@ The modules behind these names may move; this list is the stable surface. Tests 
 from . import hookimpl
 from .capabilities import (
     CAPABILITIES,
+    AgentPermissions,
     ByEmail,
     ById,
     ByName,
@@ -55,6 +58,7 @@ from .capabilities import (
     SetTicketStatus,
     TicketCard,
     TicketComment,
+    TicketField,
     TicketForward,
     TicketRating,
     TicketReply,
@@ -95,6 +99,7 @@ from .mapping import DateOutOfRange
 from .mapping import parse_datetime as parse_vendor_datetime
 from .markers import has_marker, marker_token
 from .markup import html_to_text, text_to_html
+from .matching import first_named, first_with_email, first_with_phone
 from .models import (
     DEFAULT_PHONE_REGION,
     Address,
@@ -138,6 +143,7 @@ from .sandbox import (
 from .sandbox.zoho_accounts import ZohoAccounts
 
 __all__ = [
+    "AgentPermissions",
     "CAPABILITIES",
     "CONTROL_PREFIX",
     "DEFAULT_PHONE_REGION",
@@ -197,6 +203,7 @@ __all__ = [
     "Ticket",
     "TicketCard",
     "TicketComment",
+    "TicketField",
     "TicketForward",
     "TicketRating",
     "TicketReply",
@@ -224,6 +231,9 @@ __all__ = [
     "WindowLimiter",
     "ZohoAccounts",
     "ZohoSettings",
+    "first_named",
+    "first_with_email",
+    "first_with_phone",
     "flatten_form",
     "has_marker",
     "hookimpl",

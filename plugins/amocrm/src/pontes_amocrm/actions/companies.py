@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pontes.plugin import ByEmail, ById, ByName, Company, Connection, normalize_email
+from pontes.plugin import ByEmail, ById, ByName, Company, Connection, first_named, first_with_email
 
 from ..connector import kit
 from ..mappers import company_from_canonical, company_to_canonical
@@ -13,22 +13,17 @@ from .records import create_one, get_one, read_back, search
 @kit.action("company.find_by_name")
 async def company_find_by_name(connection: Connection, params: ByName) -> Company | None:
     """The first company with exactly this name (compared without case)."""
-    wanted = params.name.strip().casefold()
-    for row in await search(connection, "companies", params.name):
-        if str(row.get("name") or "").strip().casefold() == wanted:
-            return company_to_canonical(row, connection.name)
-    return None
+    rows = await search(connection, "companies", params.name)
+    return first_named((company_to_canonical(row, connection.name) for row in rows),
+                       params.name)
 
 
 @kit.action("company.find_by_email")
 async def company_find_by_email(connection: Connection, params: ByEmail) -> Company | None:
     """The first company with this e-mail."""
-    wanted = normalize_email(params.email)
-    for row in await search(connection, "companies", params.email):
-        company = company_to_canonical(row, connection.name)
-        if wanted in company.emails:
-            return company
-    return None
+    rows = await search(connection, "companies", params.email)
+    return first_with_email((company_to_canonical(row, connection.name) for row in rows),
+                            params.email)
 
 
 @kit.action("company.get")

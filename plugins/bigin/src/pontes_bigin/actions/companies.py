@@ -10,7 +10,8 @@ from pontes.plugin import (
     Company,
     Connection,
     UpdateCompany,
-    normalize_phone,
+    first_named,
+    first_with_phone,
 )
 
 from ..connector import kit
@@ -24,22 +25,18 @@ from .records import find_equal, get_one, insert_one, read_back, search, update_
 async def company_find_by_name(connection: Connection, params: ByName) -> Company | None:
     """The first account with exactly this name, compared without case
     (``criteria=(Account_Name:equals:...)``)."""
-    wanted = params.name.strip().casefold()
-    for row in await find_equal(connection, ACCOUNTS, "Account_Name", params.name.strip()):
-        if str(row.get("Account_Name") or "").strip().casefold() == wanted:
-            return company_to_canonical(row, connection.name)
-    return None
+    rows = await find_equal(connection, ACCOUNTS, "Account_Name", params.name.strip())
+    return first_named((company_to_canonical(row, connection.name) for row in rows),
+                       params.name)
 
 
 @kit.action("company.find_by_phone")
 async def company_find_by_phone(connection: Connection, params: ByPhone) -> Company | None:
     """The first account with this phone, however Bigin has it written
     (``GET /Accounts/search?phone=``)."""
-    for row in await search(connection, ACCOUNTS, phone=params.phone):
-        company = company_to_canonical(row, connection.name)
-        if any(normalize_phone(phone) == params.phone for phone in company.phones):
-            return company
-    return None
+    rows = await search(connection, ACCOUNTS, phone=params.phone)
+    return first_with_phone((company_to_canonical(row, connection.name) for row in rows),
+                            params.phone)
 
 
 @kit.action("company.get")

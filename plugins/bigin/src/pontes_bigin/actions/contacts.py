@@ -14,8 +14,8 @@ from pontes.plugin import (
     Connection,
     Contact,
     UpdateContact,
-    normalize_email,
-    normalize_phone,
+    first_with_email,
+    first_with_phone,
 )
 
 from ..connector import kit
@@ -28,23 +28,18 @@ from .records import get_one, insert_one, read_back, search, update_one
 @kit.action("contact.find_by_email")
 async def contact_find_by_email(connection: Connection, params: ByEmail) -> Contact | None:
     """The first contact with this e-mail (``GET /Contacts/search?email=``)."""
-    wanted = normalize_email(params.email)
-    for row in await search(connection, CONTACTS, email=params.email):
-        contact = contact_to_canonical(row, connection.name)
-        if wanted in contact.emails:
-            return contact
-    return None
+    rows = await search(connection, CONTACTS, email=params.email)
+    return first_with_email((contact_to_canonical(row, connection.name) for row in rows),
+                            params.email)
 
 
 @kit.action("contact.find_by_phone")
 async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
     """The first contact with this phone, however Bigin has it written
     (``GET /Contacts/search?phone=``)."""
-    for row in await search(connection, CONTACTS, phone=params.phone):
-        contact = contact_to_canonical(row, connection.name)
-        if any(normalize_phone(phone) == params.phone for phone in contact.phones):
-            return contact
-    return None
+    rows = await search(connection, CONTACTS, phone=params.phone)
+    return first_with_phone((contact_to_canonical(row, connection.name) for row in rows),
+                            params.phone)
 
 
 @kit.action("contact.get")

@@ -10,6 +10,7 @@ created through pontes carries the draft's marker in its ``description``, where
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pontes.plugin import (
@@ -22,6 +23,9 @@ from pontes.plugin import (
     Contact,
     UpdateCompany,
     UpdateContact,
+    first_named,
+    first_with_email,
+    first_with_phone,
     has_marker,
     marker_token,
     normalize_email,
@@ -66,12 +70,8 @@ def _with_marker(body: dict[str, Any], record: Contact | Company) -> dict[str, A
 
 async def find_contact_by_email(connection: Connection, email: str) -> Contact | None:
     """The first contact whose e-mail or second e-mail is ``email``."""
-    wanted = normalize_email(email)
-    for raw in await search(connection, "contacts", email=_term(wanted, "email")):
-        contact = contact_to_canonical(raw, connection.name)
-        if wanted in contact.emails:
-            return contact
-    return None
+    found = await search(connection, "contacts", email=_term(normalize_email(email), "email"))
+    return first_with_email((contact_to_canonical(raw, connection.name) for raw in found), email)
 
 
 @kit.action("contact.find_by_email")
@@ -85,11 +85,8 @@ async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Cont
     """The contact with this phone or mobile (compared in E.164), or ``None``."""
     wanted = normalize_phone(params.phone)
     digits = "".join(ch for ch in wanted if ch.isdigit())
-    for raw in await search(connection, "contacts", phone=_term(digits, "phone")):
-        contact = contact_to_canonical(raw, connection.name)
-        if wanted in contact.phones:
-            return contact
-    return None
+    found = await search(connection, "contacts", phone=_term(digits, "phone"))
+    return first_with_phone((contact_to_canonical(raw, connection.name) for raw in found), wanted)
 
 
 @kit.action("contact.get")
@@ -141,20 +138,17 @@ async def contact_update(connection: Connection, params: UpdateContact) -> Conta
 # --- accounts ------------------------------------------------------------------------------
 
 
-async def _find_company(connection: Connection, field: str, value: str,
-                        same: Any) -> Company | None:
-    for raw in await search(connection, "accounts", **{field: _term(value, field)}):
-        company = company_to_canonical(raw, connection.name)
-        if same(company):
-            return company
-    return None
+async def _accounts(connection: Connection, field: str, value: str) -> Iterator[Company]:
+    """The accounts Zoho Desk's search finds with ``field`` like ``value``, mapped one by
+    one as they are read."""
+    found = await search(connection, "accounts", **{field: _term(value, field)})
+    return (company_to_canonical(raw, connection.name) for raw in found)
 
 
 @kit.action("company.find_by_email")
 async def company_find_by_email(connection: Connection, params: ByEmail) -> Company | None:
     """The account with this e-mail, or ``None``."""
-    return await _find_company(connection, "email", params.email,
-                               lambda company: params.email in company.emails)
+    return first_with_email(await _accounts(connection, "email", params.email), params.email)
 
 
 @kit.action("company.find_by_phone")
@@ -162,16 +156,14 @@ async def company_find_by_phone(connection: Connection, params: ByPhone) -> Comp
     """The account with this phone (compared in E.164), or ``None``."""
     wanted = normalize_phone(params.phone)
     digits = "".join(ch for ch in wanted if ch.isdigit())
-    return await _find_company(connection, "phone", digits,
-                               lambda company: wanted in company.phones)
+    return first_with_phone(await _accounts(connection, "phone", digits), wanted)
 
 
 @kit.action("company.find_by_name")
 async def company_find_by_name(connection: Connection, params: ByName) -> Company | None:
     """The account with exactly this name (letter case ignored), or ``None``."""
-    wanted = params.name.strip().casefold()
-    return await _find_company(connection, "accountName", params.name.strip(),
-                               lambda company: (company.name or "").casefold() == wanted)
+    return first_named(await _accounts(connection, "accountName", params.name.strip()),
+                       params.name)
 
 
 @kit.action("company.get")
