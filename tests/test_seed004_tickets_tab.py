@@ -16,11 +16,13 @@ import re
 import subprocess
 import sys
 import threading
+from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import httpx
 import pytest
 from pontes.models import Event
-from pontes.panels.tickets_tab.context import tab_address
+from pontes.panels.tickets_tab.context import personal_address, tab_address, user_key
 from pontes.recipes import tickets_tab
 from pontes.recipes.base import RunContext
 from pontes.recipes.tickets_tab import TicketsTabOptions
@@ -40,6 +42,10 @@ pytestmark = pytest.mark.slow
 
 SECRET = "whsec_" + base64.b64encode(b"tickets-tab-test-secret-32bytes!").decode()
 MAPPED, UNMAPPED = "ana@crm.example", "bob@crm.example"
+LIMITED, GONE = "cara@crm.example", "dan@crm.example"
+"""Mapped to a Zoho Desk agent the tests add and change (``LIMITED_ZUID``), and to one
+the portal does not have."""
+LIMITED_ZUID, GONE_ZUID = "60054321", "60099999"
 
 
 class Receiver:
@@ -73,7 +79,8 @@ def stack(tmp_path_factory, receiver):
         integrations = {"tickets": {
             "recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
             "poll": True, "poll_interval": 1, "max_attempts": 3,
-            "options": {"agents": {MAPPED: AGENT_ZUID},
+            "options": {"agents": {MAPPED: AGENT_ZUID, LIMITED: LIMITED_ZUID,
+                                   GONE: GONE_ZUID},
                         "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}}}
         with Stack.running(tmp_path_factory.mktemp("tab"),
                            connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
@@ -107,11 +114,18 @@ def notes_of(stack, record_id: str) -> list[dict]:
     return [n for n in notes if n["Parent_Id"]["id"] == record_id]
 
 
-def tab(stack, module: str, record_id: str, user: str | None = MAPPED) -> httpx.Response:
-    address = tab_address(stack.runtime.integrations["tickets"]).format(
-        module=module, id=record_id)
+def tab(stack, module: str, record_id: str, user: str | None = MAPPED,
+        personal: bool = True) -> httpx.Response:
+    """The tab of a record at ``user``'s personal address, or at the shared address
+    naming ``user`` (``personal`` false)."""
+    integration = stack.runtime.integrations["tickets"]
+    if personal and user:
+        address = personal_address(integration, user).format(module=module, id=record_id)
+    else:
+        address = tab_address(integration).format(module=module, id=record_id) + (
+            f"&user={user}" if user else "")
     client = httpx.Client(base_url=stack.server_url, timeout=30.0)
-    return client.get(address + (f"&user={user}" if user else ""))
+    return client.get(address)
 
 
 def link(page: str, css_class: str) -> str:
@@ -260,6 +274,115 @@ def test_zoho_desks_403_is_said_clearly(stack, client_with_ticket):
         "csrf_token": csrf(opened), "text": "No right", "mode": "reply"})
     assert refused.status_code == 403
     assert "Zoho Desk refused: the agent you work as has no permission" in refused.text
+
+
+def threads_of(stack, ticket_id: str) -> list[dict]:
+    return desk(stack, "GET", f"/tickets/{ticket_id}/threads").json().get("data", [])
+
+
+def tab_url(page: str, path: str) -> str:
+    """A tab page's ``path`` with the context of ``page`` (whose buttons may be hidden)."""
+    opened = link(page, "open-ticket")
+    return f"{opened.split('?')[0].rsplit('/', 1)[0]}{path}?{opened.split('?')[1]}"
+
+
+def test_a_user_named_on_the_shared_address_reads_but_cannot_write(stack, client_with_ticket):
+    contact_id, _, ticket = client_with_ticket
+    page = tab(stack, "Contacts", contact_id, user=MAPPED, personal=False)
+    assert page.status_code == 200, page.text
+    assert "Printer jams" in page.text
+    assert "shared-address" in page.text and "new-ticket" not in page.text
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    opened = client.get(link(page.text, "open-ticket"))
+    assert "shared-address" in opened.text and "reply-form" not in opened.text
+    before = threads_of(stack, ticket["id"])
+    refused = client.post(tab_url(page.text, f"/{ticket['id']}/reply"), data={
+        "csrf_token": csrf(page.text), "text": "Pretending to be Ana", "mode": "reply"})
+    assert refused.status_code == 403
+    assert "shared address, which does not prove who you are" in refused.text
+    assert threads_of(stack, ticket["id"]) == before
+    form = client.get(tab_url(page.text, "/new"))
+    assert form.status_code == 403
+    assert "personal tab address" in form.text
+
+
+def test_a_personal_address_tampered_or_of_another_integration_is_refused(stack,
+                                                                          client_with_ticket):
+    contact_id, _, _ = client_with_ticket
+    integration = stack.runtime.integrations["tickets"]
+    other = SimpleNamespace(name="other-tickets", webhook_tokens=integration.webhook_tokens)
+    own = personal_address(integration, MAPPED).format(module="Contacts", id=contact_id)
+    key = user_key(integration, MAPPED)
+    forged = [
+        own.replace(f"/{key}?", f"/{user_key(other, MAPPED)}?"),
+        own.replace(urlencode({"user": MAPPED}), urlencode({"user": LIMITED})),
+        own.replace(f"/{key}?", f"/{key[:-1]}{'A' if key[-1] != 'A' else 'B'}?"),
+        own.replace(urlencode({"user": MAPPED}) + "&", ""),
+    ]
+    for address in forged:
+        answer = httpx.get(address, timeout=30.0)
+        assert answer.status_code == 403, address
+        assert "This tab address is not valid for this integration." in answer.text
+        assert "Printer jams" not in answer.text
+    assert httpx.get(own, timeout=30.0).status_code == 200
+
+
+@pytest.fixture(scope="module")
+def limited_agent(stack):
+    """A Zoho Desk agent whose profile may create tickets and change them, not reply."""
+    agent = desk_control(stack, "/agents", {"zuid": LIMITED_ZUID, "name": "Cara Light"})
+    profile = desk_control(stack, "/profiles", {"name": "Light agent", "permissions": {
+        "tickets": {"view": True, "create": True, "edit": True, "reply": False}}})
+    with stack.sandbox("zohodesk") as sandbox:
+        sandbox.patch(f"/_sandbox/agents/{agent['id']}",
+                      json={"profileId": profile["id"]}).raise_for_status()
+    return agent
+
+
+def test_an_agent_without_the_reply_permission_is_refused_before_anything_is_sent(
+        stack, client_with_ticket, limited_agent):
+    contact_id, _, ticket = client_with_ticket
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
+    page = tab(stack, "Contacts", contact_id, user=LIMITED)
+    opened = client.get(link(page.text, "open-ticket")).text
+    before = threads_of(stack, ticket["id"])
+    refused = client.post(form_action(opened, "reply-form"), data={
+        "csrf_token": csrf(opened), "text": "Not allowed", "mode": "reply"})
+    assert refused.status_code == 403
+    assert ("The Zoho Desk agent you work as (Cara Light) has no permission to reply to "
+            "tickets in Zoho Desk, so nothing was sent.") in refused.text
+    forwarded = client.post(form_action(opened, "forward-form"), data={
+        "csrf_token": csrf(opened), "to": "boss@client.example"})
+    assert forwarded.status_code == 403
+    assert "no permission to forward tickets" in forwarded.text
+    assert threads_of(stack, ticket["id"]) == before
+    moved = client.post(form_action(opened, "status-form"), data={
+        "csrf_token": csrf(opened), "status": "open"})
+    assert "The status was changed." in moved.text
+
+
+def test_a_deactivated_agent_and_one_zoho_desk_does_not_have_are_refused(
+        stack, client_with_ticket, limited_agent):
+    contact_id, _, _ = client_with_ticket
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    with stack.sandbox("zohodesk") as sandbox:
+        sandbox.patch(f"/_sandbox/agents/{limited_agent['id']}",
+                      json={"status": "DISABLED"}).raise_for_status()
+    try:
+        page = tab(stack, "Contacts", contact_id, user=LIMITED)
+        refused = client.get(link(page.text, "button new-ticket"))
+        assert refused.status_code == 403
+        assert "(Cara Light) is deactivated in Zoho Desk, so nothing was sent" in refused.text
+    finally:
+        with stack.sandbox("zohodesk") as sandbox:
+            sandbox.patch(f"/_sandbox/agents/{limited_agent['id']}",
+                          json={"status": "ACTIVE"}).raise_for_status()
+    assert client.get(link(page.text, "button new-ticket")).status_code == 200
+    page = tab(stack, "Contacts", contact_id, user=GONE)
+    refused = client.get(link(page.text, "button new-ticket"))
+    assert refused.status_code == 403
+    assert f"The Zoho Desk agent you work as ({GONE_ZUID}) does not exist in Zoho Desk" \
+        in refused.text
 
 
 def deliveries_of(receiver, signal: str, path: str = "/signals") -> list[tuple[dict, bytes]]:
@@ -413,7 +536,12 @@ def test_deactivating_keeps_the_tickets_and_reactivating_shows_them_with_new_one
     assert "Printer jams" in page.text and "Made while off" in page.text
 
 
-def test_pontes_hooks_prints_the_tab_address_to_embed(stack):
+def test_pontes_hooks_prints_the_tab_address_to_embed_and_each_users_own(stack):
     printed = pontes(stack, "hooks")
-    address = tab_address(stack.runtime.integrations["tickets"])
-    assert f"Tickets tab of tickets, to embed in the CRM's record pages: {address}" in printed
+    integration = stack.runtime.integrations["tickets"]
+    assert (f"Tickets tab of tickets, to embed in the CRM's record pages (read-only unless "
+            f"default_user is set): {tab_address(integration)}") in printed
+    for user in (MAPPED, LIMITED, GONE):
+        assert (f"  {user}'s own address (creates and answers as their agent): "
+                f"{personal_address(integration, user)}") in printed
+    assert UNMAPPED not in printed

@@ -285,6 +285,19 @@ class UserInfo(_Params):
     email: str | None = None
 
 
+class AgentPermissions(_Params):
+    """What a helpdesk agent may do, as the helpdesk tells: their name, whether they are
+    active, and which ticket writes their role or profile allows (``allowed``, by
+    capability name: ``ticket.create``, ``ticket.reply``, ``ticket.reply_all``,
+    ``ticket.forward``, ``ticket.set_status``), or ``None`` when the helpdesk does not
+    say per action. An agent the helpdesk does not know is a ``NotFoundError``."""
+
+    id: str
+    name: str | None = None
+    active: bool = True
+    allowed: list[str] | None = None
+
+
 class EnsureUser(_Params):
     """Find or create a vendor user by name (such as the user that marks deals for a
     helpdesk)."""
@@ -437,6 +450,8 @@ CAPABILITIES: dict[str, Capability] = {
         _action("interaction.find_created", Interaction, Interaction | None,
                 "Find the history entry created from this draft, by its marker."),
         _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),
+        _action("agent.permissions", ById, AgentPermissions,
+                "Whether a helpdesk agent is active and which ticket writes they may do."),
         _action("webhook.register", WebhookSubscription, WebhookInfo, "Register a webhook."),
         _action("webhook.remove", ById, NoParams, "Remove a registered webhook."),
         _action("webhook.list", NoParams, list[WebhookInfo], "List registered webhooks."),

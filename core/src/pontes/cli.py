@@ -156,15 +156,16 @@ def hooks_command(config_path: str, as_json: bool) -> None:
     """Print the webhook URL of every integration trigger, to paste into each vendor, and
     the request URL of every integration that takes automation requests, with a body to
     paste into the helpdesk's rule."""
-    from .panels.tickets_tab.context import tab_addresses
+    from .panels.tickets_tab.context import tab_addresses, user_addresses
 
     runtime = build_runtime(config_path)
     urls = runtime.hook_urls()
     tabs = tab_addresses(runtime.integrations.values())
+    personal = user_addresses(runtime.integrations.values())
     if as_json:
         click.echo(json.dumps({"webhooks": [asdict(hook) for hook in urls],
                                "requests": [asdict(r) for r in runtime.request_urls()],
-                               "tabs": tabs}, indent=2))
+                               "tabs": tabs, "user_tabs": personal}, indent=2))
         return
     if not urls and not runtime.request_urls():
         click.echo("No integration receives webhooks.")
@@ -177,7 +178,10 @@ def hooks_command(config_path: str, as_json: bool) -> None:
             for line in asyncio.run(describe_requests(signed)):
                 click.echo(line)
     for name, address in tabs.items():
-        click.echo(f"Tickets tab of {name}, to embed in the CRM's record pages: {address}")
+        click.echo(f"Tickets tab of {name}, to embed in the CRM's record pages (read-only "
+                   f"unless default_user is set): {address}")
+        for user, own in personal[name].items():
+            click.echo(f"  {user}'s own address (creates and answers as their agent): {own}")
 
 
 @cli.command("activate")

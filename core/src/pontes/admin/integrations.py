@@ -4,6 +4,7 @@ taken back from the vendors)."""
 
 from __future__ import annotations
 
+from ..panels.tickets_tab.context import personal_addresses, tab_address
 from ..recipes import Integration, SetupStep
 from ..recipes.activation import activate_webhooks, polled_only
 from .context import AdminContext
@@ -22,7 +23,8 @@ class UnknownIntegration(LookupError):
 
 
 def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
-    """One entry per configured integration."""
+    """One entry per configured integration (a ``tickets_tab`` one with its shared tab
+    address and each mapped user's own)."""
     runtime = admin.runtime
     hooks = runtime.hook_urls()
     requests = runtime.request_urls()
@@ -43,8 +45,15 @@ def integration_entries(admin: AdminContext) -> list[IntegrationEntry]:
                                   trigger=t.name, events=list(t.events),
                                   interval_seconds=t.interval_seconds)
                      for role in integration.trigger_roles()
-                     for t in integration.polling_triggers(role)]))
+                     for t in integration.polling_triggers(role)],
+            **_tab_addresses(integration)))
     return entries
+
+
+def _tab_addresses(integration: Integration) -> dict[str, object]:
+    if integration.recipe.name != "tickets_tab":
+        return {}
+    return {"tab": tab_address(integration), "user_tabs": personal_addresses(integration)}
 
 
 async def activate(admin: AdminContext, name: str) -> ActivationAnswer:

@@ -219,6 +219,8 @@ class IntegrationEntry(Answer):
     webhooks: list[WebhookEntry]
     requests: list[RequestEntry]
     polling: list[PollingEntry]
+    tab: str | None = None
+    user_tabs: dict[str, str] = Field(default_factory=dict)
 
 
 class SetupStepEntry(Answer):

@@ -44,10 +44,10 @@ TITLES = {
 }
 """How a note names each signal."""
 
-TAB_ACTIONS = ("ticket.get", "ticket.list_for_company", "ticket.list_messages",
+TAB_ACTIONS = ("ticket.get", "ticket.list_for_company", "ticket.list_messages", "ticket.fields",
                "ticket.create", "ticket.reply", "ticket.reply_all", "ticket.forward",
                "ticket.set_status", "contact.find_by_email", "company.find_by_name",
-               "company.find_by_email")
+               "company.find_by_email", "agent.permissions")
 """What the tab uses of the helpdesk when it can."""
 
 
@@ -70,11 +70,13 @@ class TicketsTabOptions(BaseModel):
 
     - ``signals``: which of the seven signals are sent (all by default);
     - ``webhooks``: outgoing webhooks, each ``{url, secret}`` with a ``whsec_`` secret;
-    - ``agents``: CRM user (id or e-mail, as the CRM fills the tab's ``user``) -> the
-      helpdesk agent id they work as; only mapped users may create or answer tickets,
-      and a mention notifies only when it names a mapped agent;
-    - ``default_user``: the CRM user the tab acts for when the CRM does not say who opened
-      it (a CRM whose tab address cannot carry the user).
+    - ``agents``: CRM user (id or e-mail) -> the helpdesk agent id they work as; each
+      mapped user gets a personal tab address, the only one that lets them create or
+      answer tickets (``pontes hooks`` lists them), and a mention notifies only when it
+      names a mapped agent;
+    - ``default_user``: a mapped CRM user the shared tab address acts for. Every viewer
+      of the shared address then works as that user's agent, whoever they are: for a
+      CRM whose tab cannot be given personal addresses, and a team that accepts it.
     """
 
     model_config = ConfigDict(extra="forbid")

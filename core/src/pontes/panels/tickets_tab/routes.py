@@ -8,8 +8,10 @@
 - ``POST /tabs/<i>/tickets/<id>/reply`` (``mode`` ``reply`` or ``reply_all``),
   ``/forward`` and ``/status``.
 
-Creating, answering and moving a ticket needs a CRM user mapped to a helpdesk agent
-(the options' ``agents``); what the helpdesk cannot do is not offered.
+Creating, answering and moving a ticket needs a CRM user the address proves (a personal
+address, or the operator's ``default_user`` at the shared one) mapped to a helpdesk agent
+(the options' ``agents``) whom the helpdesk lets do it (``acting``); what the helpdesk
+cannot do is not offered.
 """
 
 from __future__ import annotations
@@ -26,8 +28,16 @@ from ...models import Message, Ticket, TicketStatus
 from ...web.i18n import choose_language
 from ..features import FeatureMissing
 from . import messages
-from .context import TabContext, UnknownModule, key_is_valid, record_kind, sign_tab
-from .forms import ForwardForm, ReplyForm, TicketForm
+from .acting import allowed_agent
+from .context import (
+    InvalidAddress,
+    TabContext,
+    UnknownModule,
+    address_proves_user,
+    record_kind,
+    sign_tab,
+)
+from .forms import ForwardForm, ReplyForm, TicketForm, ticket_fields
 from .session import Tab, TabNotFound, guarded, make_tab, plain_error, tab_integration, tab_page
 
 
@@ -53,9 +63,12 @@ async def entry(request: Request) -> Response:
         integration = tab_integration(request)
     except TabNotFound:
         return plain_error(request, 404, messages.NO_TAB)
-    if not key_is_valid(integration, request.path_params["key"]):
-        return plain_error(request, 403, messages.BAD_KEY)
     query = request.query_params
+    user = (query.get("user") or "").strip() or None
+    try:
+        proven = address_proves_user(integration, request.path_params["key"], user)
+    except InvalidAddress:
+        return plain_error(request, 403, messages.BAD_KEY)
     try:
         kind = record_kind(query.get("module") or "")
     except UnknownModule:
@@ -64,9 +77,8 @@ async def entry(request: Request) -> Response:
     record = (query.get("id") or "").strip()
     if not record:
         return plain_error(request, 400, messages.NO_RECORD_ID)
-    context = TabContext(integration=integration.name, kind=kind, record=record,
-                         user=(query.get("user") or "").strip() or None,
-                         language=choose_language(query.get("language")))
+    context = TabContext(integration=integration.name, kind=kind, record=record, user=user,
+                         proven=proven, language=choose_language(query.get("language")))
     token = sign_tab(integration, context)
     return await guarded(make_tab(request, integration, context, token), tickets)
 
@@ -94,16 +106,17 @@ def _thread(ticket: Ticket) -> list[Message]:
 async def new_ticket(tab: Tab) -> Response:
     """"+ Ticket": the form, and its post."""
     _require(tab, "create")
-    tab.agent()
+    await allowed_agent(tab, "ticket.create")
     requester = await tab.tickets.requester()
-    form = TicketForm.prefilled(requester)
+    fields = await ticket_fields(tab.tickets.helpdesk)
+    form = TicketForm.prefilled(requester, fields, tab.context.language)
     if tab.request.method == "POST":
-        form = TicketForm.posted(await tab.form())
+        form = TicketForm.posted(await tab.form(), fields, tab.context.language)
         if form.valid():
             try:
                 made = await tab.tickets.helpdesk.call("ticket.create", form.draft(requester))
             except VendorValidationError as exc:
-                form.error = tab.said(exc)
+                form.error = tab.say(messages.TICKET_REFUSED, reason=tab.said(exc))
             else:
                 return _after_post(tab, f"/{made.ref(tab.tickets.helpdesk.name)}",
                                    done="created")
@@ -116,7 +129,7 @@ async def reply(tab: Tab) -> Response:
     posted = await tab.form()
     mode = "reply_all" if posted.get("mode") == "reply_all" else "reply"
     _require(tab, mode)
-    tab.agent()
+    await allowed_agent(tab, f"ticket.{mode}")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     form = ReplyForm.posted(posted)
@@ -130,7 +143,7 @@ async def forward(tab: Tab) -> Response:
     """Forward the ticket to an address."""
     posted = await tab.form()
     _require(tab, "forward")
-    tab.agent()
+    await allowed_agent(tab, "ticket.forward")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     form = ForwardForm.posted(posted)
@@ -145,21 +158,23 @@ async def status(tab: Tab) -> Response:
     """Move the ticket to the status chosen in the dropdown."""
     posted = await tab.form()
     _require(tab, "status")
-    tab.agent()
+    await allowed_agent(tab, "ticket.set_status")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     try:
         chosen = TicketStatus(str(posted.get("status") or ""))
     except ValueError:
-        return await _ticket_again(tab, ticket_id, tab.say(messages.CHOOSE_STATUS))
+        return await _ticket_again(tab, ticket_id, messages.CHOOSE_STATUS)
     await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen)
     return _after_post(tab, f"/{ticket_id}", done="status")
 
 
-async def _ticket_again(tab: Tab, ticket_id: str, error: str | None) -> Response:
+async def _ticket_again(tab: Tab, ticket_id: str, error: str) -> Response:
+    """The ticket's page again, saying ``error`` (one of ``messages``)."""
     found = await tab.tickets.ticket(ticket_id)
     return tab.render("tabs/ticket.html", ticket=found, ticket_id=ticket_id,
-                      statuses=list(TicketStatus), messages=_thread(found), error=error,
+                      statuses=list(TicketStatus), messages=_thread(found),
+                      error=tab.say(error),
                       status_code=422)
 
 

@@ -26,6 +26,7 @@ from ..context import PARAMETER
 from ..features import FeatureMissing
 from ..session import NO_STORE
 from . import messages
+from .acting import NOT_PROVEN, AgentRefused, NotProven, acting_user, shown_read_only
 from .context import TabContext, open_tab
 from .tickets import RecordTickets
 
@@ -73,9 +74,17 @@ class Tab:
                            PARAMETER: self.token})
         return f"/tabs/{self.integration.name}/tickets{path}?{query}"
 
+    @property
+    def acting_user(self) -> str | None:
+        """The CRM user the tab acts for (``acting.acting_user``)."""
+        return acting_user(self.context, self.integration.options.default_user)
+
     def agent(self) -> str:
-        """The helpdesk agent the CRM user works as; ``NotMapped`` when there is none."""
-        user = self.context.user or self.integration.options.default_user
+        """The helpdesk agent the CRM user works as; ``NotProven`` when the shared
+        address names a user it cannot prove, ``NotMapped`` when there is no agent."""
+        user = self.acting_user
+        if shown_read_only(self.context, self.integration.options.default_user):
+            raise NotProven(self.say(NOT_PROVEN))
         agent = self.integration.options.agents.get(user) if user else None
         if agent is None:
             raise NotMapped(self.say(messages.NOT_MAPPED if user else messages.NO_USER,
@@ -100,13 +109,15 @@ class Tab:
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> Response:
         """Tab page ``template`` in the context's language."""
-        user = self.context.user or self.integration.options.default_user
+        user = self.acting_user
         values = {"error": None, "detail": None, "retry": False, "done": None, **values}
         return page(template, language=self.context.language, status_code=status_code,
                     headers=NO_STORE, link=self.link, features=self.tickets.features,
                     helpdesk_title=self.helpdesk_title, helpdesk_id=self.tickets.helpdesk.name,
                     crm_title=self.tickets.crm.connector.title,
                     mapped=bool(user and user in self.integration.options.agents),
+                    shared_address=shown_read_only(self.context,
+                                                   self.integration.options.default_user),
                     csrf_token=csrf_token(self.request.app.state.key, self.token),
                     context=self.context, context_token=self.token, **values)
 
@@ -166,7 +177,7 @@ async def guarded(tab: Tab, handler: TabHandler) -> Response:
         log.info("tab form refused: %s", exc)
         return tab.render("tabs/error.html", status_code=403,
                           message=tab.say(messages.FORM_EXPIRED))
-    except NotMapped as exc:
+    except (NotMapped, NotProven, AgentRefused) as exc:
         return tab.render("tabs/error.html", status_code=403, message=str(exc))
     except FeatureMissing as exc:
         return tab.render("tabs/error.html", status_code=404,

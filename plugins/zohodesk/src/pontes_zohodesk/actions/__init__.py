@@ -1,3 +1,3 @@
 """The Zoho Desk actions, one module per subject; importing them declares them on the kit."""
 
-from . import conversation, listing, people, ratings, tickets, webhooks  # noqa: F401
+from . import agents, conversation, listing, people, ratings, tickets, webhooks  # noqa: F401

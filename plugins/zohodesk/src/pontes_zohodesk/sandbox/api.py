@@ -156,9 +156,6 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
     async def departments(request: Request) -> Response:
         return page(request, [state.department()])
 
-    async def agents(request: Request) -> Response:
-        return page(request, [state.agent()])
-
     async def support_addresses(request: Request) -> Response:
         department = request.query_params.get("departmentId")
         if department and department != DEPARTMENT_ID:
@@ -340,7 +337,6 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
     return [
         Route(f"{API}/organizations", organizations, methods=["GET"]),
         Route(f"{API}/departments", departments, methods=["GET"]),
-        Route(f"{API}/agents", agents, methods=["GET"]),
         Route(f"{API}/supportEmailAddress", support_addresses, methods=["GET"]),
         Route(f"{API}/tickets", list_tickets, methods=["GET"]),
         Route(f"{API}/tickets", add_ticket, methods=["POST"]),

@@ -1,6 +1,7 @@
 """A sandbox of Zoho Desk's API v1 and of its data centre's Zoho accounts server.
 
-- ``/api/v1``: organizations, departments, agents, support addresses; tickets (list,
+- ``/api/v1``: organizations, departments, agents and their profiles (``agents``),
+  support addresses; tickets (list,
   search, lists by contact and account, get, create, PATCH), threads (list, get,
   ``sendReply``: reply and forward), comments (list, add, edit); contacts and accounts (list, get, create,
   PATCH, search); customer happiness; webhooks (see ``api``, ``records``, ``events``);
@@ -29,6 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .agents import DeskAgents, agent_control_routes, agent_routes
 from .api import API, api_routes
 from .control import control_routes
 from .events import DeskWebhooks
@@ -75,6 +77,7 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
     allowance = credits_per_day if credits_per_day is not None else base + per_agent * agents
     in_flight_limit = concurrency if concurrency is not None else in_flight_limit
     state = DeskState()
+    agents_of_portal = DeskAgents(state)
     accounts = ZohoAccounts(client_id, client_secret, auto_approve=auto_approve,
                             self_client_tokens=(SANDBOX_REFRESH_TOKEN,),
                             standing_tokens=(SANDBOX_ACCESS_TOKEN,))
@@ -83,6 +86,7 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
 
     def reset() -> None:
         state.reset()
+        agents_of_portal.reset()
         accounts.reset()
 
     control = SandboxControl(reset, secrets=[client_secret, SANDBOX_REFRESH_TOKEN,
@@ -133,9 +137,11 @@ def build_app(*, edition: str = "enterprise", agents: int = 1,
 
     routes = [Route(route.path, guarded(route.endpoint, route.path != f"{API}/organizations"),
                     methods=[m for m in route.methods or () if m != "HEAD"])
-              for route in api_routes(state, webhooks, edition=edition)]
+              for route in [*api_routes(state, webhooks, edition=edition),
+                            *agent_routes(agents_of_portal, API)]]
     app = sandbox_app([*routes, signer.route(), *accounts.routes(),
-                       *control_routes(state, webhooks)], control)
+                       *control_routes(state, webhooks),
+                       *agent_control_routes(agents_of_portal)], control)
     app.state.desk = state
     app.state.accounts = accounts
     return app
