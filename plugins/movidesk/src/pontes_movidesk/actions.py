@@ -21,6 +21,7 @@ from pontes.plugin import (
     ByEmail,
     ById,
     ByName,
+    ByPhone,
     Company,
     Connection,
     Contact,
@@ -65,6 +66,7 @@ from .mappers.tickets import (
     ticket_from_canonical,
     ticket_to_canonical,
 )
+from .phones import spellings
 
 API_ORIGIN = 9
 """Action origin "via web API"."""
@@ -139,6 +141,27 @@ async def contact_find_by_email(connection: Connection, params: ByEmail) -> Cont
     """The person (type 1) with this e-mail, or ``None``."""
     raw = await _find_person(connection, PERSON, _email_condition(params.email))
     return contact_to_canonical(raw, connection.name) if raw else None
+
+
+PHONE_MATCHES = 10
+"""How many persons sharing a phone's spelling ``contact.find_by_phone`` reads."""
+
+
+@kit.action("contact.find_by_phone")
+async def contact_find_by_phone(connection: Connection, params: ByPhone) -> Contact | None:
+    """The person (type 1) with a phone equal to ``params.phone`` once both are in
+    E.164, or ``None``.
+
+    Movidesk matches text exactly, so the phone is looked for in the spellings people
+    type (``phones.spellings``) and each hit is compared again in E.164.
+    """
+    typed = " or ".join(f"c/contact eq {quote_literal(text)}"
+                        for text in spellings(params.phone))
+    rows = await list_rows(connection.client, PERSONS, select=PERSON_FIELDS,
+                           expand=PERSON_EXPAND, top=PHONE_MATCHES,
+                           filter=f"personType eq {PERSON} and contacts/any(c: {typed})")
+    found = (contact_to_canonical(row, connection.name) for row in rows)
+    return next((contact for contact in found if params.phone in contact.phones), None)
 
 
 @kit.action("contact.get")
