@@ -16,9 +16,13 @@ from ..connector import kit
 from ..ids import bigin_id
 from ..mappers import deal_from_canonical, deal_to_canonical
 from ..modules import PIPELINES
-from .markers import find_marked, with_marker
+from .kinds import Kind
 from .metadata import pipelines_of
-from .records import get_one, insert_one, read_back, search, update_one
+from .records import search
+
+PIPELINE_RECORDS = Kind(PIPELINES, deal_to_canonical, deal_from_canonical,
+                        required="Deal_Name", missing="a Bigin deal needs a title (Deal_Name)")
+"""Pipeline records as canonical deals."""
 
 
 async def _with_place(connection: Connection, payload: dict[str, Any]) -> dict[str, Any]:
@@ -39,43 +43,35 @@ async def _with_place(connection: Connection, payload: dict[str, Any]) -> dict[s
 async def deal_create(connection: Connection, params: Deal) -> Deal:
     """Create a pipeline record, linked to its contact and account when they have Bigin
     ids, with its marker in ``Description``."""
-    payload = deal_from_canonical(params, connection.name)
-    payload.pop("id", None)
-    if not payload.get("Deal_Name"):
-        raise ValueError("a Bigin deal needs a title (Deal_Name)")
-    payload = with_marker(await _with_place(connection, payload), params)
-    deal_id = await insert_one(connection, PIPELINES, payload)
-    return await read_back(connection, PIPELINES, deal_id, payload, deal_to_canonical)
+    payload = PIPELINE_RECORDS.new_payload(params, connection.name)
+    return await PIPELINE_RECORDS.insert(connection, await _with_place(connection, payload),
+                                         params)
 
 
 @kit.action("deal.find_created")
 async def deal_find_created(connection: Connection, params: Deal) -> Deal | None:
     """The pipeline record created from this draft, by the marker in its
     ``Description``."""
-    return await find_marked(connection, PIPELINES, params, deal_to_canonical)
+    return await PIPELINE_RECORDS.find_created(connection, params)
 
 
 @kit.action("deal.get")
 async def deal_get(connection: Connection, params: ById) -> Deal:
     """One pipeline record."""
-    return deal_to_canonical(await get_one(connection, PIPELINES, params.id), connection.name)
+    return await PIPELINE_RECORDS.get(connection, params.id)
 
 
 @kit.action("deal.update")
 async def deal_update(connection: Connection, params: UpdateDeal) -> Deal:
     """Write the fields set in ``changes``; Bigin keeps the others."""
-    payload = deal_from_canonical(params.changes, connection.name)
-    deal_id = await update_one(connection, PIPELINES, params.id, payload)
-    return await read_back(connection, PIPELINES, deal_id, payload, deal_to_canonical)
+    return await PIPELINE_RECORDS.update(connection, params.id, params.changes)
 
 
 @kit.action("deal.finish")
 async def deal_finish(connection: Connection, params: FinishDeal) -> Deal:
     """Move a record to ``Closed Won`` or ``Closed Lost``, with the other ``changes``."""
     changes = (params.changes or Deal()).model_copy(update={"status": params.status})
-    payload = deal_from_canonical(changes, connection.name)
-    deal_id = await update_one(connection, PIPELINES, params.id, payload)
-    return await read_back(connection, PIPELINES, deal_id, payload, deal_to_canonical)
+    return await PIPELINE_RECORDS.update(connection, params.id, changes)
 
 
 @kit.action("deal.list_for_client")
