@@ -1,11 +1,19 @@
-"""Helpers of the ``contact_sync`` tests that run the recipe in this process: both
-sandboxes served on loopback, the integration built from a configuration, a real SQLite
-store, and the vendors' APIs as people use them."""
+"""Helpers of the ``contact_sync`` tests.
+
+- ``Vendors``: the recipe run in this process: Bigin's and Zoho Desk's sandboxes served on
+  loopback, the integration built from a configuration, a real SQLite store, and the
+  vendors' APIs as people use them;
+- for the tests with a real server (``pontes.testing.stack.Stack``): ``pontes`` runs the
+  command line on a stack's configuration, and ``movidesk_clients`` / ``ploomes_clients``
+  read the people and companies each sandbox holds.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import subprocess
+import sys
 
 import httpx
 from pontes.config import parse_config
@@ -16,6 +24,7 @@ from pontes.runtime import Runtime
 from pontes.store import Store, StoreLinks
 from pontes.testing import serve_app
 from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
+from pontes_demo import steps
 from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
 from pontes_zohodesk.sandbox.state import ORG_ID
 
@@ -117,3 +126,25 @@ class Vendors:
             log = client.get("/_sandbox/requests").raise_for_status().json()
             total += len([r for r in log if r["method"] in WRITES and r["path"].startswith(api)])
         return total - sum(self.own_writes.values())
+
+
+MOVIDESK_AGENT = 1
+"""Movidesk's ``profileType`` of an agent, who is no client and is never synced."""
+
+
+def pontes(stack, *args: str) -> subprocess.CompletedProcess:
+    """Run the ``pontes`` command line on ``stack``'s configuration (not checked)."""
+    return subprocess.run([sys.executable, "-m", "pontes.cli", *args, "--config",
+                           str(stack.config_path)], env=stack.env, capture_output=True,
+                          text=True, timeout=180)
+
+
+def movidesk_clients(stack, person_type: int) -> list[dict]:
+    """The Movidesk client persons of ``person_type`` (1 person, 2 company)."""
+    return [p for p in steps.movidesk_state(stack)["persons"]
+            if p["personType"] == person_type and p.get("profileType") != MOVIDESK_AGENT]
+
+
+def ploomes_clients(stack, type_id: int) -> list[dict]:
+    """The Ploomes ``Contacts`` of ``type_id`` (2 person, 1 company)."""
+    return [c for c in steps.ploomes_records(stack, "Contacts") if c["TypeId"] == type_id]
