@@ -348,6 +348,27 @@ class FieldInfo(_Params):
     choices: list[FieldChoice] = Field(default_factory=list)
 
 
+TICKET_ATTRIBUTES = ("subject", "description", "priority", "urgency", "category")
+"""The ``Ticket`` attributes a ticket field may name; any other name is a key of the
+ticket's ``custom``."""
+
+
+class TicketField(_Params):
+    """One field a helpdesk's new ticket takes: ``name`` (one of ``TICKET_ATTRIBUTES``, or
+    the key the plugin reads from the draft's ``custom``), the ``label`` the helpdesk shows,
+    its ``type``, whether the helpdesk refuses a ticket without it (``required``), the
+    value it starts with (``default``) and, for a ``choice``, its ``options`` (each the
+    value written, ``id``, and the text shown, ``value``). The requester is not a field:
+    every ticket has one."""
+
+    name: str
+    label: str
+    type: Literal["text", "long_text", "choice", "email", "date", "number"] = "text"
+    required: bool = False
+    default: str | None = None
+    options: list[FieldChoice] = Field(default_factory=list)
+
+
 class InteractionsOf(_Params):
     """List the history entries (notes, comments) of one record: give exactly one id."""
 
@@ -429,6 +450,8 @@ CAPABILITIES: dict[str, Capability] = {
                 "List custom fields with their choices and required flags."),
         _action("user.list", NoParams, list[UserInfo], "List the vendor's users."),
         _action("ticket.create", Ticket, Ticket, "Open a ticket for a requester."),
+        _action("ticket.fields", NoParams, list[TicketField],
+                "List the fields a new ticket takes, required ones and choices marked."),
         _action("ticket.find_created", Ticket, Ticket | None,
                 "Find the ticket opened from this draft, by its marker."),
         _action("ticket.get", ById, Ticket, "Fetch a ticket with its messages."),

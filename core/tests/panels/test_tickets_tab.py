@@ -72,12 +72,14 @@ def test_another_module_is_refused_by_name():
 
 def test_a_new_ticket_needs_a_subject_and_an_email():
     form = TicketForm.posted(FormData({"subject": " ", "email": "a@b.example"}))
-    assert not form.valid() and form.error == "A ticket needs a subject."
+    assert not form.valid() and form.errors == {"subject": "Subject is required."}
     form = TicketForm.posted(FormData({"subject": "Hi", "email": "not an address"}))
-    assert not form.valid() and "is not an e-mail address" in form.error
+    assert not form.valid() and form.errors == {
+        "email": "'not an address' is not an e-mail address."}
     form = TicketForm.posted(FormData({"subject": "Hi", "email": "a@b.example",
                                        "priority": "Urgent!"}))
-    assert not form.valid() and "priorities" in form.error
+    assert not form.valid() and form.errors == {
+        "priority": "Priority: choose one of the values listed."}
 
 
 def test_a_new_ticket_is_for_the_records_contact_or_the_email_typed():

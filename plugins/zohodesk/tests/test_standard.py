@@ -174,6 +174,11 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("ticket.create", {"subject": "Refund", "description": "Please",
                                          "requester": DRAFT},
                        check=lambda t: t.subject == "Refund" and t.number),
+            ActionCase("ticket.fields", {}, check=lambda fields: [
+                (f.name, f.type, f.required) for f in fields] == [
+                ("subject", "text", True), ("priority", "choice", False),
+                ("category", "choice", False), ("description", "long_text", False)]
+                and [o.id for o in fields[1].options] == ["High", "Medium", "Low"]),
             ActionCase("ticket.find_created", created_ticket_draft,
                        check=lambda t: t.subject == "Refund"),
             ActionCase("ticket.set_status", prepared(ticket_made, lambda raw: {

@@ -6,20 +6,25 @@ Read through the canonical capabilities ``pipeline.list``, ``field.list`` and
 ``user.list``, each only when the connection has it, and kept per connection for a short
 while, so a ticket card opening or a request being checked costs the CRM no metadata
 calls when the cache is warm. A caller that meets an id the cache does not know (a
-stage created a minute ago) asks again with ``fresh=True``.
+stage created a minute ago) asks again with ``fresh=True``. Other metadata of a
+connection (a helpdesk's ticket fields) is kept the same way, through ``remembered``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from ..capabilities import FieldInfo, Pipeline, UserInfo
 from ..connection import Connection
 
 TTL_SECONDS = 60.0
 """How long a connection's metadata is reused before it is read again."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,23 +60,33 @@ class CrmMetadata:
         return next((u.name or u.email for u in self.users or [] if u.id == user_id), None)
 
 
-_cache: dict[tuple[str, int], tuple[float, CrmMetadata]] = {}
+_cache: dict[tuple[str, int, str], tuple[float, Any]] = {}
+
+
+async def remembered(connection: Connection, part: str, read: Callable[[], Awaitable[T]], *,
+                     fresh: bool = False, ttl: float = TTL_SECONDS) -> T:
+    """What ``read()`` says of ``connection`` (its metadata ``part``), kept per connection
+    and read again when older than ``ttl`` seconds or ``fresh``."""
+    key = (connection.name, id(connection), part)
+    cached = _cache.get(key)
+    if not fresh and cached is not None and time.monotonic() - cached[0] < ttl:
+        return cached[1]
+    value = await read()
+    _cache[key] = (time.monotonic(), value)
+    return value
 
 
 async def crm_metadata(crm: Connection, *, fresh: bool = False,
                        ttl: float = TTL_SECONDS) -> CrmMetadata:
     """``crm``'s metadata, read again when older than ``ttl`` seconds or ``fresh``."""
-    key = (crm.name, id(crm))
-    cached = _cache.get(key)
-    if not fresh and cached is not None and time.monotonic() - cached[0] < ttl:
-        return cached[1]
 
     async def optional(capability: str, **params: object) -> list | None:
         return await crm.call(capability, **params) if crm.has(capability) else None
 
-    pipelines, deal_fields, contact_fields, users = await asyncio.gather(
-        optional("pipeline.list"), optional("field.list", entity="deal"),
-        optional("field.list", entity="contact"), optional("user.list"))
-    metadata = CrmMetadata(pipelines, deal_fields, contact_fields, users)
-    _cache[key] = (time.monotonic(), metadata)
-    return metadata
+    async def read() -> CrmMetadata:
+        pipelines, deal_fields, contact_fields, users = await asyncio.gather(
+            optional("pipeline.list"), optional("field.list", entity="deal"),
+            optional("field.list", entity="contact"), optional("user.list"))
+        return CrmMetadata(pipelines, deal_fields, contact_fields, users)
+
+    return await remembered(crm, "crm", read, fresh=fresh, ttl=ttl)

@@ -37,7 +37,7 @@ from .context import (
     record_kind,
     sign_tab,
 )
-from .forms import ForwardForm, ReplyForm, TicketForm
+from .forms import ForwardForm, ReplyForm, TicketForm, ticket_fields
 from .session import Tab, TabNotFound, guarded, make_tab, plain_error, tab_integration, tab_page
 
 
@@ -108,14 +108,15 @@ async def new_ticket(tab: Tab) -> Response:
     _require(tab, "create")
     await allowed_agent(tab, "ticket.create")
     requester = await tab.tickets.requester()
-    form = TicketForm.prefilled(requester)
+    fields = await ticket_fields(tab.tickets.helpdesk)
+    form = TicketForm.prefilled(requester, fields, tab.context.language)
     if tab.request.method == "POST":
-        form = TicketForm.posted(await tab.form())
+        form = TicketForm.posted(await tab.form(), fields, tab.context.language)
         if form.valid():
             try:
                 made = await tab.tickets.helpdesk.call("ticket.create", form.draft(requester))
             except VendorValidationError as exc:
-                form.error = tab.said(exc)
+                form.error = tab.say(messages.TICKET_REFUSED, reason=tab.said(exc))
             else:
                 return _after_post(tab, f"/{made.ref(tab.tickets.helpdesk.name)}",
                                    done="created")
@@ -163,15 +164,17 @@ async def status(tab: Tab) -> Response:
     try:
         chosen = TicketStatus(str(posted.get("status") or ""))
     except ValueError:
-        return await _ticket_again(tab, ticket_id, tab.say(messages.CHOOSE_STATUS))
+        return await _ticket_again(tab, ticket_id, messages.CHOOSE_STATUS)
     await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen)
     return _after_post(tab, f"/{ticket_id}", done="status")
 
 
-async def _ticket_again(tab: Tab, ticket_id: str, error: str | None) -> Response:
+async def _ticket_again(tab: Tab, ticket_id: str, error: str) -> Response:
+    """The ticket's page again, saying ``error`` (one of ``messages``)."""
     found = await tab.tickets.ticket(ticket_id)
     return tab.render("tabs/ticket.html", ticket=found, ticket_id=ticket_id,
-                      statuses=list(TicketStatus), messages=_thread(found), error=error,
+                      statuses=list(TicketStatus), messages=_thread(found),
+                      error=tab.say(error),
                       status_code=422)
 
 

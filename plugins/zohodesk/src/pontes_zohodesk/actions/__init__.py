@@ -1,3 +1,12 @@
 """The Zoho Desk actions, one module per subject; importing them declares them on the kit."""
 
-from . import agents, conversation, listing, people, ratings, tickets, webhooks  # noqa: F401
+from . import (  # noqa: F401
+    agents,
+    conversation,
+    listing,
+    people,
+    ratings,
+    ticket_fields,
+    tickets,
+    webhooks,
+)

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .events import DeskWebhooks, create_webhook
+from .fields import check_layout, field_api_routes
 from .records import (
     REPLY_STATUSES,
     DeskError,
@@ -200,7 +201,9 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
         return JSONResponse(view(ticket_of(request)))
 
     async def add_ticket(request: Request) -> Response:
-        ticket = create_ticket(state, await json_body(request))
+        body = await json_body(request)
+        check_layout(state, body)
+        ticket = create_ticket(state, body)
         threads = state.threads[ticket["id"]]
         webhooks.fire("Ticket_Add", {**view(ticket),
                                      "firstThread": threads[0] if threads else None})
@@ -364,4 +367,5 @@ def api_routes(state: DeskState, webhooks: DeskWebhooks, *, edition: str) -> lis
         Route(f"{API}/webhooks", add_webhook, methods=["POST"]),
         Route(f"{API}/webhooks", list_webhooks, methods=["GET"]),
         Route(f"{API}/webhooks/{{webhook_id}}", delete_webhook, methods=["DELETE"]),
+        *field_api_routes(state, API),
     ]

@@ -13,7 +13,9 @@ webhooks that follow:
 - ``POST /_sandbox/clock`` ``{"advance": seconds}``: time passes; SLA rules flag overdue
   tickets and escalate them (sent only to subscriptions with ``includeEventsFrom``
   ``AUTOMATION``);
-- ``GET /_sandbox/state``: how many records of each kind the portal holds.
+- ``GET /_sandbox/state``: how many records of each kind the portal holds;
+- ``POST /_sandbox/ticket-fields``: an administrator adds custom ticket fields (see
+  ``fields``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .events import DeskWebhooks
+from .fields import field_control_routes
 from .records import (
     DeskError,
     add_thread,
@@ -149,4 +152,5 @@ def control_routes(state: DeskState, webhooks: DeskWebhooks) -> list[Route]:
         Route(f"{tickets}/escalate", answering(escalate), methods=["POST"]),
         Route(f"{CONTROL_PREFIX}/clock", answering(clock), methods=["POST"]),
         Route(f"{CONTROL_PREFIX}/state", answering(counts), methods=["GET"]),
+        *field_control_routes(state),
     ]

@@ -1,6 +1,6 @@
 """What the sandbox remembers: one Zoho Desk portal (organization), its department, agent
 and support address, and its contacts, accounts, tickets, threads, comments, happiness
-ratings and webhooks, in Zoho Desk's shapes, with a clock a test can move."""
+ratings, webhooks and custom ticket fields, in Zoho Desk's shapes, with a clock a test can move."""
 
 from __future__ import annotations
 
@@ -44,6 +44,7 @@ class DeskState:
     comments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     ratings: list[dict[str, Any]] = field(default_factory=list)
     webhooks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ticket_fields: list[dict[str, Any]] = field(default_factory=list)
     offset: float = 0.0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(FIRST_ID),
                                        init=False, repr=False)
@@ -98,6 +99,7 @@ class DeskState:
                         self.comments, self.webhooks):
             records.clear()
         self.ratings.clear()
+        self.ticket_fields.clear()
         self.offset = 0.0
         self._ids = itertools.count(FIRST_ID)
         self._numbers = itertools.count(101)
