@@ -19,6 +19,7 @@ from pontes.testing.stack import Stack
 from pontes_bigin.sandbox.state import ORG_ID
 from pontes_demo.installation import FAST_RETRIES
 from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox.state import AGENT_ZUID
 from pontes_zohodesk.sandbox.state import ORG_ID as DESK_ORG_ID
 
 expect = pytest.importorskip("playwright.async_api", reason=browser_missing()).expect
@@ -36,7 +37,7 @@ def anyio_backend():
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     integrations = {"tickets": {"recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-                                "options": {"agents": {USER: "agent-1"},
+                                "options": {"agents": {USER: AGENT_ZUID},
                                             "default_user": USER}}}
     with Stack.running(tmp_path_factory.mktemp("tab-browser"),
                        connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},

@@ -1,6 +1,7 @@
 """The Tickets tab for amoCRM × Usedesk, as far as Usedesk's capabilities go: an amoCRM
 contact's Usedesk tickets, opened and answered from the tab, with the actions Usedesk
-lacks (reply to all, forward) not offered and refused when posted by hand."""
+lacks (reply to all, forward) not offered and refused when posted by hand; each reply and
+status change is written as the agent of the user the address is for."""
 
 from __future__ import annotations
 
@@ -9,22 +10,28 @@ import re
 import httpx
 import pytest
 from panel_support import amocrm_contact, new_ticket
-from pontes.panels.tickets_tab.context import tab_address
+from pontes.panels.tickets_tab.context import personal_address, tab_address
 from pontes.testing.stack import Stack
 from pontes_demo.installation import FAST_RETRIES
 
 pytestmark = pytest.mark.slow
 
 USER = "sales@acme.example"
+SECOND, SECOND_AGENT = "pavel@acme.example", 2
+"""A second amoCRM user, mapped to a second Usedesk agent the test adds."""
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     integrations = {"tab": {"recipe": "tickets_tab", "helpdesk": "usedesk", "crm": "amocrm",
-                            "options": {"agents": {USER: "1"}, "default_user": USER}}}
+                            "options": {"agents": {USER: "1", SECOND: str(SECOND_AGENT)},
+                                        "default_user": USER}}}
     with Stack.running(tmp_path_factory.mktemp("tab-usedesk"),
                        connections={"usedesk": ("usedesk", {}), "amocrm": ("amocrm", {})},
                        integrations=integrations, server_env=FAST_RETRIES) as running:
+        with running.sandbox("usedesk") as usedesk:
+            usedesk.post("/_sandbox/agents", json={
+                "id": SECOND_AGENT, "name": "Pavel Orlov"}).raise_for_status()
         yield running
 
 
@@ -61,3 +68,37 @@ def test_an_amocrm_contacts_usedesk_tickets_are_listed_opened_and_answered(stack
                                            "mode": "reply_all"})
     assert refused.status_code == 404
     assert "Usedesk cannot do this (reply_all)" in refused.text
+
+
+def usedesk_ticket(stack, ticket_id) -> dict:
+    token_value = stack.runtime.connections["usedesk"].settings.api_token.get_secret_value()
+    with stack.sandbox("usedesk") as usedesk:
+        return usedesk.post("/ticket", json={"api_token": token_value,
+                                             "ticket_id": ticket_id}).raise_for_status().json()
+
+
+def test_replies_and_status_are_written_as_the_agent_of_the_addresses_user(stack):
+    contact = amocrm_contact(stack, "Nina Volkova", "nina@client.example")
+    ticket_id = new_ticket(stack, "Nina Volkova", "nina@client.example")
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
+    integration = stack.runtime.integrations["tab"]
+    for address, text, agent in [
+            (personal_address(integration, SECOND), "Pavel here.", SECOND_AGENT),
+            (tab_address(integration), "Shared address, default user.", 1)]:
+        listed = client.get(address.format(module="contacts", id=contact))
+        opened = client.get(unescaped(re.search(r'class="open-ticket" href="([^"]+)"',
+                                                listed.text).group(1)))
+        reply_url = unescaped(re.search(r'class="reply-form" method="post" action="([^"]+)"',
+                                        opened.text).group(1))
+        token = re.search(r'name="csrf_token" value="([^"]+)"', opened.text).group(1)
+        answered = client.post(reply_url, data={"csrf_token": token, "text": text,
+                                                "mode": "reply"})
+        assert "The reply was sent to the sender." in answered.text
+        (comment,) = [c for c in usedesk_ticket(stack, ticket_id)["comments"]
+                      if text in (c.get("message") or "")]
+        assert comment["user_id"] == agent and comment["from"] == "user", comment
+    status_url = reply_url.replace("/reply?", "/status?")
+    moved = client.post(status_url, data={"csrf_token": token, "status": "on_hold"})
+    assert "The status was changed." in moved.text
+    changes = usedesk_ticket(stack, ticket_id)["changes"]
+    assert changes[-1]["user_id"] == 1, changes

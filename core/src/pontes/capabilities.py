@@ -80,12 +80,15 @@ class UpdateDeal(_Params):
 
 
 class TicketReply(_Params):
-    """Add a public reply (or an internal note when ``public`` is false) to a ticket."""
+    """Add a public reply (or an internal note when ``public`` is false) to a ticket,
+    written as the helpdesk agent ``agent`` where the helpdesk lets a call name its
+    author (else as the connection's own user)."""
 
     id: str
     text: str | None = None
     html: str | None = None
     public: bool = True
+    agent: str | None = None
 
 
 class UpdateContact(_Params):
@@ -128,10 +131,12 @@ class CompanyPage(BaseModel):
 
 
 class SetTicketStatus(_Params):
-    """Move a ticket to a canonical status (each plugin maps it onto its vendor's)."""
+    """Move a ticket to a canonical status (each plugin maps it onto its vendor's), as
+    the helpdesk agent ``agent`` where the helpdesk lets a call name who made the change."""
 
     id: str
     status: TicketStatus
+    agent: str | None = None
 
 
 class TicketsOf(_Params):

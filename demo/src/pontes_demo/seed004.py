@@ -21,7 +21,7 @@ from pontes.testing.stack import Stack, StackError
 from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
 from pontes_bigin.sandbox.state import ORG_ID
 from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
-from pontes_zohodesk.sandbox.state import DEPARTMENT_ID
+from pontes_zohodesk.sandbox.state import AGENT_ZUID, DEPARTMENT_ID
 from pontes_zohodesk.sandbox.state import ORG_ID as DESK_ORG_ID
 
 from . import steps
@@ -35,11 +35,12 @@ CONNECTIONS = {"bigin": ("bigin", {}), "zohodesk": ("zohodesk", {})}
 
 INTEGRATIONS: dict[str, dict[str, Any]] = {
     TAB: {"recipe": "tickets_tab", "helpdesk": "zohodesk", "crm": "bigin",
-          "options": {"agents": {DEMO_USER: "demo-agent"}, "default_user": DEMO_USER}},
+          "options": {"agents": {DEMO_USER: AGENT_ZUID}, "default_user": DEMO_USER}},
     SYNC: {"recipe": "contact_sync", "crm": "bigin", "helpdesk": "zohodesk",
            "options": {"mode": "two_way"}},
 }
-"""The tab acts for ``DEMO_USER``: the sandbox's record page does not name its user."""
+"""The shared tab address acts for ``DEMO_USER`` (``default_user``), mapped to the Zoho Desk
+sandbox's agent: the sandbox's record page embeds one address for every user."""
 
 
 def story(stack: Stack, say: Callable[[str], None]) -> str:

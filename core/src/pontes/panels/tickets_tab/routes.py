@@ -129,13 +129,14 @@ async def reply(tab: Tab) -> Response:
     posted = await tab.form()
     mode = "reply_all" if posted.get("mode") == "reply_all" else "reply"
     _require(tab, mode)
-    await allowed_agent(tab, f"ticket.{mode}")
+    agent = await allowed_agent(tab, f"ticket.{mode}")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     form = ReplyForm.posted(posted)
     if not form.valid():
         return await _ticket_again(tab, ticket_id, form.error)
-    await tab.tickets.helpdesk.call(f"ticket.{mode}", id=ticket_id, text=form.text)
+    named = {"agent": agent} if mode == "reply" else {}
+    await tab.tickets.helpdesk.call(f"ticket.{mode}", id=ticket_id, text=form.text, **named)
     return _after_post(tab, f"/{ticket_id}", done=mode)
 
 
@@ -158,14 +159,15 @@ async def status(tab: Tab) -> Response:
     """Move the ticket to the status chosen in the dropdown."""
     posted = await tab.form()
     _require(tab, "status")
-    await allowed_agent(tab, "ticket.set_status")
+    agent = await allowed_agent(tab, "ticket.set_status")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     try:
         chosen = TicketStatus(str(posted.get("status") or ""))
     except ValueError:
         return await _ticket_again(tab, ticket_id, messages.CHOOSE_STATUS)
-    await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen)
+    await tab.tickets.helpdesk.call("ticket.set_status", id=ticket_id, status=chosen,
+                                    agent=agent)
     return _after_post(tab, f"/{ticket_id}", done="status")
 
 

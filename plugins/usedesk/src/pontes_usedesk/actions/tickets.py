@@ -36,7 +36,7 @@ from ..client import (
 from ..connector import UsedeskSettings, kit
 from ..mappers import ticket_from_canonical, ticket_to_canonical
 from ..statuses import FROM_CANONICAL, OPEN_STATUS_IDS, STATUS_NAMES
-from ..values import id_text
+from ..values import id_text, whole_number
 from .clients import find_by_email, region_of
 
 MOST_TICKETS_OF_A_CLIENT = 1000
@@ -121,9 +121,22 @@ async def list_tickets(connection: Connection, params: dict[str, Any],
     return [ticket_to_canonical(item, connection.name, region=region) for item in items]
 
 
-def _author(connection: Connection) -> dict[str, Any]:
-    """Who writes what pontes adds: the configured agent, or Usedesk's default."""
-    agent_id = settings_of(connection).agent_id
+def _agent_id(connection: Connection, agent: str | None = None) -> int | None:
+    """The Usedesk agent (user id) a write is made as: the one the call names, else the
+    connection's ``agent_id``, else none (Usedesk's default)."""
+    if agent is None:
+        return settings_of(connection).agent_id
+    number = whole_number(agent)
+    if number is None:
+        raise ValueError(f"a Usedesk agent is named by its user id, a whole number, "
+                         f"not {agent!r}")
+    return number
+
+
+def _author(connection: Connection, agent: str | None = None) -> dict[str, Any]:
+    """Who writes what pontes adds: the agent the call names, the configured agent, or
+    Usedesk's default."""
+    agent_id = _agent_id(connection, agent)
     return {"from": "user", "user_id": agent_id} if agent_id else {"from": "user"}
 
 
@@ -178,22 +191,25 @@ async def ticket_find_created(connection: Connection, params: Ticket) -> Ticket 
 
 @kit.action("ticket.reply")
 async def ticket_reply(connection: Connection, params: TicketReply) -> Ticket:
-    """Add a comment the client sees, or an internal note when ``public`` is false."""
+    """Add a comment the client sees, or an internal note when ``public`` is false,
+    written by ``params.agent`` when it names one (Usedesk's ``user_id``)."""
     message = params.html or text_to_html(params.text or "")
     if not message.strip():
         raise PermanentFailure("a reply needs text or html")
     await call(connection, CREATE_COMMENT, {
         "ticket_id": params.id, "message": message,
-        "type": "public" if params.public else "private", **_author(connection)})
+        "type": "public" if params.public else "private",
+        **_author(connection, params.agent)})
     return await read_ticket(connection, params.id)
 
 
 @kit.action("ticket.set_status")
 async def ticket_set_status(connection: Connection, params: SetTicketStatus) -> Ticket:
-    """Move the ticket to the Usedesk status of ``params.status`` (canceled: deleted)."""
+    """Move the ticket to the Usedesk status of ``params.status`` (canceled: deleted), as
+    ``params.agent`` when it names one."""
     await call(connection, UPDATE_TICKET, {
         "ticket_id": params.id, "status": FROM_CANONICAL[params.status],
-        "user_id": settings_of(connection).agent_id})
+        "user_id": _agent_id(connection, params.agent)})
     return await read_ticket(connection, params.id)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pontes.plugin import SandboxControl, sandbox_app
 from starlette.applications import Starlette
 
+from .agents import agent_control_routes
 from .api import ErrorStyle, UsedeskApi
 from .control import control_routes
 from .notify import Notifier
@@ -33,6 +34,7 @@ def build_app(*, api_token: str = SANDBOX_API_TOKEN, errors: ErrorStyle = "in_bo
     limiter = control.limiter(requests_per_minute) if requests_per_minute else None
     notifier = Notifier(state, control.webhooks, api_token)
     api = UsedeskApi(state, notifier, token=api_token, errors=errors, limiter=limiter)
-    app = sandbox_app([*api.routes(), *control_routes(state, notifier)], control)
+    app = sandbox_app([*api.routes(), *control_routes(state, notifier),
+                       *agent_control_routes(state)], control)
     app.state.usedesk = state
     return app
