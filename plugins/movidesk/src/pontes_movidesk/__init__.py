@@ -4,8 +4,9 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
 
 - connector ``movidesk`` (role ``helpdesk``), settings in ``connector.MovideskSettings``;
 - actions: contact and company find/get/create, their lists (``listing``), ticket
-  create/get/reply, and ``movidesk.ticket.set_status`` /
-  ``movidesk.ticket.set_custom_fields``;
+  create/get/reply, ``movidesk.ticket.set_status`` /
+  ``movidesk.ticket.set_custom_fields``, and whether an agent is active
+  (``agents``: ``agent.permissions``);
 - triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``);
 - mappers for tickets, contacts and companies;
 - a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
@@ -17,7 +18,15 @@ from __future__ import annotations
 
 from pontes.plugin import hookimpl
 
-from . import actions, listing, mappers, sandbox, streams, triggers  # noqa: F401 (each declares its part on the kit)
+from . import (  # noqa: F401 (each declares its part on the kit)
+    actions,
+    agents,
+    listing,
+    mappers,
+    sandbox,
+    streams,
+    triggers,
+)
 from .connector import kit
 
 
