@@ -4,8 +4,10 @@
   loopback, the integration built from a configuration, a real SQLite store, and the
   vendors' APIs as people use them;
 - for the tests with a real server (``pontes.testing.stack.Stack``): ``pontes`` runs the
-  command line on a stack's configuration, and ``movidesk_clients`` / ``ploomes_clients``
-  read the people and companies each sandbox holds.
+  command line on a stack's configuration, ``BIGIN_DESK_CONNECTIONS`` and
+  ``BIGIN_DESK_SANDBOXES`` set up a Bigin and Zoho Desk stack, ``bigin_api`` /
+  ``desk_api`` call those sandboxes as people do, and ``movidesk_clients`` /
+  ``ploomes_clients`` read the people and companies of the Movidesk and Ploomes ones.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pontes.testing import serve_app
 from pontes_bigin.sandbox import SANDBOX_ACCESS_TOKEN as BIGIN_TOKEN
 from pontes_demo import steps
 from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox import SANDBOX_REFRESH_TOKEN as DESK_REFRESH_TOKEN
 from pontes_zohodesk.sandbox.state import ORG_ID
 
 WRITES = {"POST", "PUT", "PATCH"}
@@ -126,6 +129,31 @@ class Vendors:
             log = client.get("/_sandbox/requests").raise_for_status().json()
             total += len([r for r in log if r["method"] in WRITES and r["path"].startswith(api)])
         return total - sum(self.own_writes.values())
+
+
+BIGIN_DESK_CONNECTIONS = {"bigin": ("bigin", {}), "desk": ("zohodesk", {
+    "access_token": None, "refresh_token": DESK_REFRESH_TOKEN})}
+"""A stack's Bigin and Zoho Desk connections (Zoho Desk's token is refreshed first)."""
+BIGIN_DESK_SANDBOXES = {"bigin": {"oauth": True, "daily_credits": 100_000}}
+"""Their sandboxes' options: Bigin's OAuth and a credit budget no test runs out of."""
+
+
+def bigin_api(stack, method: str, path: str, **kwargs) -> dict:
+    """Call Bigin's API (below ``/bigin/v2``) as a Bigin user's tool would."""
+    with stack.sandbox("bigin") as sandbox:
+        answer = sandbox.request(method, f"/bigin/v2{path}", headers={
+            "Authorization": f"Zoho-oauthtoken {BIGIN_TOKEN}"}, **kwargs)
+    answer.raise_for_status()
+    return answer.json() if answer.content else {}
+
+
+def desk_api(stack, method: str, path: str, **kwargs) -> dict:
+    """Call Zoho Desk's API (below ``/api/v1``) as an agent's tool would."""
+    with stack.sandbox("zohodesk") as sandbox:
+        answer = sandbox.request(method, f"/api/v1{path}", headers={
+            "orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}, **kwargs)
+    answer.raise_for_status()
+    return answer.json() if answer.content else {}
 
 
 MOVIDESK_AGENT = 1
