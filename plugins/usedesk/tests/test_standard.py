@@ -69,6 +69,10 @@ class TestUsedesk(ConnectorStandardTests):
             ActionCase("ticket.create", draft_ticket(),
                        check=lambda t: t.requester.emails == ["maria@example.org"]
                        and t.status == TicketStatus.new),
+            ActionCase("ticket.fields", {}, check=lambda fields: [
+                (f.name, f.required, f.default) for f in fields] == [
+                ("subject", True, None), ("priority", False, "medium"),
+                ("category", False, "question"), ("description", True, None)]),
             ActionCase("ticket.find_created", created_ticket,
                        check=lambda t: t.subject == "Find me again"),
             ActionCase("ticket.find_created", draft_ticket("Never opened"), expect_empty=True),
