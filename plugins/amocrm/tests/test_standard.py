@@ -2,7 +2,15 @@
 
 from hypothesis import strategies as st
 from pontes.plugin import Company, Contact, Deal, Interaction
-from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
+from pontes.testing import (
+    ActionCase,
+    ConnectorStandardTests,
+    WebhookSample,
+    created,
+    id_of,
+    made,
+    prepared,
+)
 from pontes.testing.round_trip import canonical_emails, canonical_phones
 
 STATUS_CHANGED = (
@@ -29,10 +37,9 @@ FORM = "application/x-www-form-urlencoded"
 PIPELINE, NEW, NEGOTIATION = "3508507", "58840350", "58840353"
 
 
-async def ana(connection):
-    """Ana, created in the sandbox with a phone and an e-mail."""
-    return await connection.call("contact.create", Contact(
-        name="Ana Souza", emails=["ana.souza@example.com"], phones=["+5511987654321"]))
+ana = made("contact.create", Contact(name="Ana Souza", emails=["ana.souza@example.com"],
+                                     phones=["+5511987654321"]))
+"""Ana, created in the sandbox with a phone and an e-mail."""
 
 
 async def ana_deal(connection):
@@ -43,42 +50,9 @@ async def ana_deal(connection):
         custom={"66339": "usedesk", "1372539": [{"enum_id": 705381}, {"enum_id": 705385}]}))
 
 
-def ref(record, connection):
-    return record.refs[connection.name]
-
-
-async def by_email(connection):
-    await ana(connection)
-    return {"email": "Ana.Souza@example.com"}
-
-
-async def by_phone(connection):
-    await ana(connection)
-    return {"phone": "+55 (11) 98765-4321"}
-
-
-async def contact_id(connection):
-    return {"id": ref(await ana(connection), connection)}
-
-
-async def contact_changes(connection):
-    return {"id": ref(await ana(connection), connection),
-            "changes": {"name": "Ana Souza Lima"}}
-
-
-async def acme(connection):
-    await connection.call("company.create", {"name": "Acme Ltda", "emails": ["sales@acme.com"]})
-    return {"name": "acme ltda"}
-
-
-async def acme_by_email(connection):
-    await acme(connection)
-    return {"email": "sales@acme.com"}
-
-
-async def acme_id(connection):
-    company = await connection.call("company.create", {"name": "Acme Ltda"})
-    return {"id": ref(company, connection)}
+by_email = prepared(ana, {"email": "Ana.Souza@example.com"})
+by_phone = prepared(ana, {"phone": "+55 (11) 98765-4321"})
+acme_sales = made("company.create", {"name": "Acme Ltda", "emails": ["sales@acme.com"]})
 
 
 async def deal_draft(connection):
@@ -86,19 +60,6 @@ async def deal_draft(connection):
     return {"title": "From the ticket", "amount": 1, "pipeline": PIPELINE, "stage": NEW,
             "owner": {"remote_id": "504141"}, "contact": {"refs": contact.refs},
             "custom": {"66339": [{"value": "asd"}], "1372537": {"enum_id": 705377}}}
-
-
-async def deal_id(connection):
-    return {"id": ref(await ana_deal(connection), connection)}
-
-
-async def deal_changes(connection):
-    return {"id": ref(await ana_deal(connection), connection),
-            "changes": {"stage": NEGOTIATION, "custom": {"1372537": {"enum_id": 705379}}}}
-
-
-async def deal_lost(connection):
-    return {"id": ref(await ana_deal(connection), connection), "status": "lost"}
 
 
 async def deals_of_ana(connection):
@@ -127,15 +88,7 @@ async def notes_of_deal(connection):
     deal = await ana_deal(connection)
     await connection.call("interaction.create", Interaction(content_text="First note",
                                                             deal=Deal(refs=deal.refs)))
-    return {"deal_id": ref(deal, connection)}
-
-
-def created(action, draft):
-    """An input for ``<entity>.find_created``: ``draft``, once ``action`` created it."""
-    async def prepare(connection):
-        await connection.call(action, draft)
-        return draft
-    return prepare
+    return {"deal_id": deal.refs[connection.name]}
 
 
 async def note_created(connection):
@@ -145,10 +98,8 @@ async def note_created(connection):
     return draft
 
 
-async def hook(connection):
-    await connection.call("webhook.register", {"event": "deal.changed",
-                                               "url": "https://pontes.example.com/hooks/a/b"})
-    return {}
+hook = prepared(made("webhook.register", {"event": "deal.changed",
+                                          "url": "https://pontes.example.com/hooks/a/b"}), {})
 
 
 async def hook_id(connection):
@@ -180,27 +131,31 @@ class TestAmocrm(ConnectorStandardTests):
                        expect_empty=True),
             ActionCase("contact.list_by_phone", by_phone, check=lambda found: [
                 c.phones for c in found] == [["+5511987654321"]]),
-            ActionCase("contact.get", contact_id,
+            ActionCase("contact.get", id_of(ana),
                        check=lambda c: c.emails == ["ana.souza@example.com"]),
             ActionCase("contact.create", {"name": "Bruno Lima", "emails": ["b@example.org"]},
                        check=lambda c: c.emails == ["b@example.org"]),
-            ActionCase("contact.update", contact_changes,
+            ActionCase("contact.update", id_of(ana, changes={"name": "Ana Souza Lima"}),
                        check=lambda c: c.name == "Ana Souza Lima"
                        and c.phones == ["+5511987654321"]),
-            ActionCase("company.find_by_name", acme, check=lambda c: c.name == "Acme Ltda"),
-            ActionCase("company.find_by_email", acme_by_email,
+            ActionCase("company.find_by_name", prepared(acme_sales, {"name": "acme ltda"}),
                        check=lambda c: c.name == "Acme Ltda"),
-            ActionCase("company.get", acme_id, check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.find_by_email", prepared(acme_sales, {"email": "sales@acme.com"}),
+                       check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("company.get", id_of(made("company.create", {"name": "Acme Ltda"})),
+                       check=lambda c: c.name == "Acme Ltda"),
             ActionCase("company.create", {"name": "Beta SA", "website": "https://beta.example"},
                        check=lambda c: c.website == "https://beta.example"),
             ActionCase("deal.create", deal_draft, check=lambda d: (
                 d.stage == NEW and d.owner.remote_id == "504141" and d.amount == 1
                 and d.custom["1372537"][0]["enum_id"] == 705377
                 and d.custom["66339"][0]["value"] == "asd" and d.contact is not None)),
-            ActionCase("deal.get", deal_id, check=lambda d: d.title == "Support upsell"),
-            ActionCase("deal.update", deal_changes, check=lambda d: (
-                d.stage == NEGOTIATION and d.custom["1372537"][0]["enum_id"] == 705379)),
-            ActionCase("deal.finish", deal_lost,
+            ActionCase("deal.get", id_of(ana_deal), check=lambda d: d.title == "Support upsell"),
+            ActionCase("deal.update", id_of(ana_deal, changes={
+                "stage": NEGOTIATION, "custom": {"1372537": {"enum_id": 705379}}}),
+                       check=lambda d: d.stage == NEGOTIATION
+                       and d.custom["1372537"][0]["enum_id"] == 705379),
+            ActionCase("deal.finish", id_of(ana_deal, status="lost"),
                        check=lambda d: d.status == "lost" and d.stage == "143"
                        and d.close_date is not None),
             ActionCase("deal.list_for_client", deals_of_ana,
@@ -208,7 +163,7 @@ class TestAmocrm(ConnectorStandardTests):
             ActionCase("deal.list_for_client", deals_of_ana_with_fields,
                        check=lambda deals: [d.custom for d in deals] == [
                            {"66339": [{"value": "usedesk"}], "1372537": None}]),
-            ActionCase("deal.feed", deal_id,
+            ActionCase("deal.feed", id_of(ana_deal),
                        check=lambda feed: [e.type for e in feed] == ["lead_added"]),
             ActionCase("pipeline.list", {}, check=lambda pipelines: [
                 s.id for s in pipelines[0].stages] == [NEW, NEGOTIATION, "142", "143"]),

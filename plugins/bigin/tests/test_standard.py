@@ -4,7 +4,15 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 from pontes.plugin import Company, Contact, Deal, Interaction
-from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
+from pontes.testing import (
+    ActionCase,
+    ConnectorStandardTests,
+    WebhookSample,
+    created,
+    id_of,
+    made,
+    prepared,
+)
 from pontes.testing.round_trip import canonical_emails, canonical_phones
 
 from pontes_bigin.channels import watch_token_of
@@ -31,14 +39,9 @@ DEAL_UPDATED = {**NOTIFICATION, "module": "Pipelines", "operation": "update",
 PIPELINE, FIRST, NEGOTIATION = "Sales Pipeline Standard", "Qualification", "Negotiation/Review"
 
 
-def ref(record, connection):
-    return record.refs[connection.name]
-
-
-async def ana(connection):
-    """Ana, created in the sandbox with a phone and an e-mail."""
-    return await connection.call("contact.create", Contact(
-        name="Ana Souza", emails=["ana.souza@example.com"], phones=["+5511987654321"]))
+ana = made("contact.create", Contact(name="Ana Souza", emails=["ana.souza@example.com"],
+                                     phones=["+5511987654321"]))
+"""Ana, created in the sandbox with a phone and an e-mail."""
 
 
 async def ana_deal(connection):
@@ -48,73 +51,23 @@ async def ana_deal(connection):
         contact=contact))
 
 
-async def by_email(connection):
-    await ana(connection)
-    return {"email": "Ana.Souza@example.com"}
-
-
-async def by_phone(connection):
-    await ana(connection)
-    return {"phone": "+55 (11) 98765-4321"}
-
-
-async def contact_id(connection):
-    return {"id": ref(await ana(connection), connection)}
-
-
-async def contact_changes(connection):
-    return {"id": ref(await ana(connection), connection),
-            "changes": {"last_name": "Souza Lima"}}
-
-
-async def acme(connection):
-    await connection.call("company.create", {"name": "Acme (Brasil), Ltda"})
-    return {"name": "acme (brasil), ltda"}
-
-
-async def acme_by_phone(connection):
-    await connection.call("company.create", {"name": "Acme Fone", "phones": ["+551134564000"]})
-    return {"phone": "+55 11 3456-4000"}
-
-
-async def acme_changes(connection):
-    company = await connection.call("company.create", {"name": "Acme Ltda",
-                                                       "website": "https://acme.example"})
-    return {"id": ref(company, connection), "changes": {"name": "Acme SA"}}
-
-
-async def acme_id(connection):
-    company = await connection.call("company.create", {"name": "Acme Ltda"})
-    return {"id": ref(company, connection)}
-
-
-def first_page_after(make):
-    """A case input: run ``make`` in the sandbox, then ask for the first page."""
-
-    async def prepare(connection):
-        await make(connection)
-        return {}
-
-    return prepare
+by_email = prepared(ana, {"email": "Ana.Souza@example.com"})
+by_phone = prepared(ana, {"phone": "+55 (11) 98765-4321"})
+acme = prepared(made("company.create", {"name": "Acme (Brasil), Ltda"}),
+                {"name": "acme (brasil), ltda"})
+acme_by_phone = prepared(made("company.create", {"name": "Acme Fone",
+                                                 "phones": ["+551134564000"]}),
+                         {"phone": "+55 11 3456-4000"})
+acme_changes = id_of(made("company.create", {"name": "Acme Ltda",
+                                             "website": "https://acme.example"}),
+                     changes={"name": "Acme SA"})
+acme_ltda = made("company.create", {"name": "Acme Ltda"})
 
 
 async def deal_draft(connection):
     contact = await ana(connection)
     return {"title": "From the chat", "amount": 10, "contact": {"refs": contact.refs},
             "owner": {"remote_id": "5436046000000210002"}}
-
-
-async def deal_id(connection):
-    return {"id": ref(await ana_deal(connection), connection)}
-
-
-async def deal_changes(connection):
-    return {"id": ref(await ana_deal(connection), connection),
-            "changes": {"stage": NEGOTIATION}}
-
-
-async def deal_lost(connection):
-    return {"id": ref(await ana_deal(connection), connection), "status": "lost"}
 
 
 async def deals_of_ana(connection):
@@ -132,7 +85,7 @@ async def notes_of_contact(connection):
     contact = await ana(connection)
     await connection.call("interaction.create", Interaction(
         content_text="First note", contact=Contact(refs=contact.refs)))
-    return {"contact_id": ref(contact, connection)}
+    return {"contact_id": contact.refs[connection.name]}
 
 
 async def note_created(connection):
@@ -142,18 +95,8 @@ async def note_created(connection):
     return draft
 
 
-def created(action, draft):
-    """An input for ``<entity>.find_created``: ``draft``, once ``action`` created it."""
-    async def prepare(connection):
-        await connection.call(action, draft)
-        return draft
-    return prepare
-
-
-async def hook(connection):
-    await connection.call("webhook.register", {"event": "deal.changed",
-                                               "url": "https://pontes.example.com/hooks/a/b"})
-    return {}
+hook = prepared(made("webhook.register", {"event": "deal.changed",
+                                          "url": "https://pontes.example.com/hooks/a/b"}), {})
 
 
 async def hook_id(connection):
@@ -176,7 +119,7 @@ async def upsert_existing(connection):
 
 async def updates_of_ana(connection):
     contact = await ana(connection)
-    return {"module": "Contacts", "records": [{"id": ref(contact, connection),
+    return {"module": "Contacts", "records": [{"id": contact.refs[connection.name],
                                                "Title": "Head of support"}]}
 
 
@@ -199,23 +142,23 @@ class TestBigin(ConnectorStandardTests):
                        expect_empty=True),
             ActionCase("contact.find_by_phone", by_phone,
                        check=lambda c: c.phones == ["+5511987654321"]),
-            ActionCase("contact.get", contact_id,
+            ActionCase("contact.get", id_of(ana),
                        check=lambda c: c.emails == ["ana.souza@example.com"]
                        and c.owner.name == "Sam Rep"),
             ActionCase("contact.create", {"name": "Bruno Lima", "emails": ["b@example.org"]},
                        check=lambda c: c.first_name == "Bruno" and c.last_name == "Lima"),
-            ActionCase("contact.update", contact_changes,
+            ActionCase("contact.update", id_of(ana, changes={"last_name": "Souza Lima"}),
                        check=lambda c: c.name == "Ana Souza Lima"
                        and c.phones == ["+5511987654321"]),
             ActionCase("company.find_by_name", acme,
                        check=lambda c: c.name == "Acme (Brasil), Ltda"),
             ActionCase("company.find_by_phone", acme_by_phone,
                        check=lambda c: c.name == "Acme Fone"),
-            ActionCase("company.get", acme_id, check=lambda c: c.name == "Acme Ltda"),
-            ActionCase("contact.list", first_page_after(contact_id),
+            ActionCase("company.get", id_of(acme_ltda), check=lambda c: c.name == "Acme Ltda"),
+            ActionCase("contact.list", prepared(ana, {}),
                        check=lambda page: "ana.souza@example.com" in
                        {e for c in page.records for e in c.emails}),
-            ActionCase("company.list", first_page_after(acme_id),
+            ActionCase("company.list", prepared(acme_ltda, {}),
                        check=lambda page: "Acme Ltda" in {c.name for c in page.records}),
             ActionCase("company.update", acme_changes,
                        check=lambda c: c.name == "Acme SA" and c.website == "https://acme.example"),
@@ -224,10 +167,11 @@ class TestBigin(ConnectorStandardTests):
             ActionCase("deal.create", deal_draft, check=lambda d: (
                 d.pipeline == PIPELINE and d.stage == FIRST and d.amount == 10
                 and d.owner.remote_id == "5436046000000210002" and d.contact is not None)),
-            ActionCase("deal.get", deal_id, check=lambda d: d.title == "Support upsell"
+            ActionCase("deal.get", id_of(ana_deal), check=lambda d: d.title == "Support upsell"
                        and d.amount == Decimal("1500.5")),
-            ActionCase("deal.update", deal_changes, check=lambda d: d.stage == NEGOTIATION),
-            ActionCase("deal.finish", deal_lost,
+            ActionCase("deal.update", id_of(ana_deal, changes={"stage": NEGOTIATION}),
+                       check=lambda d: d.stage == NEGOTIATION),
+            ActionCase("deal.finish", id_of(ana_deal, status="lost"),
                        check=lambda d: d.status == "lost" and d.stage == "Closed Lost"),
             ActionCase("deal.list_for_client", deals_of_ana,
                        check=lambda deals: [d.title for d in deals] == ["Support upsell"]),

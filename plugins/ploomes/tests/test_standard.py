@@ -9,7 +9,7 @@ import pytest
 from hypothesis import strategies as st
 from pontes.capabilities import NoParams
 from pontes.models import Address, Company, Contact, Deal, DealStatus, Interaction, UserRef
-from pontes.testing.cases import ActionCase, WebhookSample
+from pontes.testing.cases import ActionCase, WebhookSample, created, id_of, made
 from pontes.testing.round_trip import canonical_emails, words
 from pontes.testing.standard import ConnectorStandardTests
 from pontes_ploomes import triggers
@@ -44,16 +44,6 @@ def _ids(text: str) -> list[str]:
 
 def _ref_values(record) -> list[str]:
     return list(record.refs.values()) if record is not None else []
-
-
-def _update_of_new(capability: str, draft, changes):
-    """A case's input: an update of ``changes`` to a record created from ``draft``."""
-
-    async def prepare(conn):
-        made = await conn.call(capability, draft)
-        return {"id": made.ref(conn.name), "changes": changes}
-
-    return prepare
 
 
 async def _deal_for_exemplo(conn) -> Deal:
@@ -98,20 +88,6 @@ async def _deal_never_created(conn) -> Deal:
 
 PERSON_MARKER = "6f1c2a9e-0000-4000-8000-00000000c001"
 COMPANY_MARKER = "6f1c2a9e-0000-4000-8000-00000000c002"
-
-
-async def _person_created_before(conn) -> Contact:
-    """The draft of a person created once already (the marker is its id)."""
-    draft = Contact(id=PERSON_MARKER, name="Rui Prado", emails=["rui@prado.test"])
-    await conn.call("contact.create", draft)
-    return draft
-
-
-async def _company_created_before(conn) -> Company:
-    """The draft of a company created once already (the marker is its id)."""
-    draft = Company(id=COMPANY_MARKER, name="Prado Comércio ME")
-    await conn.call("company.create", draft)
-    return draft
 
 
 async def _note_created_before(conn) -> Interaction:
@@ -232,22 +208,24 @@ class TestPloomes(ConnectorStandardTests):
                        Company(name="Beta ME", tax_id="12.345.678/0001-95", emails=["oi@beta.test"]),
                        lambda company: company.tax_id == "12345678000195"
                        and company.remote_data["TypeId"] == 1),
-            ActionCase("contact.update", _update_of_new(
+            ActionCase("contact.update", id_of(made(
                 "contact.create", Contact(name="Bia Prado", emails=["bia@prado.test"],
-                                          phones=["(11) 4004-5678"]),
-                Contact(name="Bia Prado Lima", phones=[])),
+                                          phones=["(11) 4004-5678"])),
+                changes=Contact(name="Bia Prado Lima", phones=[])),
                        lambda contact: contact.name == "Bia Prado Lima"
                        and contact.emails == ["bia@prado.test"] and contact.phones == []),
-            ActionCase("company.update", _update_of_new(
-                "company.create", Company(name="Gama ME", emails=["oi@gama.test"]),
-                Company(website="https://gama.test")),
+            ActionCase("company.update", id_of(made(
+                "company.create", Company(name="Gama ME", emails=["oi@gama.test"])),
+                changes=Company(website="https://gama.test")),
                        lambda company: company.website == "https://gama.test"
                        and company.name == "Gama ME" and company.emails == ["oi@gama.test"]),
-            ActionCase("contact.find_created", _person_created_before,
+            ActionCase("contact.find_created", created("contact.create", Contact(
+                id=PERSON_MARKER, name="Rui Prado", emails=["rui@prado.test"])),
                        lambda person: person.name == "Rui Prado"),
             ActionCase("contact.find_created", Contact(id=COMPANY_MARKER, name="Rui Prado"),
                        expect_empty=True),
-            ActionCase("company.find_created", _company_created_before,
+            ActionCase("company.find_created", created("company.create", Company(
+                id=COMPANY_MARKER, name="Prado Comércio ME")),
                        lambda company: company.name == "Prado Comércio ME"),
             ActionCase("company.find_created", Company(id=PERSON_MARKER, name="X"),
                        expect_empty=True),

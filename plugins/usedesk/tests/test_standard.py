@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 from pontes.plugin import Contact, InteractionKind, Ticket, TicketStatus
-from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
+from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample, created
 from pontes.testing.round_trip import canonical_emails, canonical_phones, words
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -31,19 +31,6 @@ SEEDED_CLIENT = "242630"
 def draft_ticket(subject: str = "Invoice copy") -> Ticket:
     return Ticket(subject=subject, description="Please send the May invoice again.",
                   requester=Contact(name="Maria Silva", emails=["maria@example.org"]))
-
-
-async def created_ticket(connection):
-    """Open a ticket through the action, then ask for the one its draft opened."""
-    draft = draft_ticket("Find me again")
-    await connection.call("ticket.create", draft)
-    return draft
-
-
-async def created_client(connection):
-    draft = Contact(name="Rosa Lima", emails=["rosa@example.org"])
-    await connection.call("contact.create", draft)
-    return draft
 
 
 class TestUsedesk(ConnectorStandardTests):
@@ -73,7 +60,8 @@ class TestUsedesk(ConnectorStandardTests):
                 (f.name, f.required, f.default) for f in fields] == [
                 ("subject", True, None), ("priority", False, "medium"),
                 ("category", False, "question"), ("description", True, None)]),
-            ActionCase("ticket.find_created", created_ticket,
+            ActionCase("ticket.find_created", created("ticket.create",
+                                                      draft_ticket("Find me again")),
                        check=lambda t: t.subject == "Find me again"),
             ActionCase("ticket.find_created", draft_ticket("Never opened"), expect_empty=True),
             ActionCase("ticket.reply", {"id": SEEDED_TICKET, "text": "It ships today."},
@@ -100,7 +88,8 @@ class TestUsedesk(ConnectorStandardTests):
             ActionCase("contact.create", Contact(name="Ana Souza", emails=["ana@example.com"],
                                                  phones=["+5511987654321"]),
                        check=lambda c: c.phones == ["+5511987654321"]),
-            ActionCase("contact.find_created", created_client,
+            ActionCase("contact.find_created", created("contact.create", Contact(
+                name="Rosa Lima", emails=["rosa@example.org"])),
                        check=lambda c: c.name == "Rosa Lima"),
             ActionCase("contact.update", {"id": SEEDED_CLIENT,
                                           "changes": {"name": "Ivan P. Petrov"}},

@@ -5,7 +5,13 @@ against the sandbox, and round trips of the ticket, contact and account mappers.
 import json
 
 from hypothesis import strategies as st
-from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample
+from pontes.testing import (
+    ActionCase,
+    ConnectorStandardTests,
+    WebhookSample,
+    created,
+    prepared,
+)
 from pontes.testing.round_trip import canonical_emails, canonical_phones
 
 from pontes_zohodesk.client import desk_post
@@ -74,34 +80,9 @@ async def ticket_made(connection) -> dict:
         "contactId": contact["id"], "description": "<p>It shows an error.</p>"})
 
 
-def prepared(make, params):
-    """A case input: run ``make`` in the sandbox, then build the input from its answer."""
-
-    async def prepare(connection):
-        return params(await make(connection))
-
-    return prepare
-
-
 DRAFT = {"id": "draft-7", "name": "Dana Ng", "emails": ["dana@example.com"]}
 TICKET_DRAFT = {"id": "draft-8", "subject": "Refund", "description": "Please refund",
                 "requester": DRAFT}
-
-
-async def created_ticket_draft(connection):
-    await connection.call("ticket.create", TICKET_DRAFT)
-    return TICKET_DRAFT
-
-
-async def created_contact_draft(connection):
-    await connection.call("contact.create", DRAFT)
-    return DRAFT
-
-
-async def created_company_draft(connection):
-    draft = {"id": "draft-9", "name": "Borealis"}
-    await connection.call("company.create", draft)
-    return draft
 
 
 async def registered_webhook(connection):
@@ -133,38 +114,39 @@ class TestZohodesk(ConnectorStandardTests):
         """Each action against records the sandbox holds."""
         by_id = lambda raw: {"id": raw["id"]}  # noqa: E731
         return [
-            ActionCase("contact.find_by_email", prepared(contact_made, lambda _: {
+            ActionCase("contact.find_by_email", prepared(contact_made, {
                 "email": "Dana@Example.com"}), check=lambda c: c.last_name == "Ng"),
             ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
                        expect_empty=True),
-            ActionCase("contact.find_by_phone", prepared(contact_made, lambda _: {
+            ActionCase("contact.find_by_phone", prepared(contact_made, {
                 "phone": "+1 415 555 0123"}), check=lambda c: c.emails == ["dana@example.com"]),
             ActionCase("contact.get", prepared(contact_made, by_id),
                        check=lambda c: c.name == "Dana Ng"),
             ActionCase("contact.create", {"first_name": "Ana", "last_name": "Souza",
                                           "emails": ["ana@example.com"]},
                        check=lambda c: c.emails == ["ana@example.com"]),
-            ActionCase("contact.find_created", created_contact_draft,
+            ActionCase("contact.find_created", created("contact.create", DRAFT),
                        check=lambda c: c.emails == ["dana@example.com"]),
             ActionCase("contact.update", prepared(contact_made, lambda raw: {
                 "id": raw["id"], "changes": {"phones": ["+14155550100"]}}),
                 check=lambda c: c.phones == ["+14155550100"] and c.last_name == "Ng"),
-            ActionCase("company.find_by_email", prepared(account_made, lambda _: {
+            ActionCase("company.find_by_email", prepared(account_made, {
                 "email": "office@acme.example"}), check=lambda c: c.name == "Acme Ltd"),
-            ActionCase("company.find_by_phone", prepared(account_made, lambda _: {
+            ActionCase("company.find_by_phone", prepared(account_made, {
                 "phone": "+14155550999"}), check=lambda c: c.name == "Acme Ltd"),
-            ActionCase("company.find_by_name", prepared(account_made, lambda _: {
+            ActionCase("company.find_by_name", prepared(account_made, {
                 "name": "acme ltd"}), check=lambda c: c.emails == ["office@acme.example"]),
             ActionCase("company.get", prepared(account_made, by_id),
                        check=lambda c: c.name == "Acme Ltd"),
-            ActionCase("contact.list", prepared(contact_made, lambda _: {}),
+            ActionCase("contact.list", prepared(contact_made, {}),
                        check=lambda page: [c.name for c in page.records] == ["Dana Ng"]
                        and page.next_cursor is None),
-            ActionCase("company.list", prepared(account_made, lambda _: {}),
+            ActionCase("company.list", prepared(account_made, {}),
                        check=lambda page: [c.name for c in page.records] == ["Acme Ltd"]),
             ActionCase("company.create", {"name": "Borealis", "website": "https://b.example"},
                        check=lambda c: c.website == "https://b.example"),
-            ActionCase("company.find_created", created_company_draft,
+            ActionCase("company.find_created", created("company.create", {
+                "id": "draft-9", "name": "Borealis"}),
                        check=lambda c: c.name == "Borealis"),
             ActionCase("company.update", prepared(account_made, lambda raw: {
                 "id": raw["id"], "changes": {"website": "https://acme.example"}}),
@@ -179,7 +161,7 @@ class TestZohodesk(ConnectorStandardTests):
                 ("subject", "text", True), ("priority", "choice", False),
                 ("category", "choice", False), ("description", "long_text", False)]
                 and [o.id for o in fields[1].options] == ["High", "Medium", "Low"]),
-            ActionCase("ticket.find_created", created_ticket_draft,
+            ActionCase("ticket.find_created", created("ticket.create", TICKET_DRAFT),
                        check=lambda t: t.subject == "Refund"),
             ActionCase("ticket.set_status", prepared(ticket_made, lambda raw: {
                 "id": raw["id"], "status": "solved"}),
@@ -207,7 +189,7 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("webhook.register", {"event": "ticket.created",
                                             "url": "https://hooks.example/desk"},
                        check=lambda w: w.event == "ticket.created"),
-            ActionCase("webhook.list", prepared(registered_webhook, lambda _: {}),
+            ActionCase("webhook.list", prepared(registered_webhook, {}),
                        check=lambda ws: [w.event for w in ws] == ["ticket.changed"]),
             ActionCase("webhook.remove", registered_webhook,
                        check=lambda answer: answer is not None),

@@ -4,7 +4,8 @@
 - ``sandbox_settings``, ``connect``, ``with_wrong_secrets``: connections to sandboxes;
 - ``webhook_request``: a ``WebhookRequest`` from a sample body, as the server builds it;
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
-  connector must pass (see ``docs/testing-plugins.md``);
+  connector must pass (see ``docs/testing-plugins.md``), and ``made``, ``prepared``,
+  ``id_of`` and ``created``, the inputs of cases that need a record made first;
 - ``pontes.testing.strategies``: hypothesis strategies for canonical records;
 - ``pontes.testing.leaks``: ``find_leaks``, secrets found in any text in any spelling;
 - ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .cases import ActionCase, WebhookSample
+from .cases import ActionCase, WebhookSample, created, id_of, made, prepared
 from .connections import connect, sandbox_settings, secret_fields, with_wrong_secrets
 from .server import ServerError, free_port, serve_app
 from .webhooks import webhook_request
@@ -33,7 +34,11 @@ __all__ = [
     "ServerError",
     "WebhookSample",
     "connect",
+    "created",
     "free_port",
+    "id_of",
+    "made",
+    "prepared",
     "sandbox_settings",
     "secret_fields",
     "serve_app",

@@ -1,4 +1,15 @@
-"""What a plugin's test class gives the standard suite: webhook samples and action cases."""
+"""What a plugin's test class gives the standard suite: webhook samples and action cases,
+and the builders of the inputs most cases need (a record made first, then asked for).
+
+A case's input that needs the sandbox prepared is an async function of the connection
+(a ``CaseInput``); these build the usual ones from a plugin's own drafts::
+
+    ana = made("contact.create", Contact(name="Ana Souza", emails=["ana@example.com"]))
+    ActionCase("contact.find_by_email", prepared(ana, {"email": "ANA@example.com"}))
+    ActionCase("contact.get", id_of(ana))
+    ActionCase("contact.update", id_of(ana, changes={"name": "Ana Lima"}))
+    ActionCase("contact.find_created", created("contact.create", Contact(name="Marked")))
+"""
 
 from __future__ import annotations
 
@@ -7,6 +18,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..connection import Connection
+
+CaseInput = Callable[["Connection"], Awaitable[Any]]
+"""An async function that prepares the sandbox through a connection and answers a case's
+input (or, for ``made``, the record it made)."""
 
 
 class WebhookSample(NamedTuple):
@@ -46,3 +61,41 @@ class ActionCase(NamedTuple):
             prepared: Awaitable[Any] = self.params(connection)
             return await prepared
         return self.params
+
+
+def made(action: str, draft: Any) -> CaseInput:
+    """Make a record in the sandbox by calling ``action`` with ``draft``; answers the
+    record made."""
+
+    async def make(connection: Connection) -> Any:
+        return await connection.call(action, draft)
+
+    return make
+
+
+def prepared(make: CaseInput, params: Any) -> CaseInput:
+    """A case input: run ``make`` in the sandbox first; ``params`` is the input, or a
+    function that builds it from what ``make`` answered."""
+
+    async def prepare(connection: Connection) -> Any:
+        answer = await make(connection)
+        return params(answer) if callable(params) else params
+
+    return prepare
+
+
+def id_of(make: CaseInput, **more: Any) -> CaseInput:
+    """A case input: ``{"id": <the id of the record make made>, **more}`` (``changes=``
+    for an update, ``status=`` to finish a deal...)."""
+
+    async def prepare(connection: Connection) -> dict[str, Any]:
+        record = await make(connection)
+        return {"id": record.refs[connection.name], **more}
+
+    return prepare
+
+
+def created(action: str, draft: Any) -> CaseInput:
+    """An input for ``<entity>.find_created``: ``draft`` itself (its id is its marker),
+    once ``action`` created it."""
+    return prepared(made(action, draft), draft)
