@@ -118,6 +118,13 @@ class TestMovidesk(ConnectorStandardTests):
             ActionCase("ticket.find_created", _ticket_never_created, expect_empty=True),
             ActionCase("ticket.create", _new_ticket,
                        lambda ticket: ticket.custom == {"5002": ["Plano Ouro"]}),
+            ActionCase("ticket.fields", {}, lambda fields: [
+                (f.name, f.type, f.required, f.default) for f in fields] == [
+                ("subject", "text", True, None), ("category", "choice", False, "Problema"),
+                ("urgency", "text", False, "Média"),
+                ("description", "long_text", True, None)]
+                and [o.id for o in fields[1].options] == [
+                    "Problema", "Dúvida", "Solicitação", "Comercial"]),
             ActionCase("ticket.get", {"id": "1001"},
                        lambda ticket: len(ticket.messages) == 2),
             ActionCase("ticket.reply", {"id": "1002", "text": "Enviamos a segunda via."},

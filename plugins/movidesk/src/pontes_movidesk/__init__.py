@@ -6,7 +6,8 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
 - actions: contact and company find/get/create, their lists (``listing``), ticket
   create/get/reply, ``movidesk.ticket.set_status`` /
   ``movidesk.ticket.set_custom_fields``, and whether an agent is active
-  (``agents``: ``agent.permissions``);
+  (``agents``: ``agent.permissions``), and what a new ticket takes
+  (``ticket_fields``: ``ticket.fields``);
 - triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``);
 - mappers for tickets, contacts and companies;
 - a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
@@ -25,6 +26,7 @@ from . import (  # noqa: F401 (each declares its part on the kit)
     mappers,
     sandbox,
     streams,
+    ticket_fields,
     triggers,
 )
 from .connector import kit

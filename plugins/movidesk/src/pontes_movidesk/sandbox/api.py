@@ -10,6 +10,7 @@
   ``{"id": <action id>, "description": "<html>"}``; ticket reads carry
   ``htmlDescription`` null.
 - ``/persons``: GET one or a list, POST, PATCH ``?id=``, DELETE ``?id=``.
+- ``/services``: GET the service catalogue (see ``services``).
 
 Query options are read as Movidesk reads them (see ``queries``).
 """
@@ -31,6 +32,7 @@ from .answers import ApiError, not_found
 from .behaviours import Gate, fire_automations
 from .listing import TicketIndex
 from .queries import PERSON, TICKET, query_engine
+from .services import SERVICES
 from .state import RECENT, MovideskState
 
 BASE_PATH = "/public/v1"
@@ -61,7 +63,12 @@ class MovideskApi:
             Route(f"{BASE_PATH}/persons", gate.guard(self.persons_post), methods=["POST"]),
             Route(f"{BASE_PATH}/persons", gate.guard(self.persons_patch), methods=["PATCH"]),
             Route(f"{BASE_PATH}/persons", gate.guard(self.persons_delete), methods=["DELETE"]),
+            Route(f"{BASE_PATH}/services", gate.guard(self.services_get), methods=["GET"]),
         ]
+
+    async def services_get(self, request: Request) -> Response:
+        """The service catalogue."""
+        return JSONResponse(list(SERVICES))
 
     # --- tickets ----------------------------------------------------------------------
 
