@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import html
 import re
 import subprocess
 import sys
@@ -545,3 +546,20 @@ def test_pontes_hooks_prints_the_tab_address_to_embed_and_each_users_own(stack):
         assert (f"  {user}'s own address (creates and answers as their agent): "
                 f"{personal_address(integration, user)}") in printed
     assert UNMAPPED not in printed
+
+
+def test_the_admin_integrations_page_lists_the_shared_address_and_each_users_own(stack):
+    integration = stack.runtime.integrations["tickets"]
+    (entry,) = [e for e in stack.admin("GET", "/integrations") if e["name"] == "tickets"]
+    assert entry["tab"] == tab_address(integration)
+    assert entry["user_tabs"] == {user: personal_address(integration, user)
+                                  for user in (MAPPED, LIMITED, GONE)}
+    operator = httpx.Client(base_url=stack.server_url, timeout=30.0)
+    form = operator.get("/admin/sign-in").text
+    operator.post("/admin/sign-in", data={
+        "token": stack.admin_token, "next": "/admin/integrations",
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)})
+    page = operator.get("/admin/integrations")
+    assert page.status_code == 200, page.text[:300]
+    for address in entry["user_tabs"].values():
+        assert f'class="user-tab" value="{html.escape(address)}"' in page.text
