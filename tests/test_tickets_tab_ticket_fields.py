@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -78,7 +79,7 @@ def client_record(stack):
 
 def open_tab(stack, record: str, module: str = "Contacts", language: str = "en",
              ) -> httpx.Response:
-    address = tab_address(stack.runtime.integrations["tickets"]).format(module=module,
+    address = tab_address(stack.runtime.integrations["tickets"]).format(module=quote(module),
                                                                         id=record)
     return httpx.get(f"{stack.server_url}{address.removeprefix(_public(stack))}"
                      f"&language={language}", timeout=30.0)
@@ -229,6 +230,13 @@ def test_a_refused_address_is_explained_in_each_language(stack, client_record, l
     answer = open_tab(stack, contact, module="Tasks", language=language)
     assert answer.status_code == 400
     assert REFUSALS[language] in html.unescape(answer.text)
+
+
+def test_a_percent_sign_in_the_address_is_shown_as_typed(stack, client_record):
+    contact, _ = client_record
+    answer = open_tab(stack, contact, module="100%d", language="es")
+    assert answer.status_code == 400
+    assert "no '100%d'." in html.unescape(answer.text)
 
 
 NOT_THIS_RECORDS = {

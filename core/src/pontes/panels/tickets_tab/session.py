@@ -148,8 +148,10 @@ def plain_error(request: Request, status: int, message: str, **values: Any) -> R
     """A page with ``message`` (one of ``messages``, with ``values``) for a request no tab
     could be opened for, in the language the address asks for."""
     language = choose_language(request.query_params.get("language"))
+    said = messages.say(language, message, **values)
+    # the page translates its message as a format string: a % the address put in stays one
     return page("panels/refused.html", language=language, status_code=status,
-                headers=NO_STORE, message=messages.say(language, message, **values))
+                headers=NO_STORE, message=said.replace("%", "%%"))
 
 
 async def is_active(tab: Tab) -> bool:
