@@ -5,6 +5,7 @@
   search, lists by contact and account, get, create, PATCH), threads (list, get,
   ``sendReply``: reply and forward), comments (list, add, edit); contacts and accounts (list, get, create,
   PATCH, search); customer happiness; webhooks (see ``api``, ``records``, ``events``);
+  the ticket fields (``organizationFields``, see ``fields``);
 - ``/.well-known/jwks.json``: the public key of the ``X-ZDesk-JWT`` that signs every
   webhook delivery (``signing``);
 - ``/accounts/oauth/v2/...``: Zoho's accounts server (``pontes.plugin.ZohoAccounts``),
