@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 from pontes.testing import webhook_request
+from pontes.testing.receiver import Reply
 from pontes_jivo.replies import agent_panel_reply
 from pontes_jivo.sandbox.samples import SAMPLES, WIDGET_ID
 from pontes_jivo.triggers import parse_webhook
-
-from .conftest import Reply
 
 pytestmark = pytest.mark.anyio
 
@@ -36,8 +35,9 @@ async def test_a_finished_chat_reaches_the_receiver_and_ok_is_accepted(jivo_sand
     outcome = await send(jivo_sandbox, event="chat_finished", url=receiver.url("ok"))
     assert outcome["ok"] is True and outcome["failure"] is None
     assert outcome["attempts"] == [{"status": 200, "answer": '{"result":"ok"}', "error": None}]
-    [(path, body, headers)] = receiver.received
-    assert headers["content-type"] == "application/json"
+    [delivery] = receiver.deliveries
+    assert delivery.content_type == "application/json"
+    body = delivery.json()
     assert body == outcome["payload"]
     assert body["event_name"] == "chat_finished" and body["chat_id"] == 7601
     assert body["widget_id"] == WIDGET_ID
@@ -158,7 +158,7 @@ async def test_a_slow_receiver_times_out(jivo_sandbox, receiver):
 
 async def test_retries_repeat_the_same_body_and_the_plugin_sees_one_event(
         jivo_sandbox, receiver):
-    receiver.replies["flaky"] = [Reply(text="busy", status=502), Reply()]
+    receiver.replies["flaky"] = [Reply(text="busy", status=502), Reply({"result": "ok"})]
     outcome = await send(jivo_sandbox, event="chat_finished", url=receiver.url("flaky"),
                          retries=2)
     assert outcome["ok"] is True

@@ -95,7 +95,7 @@ def test_injected_faults_come_from_the_shared_toolkit(sandbox):
 
 
 def _automation(sandbox, receiver, **spec):
-    return sandbox.control("POST", "/automations", {"url": receiver.url, **spec})
+    return sandbox.control("POST", "/automations", {"url": receiver.url(), **spec})
 
 
 def _deliveries(sandbox):
@@ -111,7 +111,7 @@ def test_status_changed_through_the_api_calls_the_webhook(sandbox, receiver):
     sandbox.call("PATCH", "/tickets", id=1002, json={"status": "Resolvido"})
     deliveries = _deliveries(sandbox)
     assert [d["status"] for d in deliveries] == [200]
-    body = receiver.bodies[0]
+    body = receiver.bodies()[0]
     assert body["Id"] == 1002 and body["Status"] == "Resolvido" and body["BaseStatus"] == "Resolved"
     assert body["Clients"][0]["Id"] == "cli-joao"
     assert "LastUpdate" in body and "Actions" in body
@@ -124,7 +124,7 @@ def test_agent_resolving_in_the_ui_calls_the_webhook(sandbox, receiver):
     assert answer["baseStatus"] == "Resolved"
     assert answer["statusHistories"][-1]["changedBy"]["id"] == "agent-ana"
     _deliveries(sandbox)
-    assert receiver.bodies == [{"Id": 1001}]
+    assert receiver.bodies() == [{"Id": 1001}]
 
 
 def test_automation_without_condition_fires_on_every_change(sandbox, receiver):
@@ -133,8 +133,8 @@ def test_automation_without_condition_fires_on_every_change(sandbox, receiver):
                                                       "createdBy": {"id": "cli-carla"}}).json()
     sandbox.call("PATCH", "/tickets", id=created["id"], json={"urgency": "Alta"})
     _deliveries(sandbox)
-    assert [b["Id"] for b in receiver.bodies] == [created["id"], created["id"]]
-    assert [b["Urgency"] for b in receiver.bodies] == [None, "Alta"]
+    assert [b["Id"] for b in receiver.bodies()] == [created["id"], created["id"]]
+    assert [b["Urgency"] for b in receiver.bodies()] == [None, "Alta"]
 
 
 def test_automation_control_validates_its_input(sandbox):

@@ -114,11 +114,11 @@ async def test_a_ticket_movidesk_does_not_have_is_a_permanent_failure(conn, sand
 
 
 async def test_an_agent_resolving_a_ticket_reaches_the_trigger(conn, sandbox, receiver, pontes_registry):
-    sandbox.control("POST", "/automations", {"url": receiver.url,
+    sandbox.control("POST", "/automations", {"url": receiver.url(),
                                              "status_changed_to": "Resolvido"})
     sandbox.control("POST", "/tickets/1001/status", {"status": "Resolvido", "agent_id": "agent-ana"})
     sandbox.control("GET", "/deliveries")
-    [body] = receiver.bodies
+    [body] = receiver.bodies()
     [webhook] = pontes_registry.webhook_triggers("movidesk")
     [event] = webhook.parse(delivery(body, conn.name))
     ticket = await webhook.load(conn, event)

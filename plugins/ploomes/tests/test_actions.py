@@ -275,16 +275,16 @@ async def test_user_ensure_finds_or_creates(connection, api):
 
 
 async def test_webhook_register_list_remove(connection, receiver, api):
-    deal_hooks = await connection.call("webhook.register", event="deal.changed", url=receiver.url)
+    deal_hooks = await connection.call("webhook.register", event="deal.changed", url=receiver.url())
     assert len(deal_hooks.id.split(",")) == 4
-    again = await connection.call("webhook.register", event="deal.changed", url=receiver.url)
+    again = await connection.call("webhook.register", event="deal.changed", url=receiver.url())
     assert again == deal_hooks
     contact_hooks = await connection.call("webhook.register", event="contact.changed",
-                                          url=receiver.url)
+                                          url=receiver.url())
     stored = records(api, "Webhooks")
     assert sorted((w["EntityId"], w["ActionId"]) for w in stored) == [
         (1, 1), (1, 2), (2, 2), (2, 5), (2, 6), (2, 7)]
-    assert all(w["ValidationKey"] and w["CallbackUrl"] == receiver.url for w in stored)
+    assert all(w["ValidationKey"] and w["CallbackUrl"] == receiver.url() for w in stored)
     listed = {w.event: w for w in await connection.call("webhook.list")}
     assert listed["deal.changed"] == deal_hooks
     assert listed["contact.changed"].id == contact_hooks.id
@@ -293,12 +293,12 @@ async def test_webhook_register_list_remove(connection, receiver, api):
     assert {w.event for w in await connection.call("webhook.list")} == {"contact.changed",
                                                                         "company.changed"}
     with pytest.raises(PermanentFailure, match="ticket.created"):
-        await connection.call("webhook.register", event="ticket.created", url=receiver.url)
+        await connection.call("webhook.register", event="ticket.created", url=receiver.url())
 
 
 async def test_webhook_register_sends_the_configured_validation_key(make_connection, receiver, api):
     connection = make_connection(webhook_validation_key="chave-123")
-    await connection.call("webhook.register", event="deal.created", url=receiver.url)
+    await connection.call("webhook.register", event="deal.created", url=receiver.url())
     assert [w["ValidationKey"] for w in records(api, "Webhooks")] == ["chave-123"]
 
 

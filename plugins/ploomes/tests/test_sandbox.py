@@ -61,7 +61,7 @@ def test_fields_are_addressed_by_key(api):
 def test_deal_state_machine_fires_its_webhooks(api, receiver):
     for action in (5, 6, 7):
         api.post("/Webhooks", json={"EntityId": 2, "ActionId": action,
-                                    "CallbackUrl": receiver.url, "ValidationKey": "k"})
+                                    "CallbackUrl": receiver.url(), "ValidationKey": "k"})
     won = values(api.post("/Deals(50000777)/Win", json={}))[0]
     assert won["StatusId"] == 2 and OFFSET_TIME.match(won["FinishDate"])
     lost = values(api.post("/Deals(50000777)/Lose", json={"LossReasonId": 10000402}))[0]

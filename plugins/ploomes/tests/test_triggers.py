@@ -147,8 +147,8 @@ async def test_load_reads_persons_and_companies(connection):
 
 @pytest.mark.anyio
 async def test_registered_webhooks_are_called_on_deal_creation_and_win(connection, receiver):
-    await connection.call("webhook.register", event="deal.created", url=receiver.url)
-    await connection.call("webhook.register", event="deal.changed", url=receiver.url)
+    await connection.call("webhook.register", event="deal.created", url=receiver.url())
+    await connection.call("webhook.register", event="deal.changed", url=receiver.url())
     deal = await connection.call("deal.create", Deal(title="Novo", company=Company(refs={connection.name: "40000100"}),
                                                      custom={"deal_0B7E8C1F-0000-4000-8000-000000000002": 9}))
     [created] = receiver.wait_for(1)
@@ -174,7 +174,7 @@ async def test_registered_webhooks_are_called_on_deal_creation_and_win(connectio
 @pytest.mark.anyio
 async def test_thin_deliveries_from_the_sandbox(connection, receiver, api):
     api.post("/_sandbox/ploomes/config", json={"webhook_shape": "thin"}).raise_for_status()
-    await connection.call("webhook.register", event="contact.changed", url=receiver.url)
+    await connection.call("webhook.register", event="contact.changed", url=receiver.url())
     created = await connection.call("company.create", Company(name="Thin Co"))
     [body] = receiver.wait_for(1)
     assert body["ResourceId"] == int(created.ref(connection.name))

@@ -55,7 +55,7 @@ def test_a_success_starts_the_count_again(api, receiver):
     api.post("/_sandbox/ploomes/config", json={"deactivate_after_failures": 2}).raise_for_status()
     hook = subscribe(api, dead_url())
     change_the_deal(api, 1)
-    api.patch(f"/Webhooks({hook['Id']})", json={"CallbackUrl": receiver.url}).raise_for_status()
+    api.patch(f"/Webhooks({hook['Id']})", json={"CallbackUrl": receiver.url()}).raise_for_status()
     change_the_deal(api, 1)
     receiver.wait_for(1)
     api.patch(f"/Webhooks({hook['Id']})", json={"CallbackUrl": hook["CallbackUrl"]})
@@ -200,7 +200,7 @@ async def test_thin_deliveries_from_the_sandbox_carry_the_registered_key(make_co
                                                                           receiver):
     connection = make_connection(webhook_validation_key="chave-123")
     api.post("/_sandbox/ploomes/config", json={"webhook_shape": "thin"}).raise_for_status()
-    await connection.call("webhook.register", event="deal.changed", url=receiver.url)
+    await connection.call("webhook.register", event="deal.changed", url=receiver.url())
     change_the_deal(api, 1)
     [body] = receiver.wait_for(1)
     [event] = parse_webhook(webhook_request(body, settings=connection.settings))

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pontes.plugin import nest_form
 from pontes.testing import serve_app
+from pontes.testing.receiver import Reply
 
 from pontes_usedesk.sandbox.app import SANDBOX_API_TOKEN as TOKEN
 from pontes_usedesk.sandbox.app import build_app
@@ -178,7 +179,7 @@ def test_only_the_events_ticked_are_sent(usedesk, receiver):
 # --- 15: the ticket card's dynamic blocks -------------------------------------------------
 
 def test_opening_a_ticket_posts_to_every_enabled_block(usedesk, receiver):
-    receiver.answers["crm"] = (200, {"html": "<b>Lead #48213</b>"}, 0)
+    receiver.replies["crm"] = [Reply({"html": "<b>Lead #48213</b>"})]
     usedesk.control("/blocks", {"name": "crm", "url": receiver.url("crm"), "title": "CRM",
                                 "secret_key": "s3cr3t",
                                 "parameters": {"language": "pt"}})
@@ -205,9 +206,9 @@ def test_refresh_posts_the_same_request_again(usedesk, receiver):
 
 
 def test_a_block_that_answers_late_or_wrongly_shows_an_error(usedesk, receiver):
-    receiver.answers["slow"] = (200, {"html": "late"}, 2.0)
-    receiver.answers["text"] = (200, {"text": "no html"}, 0)
-    receiver.answers["broken"] = (500, {"html": "oops"}, 0)
+    receiver.replies["slow"] = [Reply({"html": "late"}, delay=2.0)]
+    receiver.replies["text"] = [Reply({"text": "no html"})]
+    receiver.replies["broken"] = [Reply({"html": "oops"}, status=500)]
     usedesk.control("/card-settings", {"timeout": 0.5})
     for name in ("slow", "text", "broken"):
         usedesk.control("/blocks", {"name": name, "url": receiver.url(name)})

@@ -4,26 +4,22 @@
   calls the API as the documentation says, with the standing token and the portal's
   ``orgId``, and the state behind it), built with the options a test gives through
   ``desk_options``;
-- ``receiver``: a small server on loopback that records what is posted to it and answers
-  with the status the test sets (Zoho Desk's webhooks are posted to it);
+- ``receiver``: ``pontes.testing``'s webhook receiver, which records what is posted to it
+  and answers as the test says (Zoho Desk's webhooks are posted to it);
 - ``desk_connection``: a pontes connection to the ``desk`` sandbox.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from pontes.plugins import load_plugins
 from pontes.testing import serve_app
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+from pontes.testing.receiver import WebhookReceiver
 
 from pontes_zohodesk.sandbox import sandbox_settings
 from pontes_zohodesk.sandbox.app import SANDBOX_ACCESS_TOKEN, build_app
@@ -104,45 +100,7 @@ async def desk_connection(desk, registry, desk_options):
     await connection.aclose()
 
 
-@dataclass
-class Receiver:
-    """Records every POST to ``url(name)`` (its body and headers); ``status[name]`` is
-    what it answers (200)."""
-
-    base_url: str = ""
-    received: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
-    status: dict[str, int] = field(default_factory=dict)
-
-    def url(self, name: str = "hook") -> str:
-        return f"{self.base_url}/{name}"
-
-    def bodies(self, name: str = "hook") -> list[Any]:
-        return [body for path, body, _ in self.received if path == name]
-
-    def headers(self, name: str = "hook") -> list[dict[str, str]]:
-        return [headers for path, _, headers in self.received if path == name]
-
-    def app(self) -> Starlette:
-        async def record(request: Request) -> Response:
-            name = request.path_params["name"]
-            self.received.append((name, json.loads(await request.body()),
-                                  dict(request.headers)))
-            return Response(status_code=self.status.get(name, 200))
-
-        return Starlette(routes=[Route("/{name}", record, methods=["POST"])])
-
-
-@pytest.fixture(scope="session")
-def served_receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    with serve_app(found.app()) as url:
-        found.base_url = url
-        yield found
-
-
 @pytest.fixture
-def receiver(served_receiver: Receiver) -> Receiver:
-    """The loopback receiver, emptied for this test."""
-    served_receiver.received.clear()
-    served_receiver.status.clear()
-    return served_receiver
+def receiver(webhook_receiver: WebhookReceiver) -> WebhookReceiver:
+    """Where Zoho Desk's webhooks are posted (``pontes.testing``'s receiver)."""
+    return webhook_receiver

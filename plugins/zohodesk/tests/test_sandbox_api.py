@@ -13,6 +13,7 @@ import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from pontes.testing.receiver import Reply
 
 from pontes_zohodesk.sandbox.state import (
     AGENT_ZUID,
@@ -171,7 +172,7 @@ def test_deliveries_are_arrays_with_prev_state_only_when_asked(desk, receiver):
 
 
 def test_a_410_answer_deletes_the_subscription(desk, receiver):
-    receiver.status["gone"] = 410
+    receiver.replies["gone"] = [Reply(status=410)]
     desk.api("POST", "/webhooks", {"url": receiver.url("gone"), "name": "g",
                                    "subscriptions": {"Contact_Add": None}})
     desk.contact()

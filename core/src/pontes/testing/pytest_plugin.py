@@ -14,7 +14,9 @@
   server ``PONTES_TEST_POSTGRES_URL`` names, dropped at its end; ``None`` without that
   variable (``pontes.testing.databases``);
 - ``webhook_receiver``: an empty ``WebhookReceiver`` (``pontes.testing.receiver``) where a
-  sandbox can post its webhooks: ``.url``, ``.bodies``, ``.wait_for(n)``.
+  sandbox can post its webhooks: ``.url(name)``, ``.bodies(name)``, ``.to(name)``,
+  ``.wait_for(n)``, with ``.replies`` to answer as a test needs and ``.triggers`` to
+  answer as pontes does.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def postgres_database() -> Iterator[str | None]:
 def _served_webhook_receiver() -> Iterator[WebhookReceiver]:
     receiver = WebhookReceiver()
     with serve_app(receiver.app) as url:
-        receiver.url = f"{url}/hook"
+        receiver.base_url = url
         yield receiver
 
 
