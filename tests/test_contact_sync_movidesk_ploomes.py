@@ -170,9 +170,6 @@ def test_deactivating_takes_back_the_ploomes_webhooks_and_says_movidesk_is_polle
     assert [h for h in hooks if "/hooks/sync-none/" in (h.get("CallbackUrl") or "")] == []
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known bug: after reactivation the two sides' catch-up events can cross, and Ploomes' "
-    "older name may overwrite the name edited in Movidesk while the integration was off"))
 def test_deactivated_nothing_is_polled_or_copied_and_reactivated_both_edits_arrive(stacks):
     stack = stacks("two_way")
     (movidesk_lia,) = movidesk_by_email(stack, "lia@two.example")
