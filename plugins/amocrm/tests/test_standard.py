@@ -102,12 +102,6 @@ hook = prepared(made("webhook.register", {"event": "deal.changed",
                                           "url": "https://pontes.example.com/hooks/a/b"}), {})
 
 
-async def hook_id(connection):
-    info = await connection.call("webhook.register", {"event": "deal.created",
-                                                      "url": "https://pontes.example.com/h/x"})
-    return {"id": info.id}
-
-
 class TestAmocrm(ConnectorStandardTests):
     connector = "amocrm"
 
@@ -191,7 +185,9 @@ class TestAmocrm(ConnectorStandardTests):
             ActionCase("webhook.list", hook,
                        check=lambda hooks: [h.url for h in hooks]
                        == ["https://pontes.example.com/hooks/a/b"]),
-            ActionCase("webhook.remove", hook_id),
+            ActionCase("webhook.remove", prepared(made("webhook.register", {
+                "event": "deal.created", "url": "https://pontes.example.com/h/x"}),
+                lambda info: {"id": info.id})),
         ]
 
     def mapper_round_trip_fields(self):

@@ -99,12 +99,6 @@ hook = prepared(made("webhook.register", {"event": "deal.changed",
                                           "url": "https://pontes.example.com/hooks/a/b"}), {})
 
 
-async def hook_id(connection):
-    info = await connection.call("webhook.register", {"event": "contact.changed",
-                                                      "url": "https://pontes.example.com/h/x"})
-    return {"id": info.id}
-
-
 async def two_contacts_one_bad(connection):
     return {"module": "Contacts", "records": [
         {"Last_Name": "Ng", "Email": "dana@example.com"}, {"First_Name": "No last name"}]}
@@ -207,7 +201,9 @@ class TestBigin(ConnectorStandardTests):
             ActionCase("webhook.list", hook,
                        check=lambda hooks: [(h.event, h.url) for h in hooks]
                        == [("deal.changed", "https://pontes.example.com/hooks/a/b")]),
-            ActionCase("webhook.remove", hook_id),
+            ActionCase("webhook.remove", prepared(made("webhook.register", {
+                "event": "contact.changed", "url": "https://pontes.example.com/h/x"}),
+                lambda info: {"id": info.id})),
             ActionCase("bigin.records.insert", two_contacts_one_bad, check=lambda out: [
                 (o.status, o.code) for o in out] == [("success", "SUCCESS"),
                                                      ("error", "MANDATORY_NOT_FOUND")]

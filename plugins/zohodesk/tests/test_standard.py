@@ -10,6 +10,7 @@ from pontes.testing import (
     ConnectorStandardTests,
     WebhookSample,
     created,
+    made,
     prepared,
 )
 from pontes.testing.round_trip import canonical_emails, canonical_phones
@@ -85,10 +86,8 @@ TICKET_DRAFT = {"id": "draft-8", "subject": "Refund", "description": "Please ref
                 "requester": DRAFT}
 
 
-async def registered_webhook(connection):
-    info = await connection.call("webhook.register", {"event": "ticket.changed",
-                                                      "url": "https://hooks.example/desk"})
-    return {"id": info.id}
+registered_webhook = made("webhook.register", {"event": "ticket.changed",
+                                              "url": "https://hooks.example/desk"})
 
 
 async def rated_ticket(connection):
@@ -191,7 +190,8 @@ class TestZohodesk(ConnectorStandardTests):
                        check=lambda w: w.event == "ticket.created"),
             ActionCase("webhook.list", prepared(registered_webhook, {}),
                        check=lambda ws: [w.event for w in ws] == ["ticket.changed"]),
-            ActionCase("webhook.remove", registered_webhook,
+            ActionCase("webhook.remove", prepared(registered_webhook,
+                                                  lambda info: {"id": info.id}),
                        check=lambda answer: answer is not None),
         ]
 
