@@ -3,22 +3,12 @@
 
 import httpx
 import pytest
+from pontes.testing import every_page
 
 
 @pytest.fixture
 def anyio_backend():
     return "asyncio"
-
-
-async def every_page(connection, action: str) -> list:
-    records, cursor, pages = [], None, 0
-    while True:
-        page = await connection.call(action, cursor=cursor)
-        records += page.records
-        pages += 1
-        cursor = page.next_cursor
-        if cursor is None:
-            return records, pages
 
 
 @pytest.mark.anyio
@@ -31,9 +21,9 @@ async def test_every_contact_and_company_is_listed_once_over_pages(sandbox_url,
     rows = [{"Last_Name": f"P{n}", "Email": f"p{n}@example.com"} for n in range(230)]
     answer = httpx.post(f"{url}/_sandbox/records/Contacts", json=rows)
     made = answer.json()["ids"]
-    contacts, pages = await every_page(connection, "contact.list")
+    contacts, sizes = await every_page(connection, "contact.list")
     ids = [c.refs[connection.name] for c in contacts]
-    assert pages == 2 and len(ids) == len(set(ids)) == len(made) + len(before)
+    assert len(sizes) == 2 and len(ids) == len(set(ids)) == len(made) + len(before)
     assert set(made) <= set(ids)
     assert next(c for c in contacts if c.refs[connection.name] == made[7]).emails == \
         ["p7@example.com"]

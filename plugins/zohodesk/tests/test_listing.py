@@ -4,27 +4,17 @@
 from __future__ import annotations
 
 import pytest
+from pontes.testing import every_page
 
 pytestmark = pytest.mark.anyio
-
-
-async def every_page(connection, action: str) -> tuple[list, int]:
-    records, cursor, pages = [], None, 0
-    while True:
-        page = await connection.call(action, cursor=cursor)
-        records += page.records
-        pages += 1
-        cursor = page.next_cursor
-        if cursor is None:
-            return records, pages
 
 
 async def test_every_contact_and_account_is_listed_once_over_pages(desk, desk_connection):
     made = [desk.contact(email=f"p{n}@example.com", lastName=f"P{n}")["id"]
             for n in range(130)]
-    contacts, pages = await every_page(desk_connection, "contact.list")
+    contacts, sizes = await every_page(desk_connection, "contact.list")
     ids = [c.refs[desk_connection.name] for c in contacts]
-    assert pages == 2 and ids == made
+    assert len(sizes) == 2 and ids == made
     assert contacts[7].emails == ["p7@example.com"] and contacts[7].last_name == "P7"
 
     account = desk.api("POST", "/accounts", {"accountName": "Acme"}).json()

@@ -3,6 +3,7 @@
 - ``serve_app(app)`` / ``free_port()``: run any ASGI app with uvicorn for a test;
 - ``sandbox_settings``, ``connect``, ``with_wrong_secrets``: connections to sandboxes;
 - ``webhook_request``: a ``WebhookRequest`` from a sample body, as the server builds it;
+- ``every_page``: every record a paged list action gives, cursor after cursor;
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``), and ``made``, ``prepared``,
   ``id_of`` and ``created``, the inputs of cases that need a record made first;
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cases import ActionCase, WebhookSample, created, id_of, made, prepared
 from .connections import connect, sandbox_settings, secret_fields, with_wrong_secrets
+from .pages import every_page
 from .server import ServerError, free_port, serve_app
 from .webhooks import webhook_request
 
@@ -35,6 +37,7 @@ __all__ = [
     "WebhookSample",
     "connect",
     "created",
+    "every_page",
     "free_port",
     "id_of",
     "made",
