@@ -303,6 +303,21 @@ class AgentPermissions(_Params):
     allowed: list[str] | None = None
 
 
+class SignedUser(_Params):
+    """A token a CRM's web interface signed to say which of its users made a request (such
+    as amoCRM's one-time widget tokens)."""
+
+    token: str = Field(min_length=1, max_length=8192)
+
+
+class IdentifiedUser(_Params):
+    """The CRM user a signed token names, and the address of the CRM account that signed
+    it (the origin its web interface runs on)."""
+
+    id: str
+    account: str
+
+
 class EnsureUser(_Params):
     """Find or create a vendor user by name (such as the user that marks deals for a
     helpdesk)."""
@@ -478,6 +493,8 @@ CAPABILITIES: dict[str, Capability] = {
         _action("interaction.find_created", Interaction, Interaction | None,
                 "Find the history entry created from this draft, by its marker."),
         _action("user.ensure", EnsureUser, UserInfo, "Find or create a vendor user."),
+        _action("user.identify", SignedUser, IdentifiedUser,
+                "The CRM user a token signed by the CRM's web interface names."),
         _action("agent.permissions", ById, AgentPermissions,
                 "Whether a helpdesk agent is active and which ticket writes they may do."),
         _action("webhook.register", WebhookSubscription, WebhookInfo, "Register a webhook."),

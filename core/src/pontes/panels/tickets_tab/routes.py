@@ -6,7 +6,9 @@
 - ``GET|POST /tabs/<i>/tickets/new``: "+ Ticket", with what the helpdesk requires;
 - ``GET  /tabs/<i>/tickets/<id>``: one ticket with its threads and its actions;
 - ``POST /tabs/<i>/tickets/<id>/reply`` (``mode`` ``reply`` or ``reply_all``),
-  ``/forward`` and ``/status``.
+  ``/forward`` and ``/status``;
+- ``POST /tabs/<i>/<key>/session``: a CRM widget proving its user asks for the tab
+  (``widget``).
 
 Creating, answering and moving a ticket needs a CRM user the address proves (a personal
 address, or the operator's ``default_user`` at the shared one) mapped to a helpdesk agent
@@ -29,16 +31,20 @@ from ...web.i18n import choose_language
 from ..features import FeatureMissing
 from . import messages
 from .acting import allowed_agent
-from .context import (
-    InvalidAddress,
-    TabContext,
-    UnknownModule,
-    address_proves_user,
-    record_kind,
-    sign_tab,
-)
+from .context import InvalidAddress, TabContext, address_proves_user, sign_tab
 from .forms import ForwardForm, ReplyForm, TicketForm, ticket_fields
-from .session import Tab, TabNotFound, guarded, make_tab, plain_error, tab_integration, tab_page
+from .session import (
+    BadRecordAddress,
+    Tab,
+    TabNotFound,
+    addressed_record,
+    guarded,
+    make_tab,
+    plain_error,
+    tab_integration,
+    tab_page,
+)
+from .widget import widget_routes
 
 
 def _after_post(tab: Tab, path: str = "", **params: str) -> Response:
@@ -70,13 +76,9 @@ async def entry(request: Request) -> Response:
     except InvalidAddress:
         return plain_error(request, 403, messages.BAD_KEY)
     try:
-        kind = record_kind(query.get("module") or "")
-    except UnknownModule:
-        return plain_error(request, 400, messages.UNKNOWN_MODULE,
-                           module=repr(query.get("module") or ""))
-    record = (query.get("id") or "").strip()
-    if not record:
-        return plain_error(request, 400, messages.NO_RECORD_ID)
+        kind, record = addressed_record(request)
+    except BadRecordAddress as exc:
+        return plain_error(request, 400, exc.message, **exc.values)
     context = TabContext(integration=integration.name, kind=kind, record=record, user=user,
                          proven=proven, language=choose_language(query.get("language")))
     token = sign_tab(integration, context)
@@ -188,5 +190,6 @@ routes = [
     Route("/tabs/{integration}/tickets/{ticket}/forward", tab_page(forward), methods=["POST"]),
     Route("/tabs/{integration}/tickets/{ticket}/status", tab_page(status), methods=["POST"]),
     Route("/tabs/{integration}/{key}", entry, methods=["GET"]),
+    *widget_routes,
 ]
 """The tab's routes, mounted by the server."""

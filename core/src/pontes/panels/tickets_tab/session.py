@@ -27,7 +27,7 @@ from ..features import FeatureMissing
 from ..session import NO_STORE
 from . import messages
 from .acting import NOT_PROVEN, AgentRefused, NotProven, acting_user, shown_read_only
-from .context import TabContext, open_tab
+from .context import TabContext, UnknownModule, open_tab, record_kind
 from .tickets import RecordTickets
 
 log = logging.getLogger("pontes.panels.tickets_tab")
@@ -152,6 +152,30 @@ def plain_error(request: Request, status: int, message: str, **values: Any) -> R
     # the page translates its message as a format string: a % the address put in stays one
     return page("panels/refused.html", language=language, status_code=status,
                 headers=NO_STORE, message=said.replace("%", "%%"))
+
+
+class BadRecordAddress(ValueError):
+    """A tab address whose record is missing or of a module the tab does not show:
+    ``message`` (one of ``messages``) with its ``values``."""
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message % values)
+        self.message, self.values = message, values
+
+
+def addressed_record(request: Request) -> tuple[str, str]:
+    """The kind and CRM id of the record a tab address names (``module`` and ``id``);
+    ``BadRecordAddress`` otherwise."""
+    query = request.query_params
+    try:
+        kind = record_kind(query.get("module") or "")
+    except UnknownModule:
+        raise BadRecordAddress(messages.UNKNOWN_MODULE,
+                               module=repr(query.get("module") or "")) from None
+    record = (query.get("id") or "").strip()
+    if not record:
+        raise BadRecordAddress(messages.NO_RECORD_ID)
+    return kind, record
 
 
 async def is_active(tab: Tab) -> bool:

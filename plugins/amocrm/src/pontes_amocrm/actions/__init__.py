@@ -2,4 +2,12 @@
 deals (amoCRM's leads, with their feed), notes, the account's metadata (pipelines, users,
 custom fields) and webhooks."""
 
-from . import companies, contacts, deals, metadata, notes, webhooks  # noqa: F401
+from . import (  # noqa: F401
+    companies,
+    contacts,
+    deals,
+    metadata,
+    notes,
+    webhooks,
+    widget_tokens,
+)

@@ -29,6 +29,7 @@ from .control import control_routes
 from .hal import hal, page_of, problem
 from .oauth import oauth_routes
 from .state import ACCOUNT_ID, SUBDOMAIN, AmocrmState
+from .widget_tokens import widget_token_routes
 from .writes import EVENT_PREFIX, FIELDS, create, update
 
 SANDBOX_TOKEN = "amocrm-sandbox-long-lived-token"
@@ -267,6 +268,7 @@ def build_app(*, requests_per_second: int = REQUESTS_PER_SECOND, auto_approve: b
                       auto_approve=auto_approve, access_lifetime=access_lifetime),
         *[_only_entities(route) for route in routes],
         *control_routes(state),
+        *widget_token_routes(state, client_id=client_id, client_secret=client_secret),
     ], control)
 
 
