@@ -51,3 +51,13 @@ def test_seed004_prints_the_bigin_record_page_whose_tab_lists_the_ticket(demo_ou
     assert re.search(r"The record page's Tickets tab lists ticket \d+", story)
     page = re.search(r"Open Rita's record page, tab Tickets: (\S+)", story).group(1)
     assert re.fullmatch(r"/bigin/org\d+/contacts/\d+", httpx.URL(page).path)
+
+
+def test_seed004_syncs_an_edit_to_bigin_and_drops_bigins_notification_of_that_write(
+        demo_output):
+    story = demo_output[demo_output.index("6. Contacts kept the same in Bigin and Zoho Desk"):]
+    assert re.search(r"pontes copies him to Zoho Desk \(contact \d+\)", story)
+    assert "pontes writes it to Bigin: Last_Name Campos Lima" in story
+    assert "Bigin notifies pontes of that write (affected fields: Last_Name)" in story
+    assert ("finds Zoho Desk already agrees and drops the echo (0 writes back to Zoho Desk)"
+            in story)
