@@ -195,3 +195,21 @@ def test_the_events_page_pages_back_through_older_events(served, operator):
     assert len(shown) == PAGE_SIZE and shown == sorted(shown, reverse=True)
     assert rest and max(rest) < min(shown)
     assert "integration=copy" in older
+
+
+def test_a_name_the_services_do_not_know_is_a_404_naming_it(served):
+    asked = [("POST", "/admin/api/connections/nope/check", None, "no connection 'nope'"),
+             ("GET", "/admin/api/connections/nope/action-token", None, "no connection 'nope'"),
+             ("POST", "/admin/api/integrations/nope/activate", None, "no integration 'nope'"),
+             ("POST", "/admin/api/integrations/nope/deactivate", None, "no integration 'nope'"),
+             ("GET", "/admin/api/integrations/nope/mappings", None, "no integration 'nope'"),
+             ("POST", "/admin/api/integrations/copy/mappings/nope/check", {"rules": {}},
+              "no integration 'copy' with a mapping 'nope'"),
+             ("PUT", "/admin/api/integrations/nope/mappings/item", {"rules": {}},
+              "no integration 'nope' with a mapping 'item'"),
+             ("POST", "/admin/api/integrations/copy/mappings/nope/rollback", {"version": 1},
+              "no such integration, mapping or version")]
+    with served.api() as api:
+        answers = [api.request(method, path, json=body) for method, path, body, _ in asked]
+    assert [(a.status_code, a.json()["error"]) for a in answers] == [
+        (404, message) for *_, message in asked]

@@ -65,8 +65,25 @@ class BadInput(Exception):
         self.field = field
 
 
+def _unknown_slot(request: Request) -> str:
+    name, slot = request.path_params["name"], request.path_params.get("slot")
+    where = f"{name!r}" if slot is None else f"{name!r} with a mapping {slot!r}"
+    return f"no integration {where}"
+
+
+UNKNOWN: dict[type[LookupError], Callable[[Request], str]] = {
+    connections.UnknownConnection: lambda request: (
+        f"no connection {request.path_params['name']!r}"),
+    integrations.UnknownIntegration: lambda request: (
+        f"no integration {request.path_params['name']!r}"),
+    mappings.UnknownSlot: _unknown_slot,
+}
+"""The 404 message of each name a service does not know, from the request's path."""
+
+
 def admin_only(handler: Handler) -> Handler:
-    """Require the admin bearer token; answer 400 naming the field for bad input."""
+    """Require the admin bearer token; answer 400 naming the field for bad input, and 404
+    naming the connection, integration or mapping a service does not know (``UNKNOWN``)."""
 
     @functools.wraps(handler)
     async def guarded(request: Request) -> Response:
@@ -81,6 +98,9 @@ def admin_only(handler: Handler) -> Handler:
             return await handler(request)
         except BadInput as exc:
             return error(400, str(exc), field=exc.field)
+        except tuple(UNKNOWN) as exc:
+            message = next(say for kind, say in UNKNOWN.items() if isinstance(exc, kind))
+            return error(404, message(request))
 
     return guarded
 
@@ -139,21 +159,13 @@ async def list_connections(request: Request) -> Response:
 @admin_only
 async def check_connection(request: Request) -> Response:
     """Call the vendor with the connection's credentials and say whether they work."""
-    try:
-        return dump(await connections.check(AdminContext.of(request),
-                                            request.path_params["name"]))
-    except connections.UnknownConnection:
-        return error(404, f"no connection {request.path_params['name']!r}")
+    return dump(await connections.check(AdminContext.of(request), request.path_params["name"]))
 
 
 @admin_only
 async def connection_action_token(request: Request) -> Response:
     """The token that authorises ``POST /actions/<connection>/<action>``."""
-    name = request.path_params["name"]
-    try:
-        return dump(connections.token_of(AdminContext.of(request), name))
-    except connections.UnknownConnection:
-        return error(404, f"no connection {name!r}")
+    return dump(connections.token_of(AdminContext.of(request), request.path_params["name"]))
 
 
 @admin_only
@@ -165,22 +177,16 @@ async def list_integrations(request: Request) -> Response:
 @admin_only
 async def activate_integration(request: Request) -> Response:
     """Do the integration's vendor-side set-up; the steps done and those left to a person."""
-    name = request.path_params["name"]
-    try:
-        return dump(await integrations.activate(AdminContext.of(request), name))
-    except integrations.UnknownIntegration:
-        return error(404, f"no integration {name!r}")
+    return dump(await integrations.activate(AdminContext.of(request),
+                                            request.path_params["name"]))
 
 
 @admin_only
 async def deactivate_integration(request: Request) -> Response:
     """Take the integration's webhooks back from its vendors; the steps done and those
     left to a person."""
-    name = request.path_params["name"]
-    try:
-        return dump(await integrations.deactivate(AdminContext.of(request), name))
-    except integrations.UnknownIntegration:
-        return error(404, f"no integration {name!r}")
+    return dump(await integrations.deactivate(AdminContext.of(request),
+                                              request.path_params["name"]))
 
 
 @admin_only
@@ -238,30 +244,18 @@ async def replay_dead(request: Request) -> Response:
 # --- mappings ---------------------------------------------------------------------------
 
 
-def _slot_error(request: Request) -> Response:
-    name, slot = request.path_params["name"], request.path_params.get("slot")
-    where = f"{name!r}" if slot is None else f"{name!r} with a mapping {slot!r}"
-    return error(404, f"no integration {where}")
-
-
 @admin_only
 async def list_mappings(request: Request) -> Response:
     """Every mapping slot of an integration: the rules in force and their versions."""
-    try:
-        return dump(await mappings.slots(AdminContext.of(request), request.path_params["name"]))
-    except mappings.UnknownSlot:
-        return _slot_error(request)
+    return dump(await mappings.slots(AdminContext.of(request), request.path_params["name"]))
 
 
 @admin_only
 async def check_mapping(request: Request) -> Response:
     """Validate edited rules and preview them on the integration's newest event."""
     edit = await parse_body(request, MappingEdit)
-    try:
-        return dump(await mappings.check(AdminContext.of(request), request.path_params["name"],
-                                         request.path_params["slot"], edit.rules))
-    except mappings.UnknownSlot:
-        return _slot_error(request)
+    return dump(await mappings.check(AdminContext.of(request), request.path_params["name"],
+                                     request.path_params["slot"], edit.rules))
 
 
 @admin_only
@@ -271,8 +265,6 @@ async def save_mapping(request: Request) -> Response:
     try:
         return dump(await mappings.save(AdminContext.of(request), request.path_params["name"],
                                         request.path_params["slot"], edit.rules))
-    except mappings.UnknownSlot:
-        return _slot_error(request)
     except mappings.InvalidMapping as invalid:
         return error(400, invalid.check.error or "invalid mapping", field=invalid.check.field,
                      allowed=invalid.check.allowed)
