@@ -29,19 +29,13 @@ def resolve_store_url(url: str, directory: Path) -> str:
     """A ``sqlite:///relative.db`` URL with its file made absolute against ``directory``;
     any other URL (PostgreSQL, in-memory SQLite, an absolute path) is returned unchanged.
     A URL that cannot be parsed is returned as it is, for the store to report."""
-    try:
-        parsed = make_url(url)
-    except Exception:
-        return url
-    if parsed.get_backend_name() != "sqlite":
-        return url
-    database = parsed.database
-    if not database or database == ":memory:" or database.startswith("file:"):
+    database = sqlite_file(url)
+    if database is None:
         return url
     absolute = resolve_against(database, directory)
-    if absolute == Path(database):
+    if absolute == database:
         return url
-    return parsed.set(database=str(absolute)).render_as_string(hide_password=False)
+    return make_url(url).set(database=str(absolute)).render_as_string(hide_password=False)
 
 
 def sqlite_file(url: str) -> Path | None:
