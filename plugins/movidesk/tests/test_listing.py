@@ -9,23 +9,12 @@ from urllib.parse import parse_qs
 
 import pytest
 from pontes.plugin import VendorError
+from pontes.testing import every_page
 
 pytestmark = pytest.mark.anyio
 
 DEMO_PEOPLE = ["cli-maria", "cli-joao", "cli-carla"]
 DEMO_COMPANIES = ["org-acme", "org-padaria"]
-
-
-async def every_page(connection, action: str) -> tuple[list, list]:
-    """Every record of ``action`` and the size of each page read."""
-    records, sizes, cursor = [], [], None
-    while True:
-        page = await connection.call(action, cursor=cursor)
-        records += page.records
-        sizes.append(len(page.records))
-        cursor = page.next_cursor
-        if cursor is None:
-            return records, sizes
 
 
 def seed_people(sandbox, count: int) -> list[str]:
