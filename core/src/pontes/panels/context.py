@@ -15,16 +15,12 @@ from urllib.parse import urlencode
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..keys import derive_key
 from ..recipes import Integration
-from ..web.signing import BadSignature, sign, unsign
+from .signed import PARAMETER, open_for, sign_for
 
 PURPOSE = "panel-context"
 LIFETIME = 12 * 3600.0
 """How long a panel URL works: an agent's working day with the ticket left open."""
-
-PARAMETER = "ctx"
-"""The query or form parameter that carries the context."""
 
 
 class PanelContext(BaseModel):
@@ -42,33 +38,17 @@ class PanelContext(BaseModel):
     language: str = "en"
 
 
-def signing_key(integration: Integration) -> bytes:
-    """The key panel contexts of ``integration`` are signed with, derived from its
-    webhook tokens."""
-    tokens = "\n".join(f"{role}={token}" for role, token in
-                       sorted(integration.webhook_tokens.items()))
-    return derive_key(tokens.encode(), f"pontes:panel:{integration.name}")
-
-
 def sign_context(integration: Integration, context: PanelContext, *,
                  now: float | None = None) -> str:
     """The signed token of ``context``."""
-    return sign(signing_key(integration), PURPOSE, context.model_dump(exclude_defaults=True),
-                lifetime=LIFETIME, now=now)
+    return sign_for(integration, PURPOSE, context, LIFETIME, now=now)
 
 
 def open_context(integration: Integration, token: str, *,
                  now: float | None = None) -> PanelContext:
     """The context of a token ``sign_context`` made for ``integration``; ``BadSignature``
     when it is forged, expired or made for another integration."""
-    data = unsign(signing_key(integration), PURPOSE, token, now=now)
-    try:
-        context = PanelContext.model_validate(data)
-    except ValueError:
-        raise BadSignature("the panel context is malformed") from None
-    if context.integration != integration.name:
-        raise BadSignature("the panel context was made for another integration")
-    return context
+    return open_for(integration, PURPOSE, token, PanelContext, "panel", now=now)
 
 
 def panel_url(integration: Integration, context: PanelContext, path: str = "") -> str:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -28,11 +27,12 @@ from ..store.links import StoreLinks
 from ..web.csrf import CsrfRejected, checked_form, csrf_token
 from ..web.signing import BadSignature
 from ..web.templating import page
-from .context import PARAMETER, PanelContext, open_context
+from .context import PanelContext, open_context
 from .crm import CRM, HELPDESK, NotThisClients, PanelCrm
 from .features import HELPDESK_TRIGGER, FeatureMissing
 from .forms import shown_value
 from .preferences import PanelPreferences
+from .signed import context_token, link_with
 
 log = logging.getLogger("pontes.panels")
 
@@ -74,9 +74,7 @@ class Panel:
 
     def link(self, path: str = "", **params: Any) -> str:
         """The path of panel page ``path`` with the context (and ``params``)."""
-        query = urlencode({**{k: v for k, v in params.items() if v is not None},
-                           PARAMETER: self.token})
-        return f"{self.base}{path}?{query}"
+        return link_with(self.base, self.token, path, **params)
 
     @property
     def preferences(self) -> PanelPreferences:
@@ -111,19 +109,12 @@ class Panel:
                     **values)
 
 
-def _context_token(request: Request, form: Any = None) -> str:
-    token = request.query_params.get(PARAMETER) or (form.get(PARAMETER) if form else None)
-    if not token:
-        raise BadSignature("the panel link has no context")
-    return str(token)
-
-
 async def open_panel(request: Request) -> Panel:
     """The panel of this request; ``PanelNotFound`` or ``BadSignature`` when there is
     none (the context of a post may come in its form)."""
     integration = panel_integration(request)
     form = await request.form() if request.method == "POST" else None
-    token = _context_token(request, form)
+    token = context_token(request, form, "panel")
     context = open_context(integration, token)
     store: Store = request.app.state.store
     crm = PanelCrm(integration, context, StoreLinks(store.links, store.run))

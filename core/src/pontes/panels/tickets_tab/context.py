@@ -25,8 +25,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ...keys import derive_token, tokens_equal
 from ...recipes import Integration
-from ...web.signing import BadSignature, sign, unsign
-from ..context import signing_key
+from ..signed import open_for, sign_for, signing_key
 
 PURPOSE = "tickets-tab"
 LIFETIME = 12 * 3600.0
@@ -136,18 +135,10 @@ def user_addresses(integrations: Iterable[Integration]) -> dict[str, dict[str, s
 
 def sign_tab(integration: Integration, context: TabContext) -> str:
     """The signed token of ``context``."""
-    return sign(signing_key(integration), PURPOSE, context.model_dump(exclude_defaults=True),
-                lifetime=LIFETIME)
+    return sign_for(integration, PURPOSE, context, LIFETIME)
 
 
 def open_tab(integration: Integration, token: str) -> TabContext:
     """The context of a token ``sign_tab`` made; ``BadSignature`` when forged, expired or
     made for another integration."""
-    data = unsign(signing_key(integration), PURPOSE, token)
-    try:
-        context = TabContext.model_validate(data)
-    except ValueError:
-        raise BadSignature("the tab context is malformed") from None
-    if context.integration != integration.name:
-        raise BadSignature("the tab context was made for another integration")
-    return context
+    return open_for(integration, PURPOSE, token, TabContext, "tab")

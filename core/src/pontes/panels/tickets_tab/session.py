@@ -8,7 +8,6 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -22,9 +21,9 @@ from ...web.csrf import CsrfRejected, checked_form, csrf_token
 from ...web.i18n import choose_language
 from ...web.signing import BadSignature
 from ...web.templating import page
-from ..context import PARAMETER
 from ..features import FeatureMissing
 from ..session import NO_STORE
+from ..signed import context_token, link_with
 from . import messages
 from .acting import NOT_PROVEN, AgentRefused, NotProven, acting_user, shown_read_only
 from .context import TabContext, UnknownModule, open_tab, record_kind
@@ -70,9 +69,7 @@ class Tab:
 
     def link(self, path: str = "", **params: Any) -> str:
         """The path of tab page ``path`` (below ``/tickets``) with the context."""
-        query = urlencode({**{k: v for k, v in params.items() if v is not None},
-                           PARAMETER: self.token})
-        return f"/tabs/{self.integration.name}/tickets{path}?{query}"
+        return link_with(f"/tabs/{self.integration.name}/tickets", self.token, path, **params)
 
     @property
     def acting_user(self) -> str | None:
@@ -135,10 +132,8 @@ async def open_tab_request(request: Request) -> Tab:
     """The tab of a page request, from its signed context (query, or the posted form)."""
     integration = tab_integration(request)
     form = await request.form() if request.method == "POST" else None
-    token = request.query_params.get(PARAMETER) or (form.get(PARAMETER) if form else None)
-    if not token:
-        raise BadSignature("the tab link has no context")
-    return make_tab(request, integration, open_tab(integration, str(token)), str(token))
+    token = context_token(request, form, "tab")
+    return make_tab(request, integration, open_tab(integration, token), token)
 
 
 TabHandler = Callable[[Tab], Awaitable[Response]]

@@ -19,8 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ...web.i18n import choose_language
-from ..context import PARAMETER
 from ..session import NO_STORE
+from ..signed import PARAMETER
 from .context import TabContext, key_is_valid, sign_tab
 from .session import BadRecordAddress, TabNotFound, addressed_record, tab_integration
 
