@@ -21,6 +21,7 @@ A plugin's modules import from here alone:
   ``has_marker``);
 - the first of a loose search's hits that really matches (``first_with_email``,
   ``first_with_phone``, ``first_named``);
+- ``changed_since``, what a poller reads from a list sorted newest change first;
 - the sandbox toolkit (``sandbox_app``, ``SandboxControl``, ``WebhookSender``...), with
   ``odata``, the OData-subset engine for sandboxes of OData vendors
   (``odata.QueryEngine(odata.Dialect(...), odata.Schema([...]))``).
@@ -134,6 +135,7 @@ from .oauth.zoho import (
     zoho_oauth,
 )
 from .odata import quote_literal
+from .polling import changed_since
 from .sandbox import (
     CONTROL_PREFIX,
     SandboxControl,
@@ -235,6 +237,7 @@ __all__ = [
     "WindowLimiter",
     "ZohoAccounts",
     "ZohoSettings",
+    "changed_since",
     "first_named",
     "first_with_email",
     "first_with_phone",

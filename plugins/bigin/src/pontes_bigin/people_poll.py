@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pontes.plugin import Connection, Event, PollResult
+from pontes.plugin import Connection, Event, PollResult, changed_since
 
 from .client import pages, rows_of
 from .connector import kit
@@ -33,22 +33,6 @@ def modified(row: dict[str, Any]) -> datetime | None:
     """A row's ``Modified_Time`` (``None`` when it has none)."""
     text = row.get("Modified_Time")
     return datetime.fromisoformat(text) if isinstance(text, str) and text else None
-
-
-async def changed_since(connection: Connection, module: str,
-                        since: datetime) -> list[dict[str, Any]]:
-    """The records of ``module`` whose ``Modified_Time`` is at or after ``since``, oldest
-    first."""
-    found: list[dict[str, Any]] = []
-    async for page in pages(connection.client, f"/{module}", params=NEWEST_FIRST):
-        for row in page:
-            at = modified(row)
-            if at is None:
-                continue
-            if at < since:
-                return found[::-1]
-            found.append(row)
-    return found[::-1]
 
 
 async def newest_change(connection: Connection, module: str) -> datetime:
@@ -88,7 +72,9 @@ async def poll_people(connection: Connection, cursor: str | None) -> PollResult:
         if cursor is None:
             newest = max(newest, await newest_change(connection, module))
             continue
-        changed = await changed_since(connection, module, datetime.fromisoformat(cursor))
+        changed = await changed_since(pages(connection.client, f"/{module}",
+                                            params=NEWEST_FIRST),
+                                      datetime.fromisoformat(cursor), modified)
         events += [change_event(connection, module, kind, row) for row in changed]
         newest = max([newest, *(at for row in changed if (at := modified(row)))])
     return PollResult(events, newest.isoformat())

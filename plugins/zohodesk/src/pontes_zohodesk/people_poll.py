@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.plugin import Connection, Event, PollResult
+from pontes.plugin import Connection, Event, PollResult, changed_since
 
 from .client import desk_get, pages, rows
 from .connector import kit
@@ -24,17 +24,10 @@ START = "1970-01-01T00:00:00.000Z"
 """The cursor of a portal with no contacts or accounts yet."""
 
 
-async def changed_since(connection: Connection, path: str,
-                        since: str) -> list[dict[str, Any]]:
-    """The records of ``path`` whose ``modifiedTime`` is at or after ``since``, oldest
-    first."""
-    found: list[dict[str, Any]] = []
-    async for page in pages(connection, path, params={"sortBy": "-modifiedTime"}):
-        for row in page:
-            if (row.get("modifiedTime") or "") < since:
-                return found[::-1]
-            found.append(row)
-    return found[::-1]
+def modified(row: dict[str, Any]) -> str | None:
+    """A row's ``modifiedTime`` (``None`` when it has none); Zoho Desk writes every one
+    the same way (``2024-05-02T10:00:00.000Z``), so the texts compare as the moments."""
+    return row.get("modifiedTime") or None
 
 
 async def newest_change(connection: Connection, path: str) -> str:
@@ -72,8 +65,9 @@ async def poll_people(connection: Connection, cursor: str | None) -> PollResult:
         if cursor is None:
             newest = max(newest, await newest_change(connection, path))
             continue
-        changed = [row for row in await changed_since(connection, path, cursor)
-                   if row.get("modifiedTime")]
+        changed = await changed_since(pages(connection, path,
+                                            params={"sortBy": "-modifiedTime"}),
+                                      cursor, modified)
         events += [change_event(connection, entity, kind, row) for row in changed]
         newest = max([newest, *(row["modifiedTime"] for row in changed)])
     return PollResult(events, newest)
