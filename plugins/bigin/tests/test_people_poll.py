@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from pontes.testing.polling import assert_nothing_new_after, loaded_by_type
 
 from pontes_bigin.people_poll import poll_people
 
@@ -50,15 +51,10 @@ async def test_changed_contacts_and_companies_are_polled_once_each(sandbox_url,
                      ("company.changed", company.refs[connection.name])}
     assert datetime.fromisoformat(second.cursor) > datetime.fromisoformat(first.cursor)
 
-    trigger = next(t for t in connection.triggers if t.name == "people_poll")
-    loaded = {e.type: await trigger.load(connection, e) for e in second.events}
+    loaded = await loaded_by_type(connection, "people_poll", second.events)
     assert loaded["contact.changed"].phones == ["+14155550100"]
     assert loaded["company.changed"].name == "Acme"
-
-    third = await poll_people(connection, second.cursor)
-    keys = {e.idempotency_key for e in second.events}
-    assert {e.idempotency_key for e in third.events} <= keys, "nothing changed: no new key"
-    assert third.cursor == second.cursor
+    await assert_nothing_new_after(poll_people, connection, second)
 
 
 @pytest.mark.anyio

@@ -5,6 +5,7 @@ poll only notes where the lists stand, later ones bring each changed record once
 from __future__ import annotations
 
 import pytest
+from pontes.testing.polling import assert_nothing_new_after, loaded_by_type
 
 from pontes_zohodesk.people_poll import poll_people
 
@@ -24,15 +25,10 @@ async def test_changed_contacts_and_accounts_are_polled_once_each(desk, desk_con
     assert about == {("contact.changed", before["id"]), ("company.changed", account["id"])}
     assert second.cursor > first.cursor
 
-    trigger = next(t for t in desk_connection.triggers if t.name == "people_poll")
-    loaded = {e.type: await trigger.load(desk_connection, e) for e in second.events}
+    loaded = await loaded_by_type(desk_connection, "people_poll", second.events)
     assert loaded["contact.changed"].phones == ["+14155550100"]
     assert loaded["company.changed"].name == "Acme"
-
-    third = await poll_people(desk_connection, second.cursor)
-    keys = {e.idempotency_key for e in second.events}
-    assert {e.idempotency_key for e in third.events} <= keys, "nothing changed: no new key"
-    assert third.cursor == second.cursor
+    await assert_nothing_new_after(poll_people, desk_connection, second)
 
 
 async def test_a_poll_reads_past_a_full_page(desk, desk_connection):

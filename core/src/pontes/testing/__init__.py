@@ -4,6 +4,8 @@
 - ``sandbox_settings``, ``connect``, ``with_wrong_secrets``: connections to sandboxes;
 - ``webhook_request``: a ``WebhookRequest`` from a sample body, as the server builds it;
 - ``every_page``: every record a paged list action gives, cursor after cursor;
+- ``pontes.testing.polling``: a polling trigger's events loaded (``loaded_by_type``), and
+  ``assert_nothing_new_after`` a poll with nothing changed since;
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``), and ``made``, ``prepared``,
   ``id_of`` and ``created``, the inputs of cases that need a record made first;
