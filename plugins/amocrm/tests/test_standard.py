@@ -1,5 +1,6 @@
 """The standard suite of pontes for the ``amocrm`` connector (docs/testing-plugins.md)."""
 
+import httpx
 from hypothesis import strategies as st
 from pontes.plugin import Company, Contact, Deal, Interaction
 from pontes.testing import (
@@ -12,6 +13,8 @@ from pontes.testing import (
     prepared,
 )
 from pontes.testing.round_trip import canonical_emails, canonical_phones
+
+from pontes_amocrm.sandbox.state import ADMIN_ID
 
 STATUS_CHANGED = (
     b"leads[status][0][id]=9774766&leads[status][0][status_id]=142"
@@ -102,6 +105,13 @@ hook = prepared(made("webhook.register", {"event": "deal.changed",
                                           "url": "https://pontes.example.com/hooks/a/b"}), {})
 
 
+async def widget_token(connection) -> dict:
+    """The one-time token the sandbox's web interface gives a widget of its administrator."""
+    async with httpx.AsyncClient(base_url=connection.settings.base_url) as sandbox:
+        answer = await sandbox.post("/_sandbox/one-time-token", json={"user_id": ADMIN_ID})
+    return {"token": answer.raise_for_status().json()["token"]}
+
+
 class TestAmocrm(ConnectorStandardTests):
     connector = "amocrm"
 
@@ -188,6 +198,8 @@ class TestAmocrm(ConnectorStandardTests):
             ActionCase("webhook.remove", prepared(made("webhook.register", {
                 "event": "deal.created", "url": "https://pontes.example.com/h/x"}),
                 lambda info: {"id": info.id})),
+            ActionCase("user.identify", widget_token,
+                       check=lambda user: user.id == str(ADMIN_ID)),
         ]
 
     def mapper_round_trip_fields(self):

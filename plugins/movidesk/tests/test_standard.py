@@ -136,6 +136,8 @@ class TestMovidesk(ConnectorStandardTests):
                        {"id": "1001", "values": {"5003": "2.000,00", "5005": "50000777"}},
                        lambda ticket: ticket.custom == {"5002": ["Plano Ouro"],
                                                         "5003": "2.000,00", "5005": "50000777"}),
+            ActionCase("agent.permissions", {"id": "agent-pontes"},
+                       lambda agent: agent.active and agent.allowed is None),
         ]
 
     def mapper_round_trip_fields(self):
