@@ -1,10 +1,14 @@
 """``contact_sync``'s catch-up after a reactivation, run in this process against the Bigin
 and Zoho Desk sandboxes with a real store: both sides of a linked person were edited
 while the integration was off. Their two catch-up events give the same result whichever
-runs first, and the store never hands them out together (run together, the later one
-would copy the record it had read before the other wrote into it)."""
+runs first, and the store never hands them out together. Events of the two sides may
+still run at once (a notification has another entity key than a catch-up event), so
+an event that read its record before the other side's event wrote into it must not copy
+that older value back."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from contact_sync_support import Vendors
@@ -125,3 +129,40 @@ def test_catch_up_events_of_different_pairs_run_side_by_side(vendors):
     queue_catch_up(vendors, catch_up_contexts(vendors, {"crm": other, "helpdesk": other_desk}))
     claimed = vendors.store.events.claim(10)
     assert sorted(item.event["record_id"] for item in claimed) == sorted([paused["crm"], other])
+
+
+@pytest.mark.parametrize("slow", ["crm", "helpdesk"])
+def test_an_event_that_read_its_record_before_the_other_side_wrote_into_it_keeps_both_edits(
+        vendors, slow, monkeypatch):
+    """The ``slow`` side's event reads its record, then waits while the other side's event
+    runs to its end, writing that side's edit into the very record the slow one read."""
+    ids = paused_person(vendors)
+    contexts = catch_up_contexts(vendors, ids)
+    connection = vendors.integration.connections[slow]
+    read = connection.call
+    held = asyncio.Event()
+    other_done = asyncio.Event()
+
+    async def read_then_wait(name, params=None, /, **fields):
+        answer = await read(name, params, **fields)
+        if name == "contact.get" and fields.get("id") == ids[slow] and not held.is_set():
+            held.set()
+            await other_done.wait()
+        return answer
+
+    monkeypatch.setattr(connection, "call", read_then_wait)
+    recipe = vendors.integration.recipe
+
+    async def other_side() -> None:
+        await held.wait()
+        try:
+            await recipe.handle(contexts[OTHER[slow]], contexts[OTHER[slow]].event)
+        finally:
+            other_done.set()
+
+    async def both() -> None:
+        await asyncio.gather(recipe.handle(contexts[slow], contexts[slow].event),
+                             other_side())
+
+    vendors.loop.run_until_complete(asyncio.wait_for(both(), 60))
+    assert_both_edits_kept(vendors)

@@ -4,7 +4,8 @@ Matching asks the links store first (a pair linked before stays linked when its 
 changes), then e-mail, then phone in E.164, through the other side's capabilities. A
 record the other side lacks is created there when the mode copies that way. A record
 that is gone at its vendor is a deletion: it is never copied, only recorded, and
-``on_delete: unlink`` takes its link apart.
+``on_delete: unlink`` takes its link apart. What the other side had agreed on is read
+before either record (``sync.agreed_before_reading``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..base import RunContext
 from ..clients import client_label, find_company, find_contact
 from .catch_up import CATCH_UP
 from .fields import unflatten
-from .sync import Pair, Side, desired, other_role, push
+from .sync import Pair, Side, agreed_before_reading, desired, other_role, push
 
 MODELS: dict[str, type[Record]] = {"contact": Contact, "company": Company}
 
@@ -31,6 +32,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
     entity = entity_of(event)
     source_role, target_role = ctx.source_role, other_role(ctx.source_role)
     source, target = ctx.source, ctx.role(target_role)
+    before = await agreed_before_reading(ctx, entity, event.record_id, target)
     try:
         record = await _current(ctx, entity, event)
     except NotFoundError:
@@ -45,6 +47,7 @@ async def handle(ctx: RunContext, event: Event) -> str:
     pair = Pair(entity, "", Side(source_role, source, record), Side(target_role, target, found))
     pair.link_id = await ctx.links.link(entity, {source.name: pair.source.remote_id,
                                                  target.name: pair.target.remote_id})
+    pair.agreed = before.for_pair(pair) if before is not None else None
     label = f"{entity} {pair.source.remote_id} ({client_label(record)})"
     if not copies:
         return f"{label} linked to {pair.target.remote_id} in {target.name}; not copied " \

@@ -12,8 +12,16 @@ side is copied field by field:
   wins, its value is written back at once so both sides end equal.
 
 After each copy the agreed values are recorded for both sides: for the target, what was
-sent; for the source, every field the target, mapped back, now gives exactly as the source
-has it.
+sent or what it already had; for the source, every field the target, mapped back, now
+gives exactly as the source has it.
+
+Events about the two sides of one pair may run at the same time (each side's
+notifications have their own entity key), so the target's agreed values are read
+before either record (``agreed_before_reading``). Then every value they hold was agreed,
+and pontes' write behind it made, before the source was read: a source value that
+differs from them is a change made since, never an older read of a record another
+event has just written into. For the same reason a field whose value is still the
+agreed one is not recorded again: another event may have recorded a newer one since.
 """
 
 from __future__ import annotations
@@ -55,12 +63,44 @@ class Side:
 
 @dataclass
 class Pair:
-    """A linked pair being synced: the entity kind, the link's id and both sides."""
+    """A linked pair being synced: the entity kind, the link's id and both sides.
+
+    ``agreed`` is the target's agreed values as read before either record
+    (``Agreed.for_pair``); ``None`` reads them when pushing."""
 
     entity: str
     link_id: str
     source: Side
     target: Side
+    agreed: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Agreed:
+    """The values one side of a link had agreed on, read before either record was."""
+
+    link_id: str
+    connection: str
+    values: dict[str, Any]
+
+    def for_pair(self, pair: Pair) -> dict[str, Any] | None:
+        """These values if they are the pair's target's, else ``None``."""
+        if (self.link_id, self.connection) != (pair.link_id, pair.target.connection.name):
+            return None
+        return self.values
+
+
+async def agreed_before_reading(ctx: RunContext, entity: str, remote_id: str | None,
+                                target: Connection) -> Agreed | None:
+    """What ``target`` had agreed on for the source record ``remote_id``'s link, read now,
+    before the records are; ``None`` when the record is not linked yet."""
+    if remote_id is None:
+        return None
+    group = await ctx.links.lookup(entity, ctx.source.name, remote_id)
+    if group is None:
+        return None
+    values = await ctx.links.synced(ctx.integration.name, group["id"], target.name)
+    return Agreed(group["id"], target.name, values)
 
 
 def desired(ctx: RunContext, entity: str, source: Side, target_role: str) -> dict[str, Any]:
@@ -93,13 +133,17 @@ async def push(ctx: RunContext, pair: Pair, *, source_wins: bool = False) -> int
     name = ctx.integration.name
     wanted = desired(ctx, pair.entity, source, target.role)
     current = flatten(target.record, list(wanted))
-    agreed = await ctx.links.synced(name, pair.link_id, target.connection.name)
+    agreed = pair.agreed
+    if agreed is None:
+        agreed = await ctx.links.synced(name, pair.link_id, target.connection.name)
     writes: dict[str, Any] = {}
     lost: dict[str, Any] = {}
+    held: dict[str, Any] = {}
     for field, value in wanted.items():
         if field in agreed and agreed[field] == value:
             continue
         if current[field] == value:
+            held[field] = value
             continue
         target_changed = (current[field] != agreed[field] if field in agreed
                           else current[field] is not None)
@@ -119,7 +163,7 @@ async def push(ctx: RunContext, pair: Pair, *, source_wins: bool = False) -> int
         ctx.note(f"{pair.entity} {target.remote_id} at {target.connection.name}: wrote "
                  f"{', '.join(sorted(writes))} from {source.connection.name}")
     await ctx.links.remember(name, pair.link_id, target.connection.name,
-                             {f: v for f, v in wanted.items() if f not in lost})
+                             {**held, **writes})
     await _remember_source(ctx, pair)
     if lost:
         for field, value in lost.items():
