@@ -8,7 +8,7 @@ from pontes.testing import (
     ActionCase,
     ConnectorStandardTests,
     WebhookSample,
-    created,
+    find_created_cases,
     id_of,
     made,
     prepared,
@@ -184,15 +184,12 @@ class TestBigin(ConnectorStandardTests):
                        and note.subject == "Call"),
             ActionCase("interaction.list", notes_of_contact,
                        check=lambda notes: [n.content_text for n in notes] == ["First note"]),
-            ActionCase("contact.find_created", created("contact.create", Contact(
-                name="Marked Contact")), check=lambda c: c.name == "Marked Contact"
-                and "pontes:" not in c.custom["Description"]),
-            ActionCase("contact.find_created", Contact(name="Never Created"),
-                       expect_empty=True),
-            ActionCase("company.find_created", created("company.create", Company(
-                name="Marked company")), check=lambda c: c.name == "Marked company"),
-            ActionCase("deal.find_created", created("deal.create", Deal(title="Marked deal")),
-                       check=lambda d: d.title == "Marked deal"),
+            *find_created_cases("contact", Contact(name="Marked Contact"), check=lambda c: (
+                c.name == "Marked Contact" and "pontes:" not in c.custom["Description"])),
+            *find_created_cases("company", Company(name="Marked company"),
+                                check=lambda c: c.name == "Marked company"),
+            *find_created_cases("deal", Deal(title="Marked deal"),
+                                check=lambda d: d.title == "Marked deal"),
             ActionCase("interaction.find_created", note_created,
                        check=lambda n: n.content_text == "Marked note"),
             ActionCase("webhook.register", {"event": "deal.changed",

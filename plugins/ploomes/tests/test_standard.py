@@ -9,7 +9,7 @@ import pytest
 from hypothesis import strategies as st
 from pontes.capabilities import NoParams
 from pontes.models import Address, Company, Contact, Deal, DealStatus, Interaction, UserRef
-from pontes.testing.cases import ActionCase, WebhookSample, created, id_of, made
+from pontes.testing.cases import ActionCase, WebhookSample, find_created_cases, id_of, made
 from pontes.testing.round_trip import canonical_emails, words
 from pontes.testing.standard import ConnectorStandardTests
 from pontes_ploomes import triggers
@@ -219,16 +219,11 @@ class TestPloomes(ConnectorStandardTests):
                 changes=Company(website="https://gama.test")),
                        lambda company: company.website == "https://gama.test"
                        and company.name == "Gama ME" and company.emails == ["oi@gama.test"]),
-            ActionCase("contact.find_created", created("contact.create", Contact(
-                id=PERSON_MARKER, name="Rui Prado", emails=["rui@prado.test"])),
-                       lambda person: person.name == "Rui Prado"),
-            ActionCase("contact.find_created", Contact(id=COMPANY_MARKER, name="Rui Prado"),
-                       expect_empty=True),
-            ActionCase("company.find_created", created("company.create", Company(
-                id=COMPANY_MARKER, name="Prado Comércio ME")),
-                       lambda company: company.name == "Prado Comércio ME"),
-            ActionCase("company.find_created", Company(id=PERSON_MARKER, name="X"),
-                       expect_empty=True),
+            *find_created_cases("contact", Contact(id=PERSON_MARKER, name="Rui Prado",
+                                                   emails=["rui@prado.test"]),
+                                lambda person: person.name == "Rui Prado"),
+            *find_created_cases("company", Company(id=COMPANY_MARKER, name="Prado Comércio ME"),
+                                lambda company: company.name == "Prado Comércio ME"),
             ActionCase("deal.create", _deal_for_exemplo, _deal_created),
             ActionCase("deal.find_created", _deal_created_before, _deal_created),
             ActionCase("deal.find_created", _deal_never_created, expect_empty=True),

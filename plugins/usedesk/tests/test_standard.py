@@ -6,7 +6,12 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 from pontes.plugin import Contact, InteractionKind, Ticket, TicketStatus
-from pontes.testing import ActionCase, ConnectorStandardTests, WebhookSample, created
+from pontes.testing import (
+    ActionCase,
+    ConnectorStandardTests,
+    WebhookSample,
+    find_created_cases,
+)
 from pontes.testing.round_trip import canonical_emails, canonical_phones, words
 
 EXAMPLES = Path(__file__).parent / "examples"
@@ -60,10 +65,8 @@ class TestUsedesk(ConnectorStandardTests):
                 (f.name, f.required, f.default) for f in fields] == [
                 ("subject", True, None), ("priority", False, "medium"),
                 ("category", False, "question"), ("description", True, None)]),
-            ActionCase("ticket.find_created", created("ticket.create",
-                                                      draft_ticket("Find me again")),
-                       check=lambda t: t.subject == "Find me again"),
-            ActionCase("ticket.find_created", draft_ticket("Never opened"), expect_empty=True),
+            *find_created_cases("ticket", draft_ticket("Find me again"),
+                                check=lambda t: t.subject == "Find me again"),
             ActionCase("ticket.reply", {"id": SEEDED_TICKET, "text": "It ships today."},
                        check=lambda t: t.messages[-1].public
                        and t.messages[-1].text == "It ships today."),
@@ -88,9 +91,8 @@ class TestUsedesk(ConnectorStandardTests):
             ActionCase("contact.create", Contact(name="Ana Souza", emails=["ana@example.com"],
                                                  phones=["+5511987654321"]),
                        check=lambda c: c.phones == ["+5511987654321"]),
-            ActionCase("contact.find_created", created("contact.create", Contact(
-                name="Rosa Lima", emails=["rosa@example.org"])),
-                       check=lambda c: c.name == "Rosa Lima"),
+            *find_created_cases("contact", Contact(name="Rosa Lima", emails=["rosa@example.org"]),
+                                check=lambda c: c.name == "Rosa Lima"),
             ActionCase("contact.update", {"id": SEEDED_CLIENT,
                                           "changes": {"name": "Ivan P. Petrov"}},
                        check=lambda c: c.name == "Ivan P. Petrov"),

@@ -9,7 +9,7 @@ from pontes.testing import (
     ActionCase,
     ConnectorStandardTests,
     WebhookSample,
-    created,
+    find_created_cases,
     made,
     prepared,
 )
@@ -124,8 +124,8 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("contact.create", {"first_name": "Ana", "last_name": "Souza",
                                           "emails": ["ana@example.com"]},
                        check=lambda c: c.emails == ["ana@example.com"]),
-            ActionCase("contact.find_created", created("contact.create", DRAFT),
-                       check=lambda c: c.emails == ["dana@example.com"]),
+            *find_created_cases("contact", DRAFT,
+                                check=lambda c: c.emails == ["dana@example.com"]),
             ActionCase("contact.update", prepared(contact_made, lambda raw: {
                 "id": raw["id"], "changes": {"phones": ["+14155550100"]}}),
                 check=lambda c: c.phones == ["+14155550100"] and c.last_name == "Ng"),
@@ -144,9 +144,8 @@ class TestZohodesk(ConnectorStandardTests):
                        check=lambda page: [c.name for c in page.records] == ["Acme Ltd"]),
             ActionCase("company.create", {"name": "Borealis", "website": "https://b.example"},
                        check=lambda c: c.website == "https://b.example"),
-            ActionCase("company.find_created", created("company.create", {
-                "id": "draft-9", "name": "Borealis"}),
-                       check=lambda c: c.name == "Borealis"),
+            *find_created_cases("company", {"id": "draft-9", "name": "Borealis"},
+                                check=lambda c: c.name == "Borealis"),
             ActionCase("company.update", prepared(account_made, lambda raw: {
                 "id": raw["id"], "changes": {"website": "https://acme.example"}}),
                 check=lambda c: c.website == "https://acme.example" and c.name == "Acme Ltd"),
@@ -160,8 +159,7 @@ class TestZohodesk(ConnectorStandardTests):
                 ("subject", "text", True), ("priority", "choice", False),
                 ("category", "choice", False), ("description", "long_text", False)]
                 and [o.id for o in fields[1].options] == ["High", "Medium", "Low"]),
-            ActionCase("ticket.find_created", created("ticket.create", TICKET_DRAFT),
-                       check=lambda t: t.subject == "Refund"),
+            *find_created_cases("ticket", TICKET_DRAFT, check=lambda t: t.subject == "Refund"),
             ActionCase("ticket.set_status", prepared(ticket_made, lambda raw: {
                 "id": raw["id"], "status": "solved"}),
                 check=lambda t: t.vendor_status == "Closed" and t.closed_at),
@@ -193,8 +191,6 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("webhook.remove", prepared(registered_webhook,
                                                   lambda info: {"id": info.id}),
                        check=lambda answer: answer is not None),
-            ActionCase("agent.permissions", {"id": AGENT_ZUID},
-                       check=lambda agent: agent.active and len(agent.allowed) == 5),
         ]
 
     def mapper_round_trip_fields(self):

@@ -8,7 +8,8 @@
   ``assert_nothing_new_after`` a poll with nothing changed since;
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``), and ``made``, ``prepared``,
-  ``id_of`` and ``created``, the inputs of cases that need a record made first;
+  ``id_of`` and ``created``, the inputs of cases that need a record made first, and
+  ``find_created_cases``;
 - ``pontes.testing.strategies``: hypothesis strategies for canonical records;
 - ``pontes.testing.leaks``: ``find_leaks``, secrets found in any text in any spelling;
 - ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
@@ -23,7 +24,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .cases import ActionCase, WebhookSample, created, id_of, made, prepared
+from .cases import (
+    ActionCase,
+    WebhookSample,
+    created,
+    find_created_cases,
+    id_of,
+    made,
+    prepared,
+)
 from .connections import connect, sandbox_settings, secret_fields, with_wrong_secrets
 from .pages import every_page
 from .server import ServerError, free_port, serve_app
@@ -40,6 +49,7 @@ __all__ = [
     "connect",
     "created",
     "every_page",
+    "find_created_cases",
     "free_port",
     "id_of",
     "made",

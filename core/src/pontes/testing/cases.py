@@ -9,6 +9,8 @@ A case's input that needs the sandbox prepared is an async function of the conne
     ActionCase("contact.get", id_of(ana))
     ActionCase("contact.update", id_of(ana, changes={"name": "Ana Lima"}))
     ActionCase("contact.find_created", created("contact.create", Contact(name="Marked")))
+
+and ``find_created_cases`` gives the two cases every ``<entity>.find_created`` needs.
 """
 
 from __future__ import annotations
@@ -99,3 +101,13 @@ def created(action: str, draft: Any) -> CaseInput:
     """An input for ``<entity>.find_created``: ``draft`` itself (its id is its marker),
     once ``action`` created it."""
     return prepared(made(action, draft), draft)
+
+
+def find_created_cases(entity: str, draft: Any,
+                       check: Callable[[Any], object] | None = None) -> list[ActionCase]:
+    """The two cases of ``<entity>.find_created``: ``draft`` is found once
+    ``<entity>.create`` made it (``check`` may say more of what was found), and is not
+    found in a sandbox where it was never made."""
+    action = f"{entity}.find_created"
+    return [ActionCase(action, created(f"{entity}.create", draft), check=check),
+            ActionCase(action, draft, expect_empty=True)]
