@@ -1,7 +1,7 @@
 """Every Movidesk client person and company listed a page at a time through the sandbox
 (``contact.list``, ``company.list``): each record once, oldest first, agents left out,
-and the ``/persons`` list as the sandbox pages it (``$top`` capped at 100, bad paging
-values refused)."""
+at the vendor's rate; and the ``/persons`` list as the sandbox pages it (``$top`` capped
+at 100, bad paging values refused, three failures in a row locking the token out)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 import pytest
 from pontes.plugin import VendorError
 from pontes.testing import every_page
+
+from .conftest import Sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -88,6 +90,20 @@ async def test_companies_and_departments_are_listed_and_an_empty_list_is_one_emp
         sandbox.call("DELETE", "/persons", id=person_id).raise_for_status()
     page = await conn.call("company.list")
     assert page.records == [] and page.next_cursor is None
+
+
+async def test_a_list_longer_than_the_rate_allows_waits_its_turns_without_a_429(connect):
+    slow = Sandbox(requests_per_minute=2, minute=1.0)
+    try:
+        made = seed_people(slow, 25)
+        conn = connect(slow, page_size=10, rate_window_seconds=1.0)
+        people, sizes = await every_page(conn, "contact.list")
+        assert [p.refs[conn.name] for p in people][:25] == made and sizes == [10, 10, 8, 0]
+        statuses = [r["status"] for r in slow.control("GET", "/requests")
+                    if r["path"].endswith("/persons")]
+        assert statuses == [200] * 4, "the client kept to the vendor's rate"
+    finally:
+        slow.stop()
 
 
 async def test_a_vendor_error_while_listing_is_raised_with_its_status(connect, sandbox):
