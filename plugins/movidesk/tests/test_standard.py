@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 from pontes.models import Company, Contact, Ticket, TicketStatus
-from pontes.testing.cases import ActionCase, WebhookSample
+from pontes.testing.cases import ActionCase, WebhookSample, find_created_cases, id_of, made
 from pontes.testing.standard import ConnectorStandardTests
 
 LOSSLESS_STATUSES = [s for s in TicketStatus if s is not TicketStatus.pending]
@@ -13,16 +13,6 @@ LOSSLESS_STATUSES = [s for s in TicketStatus if s is not TicketStatus.pending]
 async def _new_ticket(conn) -> dict:
     return {"subject": "Pedido de upgrade", "description": "Cliente quer o Plano Ouro",
             "requester": Contact(refs={conn.name: "cli-joao"}), "custom": {"5002": ["Plano Ouro"]}}
-
-def _created_before(capability: str, draft):
-    """A case's input: ``draft`` (its id is its marker), created once already."""
-
-    async def prepare(conn):
-        await conn.call(capability, draft)
-        return draft
-
-    return prepare
-
 
 async def _ticket_created_before(conn) -> Ticket:
     draft = Ticket.model_validate({**await _new_ticket(conn),
@@ -34,16 +24,6 @@ async def _ticket_created_before(conn) -> Ticket:
 async def _ticket_never_created(conn) -> Ticket:
     return Ticket.model_validate({**await _new_ticket(conn),
                                   "id": "6f1c2a9e-0000-4000-8000-00000000b002"})
-
-
-def _update_of_new(capability: str, draft, changes):
-    """A case's input: an update of ``changes`` to a record created from ``draft``."""
-
-    async def prepare(conn):
-        made = await conn.call(capability, draft)
-        return {"id": made.ref(conn.name), "changes": changes}
-
-    return prepare
 
 
 class TestMovidesk(ConnectorStandardTests):
@@ -87,28 +67,22 @@ class TestMovidesk(ConnectorStandardTests):
                        == {"Acme Indústria", "Padaria Pão Quente"}),
             ActionCase("company.create", Company(name="Oficina Dois Irmãos"),
                        lambda company: company.name == "Oficina Dois Irmãos"),
-            ActionCase("contact.find_created", _created_before("contact.create", Contact(
-                id="6f1c2a9e-0000-4000-8000-00000000c001", name="Rui Alves")),
-                       lambda contact: contact.name == "Rui Alves"),
-            ActionCase("contact.find_created",
-                       Contact(id="6f1c2a9e-0000-4000-8000-00000000c002", name="Rui Alves"),
-                       expect_empty=True),
-            ActionCase("company.find_created", _created_before("company.create", Company(
-                id="6f1c2a9e-0000-4000-8000-00000000c003", name="Oficina Três")),
-                       lambda company: company.name == "Oficina Três"),
-            ActionCase("company.find_created",
-                       Company(id="6f1c2a9e-0000-4000-8000-00000000c004", name="Oficina Três"),
-                       expect_empty=True),
-            ActionCase("contact.update", _update_of_new(
+            *find_created_cases("contact", Contact(
+                id="6f1c2a9e-0000-4000-8000-00000000c001", name="Rui Alves"),
+                lambda contact: contact.name == "Rui Alves"),
+            *find_created_cases("company", Company(
+                id="6f1c2a9e-0000-4000-8000-00000000c003", name="Oficina Três"),
+                lambda company: company.name == "Oficina Três"),
+            ActionCase("contact.update", id_of(made(
                 "contact.create", Contact(name="Lia Souza", emails=["lia@example.com"],
-                                          phones=["+5511912345678"]),
-                Contact(name="Lia Souza Lima")),
+                                          phones=["+5511912345678"])),
+                changes=Contact(name="Lia Souza Lima")),
                        lambda contact: contact.name == "Lia Souza Lima"
                        and contact.emails == ["lia@example.com"]
                        and contact.phones == ["+5511912345678"]),
-            ActionCase("company.update", _update_of_new(
-                "company.create", Company(name="Oficina Quatro", emails=["o4@example.com"]),
-                Company(legal_name="Oficina Quatro Ltda")),
+            ActionCase("company.update", id_of(made(
+                "company.create", Company(name="Oficina Quatro", emails=["o4@example.com"])),
+                changes=Company(legal_name="Oficina Quatro Ltda")),
                        lambda company: company.legal_name == "Oficina Quatro Ltda"
                        and company.name == "Oficina Quatro"
                        and company.emails == ["o4@example.com"]),
