@@ -66,3 +66,20 @@ def test_a_repeated_delivery_has_the_same_key_and_a_new_change_another():
 def test_unreadable_deliveries_say_why(body):
     with pytest.raises(InvalidPayload):
         parse_webhook(webhook_request(body, FORM))
+
+
+@pytest.mark.anyio
+async def test_one_url_registered_for_two_events_keeps_the_changes_of_both(
+        sandbox_url, sandbox_connection):
+    url = sandbox_url("amocrm")
+    connection = sandbox_connection("amocrm", base_url=url)
+    hook = f"http://127.0.0.1:{free_port()}/"
+    await connection.call("webhook.register", {"event": "contact.changed", "url": hook})
+    await connection.call("webhook.register", {"event": "company.changed", "url": hook})
+    await connection.call("webhook.register", {"event": "contact.changed", "url": hook})
+
+    registered = await connection.client.get_json("/api/v4/webhooks")
+    [webhook] = registered["_embedded"]["webhooks"]
+    assert webhook["destination"] == hook
+    assert sorted(webhook["settings"]) == ["add_company", "add_contact", "update_company",
+                                           "update_contact"]

@@ -46,15 +46,21 @@ def webhook_info(raw: dict[str, Any]) -> WebhookInfo:
 
 @kit.action("webhook.register")
 async def webhook_register(connection: Connection, params: WebhookSubscription) -> WebhookInfo:
-    """Subscribe ``url`` to the changes of ``event`` (``POST /api/v4/webhooks``); amoCRM
-    updates the subscription of a destination it has already, so this is safe to send
-    again."""
+    """Subscribe ``url`` to the changes of ``event`` (``POST /api/v4/webhooks``). amoCRM
+    replaces the settings of a destination it has already, so the settings ``url`` has
+    for other events are sent again with the new ones (one URL serves every event of an
+    integration); safe to send again."""
     settings = SETTINGS_OF_EVENT.get(params.event)
     if settings is None:
         raise ValueError(f"amoCRM has no webhook for {params.event!r}; "
                              f"it has {', '.join(SETTINGS_OF_EVENT)}")
+    rows = await fetch_all(connection.client, f"{API_PREFIX}/webhooks", "webhooks",
+                           allowed_hosts=connection.settings.allowed_hosts)
+    kept = [s for row in rows if row.get("destination") == params.url
+            for s in row.get("settings") or []]
     body = await connection.client.post_json(f"{API_PREFIX}/webhooks", json={
-        "destination": params.url, "settings": list(settings)}, retry_safe=True)
+        "destination": params.url, "settings": list(dict.fromkeys([*kept, *settings]))},
+        retry_safe=True)
     return webhook_info(body)
 
 
