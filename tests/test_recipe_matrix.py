@@ -20,6 +20,34 @@ pytestmark = pytest.mark.slow
 
 CASES, UNCOVERED = matrix_cases()
 
+WHOLE_NAMES = pytest.mark.xfail(strict=False, reason=(
+    "Movidesk keeps a person's name whole, amoCRM and Bigin in first and last names: "
+    "contact_sync copies first_name and last_name (empty on the Movidesk side) as well "
+    "as the mapped name, and every integration of the Movidesk account does, so a rename "
+    "may end as 'Renamed' or 'Renamed Renamed', depending on the order the events run"))
+KNOWN_FAILURES = {
+    "contact_sync[amocrm -> movidesk]": WHOLE_NAMES,
+    "contact_sync[bigin -> movidesk]": WHOLE_NAMES,
+    "contact_sync[ploomes -> movidesk]": WHOLE_NAMES,
+    "contact_sync[amocrm -> zohodesk]": pytest.mark.xfail(strict=True, reason=(
+        "a first name changed alone reaches amoCRM as a partial update whose name the "
+        "amoCRM mapper builds from that first name only, so the contact's name loses "
+        "its last name")),
+    "contact_sync[ploomes -> zohodesk]": pytest.mark.xfail(strict=True, reason=(
+        "a Ploomes person has one whole Name, which contact_sync does not split: the "
+        "Zoho Desk contact it creates gets no first or last name, and Zoho Desk's "
+        "required lastName falls back to the e-mail's local part")),
+}
+"""Cases that fail for a bug still open, with what goes wrong: they run, and one that
+fails every time turns the run red when it starts passing (strict), so that its entry
+is removed."""
+
+
+def case_param(case):
+    """The case as a test parameter, marked when it is a known failure."""
+    known = KNOWN_FAILURES.get(case.id)
+    return pytest.param(case, id=case.id, marks=[known] if known else [])
+
 
 @pytest.fixture(scope="module")
 def stacks(tmp_path_factory):
@@ -43,13 +71,14 @@ def stacks(tmp_path_factory):
         yield stack_for
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+@pytest.mark.parametrize("case", [case_param(c) for c in CASES])
 def test_supported_pair(stacks, case):
     SCENARIOS[case.pair.recipe].run(stacks(case.stack), case)
 
 
 def test_every_supported_pair_runs_end_to_end():
     assert [f"{u.pair.recipe}[{u.pair.label}]: {u.reason}" for u in UNCOVERED] == []
+    assert set(KNOWN_FAILURES) <= {c.id for c in CASES}
 
 
 def test_the_matrix_covers_every_installed_helpdesk_and_crm_for_ticket_history():

@@ -78,13 +78,17 @@ class SandboxAdapter:
     - ``sandbox_options``: options of the sandbox app (and of its settings);
     - ``integration_settings``: by recipe, what an integration of that recipe with this
       vendor in it needs in its configuration besides the scenario's options (a mapping,
-      polling), whichever the other vendor is.
+      polling), whichever the other vendor is;
+    - ``people_path``: the start of the API paths where the vendor's people are written
+      (``/api/v4/contacts``), so the matrix can count the writes to them in the
+      sandbox's request log (``person_writes``).
     """
 
     connector: str = ""
     settings: dict[str, Any] = {}
     sandbox_options: dict[str, Any] = {}
     integration_settings: dict[str, dict[str, Any]] = {}
+    people_path: str = ""
 
     def prepare(self, stack: Stack, integration: str, role: str) -> None:
         """Set the vendor up for an integration once the server runs (register webhooks
@@ -98,13 +102,6 @@ class SandboxAdapter:
         """Have ``client`` open a ticket with ``subject`` (the requester seeded first when
         the helpdesk needs it), so that the helpdesk sends ``integration`` the ticket
         event it would send (opened, or solved by an agent)."""
-        raise NotImplementedError
-
-    # --- as a live chat -----------------------------------------------------------------
-
-    def add_person(self, stack: Stack, client: Client) -> None:
-        """Add ``client`` as a person in the helpdesk, as an agent would (the helpdesk
-        then notifies the integrations whose webhooks are registered)."""
         raise NotImplementedError
 
     def open_card(self, stack: Stack, integration: str, client: Client) -> str:
@@ -122,6 +119,25 @@ class SandboxAdapter:
     def tickets(self, stack: Stack, subject: str) -> list[str]:
         """The requester e-mail of every ticket with this subject (one per ticket)."""
         raise NotImplementedError
+
+    # --- people, as a helpdesk or as a CRM -------------------------------------------------
+
+    def add_person(self, stack: Stack, client: Client) -> str:
+        """Add ``client`` as a person through the vendor's API or UI, as an agent or a
+        salesperson would (the vendor then notifies the integrations that listen, or
+        shows the person to their polls); the person's id."""
+        raise NotImplementedError
+
+    def rename_person(self, stack: Stack, person_id: str, client: Client) -> None:
+        """Give the person ``person_id`` the name of ``client`` through the vendor's API,
+        as an agent or a salesperson would."""
+        raise NotImplementedError
+
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The names of the vendor's people with this e-mail (compared without case)."""
+        raise NotImplementedError
+
+    # --- as a live chat -----------------------------------------------------------------
 
     def finish_chat(self, stack: Stack, integration: str, client: Client) -> None:
         """Have ``client`` chat with an agent until the chat ends, so that the chat
@@ -143,10 +159,6 @@ class SandboxAdapter:
 
     def deals(self, stack: Stack, title: str) -> list[str]:
         """The id of every deal (or lead) called ``title``."""
-        raise NotImplementedError
-
-    def contacts(self, stack: Stack, email: str) -> list[str]:
-        """The names of the CRM's people with this e-mail (compared without case)."""
         raise NotImplementedError
 
     def add_contact(self, stack: Stack, client: Client) -> str:
@@ -173,8 +185,9 @@ def activate(stack: Stack, integration: str) -> str:
     return result.stdout
 
 
-def settle(stack: Stack, integration: str) -> list[dict]:
-    """Wait until every event of ``integration`` has finished; return them."""
+def settle(stack: Stack, integration: str | None) -> list[dict]:
+    """Wait until every event of ``integration`` (of every integration: ``None``) has
+    finished; return them."""
     found: list[dict] = []
 
     def finished() -> bool:
@@ -182,8 +195,23 @@ def settle(stack: Stack, integration: str) -> list[dict]:
         found = stack.events(integration)
         return all(e["status"] in FINISHED for e in found)
 
-    stack.wait_until(finished, WAIT_SECONDS, f"every event of {integration} to finish")
+    stack.wait_until(finished, WAIT_SECONDS,
+                     f"every event of {integration or 'the stack'} to finish")
     return found
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def person_writes(stack: Stack, adapter: SandboxAdapter) -> int:
+    """How many writes to people (``adapter.people_path``) the vendor's sandbox has taken,
+    from anyone, as its request log counts them."""
+    if not adapter.people_path:
+        raise AssertionError(f"the adapter of {adapter.connector} names no people_path")
+    with stack.sandbox(adapter.connector) as sandbox:
+        log = sandbox.get("/_sandbox/requests").raise_for_status().json()
+    return sum(1 for entry in log if entry["method"] in WRITES
+               and entry["path"].startswith(adapter.people_path))
 
 
 def wait_for(stack: Stack, what: str, read: Callable[[], list[Any]]) -> list[Any]:
@@ -327,36 +355,84 @@ def deal_to_ticket(stack: Stack, case: MatrixCase) -> None:
 
 
 def contact_sync(stack: Stack, case: MatrixCase) -> None:
-    """An agent adds a person to the helpdesk; the CRM gets that person once, with the
-    same name (two-way sync)."""
+    """Two-way sync: a person an agent adds to the helpdesk reaches the CRM once, and one
+    a salesperson adds to the CRM reaches the helpdesk once, both with their names; then
+    a new name given on either side reaches the other side with one write, and nothing
+    is written back to the side that changed (no echo)."""
     helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
     tag = unique(case.integration)
-    client = Client("Synced", tag.replace("-", " ").title().replace(" ", ""),
-                    f"{tag}@matrix.example")
+    last = tag.replace("-", " ").title().replace(" ", "")
+    agents = Client("Synced", last, f"{tag}@matrix.example")
+    sales = Client("Sold", last, f"sold-{tag}@matrix.example")
 
-    def people() -> list[str]:
-        return crm.contacts(stack, client.email)
+    agents_id = copied(stack, case, helpdesk, crm, agents)
+    sales_id = copied(stack, case, crm, helpdesk, sales)
+    renamed(stack, case, helpdesk, crm, agents_id, Client("Renamed", last, agents.email))
+    renamed(stack, case, crm, helpdesk, sales_id, Client("Renamed", last, sales.email))
 
-    helpdesk.add_person(stack, client)
-    wait_for(stack, f"{case.pair.label}: {client.email} copied to the CRM", people)
-    settle(stack, case.integration)
-    assert people() == [client.name]
+
+def copied(stack: Stack, case: MatrixCase, source: SandboxAdapter, target: SandboxAdapter,
+           client: Client) -> str:
+    """Add ``client`` at ``source``; assert ``target`` gets one person with its name once
+    everything has settled. The person's id at ``source``."""
+    person_id = source.add_person(stack, client)
+    wait_for(stack, f"{case.pair.label}: {client.email} copied from {source.connector} to "
+             f"{target.connector}", lambda: target.contacts(stack, client.email))
+    settle(stack, None)
+    for side in (target, source):
+        names = side.contacts(stack, client.email)
+        assert names == [client.name], f"{side.connector} has {names} for {client.email}"
+    return person_id
+
+
+def renamed(stack: Stack, case: MatrixCase, source: SandboxAdapter, target: SandboxAdapter,
+            person_id: str, client: Client) -> None:
+    """Rename a synced person at ``source``; assert ``target`` takes the new name with
+    one write and ``source`` is written nothing back."""
+    settle(stack, None)
+    written = {a.connector: person_writes(stack, a) for a in (source, target)}
+
+    source.rename_person(stack, person_id, client)
+    wait_for(stack, f"{case.pair.label}: the new name {client.name!r} copied from "
+             f"{source.connector} to {target.connector}",
+             lambda: [n for n in target.contacts(stack, client.email) if n == client.name])
+    settle(stack, None)
+
+    for side in (target, source):
+        names = side.contacts(stack, client.email)
+        assert names == [client.name], f"{side.connector} has {names} for {client.email}"
+    copies = person_writes(stack, target) - written[target.connector]
+    assert copies == 1, f"{target.connector} took {copies} writes of people, not one"
+    echoes = person_writes(stack, source) - written[source.connector] - 1
+    assert echoes == 0, f"{source.connector} was written {echoes} times after the rename"
 
 
 def crm_panel(stack: Stack, case: MatrixCase) -> None:
     """An agent opens the card of a ticket from a client the CRM knows; the panel in the
-    card shows that CRM person, once, by name."""
+    card shows that CRM person, once, by name. The card of a client the CRM does not
+    know shows the panel's empty state, and no person."""
     helpdesk, crm = case.adapters["helpdesk"], case.adapters["crm"]
     tag = unique(case.integration)
-    client = Client("Panel", tag.replace("-", " ").title().replace(" ", ""),
-                    f"{tag}@matrix.example")
+    last = tag.replace("-", " ").title().replace(" ", "")
+    client = Client("Panel", last, f"{tag}@matrix.example")
+    stranger = Client("Stranger", last, f"stranger-{tag}@matrix.example")
     contact = crm.add_contact(stack, client)
-    frame = helpdesk.open_card(stack, case.integration, client)
+
+    page = panel_page(helpdesk.open_card(stack, case.integration, client))
+    assert page.count(f'data-contact="{contact}"') == 1, page[:2000]
+    assert html.escape(client.name) in page
+
+    page = panel_page(helpdesk.open_card(stack, case.integration, stranger))
+    assert "data-contact=" not in page, page[:2000]
+    assert page.count('class="notice-empty"') == 1, page[:2000]
+
+
+def panel_page(frame: str) -> str:
+    """The page of a panel frame, as the agent's browser loads it."""
     with httpx.Client(timeout=60.0) as browser:
         page = browser.get(frame)
     assert page.status_code == 200, page.text[:500]
-    assert page.text.count(f'data-contact="{contact}"') == 1, page.text[:2000]
-    assert html.escape(client.name) in page.text
+    return page.text
 
 
 def tickets_tab(stack: Stack, case: MatrixCase) -> None:
@@ -425,12 +501,15 @@ def deal_request(stack: Stack, case: MatrixCase) -> None:
     assert len(deals()) == 1
 
 
+PEOPLE = ("add_person", "rename_person", "contacts")
+"""What contact_sync needs of both sides' adapters."""
+
 SCENARIOS: dict[str, Scenario] = {s.recipe: s for s in [
     Scenario("ticket_history", {"helpdesk": ("open_ticket",),
                                 "crm": ("add_contact", "history")}, ticket_history),
     Scenario("deal_to_ticket", {"crm": ("add_deal",), "helpdesk": ("tickets",)},
              deal_to_ticket, prepare=add_integration_user),
-    Scenario("contact_sync", {"helpdesk": ("add_person",), "crm": ("contacts",)},
+    Scenario("contact_sync", {"helpdesk": PEOPLE, "crm": PEOPLE},
              contact_sync, options={"mode": "two_way"}, stack_per="helpdesk"),
     Scenario("crm_panel", {"helpdesk": ("open_card",), "crm": ("add_contact",)},
              crm_panel),

@@ -15,6 +15,7 @@ class AmocrmAdapter(SandboxAdapter):
     """amoCRM as a CRM in the recipe matrix."""
 
     connector = "amocrm"
+    people_path = "/api/v4/contacts"
 
     def _api(self, stack: Stack, method: str, path: str, **kwargs: Any) -> Any:
         with stack.sandbox(self.connector) as amocrm:
@@ -31,6 +32,17 @@ class AmocrmAdapter(SandboxAdapter):
                 {"field_code": "EMAIL", "values": [{"value": client.email,
                                                     "enum_code": "WORK"}]}]}])
         return str(answer["_embedded"]["contacts"][0]["id"])
+
+    def add_person(self, stack: Stack, client: Client) -> str:
+        """Add the contact through the API, as ``add_contact`` does (amoCRM then calls the
+        webhooks); its id."""
+        return self.add_contact(stack, client)
+
+    def rename_person(self, stack: Stack, person_id: str, client: Client) -> None:
+        """Change the contact's name, first name and last name through the API."""
+        self._api(stack, "PATCH", f"{self.people_path}/{person_id}", json={
+            "name": client.name, "first_name": client.first_name,
+            "last_name": client.last_name})
 
     def history(self, stack: Stack, contact_id: str) -> list[str]:
         """The text of every note on the contact."""

@@ -18,6 +18,7 @@ class BiginAdapter(SandboxAdapter):
     """Bigin as a CRM in the recipe matrix."""
 
     connector = "bigin"
+    people_path = "/bigin/v2/Contacts"
 
     def add_contact(self, stack: Stack, client: Client) -> str:
         """Store a contact with the client's names and e-mail; its Bigin id."""
@@ -41,6 +42,26 @@ class BiginAdapter(SandboxAdapter):
         return [" ".join(filter(None, (row.get("First_Name"), row.get("Last_Name"))))
                 for row in rows if str(row.get("Email") or "").casefold() == email.casefold()]
 
+    def add_person(self, stack: Stack, client: Client) -> str:
+        """Add a contact with the client's names and e-mail through the API (Bigin then
+        notifies the watching channels); its id."""
+        [contact] = self._api(stack, "POST", self.people_path, json={"data": [{
+            "First_Name": client.first_name, "Last_Name": client.last_name,
+            "Email": client.email}]})["data"]
+        return str(contact["details"]["id"])
+
+    def rename_person(self, stack: Stack, person_id: str, client: Client) -> None:
+        """Change the contact's first and last names through the API."""
+        self._api(stack, "PUT", f"{self.people_path}/{person_id}", json={"data": [{
+            "id": person_id, "First_Name": client.first_name,
+            "Last_Name": client.last_name}]})
+
+    def _api(self, stack: Stack, method: str, path: str, **kwargs) -> dict:
+        """Call the API with the sandbox's access token; the JSON answer."""
+        with stack.sandbox(self.connector) as bigin:
+            answer = bigin.request(method, path, headers=AUTH, **kwargs)
+        return answer.raise_for_status().json()
+
     def add_user(self, stack: Stack, name: str) -> None:
         """Add an active user called ``name`` (Bigin adds users by e-mail only, so the
         connection's ``user.ensure`` cannot)."""
@@ -56,20 +77,13 @@ class BiginAdapter(SandboxAdapter):
     def add_deal(self, stack: Stack, client: Client, title: str, owner: str) -> str:
         """Add the client as a contact through the API, then a deal for it owned by
         ``owner``, in the first pipeline's first stage."""
-        with stack.sandbox(self.connector) as bigin:
-            def api(method: str, path: str, **kwargs):
-                answer = bigin.request(method, f"/bigin/v2{path}", headers=AUTH, **kwargs)
-                return answer.raise_for_status().json()
-
-            users = api("GET", "/users", params={"type": "ActiveUsers"})["users"]
-            (user,) = [u for u in users if u["full_name"] == owner]
-            [contact] = api("POST", "/Contacts", json={"data": [{
-                "First_Name": client.first_name, "Last_Name": client.last_name,
-                "Email": client.email}]})["data"]
-            [deal] = api("POST", "/Pipelines", json={"data": [{
-                "Deal_Name": title, "Sub_Pipeline": PIPELINE, "Stage": STAGE,
-                "Owner": {"id": user["id"]},
-                "Contact_Name": {"id": contact["details"]["id"]}}]})["data"]
+        users = self._api(stack, "GET", "/bigin/v2/users",
+                          params={"type": "ActiveUsers"})["users"]
+        (user,) = [u for u in users if u["full_name"] == owner]
+        contact_id = self.add_person(stack, client)
+        [deal] = self._api(stack, "POST", "/bigin/v2/Pipelines", json={"data": [{
+            "Deal_Name": title, "Sub_Pipeline": PIPELINE, "Stage": STAGE,
+            "Owner": {"id": user["id"]}, "Contact_Name": {"id": contact_id}}]})["data"]
         return str(deal["details"]["id"])
 
     def deals(self, stack: Stack, title: str) -> list[str]:

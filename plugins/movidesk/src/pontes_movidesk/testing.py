@@ -28,15 +28,32 @@ class MovideskAdapter(SandboxAdapter):
     """Movidesk keeps a person's name whole (``businessName``), so contact_sync maps the
     name both ways; it has no person webhook, so its persons are polled."""
 
-    def add_person(self, stack: Stack, client: Client) -> None:
+    people_path = "/public/v1/persons"
+
+    def add_person(self, stack: Stack, client: Client) -> str:
         """Add the client as a client person through the API, as an agent's tool would
-        (the server's poll of changed persons then finds it)."""
+        (the server's poll of changed persons then finds it); its id."""
         with stack.sandbox(self.connector) as movidesk:
-            movidesk.post("/public/v1/persons", params={"token": SANDBOX_TOKEN}, json={
+            answer = movidesk.post(self.people_path, params={"token": SANDBOX_TOKEN}, json={
                 "isActive": True, "personType": 1, "profileType": 2,
                 "businessName": client.name,
                 "emails": [{"emailType": "Profissional", "email": client.email,
                             "isDefault": True}]}).raise_for_status()
+        return str(answer.json()["id"])
+
+    def rename_person(self, stack: Stack, person_id: str, client: Client) -> None:
+        """Change the person's whole name (``businessName``) through the API."""
+        with stack.sandbox(self.connector) as movidesk:
+            movidesk.patch(self.people_path, params={"token": SANDBOX_TOKEN, "id": person_id},
+                           json={"businessName": client.name}).raise_for_status()
+
+    def contacts(self, stack: Stack, email: str) -> list[str]:
+        """The names of the persons with ``email`` among their e-mails."""
+        with stack.sandbox(self.connector) as movidesk:
+            state = movidesk.get("/_sandbox/state").raise_for_status().json()
+        return [p.get("businessName") for p in state["persons"]
+                if email.casefold() in {str(e.get("email")).casefold()
+                                        for e in p.get("emails") or []}]
 
     def open_ticket(self, stack: Stack, integration: str, client: Client,
                     subject: str) -> None:

@@ -16,6 +16,7 @@ class PloomesAdapter(SandboxAdapter):
     """Ploomes as a CRM in the recipe matrix."""
 
     connector = "ploomes"
+    people_path = "/Contacts"
 
     def add_contact(self, stack: Stack, client: Client) -> str:
         """Store a person with the client's name and e-mail; its Ploomes id."""
@@ -24,6 +25,29 @@ class PloomesAdapter(SandboxAdapter):
                 "Name": client.name, "TypeId": PERSON, "Email": client.email}]
             ).raise_for_status().json()["ids"]
         return str(contact_id)
+
+    def add_person(self, stack: Stack, client: Client) -> str:
+        """Add a person with the client's name and e-mail through the API with the
+        administrator's key (Ploomes then calls the webhooks); its id."""
+        return str(self._api_row(stack, "POST", self.people_path, {
+            "Name": client.name, "TypeId": PERSON, "Email": client.email})["Id"])
+
+    def rename_person(self, stack: Stack, person_id: str, client: Client) -> None:
+        """Change the person's name through the API."""
+        with stack.sandbox(self.connector) as ploomes:
+            ploomes.patch(f"{self.people_path}({person_id})",
+                          headers={"User-Key": SANDBOX_USER_KEY},
+                          json={"Name": client.name}).raise_for_status()
+
+    def _api_row(self, stack: Stack, method: str, path: str, body: dict) -> dict:
+        """Write through the API with the administrator's key; the record written (Ploomes
+        may wrap it in ``value``)."""
+        with stack.sandbox(self.connector) as ploomes:
+            answer = ploomes.request(method, path, headers={"User-Key": SANDBOX_USER_KEY},
+                                     json=body)
+        written = answer.raise_for_status().json()
+        return (written["value"][0] if isinstance(written, dict) and "value" in written
+                else written)
 
     def history(self, stack: Stack, contact_id: str) -> list[str]:
         """The content of every interaction record of the contact."""
@@ -45,12 +69,8 @@ class PloomesAdapter(SandboxAdapter):
         through the API with the administrator's key (Ploomes then calls the webhooks)."""
         (user,) = [u for u in self._records(stack, "Users") if u["Name"] == owner]
         contact_id = self.add_contact(stack, client)
-        with stack.sandbox(self.connector) as ploomes:
-            answer = ploomes.post("/Deals", headers={"User-Key": SANDBOX_USER_KEY}, json={
-                "Title": title, "ContactId": int(contact_id), "OwnerId": user["Id"]})
-        body = answer.raise_for_status().json()
-        row = body["value"][0] if isinstance(body, dict) and "value" in body else body
-        return str(row["Id"])
+        return str(self._api_row(stack, "POST", "/Deals", {
+            "Title": title, "ContactId": int(contact_id), "OwnerId": user["Id"]})["Id"])
 
     def _records(self, stack: Stack, resource: str) -> list[dict]:
         with stack.sandbox(self.connector) as ploomes:
