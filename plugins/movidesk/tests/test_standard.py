@@ -103,6 +103,19 @@ class TestMovidesk(ConnectorStandardTests):
                        lambda ticket: len(ticket.messages) == 2),
             ActionCase("ticket.reply", {"id": "1002", "text": "Enviamos a segunda via."},
                        lambda ticket: ticket.messages[-1].text == "Enviamos a segunda via."),
+            ActionCase("ticket.list_for_client", {"contact_id": "cli-maria"},
+                       lambda tickets: [t.number for t in tickets] == ["1001"]
+                       and tickets[0].requester.name == "Maria Souza"),
+            ActionCase("ticket.list_for_client", {"contact_id": "cli-carla"},
+                       lambda tickets: [t.number for t in tickets] == ["1003"]),
+            ActionCase("ticket.list_for_client", {"contact_id": "cli-carla", "only_open": True},
+                       expect_empty=True),
+            ActionCase("ticket.list_for_client", {"contact_id": "agent-ana"}, expect_empty=True),
+            ActionCase("ticket.list_for_company", {"company_id": "org-acme"},
+                       lambda tickets: [t.number for t in tickets] == ["1001"]),
+            ActionCase("ticket.set_status", {"id": "1002", "status": "pending"},
+                       lambda ticket: ticket.vendor_status == "Aguardando"
+                       and ticket.status is TicketStatus.on_hold),
             ActionCase("movidesk.ticket.set_status", {"id": "1002", "status": "Resolvido"},
                        lambda ticket: ticket.status is TicketStatus.solved
                        and ticket.resolved_at is not None),

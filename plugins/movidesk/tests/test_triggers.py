@@ -88,9 +88,12 @@ async def test_triggers_are_registered(pontes_registry):
     triggers = {t.name: t for t in pontes_registry.triggers["movidesk"]}
     assert {name: type(t) for name, t in triggers.items()} == {
         "ticket_webhook": WebhookTrigger, "ticket_poll": PollingTrigger,
-        "person_poll": PollingTrigger}
-    assert triggers["ticket_webhook"].events == triggers["ticket_poll"].events == (
-        "ticket.changed",)
+        "person_poll": PollingTrigger, "signal_poll": PollingTrigger}
+    assert triggers["ticket_webhook"].events == (
+        "ticket.changed", "ticket.created", "ticket.replied", "ticket.commented")
+    assert triggers["ticket_poll"].events == ("ticket.changed",)
+    assert triggers["signal_poll"].events == (
+        "ticket.created", "ticket.replied", "ticket.commented", "ticket.overdue")
     assert triggers["person_poll"].events == ("contact.changed", "company.changed")
 
 

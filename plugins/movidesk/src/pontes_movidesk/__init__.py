@@ -7,8 +7,11 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
   create/get/reply, ``movidesk.ticket.set_status`` /
   ``movidesk.ticket.set_custom_fields``, and whether an agent is active
   (``agents``: ``agent.permissions``), and what a new ticket takes
-  (``ticket_fields``: ``ticket.fields``);
-- triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``);
+  (``ticket_fields``: ``ticket.fields``), and a client's or company's tickets and a
+  canonical status change for the Tickets tab (``ticket_tab``);
+- triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``),
+  and the Tickets tab's signals told by the automation's body and by a poll
+  (``signals``, ``signal_poll``);
 - mappers for tickets, contacts and companies;
 - a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
 - streams for warehouse export: persons, tickets and satisfaction surveys, in the tables
@@ -25,8 +28,10 @@ from . import (  # noqa: F401 (each declares its part on the kit)
     listing,
     mappers,
     sandbox,
+    signal_poll,
     streams,
     ticket_fields,
+    ticket_tab,
     triggers,
 )
 from .connector import kit

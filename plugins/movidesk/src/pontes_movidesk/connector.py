@@ -19,6 +19,15 @@ MAX_PAGE_SIZE = 100
 FINISHING_STATUSES = ("Resolvido", "Fechado")
 """The statuses the manual webhook set-up suggests sending tickets on."""
 
+STATUS_NAMES = {"new": "Novo", "open": "Em atendimento", "pending": "Aguardando",
+                "on_hold": "Aguardando", "solved": "Resolvido", "closed": "Fechado",
+                "canceled": "Cancelado"}
+"""A canonical status -> the status a new Movidesk account names for it."""
+
+STATUS_JUSTIFICATIONS = {"Aguardando": "Retorno do cliente",
+                         "Cancelado": "Desistência do cliente"}
+"""The justification sent with each status of a new account that needs one."""
+
 
 class MovideskSettings(ConnectionSettings):
     """Credentials and ticket defaults of a Movidesk account.
@@ -43,7 +52,11 @@ class MovideskSettings(ConnectionSettings):
       reads carry, which is mostly nothing;
     - ``poll_lookback_hours``: how far back the first poll looks;
     - ``poll_overlap_seconds``: how far before the cursor each poll starts again,
-      because changed tickets can take minutes to reach Movidesk's search.
+      because changed tickets can take minutes to reach Movidesk's search;
+    - ``status_names``: the account's status name for each canonical status, written by
+      ``ticket.set_status`` (Movidesk's statuses are the account's own names; the
+      defaults are a new Portuguese account's);
+    - ``status_justifications``: the justification sent with a status that needs one.
     """
 
     token: SecretStr
@@ -58,6 +71,9 @@ class MovideskSettings(ConnectionSettings):
     export_action_html: bool = True
     poll_lookback_hours: float = Field(default=24.0, ge=0)
     poll_overlap_seconds: float = Field(default=300.0, ge=0)
+    status_names: dict[str, str] = Field(default_factory=lambda: dict(STATUS_NAMES))
+    status_justifications: dict[str, str] = Field(
+        default_factory=lambda: dict(STATUS_JUSTIFICATIONS))
 
 
 async def check(connection: Connection) -> None:

@@ -2,6 +2,8 @@
 
 - A trigger ("gatilho") whose action is "call webhook" POSTs JSON naming the ticket
   (``Id``, in whatever casing); the body is only a hint and ``load`` reads the ticket.
+  A body that carries the whole ticket also tells the Tickets tab's signals (a new
+  ticket, reply or comment: ``signals``).
 - A poller asks for tickets whose ``lastUpdate`` moved since the cursor, which catches
   changes whose webhook never arrived.
 - Persons have no webhook: a second poller asks for client people and companies whose
@@ -39,6 +41,7 @@ from .client import PERSONS, TICKETS, list_rows
 from .connector import kit
 from .dates import canonical_text, filter_literal, parse_datetime
 from .mappers.people import COMPANY, DEPARTMENT, PERSON
+from .signals import DELIVERED_EVENTS, delivered_signals
 
 EVENT = "ticket.changed"
 POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
@@ -85,11 +88,13 @@ async def load_ticket(connection: Connection, event: Event) -> Ticket:
 # --- webhook --------------------------------------------------------------------------
 
 
-@kit.webhook_trigger("ticket_webhook", events=(EVENT,), load=load_ticket)
+@kit.webhook_trigger("ticket_webhook", events=(EVENT, *DELIVERED_EVENTS), load=load_ticket)
 def parse_webhook(request: WebhookRequest) -> list[Event]:
     """A Movidesk trigger's 'call webhook' action (POST naming the ticket).
 
-    Returns the event of one delivery; ``InvalidPayload`` without a ticket id.
+    Returns the ``ticket.changed`` event of one delivery, followed by the signals a body
+    carrying the whole ticket tells (``signals.delivered_signals``); ``InvalidPayload``
+    without a ticket id.
     """
     data = request.data
     if not isinstance(data, dict):
@@ -107,7 +112,8 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
             json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()[:20]
         suffix = f"#{digest}"
-    return [ticket_event(request.connection, ticket_id, updated, suffix, data)]
+    return [ticket_event(request.connection, ticket_id, updated, suffix, data),
+            *delivered_signals(request.connection, ticket_id, data)]
 
 
 def _lower_keys(data: dict[str, Any]) -> dict[str, Any]:
@@ -163,7 +169,7 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
     ``lastUpdate`` seen, so tickets a capped poll did not reach come in the next one.
     """
     settings = connection.settings
-    since, newest = _poll_window(cursor, settings)
+    since, newest = poll_window(cursor, settings)
     events: list[Event] = []
     skip = 0
     for _ in range(MAX_PAGES_PER_POLL):
@@ -184,7 +190,7 @@ async def poll_tickets(connection: Connection, cursor: str | None) -> PollResult
 
 
 
-def _poll_window(cursor: str | None, settings: Any) -> tuple[datetime, datetime]:
+def poll_window(cursor: str | None, settings: Any) -> tuple[datetime, datetime]:
     """Where a poll starts (the cursor less the overlap, or the look-back on the first
     poll) and the newest time seen so far."""
     if cursor:
@@ -241,7 +247,7 @@ async def poll_persons(connection: Connection, cursor: str | None) -> PollResult
     version polled twice has the same idempotency key, so it is one event.
     """
     settings = connection.settings
-    since, newest = _poll_window(cursor, settings)
+    since, newest = poll_window(cursor, settings)
     events: list[Event] = []
     skip = 0
     for _ in range(MAX_PAGES_PER_POLL):

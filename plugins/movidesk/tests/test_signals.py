@@ -1,0 +1,96 @@
+"""The Tickets tab's signals: told by an automation's body, and by the signal poll."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pontes.plugin import WebhookRequest
+from pontes_movidesk.signal_poll import poll_signals
+from pontes_movidesk.triggers import parse_webhook
+
+pytestmark = pytest.mark.anyio
+
+CLIENT = {"id": "cli-carla"}
+
+
+def delivery(body, connection: str = "movidesk") -> WebhookRequest:
+    raw = json.dumps(body).encode()
+    return WebhookRequest(connection=connection, headers={"content-type": "application/json"},
+                          query={}, body=raw, data=body, content_type="application/json")
+
+
+def kinds(events) -> list[tuple[str, str]]:
+    return [(e.type, e.idempotency_key) for e in events]
+
+
+def new_ticket(sandbox, subject: str) -> int:
+    answer = sandbox.call("POST", "/tickets", json={
+        "type": 2, "subject": subject, "createdBy": CLIENT, "clients": [CLIENT],
+        "actions": [{"type": 2, "description": "Não consigo acessar."}]})
+    return int(answer.json()["id"])
+
+
+async def test_a_delivered_creation_is_a_new_ticket(sandbox, receiver):
+    sandbox.control("POST", "/automations", {"url": receiver.url()})
+    ticket_id = new_ticket(sandbox, "Acesso bloqueado")
+    sandbox.control("GET", "/deliveries")
+    [body] = receiver.bodies()
+    assert kinds(parse_webhook(delivery(body)))[1:] == [
+        ("ticket.created", f"ticket:{ticket_id}:created")]
+
+
+async def test_delivered_actions_are_replies_and_comments(sandbox, receiver):
+    ticket_id = new_ticket(sandbox, "Boleto")
+    sandbox.control("POST", "/clock", {"advance_seconds": 120})
+    sandbox.control("POST", "/automations", {"url": receiver.url()})
+    sandbox.call("PATCH", "/tickets", id=ticket_id,
+                 json={"actions": [{"type": 2, "description": "Segue a segunda via."}]})
+    sandbox.call("PATCH", "/tickets", id=ticket_id,
+                 json={"actions": [{"type": 1, "description": "Cliente ligou."}]})
+    sandbox.control("GET", "/deliveries")
+    first, second = receiver.bodies()
+    assert kinds(parse_webhook(delivery(first)))[1:] == [
+        ("ticket.replied", f"ticket:{ticket_id}:action:2")]
+    assert sorted(kinds(parse_webhook(delivery(second)))[1:]) == [
+        ("ticket.commented", f"ticket:{ticket_id}:action:3"),
+        ("ticket.replied", f"ticket:{ticket_id}:action:2")]
+
+
+async def test_a_delivery_about_an_older_change_tells_no_signal(sandbox, receiver):
+    sandbox.control("POST", "/automations", {"url": receiver.url(),
+                                             "status_changed_to": "Resolvido"})
+    sandbox.control("POST", "/tickets/1001/status", {"status": "Resolvido"})
+    sandbox.control("GET", "/deliveries")
+    [body] = receiver.bodies()
+    assert [e.type for e in parse_webhook(delivery(body))] == ["ticket.changed"]
+
+
+async def test_a_delivery_naming_only_the_ticket_tells_no_signal():
+    assert [e.type for e in parse_webhook(delivery({"Id": 7}))] == ["ticket.changed"]
+
+
+async def test_the_poll_tells_new_tickets_and_actions_once_each(connect, sandbox):
+    conn = connect(sandbox, poll_lookback_hours=0, poll_overlap_seconds=3600)
+    first = await poll_signals(conn, None)
+    ticket_id = new_ticket(sandbox, "Nota fiscal")
+    sandbox.call("PATCH", "/tickets", id=1002,
+                 json={"actions": [{"type": 1, "description": "Ver com o financeiro."}]})
+    found = await poll_signals(conn, first.cursor)
+    assert sorted(kinds(found.events)) == [
+        ("ticket.commented", "ticket:1002:action:2"),
+        ("ticket.created", f"ticket:{ticket_id}:created")]
+    again = await poll_signals(conn, found.cursor)
+    assert sorted(kinds(again.events)) == sorted(kinds(found.events))
+
+
+async def test_the_poll_tells_an_open_ticket_past_its_solution_time(connect, sandbox):
+    conn = connect(sandbox, poll_lookback_hours=1, poll_overlap_seconds=0)
+    due = (datetime.now(UTC) - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    for ticket_id in (1001, 1003):
+        sandbox.call("PATCH", "/tickets", id=ticket_id, json={"slaSolutionDate": due})
+    found = await poll_signals(conn, None)
+    [overdue] = [e for e in found.events if e.type == "ticket.overdue"]
+    assert overdue.record_id == "1001" and overdue.entity_key == "ticket:1001"
+    assert overdue.idempotency_key.startswith("ticket:1001:overdue@")
