@@ -8,6 +8,7 @@ from pontes.testing import (
     ConnectorStandardTests,
     WebhookSample,
     find_created_cases,
+    finder_cases,
     id_of,
     made,
     prepared,
@@ -53,8 +54,7 @@ async def ana_deal(connection):
         custom={"66339": "usedesk", "1372539": [{"enum_id": 705381}, {"enum_id": 705385}]}))
 
 
-by_email = prepared(ana, {"email": "Ana.Souza@example.com"})
-by_phone = prepared(ana, {"phone": "+55 (11) 98765-4321"})
+ANA_PHONE_AS_TYPED = "+55 (11) 98765-4321"
 acme_sales = made("company.create", {"name": "Acme Ltda", "emails": ["sales@acme.com"]})
 
 
@@ -123,18 +123,15 @@ class TestAmocrm(ConnectorStandardTests):
     def action_cases(self):
         """Every action against the sandbox, with what amoCRM must give back."""
         return [
-            ActionCase("contact.find_by_email", by_email,
-                       check=lambda c: c.name == "Ana Souza"),
-            ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
-                       expect_empty=True),
-            ActionCase("contact.find_by_phone", by_phone,
-                       check=lambda c: c.phones == ["+5511987654321"]),
+            *finder_cases("contact", ana, email="Ana.Souza@example.com", phone=ANA_PHONE_AS_TYPED,
+                          check=lambda c: c.name == "Ana Souza"
+                          and c.phones == ["+5511987654321"]),
             ActionCase("contact.list_by_email", two_with_one_email, check=lambda found: sorted(
                 c.name for c in found) == ["Ana (shop)", "Ana (support)"]),
             ActionCase("contact.list_by_email", {"email": "nobody@example.com"},
                        expect_empty=True),
-            ActionCase("contact.list_by_phone", by_phone, check=lambda found: [
-                c.phones for c in found] == [["+5511987654321"]]),
+            ActionCase("contact.list_by_phone", prepared(ana, {"phone": ANA_PHONE_AS_TYPED}),
+                       check=lambda found: [c.phones for c in found] == [["+5511987654321"]]),
             ActionCase("contact.get", id_of(ana),
                        check=lambda c: c.emails == ["ana.souza@example.com"]),
             ActionCase("contact.create", {"name": "Bruno Lima", "emails": ["b@example.org"]},

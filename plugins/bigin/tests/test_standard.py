@@ -9,6 +9,7 @@ from pontes.testing import (
     ConnectorStandardTests,
     WebhookSample,
     find_created_cases,
+    finder_cases,
     id_of,
     made,
     prepared,
@@ -51,8 +52,6 @@ async def ana_deal(connection):
         contact=contact))
 
 
-by_email = prepared(ana, {"email": "Ana.Souza@example.com"})
-by_phone = prepared(ana, {"phone": "+55 (11) 98765-4321"})
 acme = prepared(made("company.create", {"name": "Acme (Brasil), Ltda"}),
                 {"name": "acme (brasil), ltda"})
 acme_by_phone = prepared(made("company.create", {"name": "Acme Fone",
@@ -130,12 +129,9 @@ class TestBigin(ConnectorStandardTests):
     def action_cases(self):
         """Every action against the sandbox, with what Bigin must give back."""
         return [
-            ActionCase("contact.find_by_email", by_email,
-                       check=lambda c: c.name == "Ana Souza" and c.last_name == "Souza"),
-            ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
-                       expect_empty=True),
-            ActionCase("contact.find_by_phone", by_phone,
-                       check=lambda c: c.phones == ["+5511987654321"]),
+            *finder_cases("contact", ana, email="Ana.Souza@example.com",
+                          phone="+55 (11) 98765-4321", check=lambda c: c.name == "Ana Souza"
+                          and c.last_name == "Souza" and c.phones == ["+5511987654321"]),
             ActionCase("contact.get", id_of(ana),
                        check=lambda c: c.emails == ["ana.souza@example.com"]
                        and c.owner.name == "Sam Rep"),

@@ -10,6 +10,7 @@ from pontes.testing import (
     ConnectorStandardTests,
     WebhookSample,
     find_created_cases,
+    finder_cases,
     made,
     prepared,
 )
@@ -113,12 +114,9 @@ class TestZohodesk(ConnectorStandardTests):
         """Each action against records the sandbox holds."""
         by_id = lambda raw: {"id": raw["id"]}  # noqa: E731
         return [
-            ActionCase("contact.find_by_email", prepared(contact_made, {
-                "email": "Dana@Example.com"}), check=lambda c: c.last_name == "Ng"),
-            ActionCase("contact.find_by_email", {"email": "nobody@example.com"},
-                       expect_empty=True),
-            ActionCase("contact.find_by_phone", prepared(contact_made, {
-                "phone": "+1 415 555 0123"}), check=lambda c: c.emails == ["dana@example.com"]),
+            *finder_cases("contact", contact_made, email="Dana@Example.com",
+                          phone="+1 415 555 0123", check=lambda c: c.last_name == "Ng"
+                          and c.emails == ["dana@example.com"]),
             ActionCase("contact.get", prepared(contact_made, by_id),
                        check=lambda c: c.name == "Dana Ng"),
             ActionCase("contact.create", {"first_name": "Ana", "last_name": "Souza",
@@ -129,10 +127,8 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("contact.update", prepared(contact_made, lambda raw: {
                 "id": raw["id"], "changes": {"phones": ["+14155550100"]}}),
                 check=lambda c: c.phones == ["+14155550100"] and c.last_name == "Ng"),
-            ActionCase("company.find_by_email", prepared(account_made, {
-                "email": "office@acme.example"}), check=lambda c: c.name == "Acme Ltd"),
-            ActionCase("company.find_by_phone", prepared(account_made, {
-                "phone": "+14155550999"}), check=lambda c: c.name == "Acme Ltd"),
+            *finder_cases("company", account_made, email="Office@Acme.example",
+                          phone="+1 (415) 555-0999", check=lambda c: c.name == "Acme Ltd"),
             ActionCase("company.find_by_name", prepared(account_made, {
                 "name": "acme ltd"}), check=lambda c: c.emails == ["office@acme.example"]),
             ActionCase("company.get", prepared(account_made, by_id),

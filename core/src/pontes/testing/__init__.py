@@ -9,7 +9,7 @@
 - ``ConnectorStandardTests`` with ``WebhookSample`` and ``ActionCase``: the tests every
   connector must pass (see ``docs/testing-plugins.md``), and ``made``, ``prepared``,
   ``id_of`` and ``created``, the inputs of cases that need a record made first, and
-  ``find_created_cases``;
+  ``find_created_cases`` and ``finder_cases``;
 - ``pontes.testing.strategies``: hypothesis strategies for canonical records;
 - ``pontes.testing.leaks``: ``find_leaks``, secrets found in any text in any spelling;
 - ``pontes.testing.stack``: a whole installation on loopback (sandboxes, a configuration
@@ -29,6 +29,7 @@ from .cases import (
     WebhookSample,
     created,
     find_created_cases,
+    finder_cases,
     id_of,
     made,
     prepared,
@@ -50,6 +51,7 @@ __all__ = [
     "created",
     "every_page",
     "find_created_cases",
+    "finder_cases",
     "free_port",
     "id_of",
     "made",

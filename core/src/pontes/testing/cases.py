@@ -10,7 +10,8 @@ A case's input that needs the sandbox prepared is an async function of the conne
     ActionCase("contact.update", id_of(ana, changes={"name": "Ana Lima"}))
     ActionCase("contact.find_created", created("contact.create", Contact(name="Marked")))
 
-and ``find_created_cases`` gives the two cases every ``<entity>.find_created`` needs.
+and ``find_created_cases`` gives the two cases every ``<entity>.find_created`` needs,
+``finder_cases`` those of ``<entity>.find_by_email`` and ``<entity>.find_by_phone``.
 """
 
 from __future__ import annotations
@@ -111,3 +112,25 @@ def find_created_cases(entity: str, draft: Any,
     action = f"{entity}.find_created"
     return [ActionCase(action, created(f"{entity}.create", draft), check=check),
             ActionCase(action, draft, expect_empty=True)]
+
+
+NOBODY = "nobody@example.com"
+"""An e-mail address no sandbox record has."""
+
+
+def finder_cases(entity: str, make: CaseInput, *, email: str | None = None,
+                 phone: str | None = None,
+                 check: Callable[[Any], object] | None = None) -> list[ActionCase]:
+    """The cases of ``<entity>.find_by_email`` and ``<entity>.find_by_phone``: the record
+    ``make`` made is found by ``email`` and by ``phone``, each written otherwise than it
+    was stored (letter case, spaces, punctuation), and an e-mail nobody has finds
+    nothing. ``check`` may say more of what was found."""
+    cases: list[ActionCase] = []
+    if email is not None:
+        cases += [ActionCase(f"{entity}.find_by_email", prepared(make, {"email": email}),
+                             check=check),
+                  ActionCase(f"{entity}.find_by_email", {"email": NOBODY}, expect_empty=True)]
+    if phone is not None:
+        cases.append(ActionCase(f"{entity}.find_by_phone", prepared(make, {"phone": phone}),
+                                check=check))
+    return cases
