@@ -90,6 +90,7 @@ def test_a_ploomes_contacts_movidesk_tickets_are_listed_opened_answered_and_move
     (action,) = [a for a in movidesk_ticket_state(stack, 8101)["actions"]
                  if "Vamos trocar o toner" in (a.get("description") or "")]
     assert action["type"] == 2 and action["origin"] == 9, action
+    assert action["createdBy"]["id"] == "agent-ana", action
 
     refused = client.post(reply_url, data={"csrf_token": token, "text": "Todos",
                                            "mode": "reply_all"})

@@ -75,3 +75,9 @@ async def test_a_dotted_path_in_a_filter_is_refused_as_movidesk_refuses_it(sandb
     answer = sandbox.call("GET", "/tickets", **{"$select": "id",
                                                 "$filter": "owner/id eq 'agent-ana'"})
     assert answer.status_code == 200 and 1001 in [row["id"] for row in answer.json()]
+
+
+async def test_a_reply_is_written_as_the_agent_named(conn, sandbox):
+    replied = await conn.call("ticket.reply", id="1002", text="Ana aqui.", agent="agent-ana")
+    assert replied.messages[-1].author == "Ana Lima"
+    assert sandbox.stored_ticket(1002)["actions"][-1]["createdBy"]["id"] == "agent-ana"

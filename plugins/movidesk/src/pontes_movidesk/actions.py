@@ -396,14 +396,15 @@ async def ticket_reply(connection: Connection, params: TicketReply) -> Ticket:
 
     The PATCH carries the new action alone, without an id: Movidesk appends an action
     sent without id and leaves the others as they are, while sending an existing one
-    back would rewrite it (its ``description`` is read as HTML).
+    back would rewrite it (its ``description`` is read as HTML). The action's author
+    (``createdBy``) is ``agent`` when given, else the connection's ``agent_id``.
     """
     if not (params.html or params.text):
         raise PermanentFailure("ticket.reply: give text or html")
     description = params.html or html.escape(params.text or "").replace("\n", "<br>")
     action: dict[str, Any] = {"type": PUBLIC if params.public else INTERNAL,
                               "origin": API_ORIGIN, "description": description}
-    agent = _settings(connection).agent_id
+    agent = params.agent or _settings(connection).agent_id
     if agent:
         action["createdBy"] = {"id": agent}
     await connection.client.patch_json(TICKETS, params={"id": params.id},
