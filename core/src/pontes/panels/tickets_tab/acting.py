@@ -13,13 +13,11 @@ answer to the write decides (a 403 is said as a missing permission).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
+from ...connection import Connection
 from ...errors import NotFoundError
 from .context import TabContext
-
-if TYPE_CHECKING:
-    from .session import Tab
 
 NOT_PROVEN = ("This tab was opened at the shared address, which does not prove who you are, "
               "so it only shows the tickets. To create or answer them, open it at your "
@@ -64,22 +62,22 @@ def shown_read_only(context: TabContext, default_user: str | None) -> bool:
     return context.user is not None and acting_user(context, default_user) is None
 
 
-async def allowed_agent(tab: Tab, action: str) -> str:
-    """The helpdesk agent the tab acts as for ``action`` (one of ``ACTION_WORDS``), once
-    the helpdesk has said that the agent exists, is active and may do it; ``NotProven``,
-    ``NotMapped`` (``Tab.agent``) or ``AgentRefused`` otherwise."""
-    agent = tab.agent()
-    helpdesk = tab.tickets.helpdesk
+async def allowed_agent(helpdesk: Connection, agent: str, action: str,
+                        say: Callable[..., str]) -> str:
+    """``agent``, once ``helpdesk`` has said that the agent exists, is active and may do
+    ``action`` (one of ``ACTION_WORDS``); ``AgentRefused``, with its reason put in words
+    by ``say``, otherwise. Without ``agent.permissions`` the helpdesk's answer to the
+    write itself decides."""
     if not helpdesk.has("agent.permissions"):
         return agent
     try:
         permissions = await helpdesk.call("agent.permissions", id=agent)
     except NotFoundError:
-        raise AgentRefused(tab.say(AGENT_MISSING, agent=agent)) from None
+        raise AgentRefused(say(AGENT_MISSING, agent=agent)) from None
     named = permissions.name or agent
     if not permissions.active:
-        raise AgentRefused(tab.say(AGENT_INACTIVE, agent=named))
+        raise AgentRefused(say(AGENT_INACTIVE, agent=named))
     if permissions.allowed is not None and action not in permissions.allowed:
-        raise AgentRefused(tab.say(AGENT_NOT_ALLOWED, agent=named,
-                                   action=tab.say(ACTION_WORDS[action])))
+        raise AgentRefused(say(AGENT_NOT_ALLOWED, agent=named,
+                               action=say(ACTION_WORDS[action])))
     return agent

@@ -30,7 +30,6 @@ from ...models import Message, Ticket, TicketStatus
 from ...web.i18n import choose_language
 from ..features import FeatureMissing
 from . import messages
-from .acting import allowed_agent
 from .context import InvalidAddress, TabContext, address_proves_user, sign_tab
 from .forms import ForwardForm, ReplyForm, TicketForm, ticket_fields
 from .session import (
@@ -108,7 +107,7 @@ def _thread(ticket: Ticket) -> list[Message]:
 async def new_ticket(tab: Tab) -> Response:
     """"+ Ticket": the form, and its post."""
     _require(tab, "create")
-    await allowed_agent(tab, "ticket.create")
+    await tab.allowed_agent("ticket.create")
     requester = await tab.tickets.requester()
     fields = await ticket_fields(tab.tickets.helpdesk)
     form = TicketForm.prefilled(requester, fields, tab.context.language)
@@ -131,7 +130,7 @@ async def reply(tab: Tab) -> Response:
     posted = await tab.form()
     mode = "reply_all" if posted.get("mode") == "reply_all" else "reply"
     _require(tab, mode)
-    agent = await allowed_agent(tab, f"ticket.{mode}")
+    agent = await tab.allowed_agent(f"ticket.{mode}")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     form = ReplyForm.posted(posted)
@@ -146,7 +145,7 @@ async def forward(tab: Tab) -> Response:
     """Forward the ticket to an address."""
     posted = await tab.form()
     _require(tab, "forward")
-    await allowed_agent(tab, "ticket.forward")
+    await tab.allowed_agent("ticket.forward")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     form = ForwardForm.posted(posted)
@@ -161,7 +160,7 @@ async def status(tab: Tab) -> Response:
     """Move the ticket to the status chosen in the dropdown."""
     posted = await tab.form()
     _require(tab, "status")
-    agent = await allowed_agent(tab, "ticket.set_status")
+    agent = await tab.allowed_agent("ticket.set_status")
     ticket_id = tab.request.path_params["ticket"]
     await tab.tickets.ticket(ticket_id)
     try:

@@ -25,7 +25,14 @@ from ..features import FeatureMissing
 from ..session import NO_STORE
 from ..signed import context_token, link_with
 from . import messages
-from .acting import NOT_PROVEN, AgentRefused, NotProven, acting_user, shown_read_only
+from .acting import (
+    NOT_PROVEN,
+    AgentRefused,
+    NotProven,
+    acting_user,
+    allowed_agent,
+    shown_read_only,
+)
 from .context import TabContext, UnknownModule, open_tab, record_kind
 from .tickets import RecordTickets
 
@@ -87,6 +94,12 @@ class Tab:
             raise NotMapped(self.say(messages.NOT_MAPPED if user else messages.NO_USER,
                                      user=user))
         return agent
+
+    async def allowed_agent(self, action: str) -> str:
+        """The helpdesk agent the tab acts as for ``action`` (a write of
+        ``acting.ACTION_WORDS``), once the helpdesk allows it; ``NotProven``, ``NotMapped``
+        or ``AgentRefused`` otherwise."""
+        return await allowed_agent(self.tickets.helpdesk, self.agent(), action, self.say)
 
     def say(self, message: str, **values: Any) -> str:
         """``message`` (one of ``messages``) in the tab's language, naming the CRM and
