@@ -187,6 +187,8 @@ class TestZohodesk(ConnectorStandardTests):
             ActionCase("webhook.remove", prepared(registered_webhook,
                                                   lambda info: {"id": info.id}),
                        check=lambda answer: answer is not None),
+            ActionCase("agent.permissions", {"id": AGENT_ZUID},
+                       check=lambda agent: agent.active and len(agent.allowed) == 5),
         ]
 
     def mapper_round_trip_fields(self):
