@@ -131,3 +131,30 @@ def test_a_new_movidesk_ticket_of_a_ploomes_client_is_a_note_and_a_signed_webhoo
     assert signal["data"]["helpdesk"] == "movidesk"
     assert signal["data"]["crm_record"] == {"kind": "contact", "id": str(contact)}
     assert signal["data"]["ticket"]["subject"] == subject
+
+
+def test_plus_ticket_opens_a_movidesk_ticket_for_the_client_found_by_e_mail(stack):
+    (contact,) = ploomes_insert(stack, "Contacts", [
+        {"TypeId": PERSON, "Name": "Lia Souto", "Email": "lia@souto.example"}])
+    seed_movidesk(stack, persons=[movidesk_person("cli-lia", "Lia Souto",
+                                                  "lia@souto.example")])
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
+    address = tab_address(stack.runtime.integrations["tab"]).format(module="contacts",
+                                                                    id=contact)
+    listed = client.get(address)
+    page = client.get(unescaped(re.search(r'class="button new-ticket" href="([^"]+)"',
+                                          listed.text).group(1))).text
+    action = unescaped(re.search(r'class="ticket-form" method="post" action="([^"]+)"',
+                                 page).group(1))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    created = client.post(action, data={
+        "csrf_token": token, "email": "lia@souto.example", "subject": "Troca de plano",
+        "category": "Comercial", "urgency": "Média",
+        "description": "Quero o plano Ouro."})
+    assert "The ticket was created." in created.text, created.text
+    with stack.sandbox("movidesk") as movidesk:
+        state = movidesk.get("/_sandbox/state").raise_for_status().json()
+    (made,) = [t for t in state["tickets"] if t["subject"] == "Troca de plano"]
+    assert [c["id"] for c in made["clients"]] == ["cli-lia"]
+    assert made["category"] == "Comercial"
+    assert "Quero o plano Ouro." in made["actions"][0]["description"]

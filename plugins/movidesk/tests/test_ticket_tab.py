@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import pytest
-from pontes.plugin import PermanentFailure, TicketStatus
+from pontes.plugin import Contact, PermanentFailure, Ticket, TicketStatus
 
 pytestmark = pytest.mark.anyio
 
@@ -81,3 +81,11 @@ async def test_a_reply_is_written_as_the_agent_named(conn, sandbox):
     replied = await conn.call("ticket.reply", id="1002", text="Ana aqui.", agent="agent-ana")
     assert replied.messages[-1].author == "Ana Lima"
     assert sandbox.stored_ticket(1002)["actions"][-1]["createdBy"]["id"] == "agent-ana"
+
+
+async def test_a_ticket_is_opened_for_the_client_with_the_requesters_e_mail(conn, sandbox):
+    made = await conn.call("ticket.create", Ticket(
+        subject="Segunda via", requester=Contact(emails=["carla.dias@example.com.br"])))
+    assert made.requester.ref(conn.name) == "cli-carla"
+    assert [c["id"] for c in sandbox.stored_ticket(int(made.number))["clients"]] == \
+        ["cli-carla"]

@@ -306,7 +306,8 @@ async def company_update(connection: Connection, params: UpdateCompany) -> Compa
 
 @kit.action("ticket.create")
 async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
-    """Open a ticket for the requester (or company) whose Movidesk id is in ``refs``.
+    """Open a ticket for the requester (or company) whose Movidesk id is in ``refs``, or
+    for the client person with one of the requester's e-mails.
 
     The description (or the messages) becomes the first action, followed by an internal
     note with the ticket's marker; ``createdBy`` is the integration agent (``agent_id``),
@@ -315,11 +316,13 @@ async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
     back only when that answer lacks it.
     """
     settings = _settings(connection)
+    params = await _with_known_requester(connection, params)
     client = client_ref(params, connection.name)
     if not client:
         raise PermanentFailure(
             f"ticket.create: requester.refs[{connection.name!r}] (or company.refs) must hold "
-            f"the Movidesk person id; find or create the client first"
+            f"the Movidesk person id, or the requester an e-mail of a Movidesk client; "
+            f"find or create the client first"
         )
     with _mapping_errors("ticket.create"):
         payload = ticket_from_canonical(params, connection.name, settings.custom_field_rule_id)
@@ -348,6 +351,21 @@ async def ticket_create(connection: Connection, params: Ticket) -> Ticket:
     except VendorError:
         raw = {**payload, "id": created_id(answer)}
     return ticket_to_canonical(raw, connection.name)
+
+
+async def _with_known_requester(connection: Connection, ticket: Ticket) -> Ticket:
+    """``ticket`` with its requester's Movidesk id, found by e-mail when neither the
+    requester nor the company carries one."""
+    requester = ticket.requester
+    if client_ref(ticket, connection.name) or requester is None:
+        return ticket
+    for email in requester.emails:
+        raw = await _find_person(connection, PERSON, _email_condition(email))
+        if raw:
+            known = requester.model_copy(
+                update={"refs": {**requester.refs, connection.name: str(raw["id"])}})
+            return ticket.model_copy(update={"requester": known})
+    return ticket
 
 
 def _marker_note(ticket: Ticket) -> str:
