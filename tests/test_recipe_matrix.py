@@ -34,9 +34,10 @@ KNOWN_FAILURES = {
         "amoCRM mapper builds from that first name only, so the contact's name loses "
         "its last name")),
     "contact_sync[ploomes -> zohodesk]": pytest.mark.xfail(strict=True, reason=(
-        "a Ploomes person has one whole Name, which contact_sync does not split: the "
-        "Zoho Desk contact it creates gets no first or last name, and Zoho Desk's "
-        "required lastName falls back to the e-mail's local part")),
+        "a Ploomes person has one whole Name and no first or last name, and "
+        "contact_sync copies first and last names but not the name: the Zoho Desk "
+        "contact it creates from a Ploomes person is named after the e-mail's local "
+        "part (Zoho Desk requires a lastName)")),
 }
 """Cases that fail for a bug still open, with what goes wrong: they run, and one that
 fails every time turns the run red when it starts passing (strict), so that its entry
