@@ -32,6 +32,9 @@ from pontes_zohodesk.sandbox import SANDBOX_REFRESH_TOKEN as DESK_REFRESH_TOKEN
 from pontes_zohodesk.sandbox.state import ORG_ID
 
 WRITES = {"POST", "PUT", "PATCH"}
+SANDBOX_OPTIONS = {"bigin": {"daily_credits": 100_000}}
+"""Bigin as a paid organisation at its cap: a Free one's 5,000 credits a day run out
+within the 1,000-step property runs."""
 _serial = itertools.count(1)
 
 
@@ -41,10 +44,12 @@ class Vendors:
     def __init__(self, workdir, mapping: dict | None = None, **options):
         plugins = load_plugins(["bigin", "zohodesk"])
         sandboxes = plugins.registry.sandboxes
-        self._served = [serve_app(sandboxes[name].app()) for name in ("bigin", "zohodesk")]
+        self._served = [serve_app(sandboxes[name].app(**SANDBOX_OPTIONS.get(name, {})))
+                        for name in ("bigin", "zohodesk")]
         self.bigin_url, self.desk_url = (served.__enter__() for served in self._served)
         config = parse_config({
-            "connections": {"bigin": sandboxes["bigin"].settings(self.bigin_url),
+            "connections": {"bigin": sandboxes["bigin"].settings(self.bigin_url,
+                                                                 **SANDBOX_OPTIONS["bigin"]),
                             "desk": sandboxes["zohodesk"].settings(self.desk_url)},
             "integrations": {"sync": {"recipe": "contact_sync", "crm": "bigin",
                                       "helpdesk": "desk",
