@@ -101,14 +101,20 @@ def test_check_reports_a_broken_config_with_its_key_path(capsys, tmp_path, sandb
     assert f"{path}: connections.ploomes.user_kee: unknown key" in err
 
 
+MOVIDESK_WEBHOOK_EVENTS = ["ticket.changed", "ticket.created", "ticket.replied",
+                           "ticket.commented"]
+"""What Movidesk's "call webhook" trigger tells (a creation, a change, replies, comments)."""
+
+
 def test_hooks_prints_a_table_of_the_urls_to_paste_into_movidesk(capsys, tmp_path, sandboxes):
     code, out, _ = run(capsys, "hooks", "--config", write_config(tmp_path, sandboxes))
     assert code == 0
     lines = out.splitlines()
     assert lines[0].split() == ["INTEGRATION", "CONNECTION", "TRIGGER", "EVENTS", "URL"]
     (row,) = [line for line in lines if line.startswith("support-history")]
-    integration, connection, trigger, events, url = row.split()
-    assert (connection, trigger, events) == ("movidesk", "ticket_webhook", "ticket.changed")
+    integration, connection, trigger, *events, url = row.split()
+    assert (connection, trigger) == ("movidesk", "ticket_webhook")
+    assert " ".join(events) == ", ".join(MOVIDESK_WEBHOOK_EVENTS)
     assert url.startswith("https://pontes.example.com/hooks/support-history/")
 
 
@@ -118,7 +124,7 @@ def test_hooks_json_gives_every_url_with_its_integration_and_events(capsys, tmp_
     assert code == 0
     (hook,) = json.loads(out)["webhooks"]
     assert hook["integration"] == "support-history" and hook["role"] == "helpdesk"
-    assert hook["connection"] == "movidesk" and hook["events"] == ["ticket.changed"]
+    assert hook["connection"] == "movidesk" and hook["events"] == MOVIDESK_WEBHOOK_EVENTS
     code, table, _ = run(capsys, "hooks", "--config", path)
     assert hook["url"] in table
 

@@ -32,13 +32,19 @@ def new_ticket(sandbox, subject: str) -> int:
     return int(answer.json()["id"])
 
 
-async def test_a_delivered_creation_is_a_new_ticket(sandbox, receiver):
+async def test_the_delivery_of_a_creation_is_a_new_ticket_keyed_as_its_version(sandbox,
+                                                                              receiver):
     sandbox.control("POST", "/automations", {"url": receiver.url()})
     ticket_id = new_ticket(sandbox, "Acesso bloqueado")
     sandbox.control("GET", "/deliveries")
     [body] = receiver.bodies()
-    assert kinds(parse_webhook(delivery(body)))[1:] == [
-        ("ticket.created", f"ticket:{ticket_id}:created")]
+    changed, created = parse_webhook(delivery(body))
+    assert changed.type == "ticket.changed" and created.type == "ticket.created"
+    assert created.record_id == str(ticket_id)
+    assert created.idempotency_key == changed.idempotency_key
+    version = datetime.fromisoformat(body["LastUpdate"]).replace(tzinfo=UTC)
+    assert created.idempotency_key == \
+        f"ticket:{ticket_id}@{version.isoformat(timespec='microseconds')}"
 
 
 async def test_delivered_actions_are_replies_and_comments(sandbox, receiver):
@@ -51,6 +57,7 @@ async def test_delivered_actions_are_replies_and_comments(sandbox, receiver):
                  json={"actions": [{"type": 1, "description": "Cliente ligou."}]})
     sandbox.control("GET", "/deliveries")
     first, second = receiver.bodies()
+    assert parse_webhook(delivery(first))[0].type == "ticket.changed"
     assert kinds(parse_webhook(delivery(first)))[1:] == [
         ("ticket.replied", f"ticket:{ticket_id}:action:2")]
     assert sorted(kinds(parse_webhook(delivery(second)))[1:]) == [
@@ -71,16 +78,19 @@ async def test_a_delivery_naming_only_the_ticket_tells_no_signal():
     assert [e.type for e in parse_webhook(delivery({"Id": 7}))] == ["ticket.changed"]
 
 
-async def test_the_poll_tells_new_tickets_and_actions_once_each(connect, sandbox):
+async def test_the_poll_tells_new_actions_once_each_and_leaves_new_tickets_out(connect,
+                                                                               sandbox):
     conn = connect(sandbox, poll_lookback_hours=0, poll_overlap_seconds=3600)
     first = await poll_signals(conn, None)
     ticket_id = new_ticket(sandbox, "Nota fiscal")
     sandbox.call("PATCH", "/tickets", id=1002,
                  json={"actions": [{"type": 1, "description": "Ver com o financeiro."}]})
+    sandbox.call("PATCH", "/tickets", id=ticket_id,
+                 json={"actions": [{"type": 2, "description": "Qual o número da nota?"}]})
     found = await poll_signals(conn, first.cursor)
     assert sorted(kinds(found.events)) == [
         ("ticket.commented", "ticket:1002:action:2"),
-        ("ticket.created", f"ticket:{ticket_id}:created")]
+        ("ticket.replied", f"ticket:{ticket_id}:action:2")]
     again = await poll_signals(conn, found.cursor)
     assert sorted(kinds(again.events)) == sorted(kinds(found.events))
 

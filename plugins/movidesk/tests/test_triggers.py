@@ -93,7 +93,7 @@ async def test_triggers_are_registered(pontes_registry):
         "ticket.changed", "ticket.created", "ticket.replied", "ticket.commented")
     assert triggers["ticket_poll"].events == ("ticket.changed",)
     assert triggers["signal_poll"].events == (
-        "ticket.created", "ticket.replied", "ticket.commented", "ticket.overdue")
+        "ticket.replied", "ticket.commented", "ticket.overdue")
     assert triggers["person_poll"].events == ("contact.changed", "company.changed")
 
 

@@ -1,9 +1,11 @@
-"""The Tickets tab's signals, polled (``signal_poll``): what the webhook tells when its
-body carries the whole ticket, and what no webhook can tell.
+"""The Tickets tab's signals, polled (``signal_poll``): the replies and comments the
+webhook tells when its body carries the whole ticket, and what no webhook can tell.
 
 Each poll reads the tickets whose ``lastUpdate`` moved since the cursor, with their
-actions, and tells their creation and new actions (``signals.ticket_signals``); then the
-open tickets whose ``slaSolutionDate`` passed since the cursor (``ticket.overdue``). It
+actions, and tells their new actions (``signals.action_signals``); then the open tickets
+whose ``slaSolutionDate`` passed since the cursor (``ticket.overdue``). New tickets are
+the webhook's to tell: a poll telling them would tell ``ticket_history`` of a ticket
+twice (its ``ticket_poll`` reports the same version as ``ticket.changed``). It
 starts ``poll_overlap_seconds`` before the cursor (Movidesk's search lags behind
 writes), the first poll ``poll_lookback_hours`` back; the idempotency keys make what the
 overlap reads twice one event. The next cursor is the latest ``lastUpdate`` seen, or
@@ -19,7 +21,7 @@ from pontes.plugin import Connection, Event, PollResult
 from .client import TICKETS, list_rows
 from .connector import kit
 from .dates import canonical_text, filter_literal, parse_datetime
-from .signals import SIGNAL_EVENTS, overdue_signal, ticket_signals
+from .signals import POLLED_EVENTS, action_signals, overdue_signal
 from .ticket_tab import FINISHED
 from .triggers import MAX_PAGES_PER_POLL, load_ticket, poll_window
 
@@ -56,18 +58,18 @@ async def overdue_since(connection: Connection, since: datetime,
         orderby="slaSolutionDate desc", top=connection.settings.page_size)
 
 
-@kit.polling_trigger("signal_poll", events=SIGNAL_EVENTS, load=load_ticket,
+@kit.polling_trigger("signal_poll", events=POLLED_EVENTS, load=load_ticket,
                      interval_seconds=300.0)
 async def poll_signals(connection: Connection, cursor: str | None) -> PollResult:
-    """New tickets, replies and comments, and tickets past their solution time, since the
-    last poll (see the module docstring)."""
+    """New replies and comments, and tickets past their solution time, since the last
+    poll (see the module docstring)."""
     now = datetime.now(UTC)
     since, newest = poll_window(cursor, connection.settings)
     events: list[Event] = []
     for row in await changed_since(connection, since):
         if row.get("id") is None:
             continue
-        events += ticket_signals(connection.name, int(row["id"]), row, since)
+        events += action_signals(connection.name, int(row["id"]), row, since)
         updated = parse_datetime(row.get("lastUpdate"), "lastUpdate")
         newest = max(newest, updated or newest)
     for row in await overdue_since(connection, since, now):

@@ -5,15 +5,20 @@ Movidesk says only that a ticket was created or changed (its "call webhook" trig
 never what changed. These events are read off the ticket itself, as a webhook delivery
 carries it or as a poll reads it:
 
-- ``ticket.created``: the ticket was created at or after ``since``;
+- ``ticket.created``: a delivery whose ticket was created within ``DELIVERY_WINDOW``
+  before its ``lastUpdate`` is the delivery of its creation. Its event has the key of the
+  delivery's ``ticket.changed`` (the ticket's version), and event keys are unique per
+  integration, so a recipe that wants both, such as ``ticket_history``, still hears of
+  one delivery once, and a recipe wanting only ``ticket.changed`` (``deal_to_ticket``)
+  hears of it as before;
 - ``ticket.replied`` / ``ticket.commented``: each public / internal action created at or
-  after ``since``, leaving out the actions the ticket was opened with (created no later
-  than the ticket);
+  after ``since`` (a delivery: ``DELIVERY_WINDOW`` before its ``lastUpdate``), leaving
+  out the actions the ticket was opened with (created no later than the ticket);
 - ``ticket.overdue``: an open ticket whose ``slaSolutionDate`` passed (polled only: a
   solution time passing changes nothing that would make Movidesk call).
 
-Each event's idempotency key names what it is about (``ticket:<id>:created``,
-``ticket:<id>:action:<action id>``, ``ticket:<id>:overdue@<slaSolutionDate>``), so a
+An action's or a due time's event is keyed by what it is about
+(``ticket:<id>:action:<action id>``, ``ticket:<id>:overdue@<slaSolutionDate>``), so a
 delivery and a poll that both see it, or many deliveries of one ticket, make one event.
 The entity key is the ticket's, as for ``ticket.changed``, so one ticket's events run in
 order. Movidesk documents nothing for escalations, mentions or ratings on a ticket
@@ -30,15 +35,18 @@ from pontes.plugin import Event
 from .dates import canonical_text, parse_datetime
 from .mappers.tickets import INTERNAL
 
-DELIVERED_EVENTS = ("ticket.created", "ticket.replied", "ticket.commented")
+ACTION_EVENTS = ("ticket.replied", "ticket.commented")
+"""The signals told of a ticket's new actions."""
+
+DELIVERED_EVENTS = ("ticket.created", *ACTION_EVENTS)
 """The signals a webhook delivery can tell."""
 
-SIGNAL_EVENTS = (*DELIVERED_EVENTS, "ticket.overdue")
-"""Every signal told of a Movidesk ticket (the overdue one only by polling)."""
+POLLED_EVENTS = (*ACTION_EVENTS, "ticket.overdue")
+"""The signals the signal poll tells."""
 
 DELIVERY_WINDOW = timedelta(seconds=60)
-"""For a webhook delivery, ``since`` is this long before the delivered ticket's
-``lastUpdate``: what happened that close to the change is what the delivery is about."""
+"""For a webhook delivery, what happened this long before the delivered ticket's
+``lastUpdate`` is what the delivery is about."""
 
 
 def lowered(data: dict[str, Any]) -> dict[str, Any]:
@@ -47,12 +55,11 @@ def lowered(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event(kind: str, connection_name: str, ticket_id: int, key: str,
-           occurred: datetime | None, payload: dict[str, Any]) -> Event:
-    fields: dict[str, Any] = {"occurred_at": occurred} if occurred is not None else {}
+           occurred: datetime, payload: dict[str, Any]) -> Event:
     return Event(type=kind, connection=connection_name,
                  idempotency_key=f"ticket:{ticket_id}:{key}",
                  entity_key=f"ticket:{ticket_id}", record_id=str(ticket_id),
-                 payload=payload, **fields)
+                 occurred_at=occurred, payload=payload)
 
 
 def _instant(value: Any) -> datetime | None:
@@ -63,18 +70,23 @@ def _instant(value: Any) -> datetime | None:
         return None
 
 
-def ticket_signals(connection_name: str, ticket_id: int, ticket: dict[str, Any],
+def is_creation(delivery: dict[str, Any]) -> bool:
+    """Whether a delivery (any key casing) is the one of its ticket's creation: created
+    within ``DELIVERY_WINDOW`` before its ``lastUpdate``. A body without both dates (such
+    as ``{"Id": n}``) is not."""
+    fields = lowered(delivery)
+    created, updated = _instant(fields.get("createddate")), _instant(fields.get("lastupdate"))
+    return created is not None and updated is not None and \
+        timedelta(0) <= updated - created <= DELIVERY_WINDOW
+
+
+def action_signals(connection_name: str, ticket_id: int, ticket: dict[str, Any],
                    since: datetime) -> list[Event]:
-    """The creation and the new actions of one ticket (``ticket``, any key casing) that
-    happened at or after ``since``."""
+    """The replies and comments of one ticket (``ticket``, any key casing) added at or
+    after ``since``, other than those it was opened with."""
     fields = lowered(ticket)
     created = _instant(fields.get("createddate"))
-    summary = {"id": ticket_id, "createdDate": fields.get("createddate"),
-               "lastUpdate": fields.get("lastupdate")}
     events = []
-    if created is not None and created >= since:
-        events.append(_event("ticket.created", connection_name, ticket_id, "created",
-                             created, summary))
     for action in fields.get("actions") or []:
         if not isinstance(action, dict):
             continue
@@ -85,20 +97,19 @@ def ticket_signals(connection_name: str, ticket_id: int, ticket: dict[str, Any],
             continue
         kind = "ticket.commented" if action.get("type") == INTERNAL else "ticket.replied"
         events.append(_event(kind, connection_name, ticket_id, f"action:{action['id']}",
-                             made, {**summary, "action": action.get("id")}))
+                             made, {"id": ticket_id, "action": action.get("id")}))
     return events
 
 
-def delivered_signals(connection_name: str, ticket_id: int,
+def delivered_actions(connection_name: str, ticket_id: int,
                       delivery: dict[str, Any]) -> list[Event]:
-    """The signals a webhook delivery carrying the whole ticket tells: its creation and
-    its actions within ``DELIVERY_WINDOW`` before its ``lastUpdate``. A delivery naming
-    only the ticket (``{"Id": n}``) tells none; the poll finds them."""
-    fields = lowered(delivery)
-    updated = _instant(fields.get("lastupdate"))
+    """The replies and comments a delivery carrying the whole ticket tells: those added
+    within ``DELIVERY_WINDOW`` before its ``lastUpdate``. A delivery naming only the
+    ticket (``{"Id": n}``) tells none; the signal poll finds them."""
+    updated = _instant(lowered(delivery).get("lastupdate"))
     if updated is None:
         return []
-    return ticket_signals(connection_name, ticket_id, delivery, updated - DELIVERY_WINDOW)
+    return action_signals(connection_name, ticket_id, delivery, updated - DELIVERY_WINDOW)
 
 
 def overdue_signal(connection_name: str, ticket: dict[str, Any]) -> Event | None:

@@ -2,8 +2,10 @@
 
 - A trigger ("gatilho") whose action is "call webhook" POSTs JSON naming the ticket
   (``Id``, in whatever casing); the body is only a hint and ``load`` reads the ticket.
-  A body that carries the whole ticket also tells the Tickets tab's signals (a new
-  ticket, reply or comment: ``signals``).
+  A body that carries the whole ticket also tells the Tickets tab's signals: the
+  delivery of a ticket's creation is ``ticket.created`` as well as ``ticket.changed``
+  (one key, so a recipe wanting both hears of it once), and the replies and comments it
+  carries (``signals``).
 - A poller asks for tickets whose ``lastUpdate`` moved since the cursor, which catches
   changes whose webhook never arrived.
 - Persons have no webhook: a second poller asks for client people and companies whose
@@ -41,7 +43,7 @@ from .client import PERSONS, TICKETS, list_rows
 from .connector import kit
 from .dates import canonical_text, filter_literal, parse_datetime
 from .mappers.people import COMPANY, DEPARTMENT, PERSON
-from .signals import DELIVERED_EVENTS, delivered_signals
+from .signals import DELIVERED_EVENTS, delivered_actions, is_creation
 
 EVENT = "ticket.changed"
 POLL_FIELDS = ("id", "subject", "status", "baseStatus", "lastUpdate")
@@ -52,10 +54,10 @@ _ID_KEYS = ("id", "ticketid")
 
 
 def ticket_event(connection_name: str, ticket_id: int, updated: datetime | None,
-                 key_suffix: str, payload: dict[str, Any]) -> Event:
-    """The ``ticket.changed`` event of one ticket version."""
+                 key_suffix: str, payload: dict[str, Any], event_type: str = EVENT) -> Event:
+    """The event of one ticket version: ``ticket.changed``, or ``event_type``."""
     return Event(
-        type=EVENT,
+        type=event_type,
         connection=connection_name,
         idempotency_key=f"ticket:{ticket_id}{key_suffix}",
         entity_key=f"ticket:{ticket_id}",
@@ -92,9 +94,11 @@ async def load_ticket(connection: Connection, event: Event) -> Ticket:
 def parse_webhook(request: WebhookRequest) -> list[Event]:
     """A Movidesk trigger's 'call webhook' action (POST naming the ticket).
 
-    Returns the ``ticket.changed`` event of one delivery, followed by the signals a body
-    carrying the whole ticket tells (``signals.delivered_signals``); ``InvalidPayload``
-    without a ticket id.
+    Returns the ``ticket.changed`` event of one delivery, and a ``ticket.created`` with
+    the same idempotency key when the body shows it is the delivery of the ticket's
+    creation (``signals.is_creation``): an integration that wants both keeps one, as
+    before. Then the replies and comments a body carrying the whole ticket tells
+    (``signals.delivered_actions``). ``InvalidPayload`` without a ticket id.
     """
     data = request.data
     if not isinstance(data, dict):
@@ -112,8 +116,10 @@ def parse_webhook(request: WebhookRequest) -> list[Event]:
             json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()[:20]
         suffix = f"#{digest}"
-    return [ticket_event(request.connection, ticket_id, updated, suffix, data),
-            *delivered_signals(request.connection, ticket_id, data)]
+    kinds = (EVENT, "ticket.created") if is_creation(data) else (EVENT,)
+    return [*(ticket_event(request.connection, ticket_id, updated, suffix, data, kind)
+              for kind in kinds),
+            *delivered_actions(request.connection, ticket_id, data)]
 
 
 def _lower_keys(data: dict[str, Any]) -> dict[str, Any]:
