@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from pontes.plugin import WebhookRequest
+from pontes_movidesk.connector import webhook_setup
 from pontes_movidesk.signal_poll import poll_signals
 from pontes_movidesk.triggers import parse_webhook
 
@@ -104,3 +105,10 @@ async def test_the_poll_tells_an_open_ticket_past_its_solution_time(connect, san
     [overdue] = [e for e in found.events if e.type == "ticket.overdue"]
     assert overdue.record_id == "1001" and overdue.entity_key == "ticket:1001"
     assert overdue.idempotency_key.startswith("ticket:1001:overdue@")
+
+
+def test_the_setup_steps_ask_for_a_trigger_on_every_change_for_the_tabs_signals():
+    tab = webhook_setup(("ticket.created", "ticket.replied", "ticket.commented"), "https://x")
+    assert "whenever a ticket is created or changed" in tab and "Alterado para" not in tab
+    history = webhook_setup(("ticket.changed", "ticket.created"), "https://x")
+    assert '"Ticket: Status" "Alterado para" "Resolvido"' in history

@@ -16,6 +16,9 @@ VENDOR_REQUESTS_PER_MINUTE = 10
 MAX_PAGE_SIZE = 100
 """The most rows Movidesk returns in one list call."""
 
+ACTION_EVENTS = ("ticket.replied", "ticket.commented")
+"""The Tickets tab's signals that need a trigger firing on every change."""
+
 FINISHING_STATUSES = ("Resolvido", "Fechado")
 """The statuses the manual webhook set-up suggests sending tickets on."""
 
@@ -85,18 +88,27 @@ async def check(connection: Connection) -> None:
 
 
 def webhook_setup(events: tuple[str, ...], url: str) -> str:
-    """The steps that make Movidesk post a ticket to ``url`` when its status changes.
+    """The steps that make Movidesk post a ticket to ``url``: when its status changes,
+    or, for the Tickets tab's signals (replies and comments among ``events``), whenever
+    a ticket is created or changed.
 
     Movidesk's API cannot create triggers ("Gatilhos"); its "call webhook" action is set
     up in the UI. These are the steps, in the screen's own words, as the Ploomes
     integration article describes them.
     """
-    statuses = " or ".join(f'"{s}"' for s in FINISHING_STATUSES)
+    if set(events) & set(ACTION_EVENTS):
+        moment = ('  Condições: the trigger runs whenever a ticket is created or changed '
+                  '(no condition on its fields), so new tickets, replies and comments reach '
+                  'pontes')
+    else:
+        statuses = " or ".join(f'"{s}"' for s in FINISHING_STATUSES)
+        moment = ('  Condições > Condições combinadas: se "Ticket: Status" "Alterado para" '
+                  f'{statuses} (one condition per status, or the moment you want tickets '
+                  'sent)')
     return "\n".join([
         "In Movidesk: Configurações -> Gatilhos -> new trigger:",
         '  Principal > Nome: "pontes" (any name)',
-        '  Condições > Condições combinadas: se "Ticket: Status" "Alterado para" '
-        f'{statuses} (one condition per status, or the moment you want tickets sent)',
+        moment,
         f'  Ações: "Acionar Webhook" with the URL {url}',
         "  Save.",
     ])

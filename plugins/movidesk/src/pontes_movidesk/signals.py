@@ -32,11 +32,9 @@ from typing import Any
 
 from pontes.plugin import Event
 
+from .connector import ACTION_EVENTS
 from .dates import canonical_text, parse_datetime
 from .mappers.tickets import INTERNAL
-
-ACTION_EVENTS = ("ticket.replied", "ticket.commented")
-"""The signals told of a ticket's new actions."""
 
 DELIVERED_EVENTS = ("ticket.created", *ACTION_EVENTS)
 """The signals a webhook delivery can tell."""
