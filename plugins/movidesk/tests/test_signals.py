@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs
 
 import pytest
 from pontes.plugin import WebhookRequest
@@ -112,3 +113,19 @@ def test_the_setup_steps_ask_for_a_trigger_on_every_change_for_the_tabs_signals(
     assert "whenever a ticket is created or changed" in tab and "Alterado para" not in tab
     history = webhook_setup(("ticket.changed", "ticket.created"), "https://x")
     assert '"Ticket: Status" "Alterado para" "Resolvido"' in history
+
+
+async def test_a_poll_that_could_not_read_every_change_resumes_after_the_last_it_read(
+        connect, sandbox):
+    for number in range(3):
+        new_ticket(sandbox, f"Chamado {number}")
+    conn = connect(sandbox, poll_lookback_hours=48, poll_overlap_seconds=0, page_size=1)
+    capped = await poll_signals(conn, None)
+    queries = [parse_qs(r["query"]) for r in sandbox.control("GET", "/requests")]
+    assert [q["$orderby"] for q in queries if "$orderby" in q].count(["lastUpdate asc"]) == 5
+    stored = sorted(t["lastUpdate"] for t in sandbox.control("GET", "/state")["tickets"]
+                    if t["id"] != 1004)
+    assert capped.cursor.startswith(stored[4][:19])
+    whole = await poll_signals(connect(sandbox, poll_lookback_hours=48,
+                                       poll_overlap_seconds=0), None)
+    assert whole.cursor > capped.cursor

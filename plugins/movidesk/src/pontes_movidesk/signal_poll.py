@@ -8,8 +8,9 @@ the webhook's to tell: a poll telling them would tell ``ticket_history`` of a ti
 twice (its ``ticket_poll`` reports the same version as ``ticket.changed``). It
 starts ``poll_overlap_seconds`` before the cursor (Movidesk's search lags behind
 writes), the first poll ``poll_lookback_hours`` back; the idempotency keys make what the
-overlap reads twice one event. The next cursor is the latest ``lastUpdate`` seen, or
-the moment the poll began less the overlap when that is later.
+overlap reads twice one event. The next cursor is the latest ``lastUpdate`` seen, or,
+when the poll read every changed ticket, the moment it began less the overlap if that is
+later.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ async def poll_signals(connection: Connection, cursor: str | None) -> PollResult
     now = datetime.now(UTC)
     since, newest = poll_window(cursor, connection.settings)
     events: list[Event] = []
-    for row in await changed_since(connection, since):
+    changed = await changed_since(connection, since)
+    for row in changed:
         if row.get("id") is None:
             continue
         events += action_signals(connection.name, int(row["id"]), row, since)
@@ -76,5 +78,6 @@ async def poll_signals(connection: Connection, cursor: str | None) -> PollResult
         event = overdue_signal(connection.name, row)
         if event is not None:
             events.append(event)
-    overlap = timedelta(seconds=connection.settings.poll_overlap_seconds)
-    return PollResult(events=events, cursor=canonical_text(max(newest, now - overlap)))
+    if len(changed) < MAX_PAGES_PER_POLL * connection.settings.page_size:
+        newest = max(newest, now - timedelta(seconds=connection.settings.poll_overlap_seconds))
+    return PollResult(events=events, cursor=canonical_text(newest))
