@@ -88,7 +88,8 @@ async def test_triggers_are_registered(pontes_registry):
     triggers = {t.name: t for t in pontes_registry.triggers["movidesk"]}
     assert {name: type(t) for name, t in triggers.items()} == {
         "ticket_webhook": WebhookTrigger, "ticket_poll": PollingTrigger,
-        "person_poll": PollingTrigger, "signal_poll": PollingTrigger}
+        "person_poll": PollingTrigger, "signal_poll": PollingTrigger,
+        "rating_poll": PollingTrigger}
     assert triggers["ticket_webhook"].events == (
         "ticket.changed", "ticket.created", "ticket.replied", "ticket.commented")
     assert triggers["ticket_poll"].events == ("ticket.changed",)

@@ -11,7 +11,8 @@ The plugin's contributions, through the hooks of ``pontes.hookspecs``:
   canonical status change for the Tickets tab (``ticket_tab``);
 - triggers: the "call webhook" automation and a ``lastUpdate`` poller (``ticket.changed``),
   and the Tickets tab's signals told by the automation's body and by a poll
-  (``signals``, ``signal_poll``);
+  (``signals``, ``signal_poll``), and satisfaction-survey answers as ratings
+  (``rating_poll``);
 - mappers for tickets, contacts and companies;
 - a sandbox emulating the Movidesk public API (``pontes_movidesk.sandbox``);
 - streams for warehouse export: persons, tickets and satisfaction surveys, in the tables
@@ -27,6 +28,7 @@ from . import (  # noqa: F401 (each declares its part on the kit)
     agents,
     listing,
     mappers,
+    rating_poll,
     sandbox,
     signal_poll,
     streams,
