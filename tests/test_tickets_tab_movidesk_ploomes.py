@@ -2,7 +2,7 @@
 Ploomes contact's Movidesk tickets listed, opened with their actions, answered and moved
 from the tab, with the actions Movidesk lacks (reply to all, forward) not offered; and a
 new Movidesk ticket of a Ploomes client told as a "New ticket" interaction record in
-Ploomes and a signed outgoing webhook."""
+Ploomes and a signed outgoing webhook, and a satisfaction answer as a "New rating" one."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ def stack(tmp_path_factory):
             "recipe": "tickets_tab", "helpdesk": "movidesk", "crm": "ploomes",
             "options": {"agents": {USER: "agent-ana"}, "default_user": USER,
                         "webhooks": [{"url": f"{receiver_url}/signals",
-                                      "secret": WEBHOOK_SECRET}]}}}
+                                      "secret": WEBHOOK_SECRET}]},
+            "poll": True, "poll_interval": 1}}
         connections = {"ploomes": ("ploomes", {}),
                        "movidesk": ("movidesk", {"poll_lookback_hours": 0,
                                                  "poll_overlap_seconds": 2})}
@@ -158,3 +159,36 @@ def test_plus_ticket_opens_a_movidesk_ticket_for_the_client_found_by_e_mail(stac
     assert [c["id"] for c in made["clients"]] == ["cli-lia"]
     assert made["category"] == "Comercial"
     assert "Quero o plano Ouro." in made["actions"][0]["description"]
+
+
+def seed_movidesk_answers(stack, answers: list[dict]) -> None:
+    """Satisfaction-survey answers clients gave in Movidesk."""
+    with stack.sandbox("movidesk") as movidesk:
+        movidesk.post("/_sandbox/seed", json={"survey_responses": answers}).raise_for_status()
+
+
+def test_a_satisfaction_answer_on_a_ploomes_clients_ticket_is_a_new_rating_note(stack):
+    (contact,) = ploomes_insert(stack, "Contacts", [
+        {"TypeId": PERSON, "Name": "Bia Rocha", "Email": "bia@rocha.example"}])
+    seed_movidesk(stack, persons=[movidesk_person("cli-bia", "Bia Rocha", "bia@rocha.example")],
+                  tickets=[movidesk_ticket(8301, "cli-bia", "Entrega atrasada da Bia")])
+
+    def survey_read() -> bool:
+        with stack.sandbox("movidesk") as movidesk:
+            log = movidesk.get("/_sandbox/requests").raise_for_status().json()
+        return any(r["path"].endswith("/survey/responses") and r["status"] == 200
+                   for r in log)
+
+    stack.wait_until(survey_read, 60, "the first poll of the survey answers")
+    seed_movidesk_answers(stack, [{
+        "id": "zz-bia-1", "questionId": "pZN7", "clientId": "cli-bia", "type": 2,
+        "ticketId": 8301, "responseDate": "2026-12-01T13:35:38.0174433",
+        "commentary": "Chegou tarde.", "value": 2}])
+
+    def rating_notes() -> list[dict]:
+        return [r for r in steps.ploomes_records(stack, "InteractionRecords")
+                if r.get("ContactId") == contact and "New rating" in str(r.get("Content"))]
+
+    stack.wait_until(rating_notes, 60, "the new-rating note in Ploomes")
+    (note,) = rating_notes()
+    assert "Rating: bad" in str(note["Content"]) and "Chegou tarde." in str(note["Content"])
