@@ -20,25 +20,7 @@ pytestmark = pytest.mark.slow
 
 CASES, UNCOVERED = matrix_cases()
 
-WHOLE_NAMES = pytest.mark.xfail(strict=False, reason=(
-    "Movidesk keeps a person's name whole, amoCRM and Bigin in first and last names: "
-    "contact_sync copies first_name and last_name (empty on the Movidesk side) as well "
-    "as the mapped name, and every integration of the Movidesk account does, so a rename "
-    "may end as 'Renamed' or 'Renamed Renamed', depending on the order the events run"))
-KNOWN_FAILURES = {
-    "contact_sync[amocrm -> movidesk]": WHOLE_NAMES,
-    "contact_sync[bigin -> movidesk]": WHOLE_NAMES,
-    "contact_sync[ploomes -> movidesk]": WHOLE_NAMES,
-    "contact_sync[amocrm -> zohodesk]": pytest.mark.xfail(strict=True, reason=(
-        "a first name changed alone reaches amoCRM as a partial update whose name the "
-        "amoCRM mapper builds from that first name only, so the contact's name loses "
-        "its last name")),
-    "contact_sync[ploomes -> zohodesk]": pytest.mark.xfail(strict=True, reason=(
-        "a Ploomes person has one whole Name and no first or last name, and "
-        "contact_sync copies first and last names but not the name: the Zoho Desk "
-        "contact it creates from a Ploomes person is named after the e-mail's local "
-        "part (Zoho Desk requires a lastName)")),
-}
+KNOWN_FAILURES: dict[str, pytest.MarkDecorator] = {}
 """Cases that fail for a bug still open, with what goes wrong: they run, and one that
 fails every time turns the run red when it starts passing (strict), so that its entry
 is removed."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,9 @@ from .models import (
     Ticket,
     TicketStatus,
 )
+
+if TYPE_CHECKING:
+    from .connection import Connection
 
 
 class _Params(BaseModel):
@@ -96,6 +99,15 @@ class UpdateContact(_Params):
 
     id: str
     changes: Contact
+
+    async def changes_with_whole_names(self, connection: Connection) -> Contact:
+        """``changes`` with its names whole and in agreement (``Contact.whole_names``),
+        for a side that builds one from the other: the person is read through
+        ``connection``'s ``contact.get`` only when a first or last name changes alone."""
+        current = None
+        if self.changes.changes_one_name_part():
+            current = await connection.call("contact.get", id=self.id)
+        return self.changes.whole_names(current)
 
 
 class PageOf(_Params):

@@ -46,9 +46,11 @@ __all__ = [
     "UtcDateTime",
     "UserRef",
     "new_id",
+    "join_name",
     "normalize_email",
     "normalize_phone",
     "normalize_tax_id",
+    "split_name",
     "to_utc",
 ]
 
@@ -94,6 +96,23 @@ def normalize_tax_id(value: str) -> str:
     """Keep only the digits of a CPF/CNPJ (or any tax id written with punctuation)."""
     digits = "".join(ch for ch in value if ch.isdigit())
     return digits or value.strip()
+
+
+def join_name(first: str | None, last: str | None) -> str | None:
+    """A whole name from a first and a last name (``"Ana", "Lima"`` -> ``"Ana Lima"``),
+    either of which may be missing; ``None`` when both are."""
+    return " ".join(p.strip() for p in (first, last) if p and p.strip()) or None
+
+
+def split_name(whole: str | None) -> tuple[str | None, str | None]:
+    """A whole name as first and last name, for a side that stores them apart: the last
+    word is the last name, the words before it the first name (``"Ana Maria Lima"`` ->
+    ``("Ana Maria", "Lima")``); one word is a last name alone, since the sides that store
+    parts require a last name. ``(None, None)`` for no name."""
+    words = (whole or "").split()
+    if not words:
+        return None, None
+    return " ".join(words[:-1]) or None, words[-1]
 
 
 def to_utc(value: datetime) -> datetime:
@@ -189,8 +208,45 @@ class Contact(Record):
         """The full name, or first and last name joined, or ``None``."""
         if self.name:
             return self.name
-        parts = [p for p in (self.first_name, self.last_name) if p]
-        return " ".join(parts) or None
+        return join_name(self.first_name, self.last_name)
+
+    def name_parts(self) -> tuple[str | None, str | None]:
+        """First and last name: as given when either is, else ``name`` split
+        (``split_name``)."""
+        if self.first_name or self.last_name:
+            return self.first_name, self.last_name
+        return split_name(self.name)
+
+    def whole_names(self, current: Contact | None = None) -> Contact:
+        """These changes with ``name``, ``first_name`` and ``last_name`` all set and in
+        agreement, whatever the side they are written to stores (a whole name, or first
+        and last names, or both):
+
+        - a whole name given alone is split into first and last name (``split_name``);
+        - a first or last name given without the whole name is joined with the other
+          part, as given or as ``current`` (the record being changed) has it, into the
+          whole name, so changing one part never loses the other;
+        - changes that set no name, or set all three, are returned as they are.
+        """
+        given = {"name", "first_name", "last_name"} & self.model_fields_set
+        if not given or len(given) == 3:
+            return self
+        if given == {"name"}:
+            first, last = split_name(self.name)
+            return self.model_copy(update={"first_name": first, "last_name": last})
+        first, last = current.name_parts() if current is not None else (None, None)
+        if "first_name" in given:
+            first = self.first_name
+        if "last_name" in given:
+            last = self.last_name
+        whole = self.name if "name" in given else join_name(first, last)
+        return self.model_copy(update={"name": whole, "first_name": first, "last_name": last})
+
+    def changes_one_name_part(self) -> bool:
+        """Whether these changes set a first or last name without the whole name, so
+        that ``whole_names`` needs the current record to build the whole name."""
+        given = {"name", "first_name", "last_name"} & self.model_fields_set
+        return bool(given) and "name" not in given and given != {"first_name", "last_name"}
 
 
 class DealStatus(StrEnum):

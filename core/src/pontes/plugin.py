@@ -121,9 +121,11 @@ from .models import (
     Ticket,
     TicketStatus,
     UserRef,
+    join_name,
     normalize_email,
     normalize_phone,
     normalize_tax_id,
+    split_name,
 )
 from .oauth import NeedsLogin, OAuth2, TokenAnswer
 from .oauth.zoho import (
@@ -245,6 +247,7 @@ __all__ = [
     "has_marker",
     "hookimpl",
     "html_to_text",
+    "join_name",
     "marker_token",
     "nest_form",
     "normalize_email",
@@ -254,6 +257,7 @@ __all__ = [
     "parse_vendor_datetime",
     "quote_literal",
     "sandbox_app",
+    "split_name",
     "text_to_html",
     "vendor_message",
     "zoho_accounts_url",

@@ -139,6 +139,11 @@ class TestAmocrm(ConnectorStandardTests):
             ActionCase("contact.update", id_of(ana, changes={"name": "Ana Souza Lima"}),
                        check=lambda c: c.name == "Ana Souza Lima"
                        and c.phones == ["+5511987654321"]),
+            ActionCase("contact.update", id_of(made("contact.create", {
+                "name": "Caio Reis", "first_name": "Caio", "last_name": "Reis"}),
+                changes={"first_name": "Cauã"}),
+                       check=lambda c: (c.name, c.first_name, c.last_name)
+                       == ("Cauã Reis", "Cauã", "Reis")),
             ActionCase("company.find_by_name", prepared(acme_sales, {"name": "acme ltda"}),
                        check=lambda c: c.name == "Acme Ltda"),
             ActionCase("company.find_by_email", prepared(acme_sales, {"email": "sales@acme.com"}),

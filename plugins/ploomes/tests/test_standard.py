@@ -214,6 +214,10 @@ class TestPloomes(ConnectorStandardTests):
                 changes=Contact(name="Bia Prado Lima", phones=[])),
                        lambda contact: contact.name == "Bia Prado Lima"
                        and contact.emails == ["bia@prado.test"] and contact.phones == []),
+            ActionCase("contact.update", id_of(made(
+                "contact.create", Contact(name="Caio Reis", emails=["caio@reis.test"])),
+                changes=Contact(last_name="Reis Lima")),
+                       lambda contact: contact.name == "Caio Reis Lima"),
             ActionCase("company.update", id_of(made(
                 "company.create", Company(name="Gama ME", emails=["oi@gama.test"])),
                 changes=Company(website="https://gama.test")),

@@ -11,6 +11,8 @@ from pontes.testing import (
     ConnectorStandardTests,
     WebhookSample,
     find_created_cases,
+    id_of,
+    made,
 )
 from pontes.testing.round_trip import canonical_emails, canonical_phones, words
 
@@ -96,6 +98,9 @@ class TestUsedesk(ConnectorStandardTests):
             ActionCase("contact.update", {"id": SEEDED_CLIENT,
                                           "changes": {"name": "Ivan P. Petrov"}},
                        check=lambda c: c.name == "Ivan P. Petrov"),
+            ActionCase("contact.update", id_of(made("contact.create", Contact(
+                name="Caio Reis", emails=["caio@example.org"])), changes={"first_name": "Cauã"}),
+                       check=lambda c: c.name == "Cauã Reis"),
         ]
 
     def mapper_round_trip_fields(self):

@@ -115,8 +115,7 @@ def contact_to_canonical(raw: dict[str, Any], connection_name: str) -> Contact:
 def contact_from_canonical(record: Contact, connection_name: str) -> dict[str, Any]:
     """The amoCRM contact of a canonical one, for ``POST``/``PATCH /api/v4/contacts``."""
     contact: dict[str, Any] = {}
-    name = record.name or " ".join(p for p in (record.first_name, record.last_name) if p)
-    if name:
+    if name := record.display_name():
         contact["name"] = name
     if record.first_name:
         contact["first_name"] = record.first_name

@@ -23,6 +23,7 @@ from pontes.plugin import (
     Record,
     UserRef,
     html_to_text,
+    join_name,
     marker_token,
 )
 
@@ -147,7 +148,7 @@ def company_from_canonical(record: Company, connection_name: str) -> dict[str, A
 def contact_to_canonical(raw: dict[str, Any], connection_name: str) -> Contact:
     """The canonical contact of a Bigin contact, with its account's id."""
     first, last = raw.get("First_Name") or None, raw.get("Last_Name") or None
-    name = raw.get("Full_Name") or " ".join(p for p in (first, last) if p) or None
+    name = raw.get("Full_Name") or join_name(first, last)
     account = lookup_id(raw.get("Account_Name"))
     return Contact(
         name=name, first_name=first, last_name=last,
@@ -158,21 +159,11 @@ def contact_to_canonical(raw: dict[str, Any], connection_name: str) -> Contact:
         **_base(raw, connection_name))
 
 
-def split_name(record: Contact) -> tuple[str | None, str | None]:
-    """First and last name: as given, else the last word of ``name`` as the last name."""
-    if record.first_name or record.last_name:
-        return record.first_name, record.last_name
-    if not record.name or not record.name.strip():
-        return None, None
-    head, _, tail = record.name.strip().rpartition(" ")
-    return head.strip() or None, tail
-
-
 def contact_from_canonical(record: Contact, connection_name: str) -> dict[str, Any]:
     """The Bigin contact of a canonical one: two e-mails (``Email``,
     ``Secondary_Email``), two phones (``Phone``, ``Mobile``) and its account."""
     body = _common(record, connection_name)
-    first, last = split_name(record)
+    first, last = record.name_parts()
     if first:
         body["First_Name"] = first
     if last:

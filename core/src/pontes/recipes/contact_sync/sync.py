@@ -33,7 +33,7 @@ from ...connection import Connection
 from ...models import Record
 from ..base import RunContext
 from ..clients import translate
-from .fields import flatten, synced_fields, unflatten
+from .fields import flatten, one_name, synced_fields, unflatten
 from .options import ContactSyncOptions
 
 
@@ -133,6 +133,7 @@ async def push(ctx: RunContext, pair: Pair, *, source_wins: bool = False) -> int
     name = ctx.integration.name
     wanted = desired(ctx, pair.entity, source, target.role)
     current = flatten(target.record, list(wanted))
+    wanted = one_name(wanted, current)
     agreed = pair.agreed
     if agreed is None:
         agreed = await ctx.links.synced(name, pair.link_id, target.connection.name)

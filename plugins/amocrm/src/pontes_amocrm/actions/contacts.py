@@ -88,9 +88,11 @@ async def contact_create(connection: Connection, params: Contact) -> Contact:
 @kit.action("contact.update")
 async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
     """Write the fields set in ``changes`` (``PATCH /api/v4/contacts/<id>``): amoCRM keeps
-    what a PATCH leaves out, so it is safe to send again."""
+    what a PATCH leaves out, so it is safe to send again. amoCRM keeps the whole name and
+    its parts apart, so a name change writes all three (``changes_with_whole_names``)."""
     contact_id = amocrm_id(params.id, "id")
-    payload = contact_from_canonical(params.changes, connection.name)
+    payload = contact_from_canonical(await params.changes_with_whole_names(connection),
+                                     connection.name)
     payload.pop("id", None)
     await connection.client.patch_json(f"{API_PREFIX}/contacts/{contact_id}", json=payload,
                                        retry_safe=True)

@@ -50,9 +50,12 @@ async def _patch(connection: Connection, client_id: str, body: dict[str, Any]) -
 @kit.action("contact.update")
 async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
     """Write the fields set in ``params.changes`` of the person ``params.id``; the others
-    keep their values. Returns the person as Ploomes then has it."""
-    payload = contact_from_canonical(params.changes, connection.name)
-    await _patch(connection, params.id, _body(params.changes, payload, "CPF"))
+    keep their values. Returns the person as Ploomes then has it. Ploomes keeps one whole
+    ``Name``: a first or last name changed alone is joined with the person's other part
+    (``changes_with_whole_names``)."""
+    changes = await params.changes_with_whole_names(connection)
+    payload = contact_from_canonical(changes, connection.name)
+    await _patch(connection, params.id, _body(changes, payload, "CPF"))
     return await contact_get(connection, ById(id=params.id))
 
 

@@ -108,8 +108,9 @@ async def contact_find_created(connection: Connection, params: Contact) -> Conta
 @kit.action("contact.update")
 async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
     """Write the fields set in ``changes`` (name, e-mails, a phone, an address) to the
-    client ``params.id``."""
-    body = client_from_canonical(params.changes.model_copy(update={"refs": {}}),
-                                 connection.name)
+    client ``params.id``. Usedesk keeps one whole name: a first or last name changed alone
+    is joined with the client's other part (``changes_with_whole_names``)."""
+    changes = await params.changes_with_whole_names(connection)
+    body = client_from_canonical(changes.model_copy(update={"refs": {}}), connection.name)
     await call(connection, UPDATE_CLIENT, {**body, "client_id": params.id})
     return await read_client(connection, params.id)

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pontes.plugin import Address, Company, Contact, UserRef, parse_vendor_datetime
+from pontes.plugin import (
+    Address,
+    Company,
+    Contact,
+    UserRef,
+    join_name,
+    parse_vendor_datetime,
+    split_name,
+)
 
 ADDRESS_KEYS = {"street": "street", "city": "city", "state": "state", "postal_code": "zip",
                 "country": "country"}
@@ -97,7 +105,7 @@ def contact_to_canonical(raw: dict[str, Any], connection_name: str) -> Contact:
     owner = text(raw.get("ownerId"))
     return Contact(
         refs={connection_name: contact_id} if contact_id else {},
-        name=" ".join(p for p in (first, last) if p) or None,
+        name=join_name(first, last),
         first_name=first,
         last_name=last,
         emails=_present(raw.get("email"), raw.get("secondaryEmail")),
@@ -116,10 +124,9 @@ def names_of(record: Contact) -> tuple[str | None, str]:
     so a contact with one name, or only an e-mail, gets that as its last name."""
     if record.last_name:
         return record.first_name, record.last_name
-    name = record.display_name()
-    if name:
-        first, _, last = name.rpartition(" ")
-        return first or None, last
+    first, last = split_name(record.display_name())
+    if last:
+        return first, last
     return None, record.emails[0].split("@")[0] if record.emails else "Unknown"
 
 
