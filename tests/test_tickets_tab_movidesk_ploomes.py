@@ -161,6 +161,27 @@ def test_plus_ticket_opens_a_movidesk_ticket_for_the_client_found_by_e_mail(stac
     assert "Quero o plano Ouro." in made["actions"][0]["description"]
 
 
+def test_plus_ticket_for_a_client_movidesk_does_not_know_says_why_and_opens_nothing(stack):
+    (contact,) = ploomes_insert(stack, "Contacts", [
+        {"TypeId": PERSON, "Name": "Rui Novo", "Email": "rui@novo.example"}])
+    client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
+    address = tab_address(stack.runtime.integrations["tab"]).format(module="contacts",
+                                                                    id=contact)
+    page = client.get(unescaped(re.search(r'class="button new-ticket" href="([^"]+)"',
+                                          client.get(address).text).group(1))).text
+    action = unescaped(re.search(r'class="ticket-form" method="post" action="([^"]+)"',
+                                 page).group(1))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    refused = client.post(action, data={
+        "csrf_token": token, "email": "rui@novo.example", "subject": "Plano novo",
+        "category": "Comercial", "urgency": "Média", "description": "Quero mudar."})
+    assert refused.status_code == 422, refused.text
+    assert "e-mail of a Movidesk client" in refused.text
+    with stack.sandbox("movidesk") as movidesk:
+        state = movidesk.get("/_sandbox/state").raise_for_status().json()
+    assert not [t for t in state["tickets"] if t["subject"] == "Plano novo"]
+
+
 def seed_movidesk_answers(stack, answers: list[dict]) -> None:
     """Satisfaction-survey answers clients gave in Movidesk."""
     with stack.sandbox("movidesk") as movidesk:

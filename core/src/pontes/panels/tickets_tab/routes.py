@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from ...errors import VendorValidationError
+from ...errors import PermanentFailure, VendorValidationError
 from ...markers import TOKEN_PREFIX
 from ...models import Message, Ticket, TicketStatus
 from ...web.i18n import choose_language
@@ -116,7 +116,7 @@ async def new_ticket(tab: Tab) -> Response:
         if form.valid():
             try:
                 made = await tab.tickets.helpdesk.call("ticket.create", form.draft(requester))
-            except VendorValidationError as exc:
+            except (VendorValidationError, PermanentFailure) as exc:  # refused as drafted
                 form.error = tab.say(messages.TICKET_REFUSED, reason=tab.said(exc))
             else:
                 return _after_post(tab, f"/{made.ref(tab.tickets.helpdesk.name)}",
