@@ -22,11 +22,8 @@ class MovideskAdapter(SandboxAdapter):
     settings = {"poll_lookback_hours": 0, "poll_overlap_seconds": 2}
     sandbox_options = {"requests_per_minute": 1200}
     """A real account's 10 calls a minute cannot serve a poll a second for three CRMs."""
-    integration_settings = {"contact_sync": {
-        "mapping": {"contact_to_helpdesk": {"name": "name"}, "contact_to_crm": {"name": "name"}},
-        "poll": True, "poll_interval": 1}}
-    """Movidesk keeps a person's name whole (``businessName``), so contact_sync maps the
-    name both ways; it has no person webhook, so its persons are polled."""
+    integration_settings = {"contact_sync": {"poll": True, "poll_interval": 1}}
+    """Movidesk has no person webhook, so contact_sync polls its persons."""
 
     people_path = "/public/v1/persons"
 
