@@ -80,6 +80,10 @@ class TestMovidesk(ConnectorStandardTests):
                        lambda contact: contact.name == "Lia Souza Lima"
                        and contact.emails == ["lia@example.com"]
                        and contact.phones == ["+5511912345678"]),
+            ActionCase("contact.update", id_of(made(
+                "contact.create", Contact(name="Caio Reis", emails=["caio@example.com"])),
+                changes=Contact(last_name="Reis Lima")),
+                       lambda contact: contact.name == "Caio Reis Lima"),
             ActionCase("company.update", id_of(made(
                 "company.create", Company(name="Oficina Quatro", emails=["o4@example.com"])),
                 changes=Company(legal_name="Oficina Quatro Ltda")),

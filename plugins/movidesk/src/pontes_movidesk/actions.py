@@ -282,11 +282,14 @@ async def _update_person(connection: Connection, person_id: str, changes: Contac
 @kit.action("contact.update")
 async def contact_update(connection: Connection, params: UpdateContact) -> Contact:
     """Write the fields set in ``changes`` (``PATCH /persons?id=``); the others keep their
-    values. The person is read back and returned."""
+    values. The person is read back and returned. Movidesk keeps one whole name: a first
+    or last name changed alone is joined with the person's other part
+    (``changes_with_whole_names``)."""
+    changes = await params.changes_with_whole_names(connection)
     with _mapping_errors("contact.update"):
-        payload = contact_from_canonical(params.changes, connection.name,
+        payload = contact_from_canonical(changes, connection.name,
                                          _settings(connection).custom_field_rule_id)
-    raw = await _update_person(connection, params.id, params.changes, payload)
+    raw = await _update_person(connection, params.id, changes, payload)
     return contact_to_canonical(raw, connection.name)
 
 
