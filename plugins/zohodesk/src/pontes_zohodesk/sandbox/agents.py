@@ -19,7 +19,6 @@ Control endpoints, for what an administrator does in Zoho Desk's setup:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from .control import control_body
 from .records import DeskError, invalid, not_found
 from .state import AGENT_ID, DeskState
 
@@ -121,16 +121,6 @@ def _page(request: Request, items: list[dict[str, Any]]) -> Response:
     return JSONResponse({"data": chosen}) if chosen else Response(status_code=204)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise DeskError(400, "INVALID_DATA", "send a JSON object")
-    return body
-
-
 def agent_routes(agents: DeskAgents, api: str) -> list[Route]:
     """``/agents``, ``/agents/{id}`` and ``/profiles/{id}`` under ``api``."""
 
@@ -155,7 +145,7 @@ def agent_control_routes(agents: DeskAgents) -> list[Route]:
         async def endpoint(request: Request) -> Response:
             try:
                 keys = [request.path_params[name] for name in names]
-                return JSONResponse(change(*keys, await _body(request)))
+                return JSONResponse(change(*keys, await control_body(request)))
             except DeskError as error:
                 return JSONResponse(error.body(), status_code=error.status)
         return endpoint

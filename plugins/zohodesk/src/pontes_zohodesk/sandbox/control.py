@@ -45,7 +45,8 @@ from .state import DeskState
 RATINGS = ("GOOD", "OKAY", "BAD")
 
 
-async def _body(request: Request) -> dict[str, Any]:
+async def control_body(request: Request) -> dict[str, Any]:
+    """The JSON object a control route was posted (a 400 otherwise)."""
     try:
         body = json.loads(await request.body() or b"{}")
     except ValueError:
@@ -73,17 +74,17 @@ def control_routes(state: DeskState, webhooks: DeskWebhooks) -> list[Route]:
         return answer
 
     async def contact(request: Request) -> dict[str, Any]:
-        record = write_contact(state, await _body(request))
+        record = write_contact(state, await control_body(request))
         webhooks.fire("Contact_Add", record)
         return record
 
     async def account(request: Request) -> dict[str, Any]:
-        record = write_account(state, await _body(request))
+        record = write_account(state, await control_body(request))
         webhooks.fire("Account_Add", record)
         return record
 
     async def ticket(request: Request) -> dict[str, Any]:
-        record = create_ticket(state, await _body(request))
+        record = create_ticket(state, await control_body(request))
         threads = state.threads[record["id"]]
         view = ticket_view(state, record)
         webhooks.fire("Ticket_Add", {**view, "firstThread": threads[0] if threads else None})
@@ -91,7 +92,7 @@ def control_routes(state: DeskState, webhooks: DeskWebhooks) -> list[Route]:
 
     async def customer_reply(request: Request) -> dict[str, Any]:
         record = ticket_of(request)
-        body = await _body(request)
+        body = await control_body(request)
         if not isinstance(body.get("content"), str) or not body["content"]:
             raise DeskError(400, "INVALID_DATA", "content: the customer's message")
         before = ticket_view(state, record)
@@ -105,7 +106,7 @@ def control_routes(state: DeskState, webhooks: DeskWebhooks) -> list[Route]:
 
     async def rating(request: Request) -> dict[str, Any]:
         record = ticket_of(request)
-        body = await _body(request)
+        body = await control_body(request)
         if body.get("rating") not in RATINGS:
             raise DeskError(400, "INVALID_DATA", f"rating: one of {', '.join(RATINGS)}")
         rated = {"id": state.new_id(), "rating": body["rating"],
@@ -123,7 +124,7 @@ def control_routes(state: DeskState, webhooks: DeskWebhooks) -> list[Route]:
         return ticket_view(state, record)
 
     async def clock(request: Request) -> dict[str, Any]:
-        body = await _body(request)
+        body = await control_body(request)
         seconds = body.get("advance")
         if not isinstance(seconds, int | float) or seconds < 0:
             raise DeskError(400, "INVALID_DATA", "advance: seconds, 0 or more")
