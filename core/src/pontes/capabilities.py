@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,8 +34,13 @@ from .models import (
     TicketStatus,
 )
 
-if TYPE_CHECKING:
-    from .connection import Connection
+
+class ActionCaller(Protocol):
+    """What runs an action by name: a ``Connection`` (named here without importing it,
+    as the connection module is built on this one)."""
+
+    async def call(self, name: str, params: Any = None, /, **fields: Any) -> Any:
+        """Run the action ``name``."""
 
 
 class _Params(BaseModel):
@@ -100,7 +105,7 @@ class UpdateContact(_Params):
     id: str
     changes: Contact
 
-    async def changes_with_whole_names(self, connection: Connection) -> Contact:
+    async def changes_with_whole_names(self, connection: ActionCaller) -> Contact:
         """``changes`` with its names whole and in agreement (``Contact.whole_names``),
         for a side that builds one from the other: the person is read through
         ``connection``'s ``contact.get`` only when a first or last name changes alone."""
