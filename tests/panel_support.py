@@ -1,13 +1,22 @@
-"""Helpers of the CRM panel tests: tickets in the Usedesk sandbox, the ticket card's
-block, records in the CRM sandboxes, and reading panel pages."""
+"""Helpers of the CRM panel and Tickets tab tests: tickets in the Usedesk sandbox, the
+ticket card's block, records in the CRM sandboxes, a Bigin x Zoho Desk tab server, and
+reading panel pages."""
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from pontes.testing.stack import Stack
+from pontes_demo.installation import FAST_RETRIES
+from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
+from pontes_zohodesk.sandbox.state import ORG_ID as DESK_ORG_ID
 
 PANEL_FRAME = re.compile(r'<iframe class="pontes-panel" src="([^"]+)"')
 
@@ -109,3 +118,25 @@ def panel_client(url: str) -> httpx.Client:
     """An HTTP client for the panel's server (no redirects followed unless asked)."""
     parts = urlsplit(url)
     return httpx.Client(base_url=f"{parts.scheme}://{parts.netloc}", timeout=60.0)
+
+
+@contextmanager
+def bigin_desk_tab(folder: Path, options: dict[str, Any], **settings: Any) -> Iterator[Stack]:
+    """A server with a Tickets tab integration ``tickets`` for Bigin records and Zoho Desk
+    tickets (``options``, and integration ``settings`` such as ``poll``), the Bigin
+    sandbox allowing a paid organisation's daily calls."""
+    integrations = {"tickets": {"recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
+                                **settings, "options": options}}
+    with Stack.running(folder, connections={"bigin": ("bigin", {}),
+                                            "desk": ("zohodesk", {})},
+                       integrations=integrations,
+                       sandbox_options={"bigin": {"daily_credits": 100_000}},
+                       server_env=FAST_RETRIES) as running:
+        yield running
+
+
+def desk_api(stack: Stack, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """A call to the Zoho Desk sandbox's API (``/api/v1<path>``) as the portal's agent."""
+    headers = {"orgId": DESK_ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
+    with stack.sandbox("zohodesk") as sandbox:
+        return sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)

@@ -22,17 +22,15 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
+from panel_support import bigin_desk_tab, desk_api
 from pontes.models import Event
 from pontes.panels.tickets_tab.context import personal_address, tab_address, user_key
 from pontes.recipes import tickets_tab
 from pontes.recipes.base import RunContext
 from pontes.recipes.tickets_tab import TicketsTabOptions
 from pontes.testing.server import serve_app
-from pontes.testing.stack import Stack
 from pontes_demo import steps
-from pontes_demo.installation import FAST_RETRIES
-from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
-from pontes_zohodesk.sandbox.state import AGENT_ZUID, DEPARTMENT_ID, ORG_ID
+from pontes_zohodesk.sandbox.state import AGENT_ZUID, DEPARTMENT_ID
 from standardwebhooks import Webhook
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -77,25 +75,12 @@ def receiver():
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, receiver):
     with serve_app(receiver.app()) as receiver_url:
-        integrations = {"tickets": {
-            "recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-            "poll": True, "poll_interval": 1, "max_attempts": 3,
-            "options": {"agents": {MAPPED: AGENT_ZUID, LIMITED: LIMITED_ZUID,
-                                   GONE: GONE_ZUID},
-                        "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}}}
-        with Stack.running(tmp_path_factory.mktemp("tab"),
-                           connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
-                           integrations=integrations,
-                           sandbox_options={"bigin": {"daily_credits": 100_000}},
-                           server_env=FAST_RETRIES) as running:
+        options = {"agents": {MAPPED: AGENT_ZUID, LIMITED: LIMITED_ZUID, GONE: GONE_ZUID},
+                   "webhooks": [{"url": f"{receiver_url}/signals", "secret": SECRET}]}
+        with bigin_desk_tab(tmp_path_factory.mktemp("tab"), options, poll=True,
+                            poll_interval=1, max_attempts=3) as running:
             steps.activate(running, "tickets")
             yield running
-
-
-def desk(stack, method: str, path: str, **kwargs) -> httpx.Response:
-    headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
-    with stack.sandbox("zohodesk") as sandbox:
-        return sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)
 
 
 def desk_control(stack, path: str, body: dict) -> dict:
@@ -205,7 +190,7 @@ def test_an_unknown_module_is_refused_with_the_reason(stack, client_with_ticket)
     assert "The tab shows contacts, companies and deals, not 'Tasks'" in answer.text
 
 
-def test_create_reply_reply_all_forward_and_status_reach_zoho_desk(stack, client_with_ticket):
+def test_create_reply_reply_all_forward_and_status_reach_zoho_desk_api(stack, client_with_ticket):
     contact_id, person, _ = client_with_ticket
     client = httpx.Client(base_url=stack.server_url, timeout=30.0, follow_redirects=True)
     first = tab(stack, "Contacts", contact_id)
@@ -216,13 +201,13 @@ def test_create_reply_reply_all_forward_and_status_reach_zoho_desk(stack, client
         "email": "tabby@client.example", "description": "Opened in the tab."})
     assert created.status_code == 200, stack.server_log()[-3000:]
     assert "The ticket was created." in created.text
-    made = [t for t in desk(stack, "GET", f"/contacts/{person['id']}/tickets").json()["data"]
+    made = [t for t in desk_api(stack, "GET", f"/contacts/{person['id']}/tickets").json()["data"]
             if t["subject"] == "Made from Bigin"]
     assert len(made) == 1
     ticket_id = made[0]["id"]
 
     def threads() -> list[dict]:
-        return desk(stack, "GET", f"/tickets/{ticket_id}/threads").json()["data"]
+        return desk_api(stack, "GET", f"/tickets/{ticket_id}/threads").json()["data"]
 
     page = created.text
     before = len(threads())
@@ -243,7 +228,7 @@ def test_create_reply_reply_all_forward_and_status_reach_zoho_desk(stack, client
     page = client.post(form_action(page, "status-form"), data={
         "csrf_token": csrf(page), "status": "closed"}).text
     assert "The status was changed." in page
-    assert desk(stack, "GET", f"/tickets/{ticket_id}").json()["status"] == "Closed"
+    assert desk_api(stack, "GET", f"/tickets/{ticket_id}").json()["status"] == "Closed"
 
 
 def test_an_unmapped_user_reads_but_is_told_clearly_when_trying_to_reply(stack,
@@ -278,7 +263,7 @@ def test_zoho_desks_403_is_said_clearly(stack, client_with_ticket):
 
 
 def threads_of(stack, ticket_id: str) -> list[dict]:
-    return desk(stack, "GET", f"/tickets/{ticket_id}/threads").json().get("data", [])
+    return desk_api(stack, "GET", f"/tickets/{ticket_id}/threads").json().get("data", [])
 
 
 def tab_url(page: str, path: str) -> str:
@@ -426,7 +411,7 @@ def test_new_reply_signal(stack, receiver, signalled):
 
 
 def comment(stack, ticket_id: str, content: str) -> None:
-    desk(stack, "POST", f"/tickets/{ticket_id}/comments",
+    desk_api(stack, "POST", f"/tickets/{ticket_id}/comments",
          json={"content": content, "isPublic": False, "contentType": "plainText"}
          ).raise_for_status()
 

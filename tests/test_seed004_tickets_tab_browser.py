@@ -13,14 +13,11 @@ import os
 from pathlib import Path
 
 import pytest
+from panel_support import bigin_desk_tab, desk_api
 from pontes.panels.tickets_tab.context import tab_address
 from pontes.testing.browser import browser_missing
-from pontes.testing.stack import Stack
 from pontes_bigin.sandbox.state import ORG_ID
-from pontes_demo.installation import FAST_RETRIES
-from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
 from pontes_zohodesk.sandbox.state import AGENT_ZUID
-from pontes_zohodesk.sandbox.state import ORG_ID as DESK_ORG_ID
 
 expect = pytest.importorskip("playwright.async_api", reason=browser_missing()).expect
 
@@ -36,14 +33,8 @@ def anyio_backend():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    integrations = {"tickets": {"recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-                                "options": {"agents": {USER: AGENT_ZUID},
-                                            "default_user": USER}}}
-    with Stack.running(tmp_path_factory.mktemp("tab-browser"),
-                       connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
-                       integrations=integrations,
-                       sandbox_options={"bigin": {"daily_credits": 100_000}},
-                       server_env=FAST_RETRIES) as running:
+    with bigin_desk_tab(tmp_path_factory.mktemp("tab-browser"),
+                        {"agents": {USER: AGENT_ZUID}, "default_user": USER}) as running:
         with running.sandbox("bigin") as bigin:
             bigin.put("/_sandbox/tab", json={"url": tab_address(
                 running.runtime.integrations["tickets"])}).raise_for_status()
@@ -51,9 +42,7 @@ def stack(tmp_path_factory):
 
 
 def desk(stack, path: str) -> dict:
-    headers = {"orgId": DESK_ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
-    with stack.sandbox("zohodesk") as sandbox:
-        return sandbox.get(f"/api/v1{path}", headers=headers).raise_for_status().json()
+    return desk_api(stack, "GET", path).raise_for_status().json()
 
 
 async def test_a_ticket_is_created_answered_forwarded_and_moved_from_the_record_page(

@@ -16,12 +16,10 @@ from urllib.parse import quote
 
 import httpx
 import pytest
+from panel_support import bigin_desk_tab, desk_api
 from pontes.panels.tickets_tab.context import tab_address
 from pontes.testing.browser import browser_missing
-from pontes.testing.stack import Stack
-from pontes_demo.installation import FAST_RETRIES
-from pontes_zohodesk.sandbox import SANDBOX_ACCESS_TOKEN as DESK_TOKEN
-from pontes_zohodesk.sandbox.state import AGENT_ZUID, ORG_ID
+from pontes_zohodesk.sandbox.state import AGENT_ZUID
 
 pytestmark = pytest.mark.slow
 
@@ -43,24 +41,12 @@ def anyio_backend():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    integrations = {"tickets": {"recipe": "tickets_tab", "helpdesk": "desk", "crm": "bigin",
-                                "options": {"agents": {USER: AGENT_ZUID},
-                                            "default_user": USER}}}
-    with Stack.running(tmp_path_factory.mktemp("ticket-fields"),
-                       connections={"bigin": ("bigin", {}), "desk": ("zohodesk", {})},
-                       integrations=integrations,
-                       sandbox_options={"bigin": {"daily_credits": 100_000}},
-                       server_env=FAST_RETRIES) as running:
+    with bigin_desk_tab(tmp_path_factory.mktemp("ticket-fields"),
+                        {"agents": {USER: AGENT_ZUID}, "default_user": USER}) as running:
         with running.sandbox("zohodesk") as desk:
             desk.post("/_sandbox/ticket-fields",
                       json={"fields": CUSTOM_FIELDS}).raise_for_status()
         yield running
-
-
-def desk(stack, method: str, path: str, **kwargs) -> httpx.Response:
-    headers = {"orgId": ORG_ID, "Authorization": f"Zoho-oauthtoken {DESK_TOKEN}"}
-    with stack.sandbox("zohodesk") as sandbox:
-        return sandbox.request(method, f"/api/v1{path}", headers=headers, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +101,7 @@ def form_page(stack, record: str, language: str = "en") -> tuple[httpx.Client, s
 
 
 def tickets_of(stack, person: str) -> list[dict]:
-    answer = desk(stack, "GET", f"/contacts/{person}/tickets")
+    answer = desk_api(stack, "GET", f"/contacts/{person}/tickets")
     return answer.json()["data"] if answer.status_code == 200 else []
 
 
@@ -149,7 +135,7 @@ def test_the_form_asks_the_fields_zoho_desk_declares(stack, client_record):
 
 def test_zoho_desk_refuses_a_ticket_without_a_mandatory_field(stack, client_record):
     _, person = client_record
-    answer = desk(stack, "POST", "/tickets", json={
+    answer = desk_api(stack, "POST", "/tickets", json={
         "subject": "No plan", "departmentId": "900000000000007057", "contactId": person,
         "cf": {"cf_order_number": "A-1"}})
     assert answer.status_code == 422
@@ -208,7 +194,7 @@ def test_a_full_form_creates_one_ticket_with_the_values(stack, client_record):
     assert "The ticket was created." in created.text
     made = [t for t in tickets_of(stack, person) if t["subject"] == "Printer on fire"]
     assert len(made) == 1
-    ticket = desk(stack, "GET", f"/tickets/{made[0]['id']}").json()
+    ticket = desk_api(stack, "GET", f"/tickets/{made[0]['id']}").json()
     assert ticket["priority"] == "High" and ticket["category"] == "Hardware"
     assert ticket["cf"] == {"cf_plan": "Pro", "cf_order_number": "A-17",
                             "cf_visit": "2026-02-03"}
@@ -282,7 +268,7 @@ async def test_a_person_fills_the_generated_form_in_chromium(stack, client_recor
     await browser_page.locator("button.send").click()
     await expect(browser_page.locator(".notice")).to_have_text("The ticket was created.")
     (made,) = [t for t in tickets_of(stack, person) if t["subject"] == "Filled in Chromium"]
-    ticket = desk(stack, "GET", f"/tickets/{made['id']}").json()
+    ticket = desk_api(stack, "GET", f"/tickets/{made['id']}").json()
     assert ticket["priority"] == "Low"
     assert ticket["cf"] == {"cf_plan": "Basic", "cf_order_number": "B-9",
                             "cf_visit": "2026-01-15"}
